@@ -1,0 +1,3 @@
+"""The community oral-history archive."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,22 @@
+"""ORM models, one module per aggregate. Importing this package registers them all."""
+
+from archive.models.accounts import ApiToken, User
+from archive.models.collections import Collection
+from archive.models.events import Event
+from archive.models.jobs import Job, WorkerHeartbeat
+from archive.models.recordings import Recording
+from archive.models.stories import Story
+from archive.models.transcripts import Segment, Transcript
+
+__all__ = [
+    "ApiToken",
+    "Collection",
+    "Event",
+    "Job",
+    "Recording",
+    "Segment",
+    "Story",
+    "Transcript",
+    "User",
+    "WorkerHeartbeat",
+]

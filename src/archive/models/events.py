@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from archive.db.base import Base, UUIDPrimaryKey, utcnow
+
+
+class Event(UUIDPrimaryKey, Base):
+    """The audit and preservation log: who did what to which thing, when, and how it ended."""
+
+    __tablename__ = "events"
+
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    action: Mapped[str] = mapped_column(String(80))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    outcome: Mapped[str] = mapped_column(String(20), default="success")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

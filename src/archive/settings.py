@@ -1,0 +1,89 @@
+"""Settings, read from `ARCHIVE_*` environment variables.
+
+Built by `get_settings()` and passed down explicitly; nothing reads the environment at import, so
+tests build their own `Settings` and every default is replaced by one setting, never by code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GIB = 1024**3
+
+
+class SettingsError(ValueError):
+    """A setting cannot be used; the message names the setting and what to put there."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore")
+
+    data_dir: Path = Path("./archive-data")
+    database_url: str = ""
+    storage_url: str = ""
+    s3_endpoint_url: str | None = None
+    search_url: str = "sqlite"
+    search_index_prefix: str = "archive"
+    whisper_model: str = "tiny.en"
+    whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
+    whisper_compute_type: str = "default"
+    whisper_beam_size: int = Field(default=1, ge=1, le=10)
+    workers: int = Field(default=1, ge=0, le=64)
+    max_upload_bytes: int = Field(default=4 * GIB, gt=0)
+    admin_token: SecretStr | None = None
+    job_lease_seconds: float = Field(default=60.0, gt=1)
+    job_poll_seconds: float = Field(default=0.25, gt=0)
+    job_max_attempts: int = Field(default=3, ge=1)
+    http_threads: int = Field(default=40, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("admin_token")
+    @classmethod
+    def _admin_token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise SettingsError(
+                "ARCHIVE_ADMIN_TOKEN is shorter than 16 characters; use a long random value, "
+                "for example from `python -c 'import secrets; print(secrets.token_urlsafe())'`."
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults_from_data_dir(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'archive.sqlite3'}"
+        if not self.storage_url:
+            self.storage_url = f"file://{self.data_dir / 'objects'}"
+        if not self.database_url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise SettingsError(
+                f"ARCHIVE_DATABASE_URL={self.database_url!r} is not a database we support; use "
+                "sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user@host/dbname."
+            )
+        if not self.storage_url.startswith(("file://", "s3://")):
+            raise SettingsError(
+                f"ARCHIVE_STORAGE_URL={self.storage_url!r} is not a storage we support; use "
+                "file:///path/to/dir or s3://bucket/prefix."
+            )
+        if self.search_url != "sqlite" and not self.search_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"ARCHIVE_SEARCH_URL={self.search_url!r} is not a search backend we support; use "
+                "sqlite (the built-in index) or http(s)://host:9200 for Elasticsearch."
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def search_db_path(self) -> Path:
+        """The built-in FTS5 index lives beside the database, in its own file."""
+        return self.data_dir / "search.sqlite3"
+
+
+def get_settings() -> Settings:
+    return Settings()
