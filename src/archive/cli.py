@@ -1,0 +1,152 @@
+"""The `archive` command."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from types import FrameType
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from archive.settings import Settings, SettingsError, get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="The community oral-history archive.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+users_app = typer.Typer(no_args_is_help=True, help="Accounts and API tokens.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+log = logging.getLogger("archive.cli")
+
+
+def _settings() -> Settings:
+    """Settings, or one clear line naming what is wrong and exit code 2."""
+    try:
+        settings = get_settings()
+    except (SettingsError, ValidationError) as exc:
+        message = str(exc)
+        if isinstance(exc, ValidationError):
+            message = "; ".join(
+                f"ARCHIVE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                for e in exc.errors()
+            )
+        typer.echo(f"archive: bad setting: {message}", err=True)
+        raise typer.Exit(2) from None
+    from archive.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the archive: migrate the database, serve the API, and supervise the workers."""
+    import uvicorn
+
+    from archive.app import create_app
+    from archive.db import migrate
+    from archive.ingest.supervisor import WorkerSupervisor
+
+    settings = _settings()
+    migrate.upgrade(settings)
+    supervisor = WorkerSupervisor(settings.workers)
+    supervisor.start()
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None,
+                    timeout_graceful_shutdown=10)
+    finally:
+        supervisor.stop()
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=16,
+                                             help="Jobs run at once in this process.")] = 1,
+    slot: Annotated[int | None, typer.Option(hidden=True)] = None,
+    grace: Annotated[float, typer.Option(help="Seconds a running job may go on after SIGTERM "
+                                              "before it is handed back.")] = 15.0,
+) -> None:
+    """Run transcription and indexing workers (also started by `archive serve`)."""
+    import threading
+
+    from archive.ingest.worker import Shutdown, Worker
+
+    settings = _settings()
+    shutdown = Shutdown(grace_seconds=grace)
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("worker.signal signal=%s", signal.Signals(signum).name)
+        shutdown.request()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    workers = [Worker(settings) for _ in range(concurrency)]
+    workers[0].warm_up()
+    threads = [threading.Thread(target=w.run, args=(shutdown,), name=f"worker-{i}")
+               for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+    for w in workers:
+        w.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply the database migrations."""
+    from archive.db import migrate
+
+    migrate.upgrade(_settings(), revision)
+    typer.echo("database is up to date")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    role: Annotated[str, typer.Option(help="admin, archivist, researcher or contributor.")]
+    = "researcher",
+) -> None:
+    """Create a user and print a new API token once."""
+    from archive.accounts.service import create_user_with_token
+    from archive.db import migrate
+    from archive.db.session import create_db_engine, create_session_factory, transaction
+    from archive.domain.access import Role
+    from archive.errors import ArchiveError
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        typer.echo(f"archive: unknown role {role!r}; use one of "
+                   f"{', '.join(r.value for r in Role)}", err=True)
+        raise typer.Exit(2) from None
+    settings = _settings()
+    migrate.upgrade(settings)
+    engine = create_db_engine(settings)
+    try:
+        with transaction(create_session_factory(engine)) as session:
+            user_id, token = create_user_with_token(session, name, chosen)
+    except ArchiveError as exc:
+        typer.echo(f"archive: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"user {name} ({chosen.value}) id {user_id}")
+    typer.echo(f"token (shown once, keep it safe): {token}")
+
+
+def main() -> None:
+    app(prog_name="archive")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

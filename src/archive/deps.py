@@ -1,0 +1,82 @@
+"""Dependencies shared by the endpoints, as `Annotated` aliases.
+
+The request's session commits when the endpoint returns and rolls back when it raises; services
+and repositories below never commit. The caller is resolved in its own short transaction, so an
+endpoint that streams (an upload) holds no database transaction while bytes arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.accounts.service import viewer_for_token
+from archive.db.session import transaction
+from archive.domain.access import Viewer
+from archive.errors import Unauthorized
+from archive.search.base import SearchIndex
+from archive.settings import Settings
+from archive.storage.base import ObjectStore
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessions
+    return factory
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with transaction(get_session_factory(request)) as session:
+        yield session
+
+
+def get_store(request: Request) -> ObjectStore:
+    store: ObjectStore = request.app.state.store
+    return store
+
+
+def get_index(request: Request) -> SearchIndex:
+    index: SearchIndex = request.app.state.index
+    return index
+
+
+def get_viewer(request: Request) -> Viewer | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "Send your API token as `Authorization: Bearer YOUR_TOKEN`, or no header at all "
+            "to see public material."
+        )
+    settings = get_settings_dep(request)
+    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    with transaction(get_session_factory(request)) as session:
+        return viewer_for_token(session, token, admin)
+
+
+def require_viewer(viewer: Annotated[Viewer | None, Depends(get_viewer)]) -> Viewer:
+    if viewer is None:
+        raise Unauthorized(
+            "This needs an account. Send your API token as `Authorization: Bearer YOUR_TOKEN`; "
+            "an administrator creates one with `archive users create NAME --role ROLE`."
+        )
+    return viewer
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+StoreDep = Annotated[ObjectStore, Depends(get_store)]
+IndexDep = Annotated[SearchIndex, Depends(get_index)]
+ViewerDep = Annotated[Viewer | None, Depends(get_viewer)]
+CurrentViewer = Annotated[Viewer, Depends(require_viewer)]

@@ -1,0 +1,86 @@
+"""Recognising a recording's container from its first bytes.
+
+FFmpeg is never asked to guess: it knows playlist and reference formats (HLS, concat, ffconcat,
+SDP, image sequences) that open other files or URLs, and an upload is untrusted input. We read
+the magic bytes ourselves and hand FFmpeg exactly one demuxer from this allow-list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    demuxer: str
+    """The FFmpeg demuxer that opens it (PyAV's `format=`)."""
+    content_type: str
+    """What we serve it as; video containers are refined from their streams after probing."""
+    label: str
+
+
+WAV = Container("wav", "audio/wav", "WAV")
+FLAC = Container("flac", "audio/flac", "FLAC")
+MP3 = Container("mp3", "audio/mpeg", "MP3")
+OGG = Container("ogg", "audio/ogg", "Ogg (Opus or Vorbis)")
+MP4 = Container("mov", "audio/mp4", "MP4, M4A or MOV")
+MATROSKA = Container("matroska", "video/x-matroska", "Matroska")
+WEBM = Container("matroska", "audio/webm", "WebM")
+AAC = Container("aac", "audio/aac", "AAC (ADTS)")
+
+ALLOWED_DEMUXERS = frozenset(c.demuxer for c in (WAV, FLAC, MP3, OGG, MP4, MATROSKA, AAC))
+ACCEPTED_FORMATS_TEXT = "WAV, FLAC, MP3, M4A/MP4/MOV, OGG/Opus, WebM/MKV or AAC"
+
+_MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
+
+
+def sniff_container(head: bytes) -> Container | None:
+    """Names the container whose signature `head` starts with, or None.
+
+    An ID3v2 tag in front is skipped: MP3 files usually carry one, and other formats are
+    sometimes tagged the same way by careless tools.
+    """
+    if head.startswith(b"ID3") and len(head) >= 10:
+        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
+        rest = head[10 + size :]
+        if not rest:
+            return MP3  # a tag bigger than our window: only MP3 files carry such tags
+        return sniff_container(rest) or None
+    if len(head) >= 12 and head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
+        return WAV
+    if head.startswith(b"fLaC"):
+        return FLAC
+    if head.startswith(b"OggS"):
+        return OGG
+    if len(head) >= 8 and head[4:8] in _MP4_BOXES:
+        return MP4
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return WEBM if b"webm" in head[:64] else MATROSKA
+    if len(head) >= 4 and head[0] == 0xFF:
+        second = head[1]
+        if second & 0xF6 == 0xF0:
+            return AAC  # ADTS: 12-bit sync, layer bits 00
+        if second & 0xE0 == 0xE0 and (second >> 1) & 0x03 != 0 and (head[2] >> 4) != 0x0F:
+            return MP3  # MPEG audio frame sync with a valid layer and bitrate
+    return None
+
+
+def describe_unknown(head: bytes) -> str:
+    """A short guess of what an unrecognised upload is, for the error a person reads."""
+    if not head:
+        return "it is empty"
+    if head.lstrip().startswith((b"#EXTM3U", b"ffconcat", b"file '")):
+        return "it looks like a playlist, which can point at other files"
+    if head.startswith(b"%PDF"):
+        return "it looks like a PDF document"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "it looks like an image"
+    if head.startswith(b"PK\x03\x04"):
+        return "it looks like a ZIP archive or office document"
+    try:
+        head[:512].decode("utf-8")
+    except UnicodeDecodeError:
+        return "its format is not one we recognise"
+    return "it looks like plain text"

@@ -1,0 +1,70 @@
+"""Worker processes that `archive serve` starts and watches.
+
+Each worker is a separate `archive worker` process, so a crash inside the speech model cannot
+take the API down with it; one that exits is started again after a short, growing pause.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+log = logging.getLogger(__name__)
+
+RESTART_BACKOFF_MAX_SECONDS = 30.0
+STOP_GRACE_SECONDS = 20.0
+
+
+class WorkerSupervisor:
+    def __init__(self, count: int, env: dict[str, str] | None = None) -> None:
+        self.count = count
+        self.env = env if env is not None else dict(os.environ)
+        self._procs: list[subprocess.Popen[bytes] | None] = [None] * count
+        self._failures = [0] * count
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+
+    def _spawn(self, slot: int) -> None:
+        command = [sys.executable, "-m", "archive", "worker", "--slot", str(slot)]
+        self._procs[slot] = subprocess.Popen(command, env=self.env)
+        log.info("supervisor.started slot=%d pid=%d", slot, self._procs[slot].pid)  # type: ignore[union-attr]
+
+    def start(self) -> None:
+        for slot in range(self.count):
+            self._spawn(slot)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(1.0):
+            for slot, proc in enumerate(self._procs):
+                if proc is None or proc.poll() is None:
+                    continue
+                self._failures[slot] += 1
+                pause = min(2.0 ** self._failures[slot], RESTART_BACKOFF_MAX_SECONDS)
+                log.warning("supervisor.worker_exited slot=%d code=%s restart_in=%.0fs",
+                            slot, proc.returncode, pause)
+                if self._stopping.wait(pause):
+                    return
+                self._spawn(slot)
+
+    def alive(self) -> int:
+        return sum(1 for p in self._procs if p is not None and p.poll() is None)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        procs = [p for p in self._procs if p is not None and p.poll() is None]
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("supervisor.killing pid=%d", proc.pid)
+                proc.kill()
+                proc.wait()

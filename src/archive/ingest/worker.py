@@ -1,0 +1,209 @@
+"""A worker process: claims jobs, runs their handlers, keeps their leases alive.
+
+One speech model per process, loaded before the first claim and kept warm; `concurrency`
+threads share it (CTranslate2 models are safe to call from several threads). On SIGTERM a
+worker stops claiming, lets the running job finish for `grace_seconds`, and then releases it
+between two segments so another worker can take it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from archive.db.base import utcnow
+from archive.db.session import create_db_engine, create_session_factory, transaction
+from archive.domain.jobs import renew_interval
+from archive.errors import ArchiveError
+from archive.ingest import queue
+from archive.ingest.context import JobContext, JobReleased
+from archive.ingest.pipeline import HANDLERS, Handler
+from archive.ingest.queue import ClaimedJob, LeaseLost
+from archive.ingest.transcriber import Transcriber
+from archive.models import WorkerHeartbeat
+from archive.search.factory import open_search_index
+from archive.settings import Settings
+from archive.storage.factory import open_object_store
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5.0
+
+
+class Shutdown:
+    """Set by a signal; the running job may go on for `grace_seconds` after it."""
+
+    def __init__(self, grace_seconds: float) -> None:
+        self.event = threading.Event()
+        self.grace_seconds = grace_seconds
+        self._requested_at: float | None = None
+
+    def request(self) -> None:
+        if self._requested_at is None:
+            self._requested_at = time.monotonic()
+        self.event.set()
+
+    def release_due(self) -> bool:
+        return (
+            self._requested_at is not None
+            and time.monotonic() - self._requested_at >= self.grace_seconds
+        )
+
+
+def default_transcriber_factory(settings: Settings) -> Callable[[], Transcriber]:
+    lock = threading.Lock()
+    loaded: list[Transcriber] = []
+
+    def get() -> Transcriber:
+        with lock:
+            if not loaded:
+                from archive.ingest.whisper import WhisperTranscriber
+
+                loaded.append(WhisperTranscriber(settings))
+            return loaded[0]
+
+    return get
+
+
+def describe_failure(exc: BaseException) -> str:
+    if isinstance(exc, ArchiveError):
+        return exc.detail
+    if type(exc).__module__.startswith("av"):
+        return (f"The recording could not be decoded ({exc}). Check that it plays, then "
+                "upload it again.")
+    return f"Processing failed: {type(exc).__name__}: {exc}"
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        name: str | None = None,
+        handlers: dict[str, Handler] | None = None,
+        transcriber: Callable[[], Transcriber] | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.handlers = handlers if handlers is not None else HANDLERS
+        self.engine = engine or create_db_engine(settings)
+        self.sessions = create_session_factory(self.engine)
+        self.store = open_object_store(settings)
+        self.index = open_search_index(settings)
+        self.transcriber = transcriber or default_transcriber_factory(settings)
+        self.jobs_done = 0
+        self._current: uuid.UUID | None = None
+        self._last_heartbeat = 0.0
+
+    def warm_up(self) -> None:
+        """Loads the speech model now, so the first recording does not wait for it."""
+        self.transcriber()
+
+    def run(self, shutdown: Shutdown, *, max_jobs: int | None = None) -> None:
+        log.info("worker.started name=%s", self.name)
+        while not shutdown.event.is_set():
+            self.heartbeat()
+            with transaction(self.sessions) as session:
+                job = queue.claim(session, self.name, self.settings.job_lease_seconds)
+            if job is None:
+                shutdown.event.wait(self.settings.job_poll_seconds)
+                continue
+            self.process(job, shutdown)
+            if max_jobs is not None and self.jobs_done >= max_jobs:
+                break
+        self.heartbeat(force=True, stopping=True)
+        log.info("worker.stopped name=%s jobs_done=%d", self.name, self.jobs_done)
+
+    def process(self, job: ClaimedJob, shutdown: Shutdown) -> None:
+        self._current = job.id
+        self.heartbeat(force=True)
+        handler = self.handlers.get(job.kind)
+        if handler is None or job.attempts > job.max_attempts:
+            reason = (f"No handler for job kind {job.kind!r}; upgrade this worker."
+                      if handler is None else
+                      "The worker running this job stopped responding on every attempt.")
+            self._fail(job, handler, reason)
+            return
+        lost = threading.Event()
+        done = threading.Event()
+        renewer = threading.Thread(
+            target=self._keep_lease, args=(job, done, lost), name=f"lease-{job.id}", daemon=True
+        )
+        renewer.start()
+        ctx = JobContext(
+            job=job,
+            worker=self.name,
+            sessions=self.sessions,
+            store=self.store,
+            index=self.index,
+            transcriber=self.transcriber,
+            stop_requested=lambda: shutdown.release_due() or lost.is_set(),
+        )
+        started = time.monotonic()
+        try:
+            handler.run(ctx)
+            self.jobs_done += 1
+            log.info("job.done id=%s kind=%s seconds=%.2f", job.id, job.kind,
+                     time.monotonic() - started)
+        except JobReleased:
+            with transaction(self.sessions) as session:
+                queue.release(session, job.id, self.name)
+            log.info("job.released id=%s kind=%s", job.id, job.kind)
+        except LeaseLost:
+            log.warning("job.lease_lost id=%s kind=%s", job.id, job.kind)
+        except Exception as exc:
+            log.exception("job.error id=%s kind=%s", job.id, job.kind)
+            self._fail(job, handler, describe_failure(exc))
+        finally:
+            done.set()
+            renewer.join()
+            self._current = None
+
+    def _fail(self, job: ClaimedJob, handler: Handler | None, error: str) -> None:
+        with transaction(self.sessions) as session:
+            final = queue.fail(session, job, self.name, error)
+            if handler is not None:
+                handler.on_failure(session, job.payload, error, final)
+
+    def _keep_lease(self, job: ClaimedJob, done: threading.Event, lost: threading.Event) -> None:
+        interval = renew_interval(self.settings.job_lease_seconds)
+        while not done.wait(interval):
+            try:
+                with transaction(self.sessions) as session:
+                    if not queue.renew(session, job.id, self.name, self.settings.job_lease_seconds):
+                        lost.set()
+                        return
+            except Exception:
+                log.exception("job.renew_failed id=%s", job.id)
+
+    def heartbeat(self, *, force: bool = False, stopping: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_heartbeat < HEARTBEAT_SECONDS:
+            return
+        self._last_heartbeat = now
+        try:
+            with transaction(self.sessions) as session:
+                row = session.get(WorkerHeartbeat, self.name)
+                if row is None:
+                    row = WorkerHeartbeat(name=self.name, hostname=socket.gethostname(),
+                                          pid=os.getpid())
+                    session.add(row)
+                row.last_seen_at = utcnow()
+                row.current_job_id = self._current
+                row.jobs_done = self.jobs_done
+                if stopping:
+                    session.delete(row)
+        except Exception:
+            log.exception("worker.heartbeat_failed name=%s", self.name)
+
+    def close(self) -> None:
+        self.index.close()
+        self.engine.dispose()

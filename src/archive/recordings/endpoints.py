@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from archive.deps import (
+    CurrentViewer,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+    StoreDep,
+    ViewerDep,
+)
+from archive.domain.keys import original_key
+from archive.domain.ranges import UnsatisfiableRange, parse_range
+from archive.errors import RangeNotSatisfiable
+from archive.recordings import service
+from archive.recordings.receive import receive_multipart_file
+from archive.recordings.schemas import RecordingRead
+
+router = APIRouter(tags=["recordings"])
+
+
+@router.post(
+    "/stories/{story_id}/recordings",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }}},
+        }
+    },
+)
+async def upload_recording(
+    story_id: uuid.UUID,
+    request: Request,
+    viewer: CurrentViewer,
+    sessions: SessionFactoryDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> RecordingRead:
+    """Upload one recording in one request (multipart field `file`). For long recordings on
+    unreliable connections, use the resumable upload instead."""
+    await run_in_threadpool(service.check_upload_allowed, sessions, viewer, story_id)
+    recording_id = uuid.uuid4()
+    received = await receive_multipart_file(
+        request, store, original_key(story_id, recording_id), settings.max_upload_bytes
+    )
+    recording = await run_in_threadpool(
+        service.register_upload, sessions, store, viewer, story_id, recording_id, received,
+        settings.job_max_attempts,
+    )
+    return RecordingRead.of(recording)
+
+
+@router.get("/recordings/{recording_id}")
+def get_recording(recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep) -> RecordingRead:
+    return RecordingRead.of(service.get_visible_recording(session, viewer, recording_id))
+
+
+@router.get(
+    "/recordings/{recording_id}/audio",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"audio/*": {}}}, 206: {"content": {"audio/*": {}}}},
+)
+def get_audio(
+    recording_id: uuid.UUID, request: Request, viewer: ViewerDep, session: SessionDep,
+    store: StoreDep,
+) -> Response:
+    """The original bytes; send `Range: bytes=START-END` to seek."""
+    recording = service.get_visible_recording(session, viewer, recording_id)
+    size = recording.size
+    headers = {"Accept-Ranges": "bytes", "ETag": f'"{recording.sha256}"',
+               "Cache-Control": "private, max-age=3600"}
+    try:
+        wanted = parse_range(request.headers.get("range"), size)
+    except UnsatisfiableRange as exc:
+        raise RangeNotSatisfiable(
+            f"This recording has {size:,} bytes; ask for a range inside it.",
+            headers={"Content-Range": f"bytes */{size}"},
+        ) from exc
+    if wanted is None:
+        body = store.iter_range(recording.object_key, 0, size - 1) if size else iter(())
+        headers["Content-Length"] = str(size)
+        return StreamingResponse(body, media_type=recording.content_type, headers=headers)
+    headers["Content-Range"] = wanted.content_range(size)
+    headers["Content-Length"] = str(wanted.length)
+    return StreamingResponse(
+        store.iter_range(recording.object_key, wanted.start, wanted.end),
+        status_code=206, media_type=recording.content_type, headers=headers,
+    )

@@ -1,0 +1,96 @@
+"""Receiving an upload's bytes: streamed into the object store while SHA-256 and the size are
+computed, in bounded memory, refused as soon as it passes the size limit."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from archive.errors import PayloadTooLarge, Unprocessable
+from archive.recordings.multipart import MultipartFileReader
+from archive.storage.base import ObjectStore, ObjectWriter
+
+FLUSH_BYTES = 1024 * 1024
+FORM_OVERHEAD_BYTES = 64 * 1024
+FIELD_NAME = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedObject:
+    key: str
+    filename: str
+    sha256: str
+    size: int
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"This upload is larger than this archive accepts ({limit:,} bytes). Split the "
+        "recording into parts, or ask the administrator to raise ARCHIVE_MAX_UPLOAD_BYTES."
+    )
+
+
+class _HashingSink:
+    def __init__(self, writer: ObjectWriter, limit: int) -> None:
+        self.writer = writer
+        self.limit = limit
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self._buffer = bytearray()
+
+    async def add(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self.size += len(chunk)
+            if self.size > self.limit:
+                raise too_large(self.limit)
+            self.digest.update(chunk)
+            self._buffer += chunk
+        if len(self._buffer) >= FLUSH_BYTES:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self._buffer:
+            data, self._buffer = bytes(self._buffer), bytearray()
+            await run_in_threadpool(self.writer.write, data)
+
+
+async def receive_multipart_file(
+    request: Request, store: ObjectStore, key: str, limit: int
+) -> ReceivedObject:
+    """Stores the `file` field of a multipart request under `key` and commits it.
+
+    Leaves no object behind when it raises.
+    """
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + FORM_OVERHEAD_BYTES:
+        raise too_large(limit)
+    reader = MultipartFileReader(request.headers.get("content-type", ""), FIELD_NAME)
+    writer = await run_in_threadpool(store.writer, key)
+    sink = _HashingSink(writer, limit)
+    body_bytes = 0
+    try:
+        async for chunk in request.stream():
+            body_bytes += len(chunk)
+            if body_bytes > limit + FORM_OVERHEAD_BYTES:
+                raise too_large(limit)
+            reader.feed(chunk)
+            await sink.add(reader.take())
+        if not reader.found:
+            raise Unprocessable(
+                f"The form has no `{FIELD_NAME}` field. Send the recording as "
+                f"{FIELD_NAME}=@story.flac (curl -F)."
+            )
+        if not reader.finished:
+            raise Unprocessable(
+                "The upload ended before the whole form arrived. Send the recording again."
+            )
+        await sink.flush()
+        await run_in_threadpool(writer.commit)
+    except BaseException:
+        await run_in_threadpool(writer.abort)
+        raise
+    return ReceivedObject(key=key, filename=reader.filename or "", sha256=sink.digest.hexdigest(),
+                          size=sink.size)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from archive.models import Recording
+
+RecordingStatus = Literal["queued", "transcribing", "ready", "failed"]
+
+
+class TranscriptionRead(BaseModel):
+    """What transcribing cost: which model, how long it took, which language it heard."""
+
+    model: str | None
+    language: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    seconds: float | None
+
+
+class RecordingRead(BaseModel):
+    id: uuid.UUID
+    story_id: uuid.UUID
+    original_filename: str
+    sha256: str
+    size: int
+    content_type: str
+    duration: float | None
+    codec: str | None
+    sample_rate: int | None
+    channels: int | None
+    status: RecordingStatus
+    progress: float
+    error: str | None
+    created_at: datetime
+    transcription: TranscriptionRead | None
+
+    @classmethod
+    def of(cls, recording: Recording) -> RecordingRead:
+        transcription = None
+        if recording.transcription_started_at is not None:
+            started, finished = (recording.transcription_started_at,
+                                 recording.transcription_finished_at)
+            transcription = TranscriptionRead(
+                model=recording.transcription_model,
+                language=recording.transcription_language,
+                started_at=started,
+                finished_at=finished,
+                seconds=round((finished - started).total_seconds(), 3) if finished else None,
+            )
+        return cls(
+            id=recording.id,
+            story_id=recording.story_id,
+            original_filename=recording.original_filename,
+            sha256=recording.sha256,
+            size=recording.size,
+            content_type=recording.content_type,
+            duration=recording.duration,
+            codec=recording.codec,
+            sample_rate=recording.sample_rate,
+            channels=recording.channels,
+            status=recording.status,  # type: ignore[arg-type]
+            progress=round(recording.progress, 3),
+            error=recording.error,
+            created_at=recording.created_at,
+            transcription=transcription,
+        )

@@ -1,0 +1,103 @@
+"""Recording rules: who may add one, what is accepted, what happens when it is.
+
+Never commits; `register_upload` is the exception in shape only: it runs its one transaction
+through the factory it is given, because the probe must happen after the bytes are stored and
+before the row exists, with nothing left behind if either fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.db.session import transaction
+from archive.domain.access import Viewer, can_add_recording, can_view_story
+from archive.domain.jobs import JobKind
+from archive.errors import ArchiveError, NotFound
+from archive.events.repository import add_event
+from archive.ingest import queue
+from archive.ingest.media import MediaInfo, probe
+from archive.models import Recording, Story
+from archive.recordings import repository
+from archive.recordings.receive import ReceivedObject
+from archive.storage.base import ObjectStore
+from archive.stories import repository as stories
+from archive.stories.service import not_found, story_access
+
+
+def recording_not_found(recording_id: uuid.UUID) -> NotFound:
+    return NotFound(f"There is no recording {recording_id} that you can see. Check the id, or "
+                    "sign in with an account that may hear it.")
+
+
+def check_upload_allowed(sessions: sessionmaker[Session], viewer: Viewer, story_id: uuid.UUID) -> None:
+    with transaction(sessions) as session:
+        story = stories.get_story(session, story_id)
+        if story is None or not can_view_story(viewer, story_access(story)):
+            raise not_found(story_id)
+        if not can_add_recording(viewer, story_access(story)):
+            raise NotFound(f"There is no story {story_id} you may add recordings to. Ask an "
+                           "archivist to add the recording.")
+
+
+def probe_stored(store: ObjectStore, key: str) -> MediaInfo:
+    """Probes the stored bytes; deletes them when they are refused."""
+    try:
+        with store.open(key) as source:
+            return probe(source)
+    except ArchiveError:
+        store.delete(key)
+        raise
+
+
+def register_upload(
+    sessions: sessionmaker[Session],
+    store: ObjectStore,
+    viewer: Viewer,
+    story_id: uuid.UUID,
+    recording_id: uuid.UUID,
+    received: ReceivedObject,
+    max_attempts: int,
+) -> Recording:
+    """Turns stored bytes into a recording and its transcription job, in one transaction."""
+    info = probe_stored(store, received.key)
+    try:
+        with transaction(sessions) as session:
+            story = session.get(Story, story_id)
+            if story is None:
+                raise not_found(story_id)
+            recording = repository.add_recording(session, Recording(
+                id=recording_id,
+                story_id=story_id,
+                object_key=received.key,
+                original_filename=received.filename[:500],
+                content_type=info.content_type,
+                container=info.container,
+                size=received.size,
+                sha256=received.sha256,
+                duration=info.duration,
+                codec=info.codec,
+                sample_rate=info.sample_rate,
+                channels=info.channels,
+                uploaded_by=viewer.user_id,
+            ))
+            queue.enqueue(session, JobKind.TRANSCRIBE, {"recording_id": str(recording_id)},
+                          max_attempts=max_attempts)
+            add_event(session, actor_id=viewer.user_id, action="recording.uploaded",
+                      subject_type="recording", subject_id=recording_id,
+                      details={"story_id": str(story_id), "sha256": received.sha256,
+                               "size": received.size, "content_type": info.content_type})
+    except BaseException:
+        store.delete(received.key)
+        raise
+    return recording
+
+
+def get_visible_recording(
+    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+) -> Recording:
+    found = repository.get_recording_with_story(session, recording_id)
+    if found is None or not can_view_story(viewer, story_access(found[1])):
+        raise recording_not_found(recording_id)
+    return found[0]

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from archive.deps import IndexDep, ViewerDep
+from archive.domain.access import search_scope
+from archive.search.schemas import SearchHitRead, SearchResultRead
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search")
+def search(
+    q: Annotated[str, Query(min_length=1, max_length=1000,
+                            description='Words, "quoted phrases" and prefix* searches')],
+    viewer: ViewerDep,
+    index: IndexDep,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchResultRead:
+    """Segments where the words are said, best first, each with the second it starts at."""
+    result = index.search(q, search_scope(viewer), offset=(page - 1) * per_page, limit=per_page)
+    return SearchResultRead(
+        total=result.total,
+        page=page,
+        per_page=per_page,
+        hits=[SearchHitRead(
+            story_id=h.story_id, recording_id=h.recording_id, segment_id=h.segment_id,
+            start=h.start, end=h.end, text=h.text, highlight=h.highlight, score=h.score,
+        ) for h in result.hits],
+    )

@@ -1,0 +1,88 @@
+"""Objects as files under one directory.
+
+A write goes to `.partial/` beside the objects and is renamed into place on commit, so a crash
+mid-upload never leaves a half object under a real key (rename is atomic on one filesystem).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.storage.base import ObjectWriter
+
+
+class LocalObjectWriter:
+    def __init__(self, final_path: Path, partial_path: Path) -> None:
+        self._final = final_path
+        self._partial = partial_path
+        self._file: BinaryIO | None = partial_path.open("xb")
+
+    def write(self, data: bytes) -> None:
+        assert self._file is not None, "write after commit or abort"
+        self._file.write(data)
+
+    def commit(self) -> None:
+        assert self._file is not None, "commit after commit or abort"
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._file = None
+        self._final.parent.mkdir(parents=True, exist_ok=True)
+        if self._final.exists():
+            self._partial.unlink(missing_ok=True)
+            raise FileExistsError(f"object {self._final} exists; originals are write-once")
+        os.replace(self._partial, self._final)
+
+    def abort(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._partial.unlink(missing_ok=True)
+
+
+class LocalObjectStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._partials = root / ".partial"
+        self._partials.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root.resolve()) or key.startswith("."):
+            raise ValueError(f"object key {key!r} escapes the store")
+        return path
+
+    def writer(self, key: str) -> ObjectWriter:
+        return LocalObjectWriter(self._path(key), self._partials / uuid.uuid4().hex)
+
+    def open(self, key: str) -> BinaryIO:
+        return self._path(key).open("rb")
+
+    def iter_range(
+        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+    ) -> Iterator[bytes]:
+        with self._path(key).open("rb") as f:
+            f.seek(start)
+            remaining = end - start + 1
+            while remaining > 0:
+                chunk = f.read(min(chunk_size, remaining))
+                if not chunk:
+                    return
+                remaining -= len(chunk)
+                yield chunk
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def ping(self) -> bool:
+        return self.root.is_dir() and os.access(self.root, os.W_OK)

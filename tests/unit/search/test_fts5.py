@@ -1,0 +1,326 @@
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
+from archive.errors import BadRequest
+from archive.search.base import SearchIndex
+from archive.search.documents import SegmentDocument
+from archive.search.factory import open_search_index
+from archive.search.fts5 import Fts5Index, render_highlight
+from archive.settings import Settings, SettingsError
+
+EVERYTHING = SearchScope(True, frozenset(Access), None)
+ANONYMOUS = search_scope(None)
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[Fts5Index]:
+    idx = Fts5Index(tmp_path / "search.sqlite3")
+    yield idx
+    idx.close()
+
+
+def recording(
+    texts: list[str],
+    *,
+    access: Access = Access.PUBLIC,
+    owner_id: uuid.UUID | None = None,
+    story_id: uuid.UUID | None = None,
+) -> tuple[uuid.UUID, list[SegmentDocument]]:
+    recording_id = uuid.uuid4()
+    story = story_id or uuid.uuid4()
+    transcript_id = uuid.uuid4()
+    docs = [
+        SegmentDocument(
+            segment_id=uuid.uuid4(),
+            recording_id=recording_id,
+            story_id=story,
+            transcript_id=transcript_id,
+            start=10.0 * i,
+            end=10.0 * i + 9.5,
+            text=text,
+            language="en",
+            story_title="A story",
+            access=access.value,
+            owner_id=owner_id,
+        )
+        for i, text in enumerate(texts)
+    ]
+    return recording_id, docs
+
+
+def add(
+    index: Fts5Index,
+    texts: list[str],
+    *,
+    access: Access = Access.PUBLIC,
+    owner_id: uuid.UUID | None = None,
+    story_id: uuid.UUID | None = None,
+) -> list[SegmentDocument]:
+    recording_id, docs = recording(texts, access=access, owner_id=owner_id, story_id=story_id)
+    index.replace_recording(recording_id, docs)
+    return docs
+
+
+def texts_found(index: Fts5Index, query: str, scope: SearchScope = EVERYTHING) -> list[str]:
+    return [hit.text for hit in index.search(query, scope, offset=0, limit=50).hits]
+
+
+def test_is_a_search_index(index: Fts5Index) -> None:
+    assert isinstance(index, Fts5Index)
+    as_port: SearchIndex = index
+    assert as_port.ping()
+
+
+def test_phrase_finds_the_phrase_not_the_words_apart(index: Fts5Index) -> None:
+    add(index, ["then the river flooded the fields", "the flooded river was wide"])
+    assert texts_found(index, '"river flooded"') == ["then the river flooded the fields"]
+    assert len(texts_found(index, "river flooded")) == 2
+
+
+def test_prefix_matches_longer_words(index: Fts5Index) -> None:
+    add(index, ["the year it flooded", "a flood came", "floor boards"])
+    assert sorted(texts_found(index, "flood*")) == ["a flood came", "the year it flooded"]
+
+
+def test_more_occurrences_of_a_rare_term_rank_higher(index: Fts5Index) -> None:
+    add(
+        index,
+        [
+            "we spoke of the harvest and the weather",
+            "the harvest, the harvest, always the harvest that year",
+            "my mother sang in the evening",
+        ],
+    )
+    hits = index.search("harvest", EVERYTHING, offset=0, limit=10).hits
+    assert [hit.text for hit in hits] == [
+        "the harvest, the harvest, always the harvest that year",
+        "we spoke of the harvest and the weather",
+    ]
+    assert hits[0].score > hits[1].score > 0
+
+
+def test_equal_scores_are_ordered_by_story_then_start(index: Fts5Index) -> None:
+    story_b = uuid.UUID(int=2)
+    story_a = uuid.UUID(int=1)
+    add(index, ["salmon run", "salmon run"], story_id=story_b)
+    add(index, ["salmon run", "salmon run"], story_id=story_a)
+    hits = index.search("salmon", EVERYTHING, offset=0, limit=10).hits
+    assert [(hit.story_id, hit.start) for hit in hits] == [
+        (story_a, 0.0),
+        (story_a, 10.0),
+        (story_b, 0.0),
+        (story_b, 10.0),
+    ]
+
+
+def test_anonymous_scope_hides_private_documents_and_their_count(index: Fts5Index) -> None:
+    add(index, ["the public canoe", "another public canoe"])
+    add(index, ["the private canoe"], access=Access.PRIVATE, owner_id=uuid.uuid4())
+    add(index, ["the community canoe"], access=Access.COMMUNITY)
+    result = index.search("canoe", ANONYMOUS, offset=0, limit=1)
+    assert result.total == 2
+    assert len(result.hits) == 1
+    assert sorted(texts_found(index, "canoe", ANONYMOUS)) == [
+        "another public canoe",
+        "the public canoe",
+    ]
+    assert index.search("canoe", EVERYTHING, offset=0, limit=10).total == 4
+
+
+def test_owner_sees_own_private_document_only(index: Fts5Index) -> None:
+    owner = uuid.uuid4()
+    add(index, ["my private canoe"], access=Access.PRIVATE, owner_id=owner)
+    add(index, ["their private canoe"], access=Access.PRIVATE, owner_id=uuid.uuid4())
+    scope = search_scope(Viewer(owner, Role.CONTRIBUTOR))
+    assert texts_found(index, "canoe", scope) == ["my private canoe"]
+
+
+def test_researcher_sees_community_documents(index: Fts5Index) -> None:
+    add(index, ["the community canoe"], access=Access.COMMUNITY)
+    add(index, ["the restricted canoe"], access=Access.RESTRICTED)
+    scope = search_scope(Viewer(uuid.uuid4(), Role.RESEARCHER))
+    assert texts_found(index, "canoe", scope) == ["the community canoe"]
+
+
+def test_scope_with_nothing_allowed_finds_nothing(index: Fts5Index) -> None:
+    add(index, ["the public canoe"])
+    result = index.search("canoe", SearchScope(False, frozenset(), None), offset=0, limit=10)
+    assert result.total == 0
+    assert result.hits == []
+
+
+def test_highlight_marks_matches_and_escapes_the_text(index: Fts5Index) -> None:
+    add(index, ['<script>alert("x")</script> the flood & the rain'])
+    (hit,) = index.search("flood", EVERYTHING, offset=0, limit=10).hits
+    assert hit.highlight == (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; the <mark>flood</mark> &amp; the rain"
+    )
+    assert hit.text.startswith("<script>")
+
+
+def test_highlight_marks_whole_words_for_prefix_and_accent(index: Fts5Index) -> None:
+    add(index, ["José said it flooded"])
+    (hit,) = index.search("jose flood*", EVERYTHING, offset=0, limit=10).hits
+    assert hit.highlight == "<mark>José</mark> said it <mark>flooded</mark>"
+
+
+def test_highlight_of_text_holding_the_marker_characters_is_escaped_unmarked() -> None:
+    assert render_highlight("\ue000a\ue001 <b>", "a\ue000 <b>") == "a\ue000 &lt;b&gt;"
+
+
+def test_diacritics_are_folded_both_ways(index: Fts5Index) -> None:
+    add(index, ["José walked to the ñandú farm", "Jose Maria stayed"])
+    assert sorted(texts_found(index, "Jose")) == [
+        "Jose Maria stayed",
+        "José walked to the ñandú farm",
+    ]
+    assert len(texts_found(index, "josé")) == 2
+    assert texts_found(index, "nandu") == ["José walked to the ñandú farm"]
+
+
+def test_fts5_operators_in_the_query_are_words(index: Fts5Index) -> None:
+    add(index, ["alpha only", "beta only", "alpha or beta"])
+    assert texts_found(index, "alpha OR beta") == ["alpha or beta"]
+    assert texts_found(index, "text:alpha") == []
+    assert texts_found(index, "NEAR(alpha beta)") == []
+
+
+def test_exclusion(index: Fts5Index) -> None:
+    add(index, ["flood and river", "flood in the town"])
+    assert texts_found(index, "flood -river") == ["flood in the town"]
+
+
+def test_replace_recording_is_idempotent(index: Fts5Index) -> None:
+    recording_id, docs = recording(["the old mill", "the mill burned"])
+    index.replace_recording(recording_id, docs)
+    index.replace_recording(recording_id, docs)
+    assert index.search("mill", EVERYTHING, offset=0, limit=10).total == 2
+
+
+def test_replace_recording_replaces_the_old_documents(index: Fts5Index) -> None:
+    recording_id, docs = recording(["the old mill", "the mill burned"])
+    index.replace_recording(recording_id, docs)
+    _, corrected = recording(["the old mill was rebuilt"])
+    corrected = [dataclasses.replace(doc, recording_id=recording_id) for doc in corrected]
+    index.replace_recording(recording_id, corrected)
+    assert texts_found(index, "mill") == ["the old mill was rebuilt"]
+
+
+def test_replace_recording_refuses_documents_of_another_recording(index: Fts5Index) -> None:
+    _, docs = recording(["the old mill"])
+    with pytest.raises(ValueError, match="belongs to recording"):
+        index.replace_recording(uuid.uuid4(), docs)
+
+
+def test_failed_replace_leaves_the_old_documents(index: Fts5Index) -> None:
+    recording_id, docs = recording(["the old mill"])
+    index.replace_recording(recording_id, docs)
+    duplicated = [docs[0], docs[0]]
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        index.replace_recording(recording_id, duplicated)
+    assert texts_found(index, "mill") == ["the old mill"]
+
+
+def test_remove_recording(index: Fts5Index) -> None:
+    kept = add(index, ["the bridge at dawn"])
+    recording_id, docs = recording(["the bridge at night"])
+    index.replace_recording(recording_id, docs)
+    index.remove_recording(recording_id)
+    index.remove_recording(recording_id)
+    assert texts_found(index, "bridge") == [kept[0].text]
+
+
+def test_pagination(index: Fts5Index) -> None:
+    story = uuid.UUID(int=7)
+    add(index, [f"song number {i}" for i in range(5)], story_id=story)
+    pages = [index.search("song", EVERYTHING, offset=offset, limit=2) for offset in (0, 2, 4, 6)]
+    assert [page.total for page in pages] == [5, 5, 5, 5]
+    assert [[hit.start for hit in page.hits] for page in pages] == [
+        [0.0, 10.0],
+        [20.0, 30.0],
+        [40.0],
+        [],
+    ]
+    assert index.search("song", EVERYTHING, offset=0, limit=0).total == 5
+
+
+def test_hit_carries_identity_and_times(index: Fts5Index) -> None:
+    (doc,) = add(index, ["the lighthouse keeper"])
+    (hit,) = index.search("lighthouse", EVERYTHING, offset=0, limit=1).hits
+    assert (hit.story_id, hit.recording_id, hit.segment_id) == (
+        doc.story_id,
+        doc.recording_id,
+        doc.segment_id,
+    )
+    assert (hit.start, hit.end) == (doc.start, doc.end)
+
+
+def test_unsearchable_query_is_a_bad_request(index: Fts5Index) -> None:
+    with pytest.raises(BadRequest):
+        index.search('"*"', EVERYTHING, offset=0, limit=10)
+
+
+def test_index_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "search.sqlite3"
+    first = Fts5Index(path)
+    recording_id, docs = recording(["the winter camp"])
+    first.replace_recording(recording_id, docs)
+    first.close()
+    assert texts_found(Fts5Index(path), "winter") == ["the winter camp"]
+
+
+def test_ping_and_close(tmp_path: Path) -> None:
+    index = Fts5Index(tmp_path / "search.sqlite3")
+    assert index.ping()
+    index.close()
+    assert not index.ping()
+    with pytest.raises(RuntimeError, match="closed"):
+        index.search("river", EVERYTHING, offset=0, limit=1)
+
+
+def test_ping_is_false_when_the_file_lost_its_tables(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    index = Fts5Index(path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert not index.ping()
+
+
+def test_concurrent_searches_and_writes(index: Fts5Index) -> None:
+    def write(i: int) -> None:
+        recording_id, docs = recording([f"river story {i}", "another river"])
+        index.replace_recording(recording_id, docs)
+
+    def read(_: int) -> int:
+        return index.search("river", EVERYTHING, offset=0, limit=5).total
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        writes = [pool.submit(write, i) for i in range(20)]
+        reads = [pool.submit(read, i) for i in range(40)]
+        for future in writes + reads:
+            future.result()
+    assert index.search("river", EVERYTHING, offset=0, limit=5).total == 40
+
+
+def test_factory_opens_the_builtin_index(tmp_path: Path) -> None:
+    index = open_search_index(Settings(data_dir=tmp_path, search_url="sqlite"))
+    try:
+        assert isinstance(index, Fts5Index)
+        assert (tmp_path / "search.sqlite3").exists()
+    finally:
+        index.close()
+
+
+def test_factory_explains_that_elasticsearch_is_not_available_yet(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, search_url="http://localhost:9200")
+    with pytest.raises(SettingsError, match="ARCHIVE_SEARCH_URL=sqlite"):
+        open_search_index(settings)
