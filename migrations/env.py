@@ -6,7 +6,10 @@ from `ARCHIVE_DATABASE_URL` when Alembic is run by hand.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 import archive.models  # noqa: F401  (registers every table on Base.metadata)
 from archive.db.base import Base, UTCDateTime
@@ -18,7 +21,7 @@ settings: Settings = config.attributes.get("settings") or get_settings()
 connection = config.attributes.get("connection")
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     """Migrations name plain SQLAlchemy types, never the archive's own type classes."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

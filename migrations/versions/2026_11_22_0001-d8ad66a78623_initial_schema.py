@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "d8ad66a78623"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -157,12 +156,8 @@ def upgrade() -> None:
         sa.Column("uploaded_by", sa.Uuid(), nullable=True),
         sa.Column("transcription_model", sa.String(length=200), nullable=True),
         sa.Column("transcription_language", sa.String(length=20), nullable=True),
-        sa.Column(
-            "transcription_started_at", sa.DateTime(timezone=True), nullable=True
-        ),
-        sa.Column(
-            "transcription_finished_at", sa.DateTime(timezone=True), nullable=True
-        ),
+        sa.Column("transcription_started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("transcription_finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -244,7 +239,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_segments_transcript_id"), ["transcript_id"], unique=False
         )
-
 
 
 def downgrade() -> None:

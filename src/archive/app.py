@@ -47,7 +47,12 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    for router in (stories_router, recordings_router, transcripts_router, search_router,
-                   health_router):
+    for router in (
+        stories_router,
+        recordings_router,
+        transcripts_router,
+        search_router,
+        health_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from archive.settings import Settings, SettingsError, get_settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="The community oral-history archive.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="The community oral-history archive."
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 users_app = typer.Typer(no_args_is_help=True, help="Accounts and API tokens.")
 app.add_typer(db_app, name="db")
@@ -59,19 +60,29 @@ def serve(
     supervisor = WorkerSupervisor(settings.workers)
     supervisor.start()
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None,
-                    timeout_graceful_shutdown=10)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            timeout_graceful_shutdown=10,
+        )
     finally:
         supervisor.stop()
 
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(min=1, max=16,
-                                             help="Jobs run at once in this process.")] = 1,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=16, help="Jobs run at once in this process.")
+    ] = 1,
     slot: Annotated[int | None, typer.Option(hidden=True)] = None,
-    grace: Annotated[float, typer.Option(help="Seconds a running job may go on after SIGTERM "
-                                              "before it is handed back.")] = 15.0,
+    grace: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a running job may go on after SIGTERM before it is handed back."
+        ),
+    ] = 15.0,
 ) -> None:
     """Run transcription and indexing workers (also started by `archive serve`)."""
     import threading
@@ -89,8 +100,10 @@ def worker(
     signal.signal(signal.SIGINT, _on_signal)
     workers = [Worker(settings) for _ in range(concurrency)]
     workers[0].warm_up()
-    threads = [threading.Thread(target=w.run, args=(shutdown,), name=f"worker-{i}")
-               for i, w in enumerate(workers)]
+    threads = [
+        threading.Thread(target=w.run, args=(shutdown,), name=f"worker-{i}")
+        for i, w in enumerate(workers)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -112,8 +125,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 @users_app.command("create")
 def users_create(
     name: Annotated[str, typer.Argument(help="The user's name.")],
-    role: Annotated[str, typer.Option(help="admin, archivist, researcher or contributor.")]
-    = "researcher",
+    role: Annotated[
+        str, typer.Option(help="admin, archivist, researcher or contributor.")
+    ] = "researcher",
 ) -> None:
     """Create a user and print a new API token once."""
     from archive.accounts.service import create_user_with_token
@@ -125,8 +139,10 @@ def users_create(
     try:
         chosen = Role(role)
     except ValueError:
-        typer.echo(f"archive: unknown role {role!r}; use one of "
-                   f"{', '.join(r.value for r in Role)}", err=True)
+        typer.echo(
+            f"archive: unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+            err=True,
+        )
         raise typer.Exit(2) from None
     settings = _settings()
     migrate.upgrade(settings)

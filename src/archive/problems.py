@@ -17,27 +17,46 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 _HTTP_DETAILS = {
-    404: ("not-found", "Not found", "There is nothing at this address. The API lives under "
-          "/api/v1; see /docs for its endpoints."),
-    405: ("method-not-allowed", "Method not allowed", "This address does not accept this "
-          "method; see /docs for what it accepts."),
+    404: (
+        "not-found",
+        "Not found",
+        "There is nothing at this address. The API lives under "
+        "/api/v1; see /docs for its endpoints.",
+    ),
+    405: (
+        "method-not-allowed",
+        "Method not allowed",
+        "This address does not accept this method; see /docs for what it accepts.",
+    ),
 }
 
 
 def problem_response(
-    status: int, slug: str, title: str, detail: str, instance: str,
-    headers: dict[str, str] | None = None, **extra: Any,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    instance: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status,
-                            "detail": detail, "instance": instance, **extra}
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ArchiveError)
     async def _archive_error(request: Request, exc: ArchiveError) -> JSONResponse:
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, request.url.path,
-                                headers=exc.headers)
+        return problem_response(
+            exc.status, exc.slug, exc.title, exc.detail, request.url.path, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -47,8 +66,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         listing = "; ".join(f"{e['where']}: {e['problem']}" for e in errors)
         return problem_response(
-            422, "validation", "Some fields are missing or wrong",
-            f"Correct these and send again: {listing}.", request.url.path, errors=errors,
+            422,
+            "validation",
+            "Some fields are missing or wrong",
+            f"Correct these and send again: {listing}.",
+            request.url.path,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -56,14 +79,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         slug, title, detail = _HTTP_DETAILS.get(
             exc.status_code, ("http-error", "Request failed", str(exc.detail))
         )
-        return problem_response(exc.status_code, slug, title, detail, request.url.path,
-                                headers=dict(exc.headers or {}))
+        return problem_response(
+            exc.status_code, slug, title, detail, request.url.path, headers=dict(exc.headers or {})
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("request.failed path=%s", request.url.path)
         return problem_response(
-            500, "internal", "Something went wrong on our side",
+            500,
+            "internal",
+            "Something went wrong on our side",
             "The archive could not complete this request. Nothing you sent was lost; try "
             "again, and if it keeps happening tell the archive's administrator.",
             request.url.path,

@@ -12,6 +12,7 @@ from archive.domain.access import Role, Viewer
 from archive.domain.tokens import new_token, token_digest
 from archive.errors import Conflict, Unauthorized
 from archive.events.repository import add_event
+from archive.models import User
 
 BOOTSTRAP_ADMIN = "admin"
 
@@ -29,7 +30,7 @@ def viewer_for_token(session: Session, token: str, admin_token: str | None) -> V
     return Viewer(user_id=user.id, role=Role(user.role))
 
 
-def ensure_bootstrap_admin(session: Session) -> repository.User:
+def ensure_bootstrap_admin(session: Session) -> User:
     """The user that `ARCHIVE_ADMIN_TOKEN` acts as, created on first use."""
     user = repository.get_user_by_username(session, BOOTSTRAP_ADMIN)
     if user is None:
@@ -45,6 +46,12 @@ def create_user_with_token(session: Session, username: str, role: Role) -> tuple
     user = repository.add_user(session, username, role)
     token = new_token()
     repository.add_token(session, user, "first token", token_digest(token))
-    add_event(session, actor_id=None, action="user.created", subject_type="user",
-              subject_id=user.id, details={"username": username, "role": role.value})
+    add_event(
+        session,
+        actor_id=None,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        details={"username": username, "role": role.value},
+    )
     return str(user.id), token

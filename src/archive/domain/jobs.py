@@ -1,10 +1,10 @@
 """The job life cycle and retry policy, free of I/O.
 
-    queued --claim--> running --finish--> done
-                         |--error, attempts left--> queued (run_after = now + backoff)
-                         |--error, none left------> failed
-                         |--lease expires---------> claimable again (a worker died)
-                         `--release (shutdown)----> queued, the attempt not counted
+queued --claim--> running --finish--> done
+                     |--error, attempts left--> queued (run_after = now + backoff)
+                     |--error, none left------> failed
+                     |--lease expires---------> claimable again (a worker died)
+                     `--release (shutdown)----> queued, the attempt not counted
 """
 
 from __future__ import annotations

@@ -49,9 +49,9 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if not start_text.isdigit() or (end_text and not end_text.isdigit()):
         return None
     start = int(start_text)
+    if start >= size:
+        raise UnsatisfiableRange(header)
     end = int(end_text) if end_text else size - 1
     if end < start:
         return None
-    if start >= size:
-        raise UnsatisfiableRange(header)
     return ByteRange(start, min(end, size - 1))

@@ -78,8 +78,11 @@ def check_health(
             )
         return True
 
-    states = {"database": _safely("database", database), "storage": _safely("storage", store.ping),
-              "search": _safely("search", index.ping)}
+    states = {
+        "database": _safely("database", database),
+        "storage": _safely("storage", store.ping),
+        "search": _safely("search", index.ping),
+    }
     overall: Literal["ok", "degraded"] = (
         "ok" if all(s == "ok" for s in states.values()) and workers.alive else "degraded"
     )

@@ -22,7 +22,7 @@ from archive.domain.formats import (
     describe_unknown,
     sniff_container,
 )
-from archive.errors import UnsupportedMedia, Unprocessable
+from archive.errors import Unprocessable, UnsupportedMedia
 
 WHISPER_SAMPLE_RATE = 16_000
 _TAIL_SECONDS = 8.0
@@ -145,14 +145,16 @@ def _tail_end(media: Any, stream: Any, declared: float) -> float | None:
 
 def _frame_end(frame: Any) -> float:
     start = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
-    return start + frame.samples / float(frame.sample_rate)
+    return start + float(frame.samples) / float(frame.sample_rate)
 
 
 def _refine_content_type(container: Container, has_video: bool) -> str:
     if not has_video:
         return container.content_type
-    return {"mov": "video/mp4", "matroska": "video/webm" if "webm" in container.content_type
-            else "video/x-matroska"}.get(container.demuxer, container.content_type)
+    return {
+        "mov": "video/mp4",
+        "matroska": "video/webm" if "webm" in container.content_type else "video/x-matroska",
+    }.get(container.demuxer, container.content_type)
 
 
 def decode_for_whisper(source: BinaryIO) -> npt.NDArray[np.float32]:
@@ -164,9 +166,9 @@ def decode_for_whisper(source: BinaryIO) -> npt.NDArray[np.float32]:
         stream = media.streams.audio[0]
         for frame in media.decode(stream):
             for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray().reshape(-1))
+                chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
         for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1))
+            chunks.append(out.to_ndarray().reshape(-1).astype(np.int16, copy=False))
     if not chunks:
         return np.zeros(0, dtype=np.float32)
     return np.concatenate(chunks).astype(np.float32) / 32768.0

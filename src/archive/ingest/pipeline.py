@@ -86,8 +86,8 @@ def transcribe(ctx: JobContext) -> None:
     with ctx.final_transaction() as session:
         if transcripts.transcript_for_job(session, ctx.job.id) is not None:
             return
-        recording = recordings.get_recording(session, recording_id)
-        if recording is None:
+        current = recordings.get_recording(session, recording_id)
+        if current is None:
             return
         transcript = Transcript(
             recording_id=recording_id,
@@ -103,13 +103,17 @@ def transcribe(ctx: JobContext) -> None:
             for position, (segment, flagged) in enumerate(kept)
         ]
         transcripts.add_transcript(session, transcript)
-        recording.transcription_model = transcriber.model_name
-        recording.transcription_language = info.language
-        recording.transcription_finished_at = utcnow()
-        recording.progress = 1.0
+        current.transcription_model = transcriber.model_name
+        current.transcription_language = info.language
+        current.transcription_finished_at = utcnow()
+        current.progress = 1.0
         queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)})
-    log.info("transcribe.done recording=%s segments=%d language=%s",
-             recording_id, len(kept), info.language)
+    log.info(
+        "transcribe.done recording=%s segments=%d language=%s",
+        recording_id,
+        len(kept),
+        info.language,
+    )
 
 
 def _language_hint(languages: list[str]) -> str | None:
@@ -126,8 +130,12 @@ def _segment_row(position: int, segment: TranscribedSegment, flagged: bool) -> S
         end=round(segment.end, 3),
         text=segment.text.strip(),
         words=[
-            {"word": w.word.strip(), "start": round(w.start, 3), "end": round(w.end, 3),
-             "probability": round(w.probability, 4)}
+            {
+                "word": w.word.strip(),
+                "start": round(w.start, 3),
+                "end": round(w.end, 3),
+                "probability": round(w.probability, 4),
+            }
             for w in segment.words
         ],
         avg_logprob=segment.avg_logprob,
@@ -181,4 +189,3 @@ HANDLERS: dict[str, Handler] = {
     JobKind.TRANSCRIBE: Handler(run=transcribe, on_failure=_on_recording_failure),
     JobKind.INDEX: Handler(run=index, on_failure=_on_recording_failure),
 }
-

@@ -42,7 +42,9 @@ def enqueue(
     max_attempts: int = 3,
     run_after: datetime | None = None,
 ) -> Job:
-    job = Job(kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after or utcnow())
+    job = Job(
+        kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after or utcnow()
+    )
     session.add(job)
     session.flush()
     return job
@@ -117,8 +119,15 @@ def finish(session: Session, job_id: uuid.UUID, worker: str) -> None:
     """Marks the job done in the caller's transaction; raises `LeaseLost` if it is not ours,
     so the result written in the same transaction is rolled back with it."""
     if not _update_owned(
-        session, job_id, worker, status=JobStatus.DONE, progress=1.0, finished_at=utcnow(),
-        lease_owner=None, lease_expires_at=None, last_error=None,
+        session,
+        job_id,
+        worker,
+        status=JobStatus.DONE,
+        progress=1.0,
+        finished_at=utcnow(),
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
     ):
         raise LeaseLost(f"job {job_id} is no longer leased to {worker}")
 
@@ -129,13 +138,25 @@ def fail(session: Session, job: ClaimedJob, worker: str, error: str) -> bool:
     now = utcnow()
     if should_retry(job.attempts, job.max_attempts):
         _update_owned(
-            session, job.id, worker, status=JobStatus.QUEUED, last_error=error,
-            run_after=next_run_after(now, job.attempts), lease_owner=None, lease_expires_at=None,
+            session,
+            job.id,
+            worker,
+            status=JobStatus.QUEUED,
+            last_error=error,
+            run_after=next_run_after(now, job.attempts),
+            lease_owner=None,
+            lease_expires_at=None,
         )
         return False
     _update_owned(
-        session, job.id, worker, status=JobStatus.FAILED, last_error=error, finished_at=now,
-        lease_owner=None, lease_expires_at=None,
+        session,
+        job.id,
+        worker,
+        status=JobStatus.FAILED,
+        last_error=error,
+        finished_at=now,
+        lease_owner=None,
+        lease_expires_at=None,
     )
     return True
 
@@ -143,11 +164,17 @@ def fail(session: Session, job: ClaimedJob, worker: str, error: str) -> bool:
 def release(session: Session, job_id: uuid.UUID, worker: str) -> bool:
     """Gives the job back without counting the attempt (a worker shutting down)."""
     return _update_owned(
-        session, job_id, worker, status=JobStatus.QUEUED, lease_owner=None,
-        lease_expires_at=None, attempts=Job.attempts - 1, run_after=utcnow(),
+        session,
+        job_id,
+        worker,
+        status=JobStatus.QUEUED,
+        lease_owner=None,
+        lease_expires_at=None,
+        attempts=Job.attempts - 1,
+        run_after=utcnow(),
     )
 
 
 def count_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
-    return {status: count for status, count in rows}
+    return dict(rows)

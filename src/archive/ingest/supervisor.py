@@ -46,8 +46,12 @@ class WorkerSupervisor:
                     continue
                 self._failures[slot] += 1
                 pause = min(2.0 ** self._failures[slot], RESTART_BACKOFF_MAX_SECONDS)
-                log.warning("supervisor.worker_exited slot=%d code=%s restart_in=%.0fs",
-                            slot, proc.returncode, pause)
+                log.warning(
+                    "supervisor.worker_exited slot=%d code=%s restart_in=%.0fs",
+                    slot,
+                    proc.returncode,
+                    pause,
+                )
                 if self._stopping.wait(pause):
                     return
                 self._spawn(slot)

@@ -76,8 +76,13 @@ class WhisperTranscriber:
         self.compute_type = compute_type
         self._beam_size = settings.whisper_beam_size
         path = resolve_model(settings.whisper_model)
-        log.info("whisper.loading model=%s path=%s device=%s compute_type=%s",
-                 self.model_name, path, device, compute_type)
+        log.info(
+            "whisper.loading model=%s path=%s device=%s compute_type=%s",
+            self.model_name,
+            path,
+            device,
+            compute_type,
+        )
         self._model = WhisperModel(
             path, device=device, compute_type=compute_type, cpu_threads=os.cpu_count() or 0
         )

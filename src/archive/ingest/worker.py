@@ -76,8 +76,10 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, ArchiveError):
         return exc.detail
     if type(exc).__module__.startswith("av"):
-        return (f"The recording could not be decoded ({exc}). Check that it plays, then "
-                "upload it again.")
+        return (
+            f"The recording could not be decoded ({exc}). Check that it plays, then "
+            "upload it again."
+        )
     return f"Processing failed: {type(exc).__name__}: {exc}"
 
 
@@ -127,9 +129,11 @@ class Worker:
         self.heartbeat(force=True)
         handler = self.handlers.get(job.kind)
         if handler is None or job.attempts > job.max_attempts:
-            reason = (f"No handler for job kind {job.kind!r}; upgrade this worker."
-                      if handler is None else
-                      "The worker running this job stopped responding on every attempt.")
+            reason = (
+                f"No handler for job kind {job.kind!r}; upgrade this worker."
+                if handler is None
+                else "The worker running this job stopped responding on every attempt."
+            )
             self._fail(job, handler, reason)
             return
         lost = threading.Event()
@@ -151,8 +155,9 @@ class Worker:
         try:
             handler.run(ctx)
             self.jobs_done += 1
-            log.info("job.done id=%s kind=%s seconds=%.2f", job.id, job.kind,
-                     time.monotonic() - started)
+            log.info(
+                "job.done id=%s kind=%s seconds=%.2f", job.id, job.kind, time.monotonic() - started
+            )
         except JobReleased:
             with transaction(self.sessions) as session:
                 queue.release(session, job.id, self.name)
@@ -193,8 +198,9 @@ class Worker:
             with transaction(self.sessions) as session:
                 row = session.get(WorkerHeartbeat, self.name)
                 if row is None:
-                    row = WorkerHeartbeat(name=self.name, hostname=socket.gethostname(),
-                                          pid=os.getpid())
+                    row = WorkerHeartbeat(
+                        name=self.name, hostname=socket.gethostname(), pid=os.getpid()
+                    )
                     session.add(row)
                 row.last_seen_at = utcnow()
                 row.current_job_id = self._current

@@ -32,6 +32,3 @@ class Story(UUIDPrimaryKey, Timestamps, Base):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-
-

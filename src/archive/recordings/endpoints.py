@@ -30,10 +30,15 @@ router = APIRouter(tags=["recordings"])
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }}},
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
         }
     },
 )
@@ -53,7 +58,13 @@ async def upload_recording(
         request, store, original_key(story_id, recording_id), settings.max_upload_bytes
     )
     recording = await run_in_threadpool(
-        service.register_upload, sessions, store, viewer, story_id, recording_id, received,
+        service.register_upload,
+        sessions,
+        store,
+        viewer,
+        story_id,
+        recording_id,
+        received,
         settings.job_max_attempts,
     )
     return RecordingRead.of(recording)
@@ -70,14 +81,20 @@ def get_recording(recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDe
     responses={200: {"content": {"audio/*": {}}}, 206: {"content": {"audio/*": {}}}},
 )
 def get_audio(
-    recording_id: uuid.UUID, request: Request, viewer: ViewerDep, session: SessionDep,
+    recording_id: uuid.UUID,
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
     store: StoreDep,
 ) -> Response:
     """The original bytes; send `Range: bytes=START-END` to seek."""
     recording = service.get_visible_recording(session, viewer, recording_id)
     size = recording.size
-    headers = {"Accept-Ranges": "bytes", "ETag": f'"{recording.sha256}"',
-               "Cache-Control": "private, max-age=3600"}
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": f'"{recording.sha256}"',
+        "Cache-Control": "private, max-age=3600",
+    }
     try:
         wanted = parse_range(request.headers.get("range"), size)
     except UnsatisfiableRange as exc:
@@ -93,5 +110,7 @@ def get_audio(
     headers["Content-Length"] = str(wanted.length)
     return StreamingResponse(
         store.iter_range(recording.object_key, wanted.start, wanted.end),
-        status_code=206, media_type=recording.content_type, headers=headers,
+        status_code=206,
+        media_type=recording.content_type,
+        headers=headers,
     )

@@ -92,5 +92,6 @@ async def receive_multipart_file(
     except BaseException:
         await run_in_threadpool(writer.abort)
         raise
-    return ReceivedObject(key=key, filename=reader.filename or "", sha256=sink.digest.hexdigest(),
-                          size=sink.size)
+    return ReceivedObject(
+        key=key, filename=reader.filename or "", sha256=sink.digest.hexdigest(), size=sink.size
+    )

@@ -42,8 +42,10 @@ class RecordingRead(BaseModel):
     def of(cls, recording: Recording) -> RecordingRead:
         transcription = None
         if recording.transcription_started_at is not None:
-            started, finished = (recording.transcription_started_at,
-                                 recording.transcription_finished_at)
+            started, finished = (
+                recording.transcription_started_at,
+                recording.transcription_finished_at,
+            )
             transcription = TranscriptionRead(
                 model=recording.transcription_model,
                 language=recording.transcription_language,
@@ -62,7 +64,7 @@ class RecordingRead(BaseModel):
             codec=recording.codec,
             sample_rate=recording.sample_rate,
             channels=recording.channels,
-            status=recording.status,  # type: ignore[arg-type]
+            status=recording.status,
             progress=round(recording.progress, 3),
             error=recording.error,
             created_at=recording.created_at,

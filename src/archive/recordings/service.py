@@ -27,18 +27,24 @@ from archive.stories.service import not_found, story_access
 
 
 def recording_not_found(recording_id: uuid.UUID) -> NotFound:
-    return NotFound(f"There is no recording {recording_id} that you can see. Check the id, or "
-                    "sign in with an account that may hear it.")
+    return NotFound(
+        f"There is no recording {recording_id} that you can see. Check the id, or "
+        "sign in with an account that may hear it."
+    )
 
 
-def check_upload_allowed(sessions: sessionmaker[Session], viewer: Viewer, story_id: uuid.UUID) -> None:
+def check_upload_allowed(
+    sessions: sessionmaker[Session], viewer: Viewer, story_id: uuid.UUID
+) -> None:
     with transaction(sessions) as session:
         story = stories.get_story(session, story_id)
         if story is None or not can_view_story(viewer, story_access(story)):
             raise not_found(story_id)
         if not can_add_recording(viewer, story_access(story)):
-            raise NotFound(f"There is no story {story_id} you may add recordings to. Ask an "
-                           "archivist to add the recording.")
+            raise NotFound(
+                f"There is no story {story_id} you may add recordings to. Ask an "
+                "archivist to add the recording."
+            )
 
 
 def probe_stored(store: ObjectStore, key: str) -> MediaInfo:
@@ -67,27 +73,43 @@ def register_upload(
             story = session.get(Story, story_id)
             if story is None:
                 raise not_found(story_id)
-            recording = repository.add_recording(session, Recording(
-                id=recording_id,
-                story_id=story_id,
-                object_key=received.key,
-                original_filename=received.filename[:500],
-                content_type=info.content_type,
-                container=info.container,
-                size=received.size,
-                sha256=received.sha256,
-                duration=info.duration,
-                codec=info.codec,
-                sample_rate=info.sample_rate,
-                channels=info.channels,
-                uploaded_by=viewer.user_id,
-            ))
-            queue.enqueue(session, JobKind.TRANSCRIBE, {"recording_id": str(recording_id)},
-                          max_attempts=max_attempts)
-            add_event(session, actor_id=viewer.user_id, action="recording.uploaded",
-                      subject_type="recording", subject_id=recording_id,
-                      details={"story_id": str(story_id), "sha256": received.sha256,
-                               "size": received.size, "content_type": info.content_type})
+            recording = repository.add_recording(
+                session,
+                Recording(
+                    id=recording_id,
+                    story_id=story_id,
+                    object_key=received.key,
+                    original_filename=received.filename[:500],
+                    content_type=info.content_type,
+                    container=info.container,
+                    size=received.size,
+                    sha256=received.sha256,
+                    duration=info.duration,
+                    codec=info.codec,
+                    sample_rate=info.sample_rate,
+                    channels=info.channels,
+                    uploaded_by=viewer.user_id,
+                ),
+            )
+            queue.enqueue(
+                session,
+                JobKind.TRANSCRIBE,
+                {"recording_id": str(recording_id)},
+                max_attempts=max_attempts,
+            )
+            add_event(
+                session,
+                actor_id=viewer.user_id,
+                action="recording.uploaded",
+                subject_type="recording",
+                subject_id=recording_id,
+                details={
+                    "story_id": str(story_id),
+                    "sha256": received.sha256,
+                    "size": received.size,
+                    "content_type": info.content_type,
+                },
+            )
     except BaseException:
         store.delete(received.key)
         raise

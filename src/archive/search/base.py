@@ -42,9 +42,7 @@ class SearchIndex(Protocol):
 
     def remove_recording(self, recording_id: uuid.UUID) -> None: ...
 
-    def search(
-        self, query: str, scope: SearchScope, *, offset: int, limit: int
-    ) -> SearchResult:
+    def search(self, query: str, scope: SearchScope, *, offset: int, limit: int) -> SearchResult:
         """Raises `archive.errors.BadRequest` for a query that cannot be parsed."""
 
     def ping(self) -> bool: ...

@@ -13,8 +13,14 @@ router = APIRouter(tags=["search"])
 
 @router.get("/search")
 def search(
-    q: Annotated[str, Query(min_length=1, max_length=1000,
-                            description='Words, "quoted phrases" and prefix* searches')],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=1000,
+            description='Words, "quoted phrases" and prefix* searches',
+        ),
+    ],
     viewer: ViewerDep,
     index: IndexDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -26,8 +32,17 @@ def search(
         total=result.total,
         page=page,
         per_page=per_page,
-        hits=[SearchHitRead(
-            story_id=h.story_id, recording_id=h.recording_id, segment_id=h.segment_id,
-            start=h.start, end=h.end, text=h.text, highlight=h.highlight, score=h.score,
-        ) for h in result.hits],
+        hits=[
+            SearchHitRead(
+                story_id=h.story_id,
+                recording_id=h.recording_id,
+                segment_id=h.segment_id,
+                start=h.start,
+                end=h.end,
+                text=h.text,
+                highlight=h.highlight,
+                score=h.score,
+            )
+            for h in result.hits
+        ],
     )

@@ -27,7 +27,9 @@ class ObjectStore(Protocol):
     def open(self, key: str) -> BinaryIO:
         """A seekable reader of the whole object; the caller closes it."""
 
-    def iter_range(self, key: str, start: int, end: int, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
+    def iter_range(
+        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+    ) -> Iterator[bytes]:
         """Yields bytes `start` to `end` inclusive, in chunks."""
 
     def size(self, key: str) -> int: ...

@@ -19,6 +19,4 @@ def create_story(data: StoryCreate, viewer: CurrentViewer, session: SessionDep) 
 
 @router.get("/stories/{story_id}")
 def get_story(story_id: uuid.UUID, viewer: ViewerDep, session: SessionDep) -> StoryRead:
-    return StoryRead.of(
-        service.get_visible_story(session, viewer, story_id, with_recordings=True)
-    )
+    return StoryRead.of(service.get_visible_story(session, viewer, story_id, with_recordings=True))

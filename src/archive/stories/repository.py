@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session, selectinload
 from archive.models import Story
 
 
-def get_story(session: Session, story_id: uuid.UUID, *, with_recordings: bool = False) -> Story | None:
+def get_story(
+    session: Session, story_id: uuid.UUID, *, with_recordings: bool = False
+) -> Story | None:
     query = select(Story).where(Story.id == story_id)
     if with_recordings:
         query = query.options(selectinload(Story.recordings))

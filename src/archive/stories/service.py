@@ -26,27 +26,42 @@ def story_access(story: Story) -> StoryAccess:
 
 
 def not_found(story_id: uuid.UUID) -> NotFound:
-    return NotFound(f"There is no story {story_id} that you can see. Check the id, or sign in "
-                    "with an account that may see it.")
+    return NotFound(
+        f"There is no story {story_id} that you can see. Check the id, or sign in "
+        "with an account that may see it."
+    )
 
 
 def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
     if not can_create_story(viewer):
-        raise Forbidden("Your account may not add stories. Ask an archivist to add it, or to "
-                        "give you a contributor account.")
+        raise Forbidden(
+            "Your account may not add stories. Ask an archivist to add it, or to "
+            "give you a contributor account."
+        )
     if data.access is not None and data.access is not Access.PRIVATE and not can_set_access(viewer):
-        raise Forbidden("Only archivists decide who may hear a story. Leave out `access`: the "
-                        "story stays private until an archivist reviews it.")
-    story = repository.add_story(session, Story(
-        title=data.title,
-        description=data.description,
-        languages=data.languages,
-        access=(data.access or Access.PRIVATE).value,
-        created_by=viewer.user_id,
-        recordings=[],
-    ))
-    add_event(session, actor_id=viewer.user_id, action="story.created", subject_type="story",
-              subject_id=story.id, details={"title": story.title, "access": story.access})
+        raise Forbidden(
+            "Only archivists decide who may hear a story. Leave out `access`: the "
+            "story stays private until an archivist reviews it."
+        )
+    story = repository.add_story(
+        session,
+        Story(
+            title=data.title,
+            description=data.description,
+            languages=data.languages,
+            access=(data.access or Access.PRIVATE).value,
+            created_by=viewer.user_id,
+            recordings=[],
+        ),
+    )
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="story.created",
+        subject_type="story",
+        subject_id=story.id,
+        details={"title": story.title, "access": story.access},
+    )
     return story
 
 

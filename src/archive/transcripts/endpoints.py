@@ -21,16 +21,15 @@ def get_transcript(
     recording_id: uuid.UUID,
     viewer: ViewerDep,
     session: SessionDep,
-    format: CaptionFormat = CaptionFormat.JSON,  # noqa: A002  (the public query parameter)
+    format: CaptionFormat = CaptionFormat.JSON,
 ) -> TranscriptRead | Response:
     """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`)."""
     transcript = service.current_transcript(session, viewer, recording_id)
     if format is CaptionFormat.JSON:
         return TranscriptRead.of(transcript)
-    extension = format.value
+    filename = f"{recording_id}-v{transcript.version}.{format.value}"
     return Response(
         service.render_captions(transcript, format),
         media_type=MEDIA_TYPES[format],
-        headers={"Content-Disposition":
-                 f'inline; filename="{recording_id}-v{transcript.version}.{extension}"'},
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )

@@ -58,7 +58,7 @@ class TranscriptRead(BaseModel):
         return cls(
             recording_id=transcript.recording_id,
             version=transcript.version,
-            source=transcript.source,  # type: ignore[arg-type]
+            source=transcript.source,
             language=transcript.language,
             language_probability=transcript.language_probability,
             model=transcript.model,

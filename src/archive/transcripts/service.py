@@ -29,7 +29,9 @@ MEDIA_TYPES = {
 }
 
 
-def current_transcript(session: Session, viewer: Viewer | None, recording_id: uuid.UUID) -> Transcript:
+def current_transcript(
+    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+) -> Transcript:
     recording = get_visible_recording(session, viewer, recording_id)
     transcript = repository.latest_transcript(session, recording_id)
     if transcript is None:
@@ -42,6 +44,9 @@ def current_transcript(session: Session, viewer: Viewer | None, recording_id: uu
 
 def render_captions(transcript: Transcript, fmt: CaptionFormat) -> str:
     cues = [Cue(s.start, s.end, s.text, s.speaker) for s in transcript.segments]
-    renderers = {CaptionFormat.VTT: render_vtt, CaptionFormat.SRT: render_srt,
-                 CaptionFormat.TXT: render_txt}
+    renderers = {
+        CaptionFormat.VTT: render_vtt,
+        CaptionFormat.SRT: render_srt,
+        CaptionFormat.TXT: render_txt,
+    }
     return renderers[fmt](cues)

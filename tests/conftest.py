@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.app import create_app
+from archive.db import migrate
+from archive.db.session import transaction
+from archive.domain.access import Role
+from archive.settings import Settings
+from support.accounts import MakeUser
+
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Embedded defaults in a fresh data directory, migrated."""
+    built = Settings(
+        data_dir=tmp_path / "data",
+        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
+        job_poll_seconds=0.05,
+        job_max_attempts=2,
+    )
+    migrate.upgrade(built)
+    return built
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def sessions(client: TestClient) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = client.app.state.sessions  # type: ignore[attr-defined]
+    return factory
+
+
+@pytest.fixture
+def admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def make_user(sessions: sessionmaker[Session]) -> MakeUser:
+    """Creates a user of a role and returns the headers that act as them."""
+    from archive.accounts.service import create_user_with_token
+
+    def make(name: str, role: Role) -> dict[str, str]:
+        with transaction(sessions) as session:
+            _, token = create_user_with_token(session, name, role)
+        return {"Authorization": f"Bearer {token}"}
+
+    return make

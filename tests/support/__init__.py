@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: problem+json assertions, leftovers, fixture paths."""

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The response is RFC 9457 problem+json with `status`, and says something to a person."""
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://")
+    assert body["title"]
+    assert len(body["detail"]) > 20, body
+    assert "Traceback" not in response.text
+    return body
