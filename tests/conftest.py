@@ -11,6 +11,8 @@ from archive.app import create_app
 from archive.db import migrate
 from archive.db.session import transaction
 from archive.domain.access import Role
+from archive.ingest.transcriber import Transcriber
+from archive.ingest.worker import Worker
 from archive.settings import Settings
 from support.accounts import MakeUser
 
@@ -59,3 +61,19 @@ def make_user(sessions: sessionmaker[Session]) -> MakeUser:
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+@pytest.fixture(scope="session")
+def whisper() -> Transcriber:
+    """The real tiny.en model, loaded once for the whole run."""
+    from archive.ingest.whisper import WhisperTranscriber
+
+    return WhisperTranscriber(Settings(data_dir=Path("/nonexistent-unused")))
+
+
+@pytest.fixture
+def worker(settings: Settings, whisper: Transcriber, client: TestClient) -> Iterator[Worker]:
+    """A worker on the same data as `client`, with the warm model."""
+    built = Worker(settings, name="test-worker", transcriber=lambda: whisper)
+    yield built
+    built.close()

@@ -36,6 +36,8 @@ class Handler:
     run: Callable[[JobContext], None]
     on_failure: Callable[[Session, dict[str, object], str, bool], None]
     """(session, payload, error, final): record the failure where a person will look."""
+    on_release: Callable[[Session, dict[str, object]], None]
+    """The job went back to the queue unfinished (its worker stopped)."""
 
 
 def _recording_id(payload: dict[str, object]) -> uuid.UUID:
@@ -47,8 +49,9 @@ def transcribe(ctx: JobContext) -> None:
     transcriber = ctx.transcriber()  # loaded before any transaction: it can take seconds
     with transaction(ctx.sessions) as session:
         found = recordings.get_recording_with_story(session, recording_id)
-        if found is None:
-            log.info("transcribe.skipped recording=%s reason=deleted", recording_id)
+        if found is None or transcripts.transcript_for_job(session, ctx.job.id) is not None:
+            log.info("transcribe.skipped recording=%s job=%s reason=%s", recording_id,
+                     ctx.job.id, "deleted" if found is None else "already done")
             key = None
         else:
             recording, story = found
@@ -185,7 +188,13 @@ def _on_recording_failure(
         recording.error = f"{error} It will be tried again shortly."
 
 
+def _on_recording_release(session: Session, payload: dict[str, object]) -> None:
+    recording = session.get(Recording, _recording_id(payload))
+    if recording is not None and recording.status != "ready":
+        recording.status = "queued"
+
+
 HANDLERS: dict[str, Handler] = {
-    JobKind.TRANSCRIBE: Handler(run=transcribe, on_failure=_on_recording_failure),
-    JobKind.INDEX: Handler(run=index, on_failure=_on_recording_failure),
+    JobKind.TRANSCRIBE: Handler(transcribe, _on_recording_failure, _on_recording_release),
+    JobKind.INDEX: Handler(index, _on_recording_failure, _on_recording_release),
 }

@@ -124,6 +124,20 @@ class Worker:
         self.heartbeat(force=True, stopping=True)
         log.info("worker.stopped name=%s jobs_done=%d", self.name, self.jobs_done)
 
+    def run_until_idle(self, shutdown: Shutdown | None = None) -> int:
+        """Processes jobs until none is runnable now; returns how many it took. For
+        `archive worker --until-idle`, scripts and tests."""
+        shutdown = shutdown or Shutdown(grace_seconds=0)
+        taken = 0
+        while not shutdown.event.is_set():
+            with transaction(self.sessions) as session:
+                job = queue.claim(session, self.name, self.settings.job_lease_seconds)
+            if job is None:
+                break
+            taken += 1
+            self.process(job, shutdown)
+        return taken
+
     def process(self, job: ClaimedJob, shutdown: Shutdown) -> None:
         self._current = job.id
         self.heartbeat(force=True)
@@ -160,7 +174,8 @@ class Worker:
             )
         except JobReleased:
             with transaction(self.sessions) as session:
-                queue.release(session, job.id, self.name)
+                if queue.release(session, job.id, self.name):
+                    handler.on_release(session, job.payload)
             log.info("job.released id=%s kind=%s", job.id, job.kind)
         except LeaseLost:
             log.warning("job.lease_lost id=%s kind=%s", job.id, job.kind)
