@@ -16,7 +16,6 @@ from archive.ingest.worker import Worker
 from archive.settings import Settings
 from support.accounts import MakeUser
 
-
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
@@ -25,7 +24,7 @@ def settings(tmp_path: Path) -> Settings:
     """Embedded defaults in a fresh data directory, migrated."""
     built = Settings(
         data_dir=tmp_path / "data",
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
+        admin_token=ADMIN_TOKEN,
         job_poll_seconds=0.05,
         job_max_attempts=2,
     )

@@ -26,12 +26,21 @@ def test_upload_transcribe_search_and_listen_through_archive_serve(tmp_path: Pat
     with archive_serve(tmp_path / "data", TOKEN) as served:
         url = served.url
         wait_for_workers(url, 1)
-        story = httpx.post(f"{url}/api/v1/stories", headers=admin, json={
-            "title": "When the river flooded", "access": "public", "languages": ["en"],
-        }).json()
+        story = httpx.post(
+            f"{url}/api/v1/stories",
+            headers=admin,
+            json={
+                "title": "When the river flooded",
+                "access": "public",
+                "languages": ["en"],
+            },
+        ).json()
         data = STORY_EN.read_bytes()
-        uploaded = httpx.post(f"{url}/api/v1/stories/{story['id']}/recordings", headers=admin,
-                              files={"file": ("story_en.flac", data, "audio/flac")})
+        uploaded = httpx.post(
+            f"{url}/api/v1/stories/{story['id']}/recordings",
+            headers=admin,
+            files={"file": ("story_en.flac", data, "audio/flac")},
+        )
         assert uploaded.status_code == 201, uploaded.text
         recording_id = uploaded.json()["id"]
         assert uploaded.json()["sha256"] == hashlib.sha256(data).hexdigest()
@@ -52,24 +61,28 @@ def test_upload_transcribe_search_and_listen_through_archive_serve(tmp_path: Pat
         assert prefix["total"] == 1
         assert "<mark>terraces</mark>" in prefix["hits"][0]["highlight"]
 
-        vtt = httpx.get(f"{url}/api/v1/recordings/{recording_id}/transcript",
-                        params={"format": "vtt"})
+        vtt = httpx.get(
+            f"{url}/api/v1/recordings/{recording_id}/transcript", params={"format": "vtt"}
+        )
         assert vtt.headers["content-type"].startswith("text/vtt")
         captions = webvtt.from_buffer(io.StringIO(vtt.text))
         assert len(captions) == len(transcript["segments"])
-        assert any("stone bridge" in c.text.lower() for c in captions)
-        srt_text = httpx.get(f"{url}/api/v1/recordings/{recording_id}/transcript",
-                             params={"format": "srt"}).text
+        assert any("stone bridge" in c.text.lower() for c in captions.captions)
+        srt_text = httpx.get(
+            f"{url}/api/v1/recordings/{recording_id}/transcript", params={"format": "srt"}
+        ).text
         subtitles = list(srt.parse(srt_text))
         assert [round(s.start.total_seconds(), 2) for s in subtitles] == [
             round(s["start"], 2) for s in transcript["segments"]
         ]
-        txt = httpx.get(f"{url}/api/v1/recordings/{recording_id}/transcript",
-                        params={"format": "txt"}).text
+        txt = httpx.get(
+            f"{url}/api/v1/recordings/{recording_id}/transcript", params={"format": "txt"}
+        ).text
         assert "clay jar" in txt.lower()
 
-        part = httpx.get(f"{url}/api/v1/recordings/{recording_id}/audio",
-                         headers={"Range": "bytes=100-4195"})
+        part = httpx.get(
+            f"{url}/api/v1/recordings/{recording_id}/audio", headers={"Range": "bytes=100-4195"}
+        )
         assert part.status_code == 206
         assert part.content == data[100:4196]
 
@@ -85,20 +98,29 @@ def test_users_create_prints_a_token_that_works(tmp_path: Path) -> None:
     created = subprocess.run(
         [sys.executable, "-m", "archive", "users", "create", "ana", "--role", "archivist"],
         env={"ARCHIVE_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     token = created.stdout.strip().rsplit(" ", 1)[-1]
     assert token.startswith("arch_")
     with archive_serve(data_dir, TOKEN, workers=0) as served:
-        response = httpx.post(f"{served.url}/api/v1/stories", json={"title": "x"},
-                              headers={"Authorization": f"Bearer {token}"})
+        response = httpx.post(
+            f"{served.url}/api/v1/stories",
+            json={"title": "x"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 201
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("ARCHIVE_DATABASE_URL", "mysql://x"), ("ARCHIVE_STORAGE_URL", "ftp://x"),
-     ("ARCHIVE_SEARCH_URL", "solr"), ("ARCHIVE_WORKERS", "many")],
+    [
+        ("ARCHIVE_DATABASE_URL", "mysql://x"),
+        ("ARCHIVE_STORAGE_URL", "ftp://x"),
+        ("ARCHIVE_SEARCH_URL", "solr"),
+        ("ARCHIVE_WORKERS", "many"),
+    ],
 )
 def test_a_wrong_setting_stops_the_start_with_one_clear_line(
     tmp_path: Path, name: str, value: str
@@ -106,7 +128,9 @@ def test_a_wrong_setting_stops_the_start_with_one_clear_line(
     result = subprocess.run(
         [sys.executable, "-m", "archive", "serve"],
         env={"ARCHIVE_DATA_DIR": str(tmp_path), name: value, "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

@@ -23,8 +23,9 @@ def free_port() -> int:
 def serving(app: FastAPI) -> Iterator[str]:
     """Runs `app` with uvicorn in a thread; yields its base URL; stops it after."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -1,11 +1,25 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-import httpx
+
+class ResponseLike(Protocol):
+    """httpx's response, or the test client's (which may come from another httpx build)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self) -> Any: ...
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+def assert_problem(response: ResponseLike, status: int) -> dict[str, Any]:
     """The response is RFC 9457 problem+json with `status`, and says something to a person."""
     assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -25,18 +25,25 @@ class Served:
 
 
 @contextmanager
-def archive_serve(data_dir: Path, admin_token: str, *, workers: int = 1,
-                  extra_env: dict[str, str] | None = None) -> Iterator[Served]:
+def archive_serve(
+    data_dir: Path, admin_token: str, *, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[Served]:
     port = free_port()
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), "ARCHIVE_ADMIN_TOKEN": admin_token,
-           "ARCHIVE_WORKERS": str(workers), "ARCHIVE_JOB_POLL_SECONDS": "0.1",
-           **(extra_env or {})}
+    env = {
+        **os.environ,
+        "ARCHIVE_DATA_DIR": str(data_dir),
+        "ARCHIVE_ADMIN_TOKEN": admin_token,
+        "ARCHIVE_WORKERS": str(workers),
+        "ARCHIVE_JOB_POLL_SECONDS": "0.1",
+        **(extra_env or {}),
+    }
     log = data_dir.parent / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "archive", "serve", "--host", "127.0.0.1", "--port",
-             str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "archive", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     served = Served(f"http://127.0.0.1:{port}", process, log)
     try:

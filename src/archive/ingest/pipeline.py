@@ -50,8 +50,12 @@ def transcribe(ctx: JobContext) -> None:
     with transaction(ctx.sessions) as session:
         found = recordings.get_recording_with_story(session, recording_id)
         if found is None or transcripts.transcript_for_job(session, ctx.job.id) is not None:
-            log.info("transcribe.skipped recording=%s job=%s reason=%s", recording_id,
-                     ctx.job.id, "deleted" if found is None else "already done")
+            log.info(
+                "transcribe.skipped recording=%s job=%s reason=%s",
+                recording_id,
+                ctx.job.id,
+                "deleted" if found is None else "already done",
+            )
             key = None
         else:
             recording, story = found

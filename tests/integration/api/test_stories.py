@@ -16,8 +16,12 @@ def test_an_archivist_creates_a_story_and_reads_it_back(
     archivist = make_user("ana", Role.ARCHIVIST)
     created = client.post(
         "/api/v1/stories",
-        json={"title": " The flood of 1952 ", "description": "Told by her granddaughter.",
-              "languages": ["en", "quz"], "access": "public"},
+        json={
+            "title": " The flood of 1952 ",
+            "description": "Told by her granddaughter.",
+            "languages": ["en", "quz"],
+            "access": "public",
+        },
         headers=archivist,
     )
     assert created.status_code == 201, created.text
@@ -53,7 +57,11 @@ def test_a_story_is_private_unless_an_archivist_says_otherwise(
     ],
 )
 def test_who_sees_a_story_follows_its_access(
-    client: TestClient, admin: dict[str, str], make_user: MakeUser, role: Role, access: str,
+    client: TestClient,
+    admin: dict[str, str],
+    make_user: MakeUser,
+    role: Role,
+    access: str,
     visible: bool,
 ) -> None:
     story = client.post(
@@ -70,17 +78,20 @@ def test_creating_a_story_needs_a_valid_token(client: TestClient) -> None:
     no_token = client.post("/api/v1/stories", json={"title": "x"})
     assert_problem(no_token, 401)
     assert no_token.headers["www-authenticate"].startswith("Bearer")
-    bad_token = client.post("/api/v1/stories", json={"title": "x"},
-                            headers={"Authorization": "Bearer not-a-token"})
+    bad_token = client.post(
+        "/api/v1/stories", json={"title": "x"}, headers={"Authorization": "Bearer not-a-token"}
+    )
     assert_problem(bad_token, 401)
-    wrong_scheme = client.post("/api/v1/stories", json={"title": "x"},
-                               headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    wrong_scheme = client.post(
+        "/api/v1/stories", json={"title": "x"}, headers={"Authorization": "Basic dXNlcjpwYXNz"}
+    )
     assert_problem(wrong_scheme, 401)
 
 
 def test_a_researcher_may_not_add_stories(client: TestClient, make_user: MakeUser) -> None:
-    response = client.post("/api/v1/stories", json={"title": "x"},
-                           headers=make_user("rita", Role.RESEARCHER))
+    response = client.post(
+        "/api/v1/stories", json={"title": "x"}, headers=make_user("rita", Role.RESEARCHER)
+    )
     assert_problem(response, 403)
 
 
@@ -88,8 +99,9 @@ def test_a_contributor_adds_stories_but_does_not_decide_access(
     client: TestClient, make_user: MakeUser
 ) -> None:
     contributor = make_user("carl", Role.CONTRIBUTOR)
-    refused = client.post("/api/v1/stories", json={"title": "x", "access": "public"},
-                          headers=contributor)
+    refused = client.post(
+        "/api/v1/stories", json={"title": "x", "access": "public"}, headers=contributor
+    )
     assert "archivist" in assert_problem(refused, 403)["detail"]
     own = client.post("/api/v1/stories", json={"title": "Mine"}, headers=contributor)
     assert own.status_code == 201
@@ -135,7 +147,12 @@ def test_health_reports_each_backend(client: TestClient) -> None:
 
 def test_openapi_describes_the_api(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/v1/stories", "/api/v1/stories/{story_id}/recordings",
-                 "/api/v1/recordings/{recording_id}/audio", "/api/v1/search",
-                 "/api/v1/recordings/{recording_id}/transcript", "/api/v1/health"):
+    for path in (
+        "/api/v1/stories",
+        "/api/v1/stories/{story_id}/recordings",
+        "/api/v1/recordings/{recording_id}/audio",
+        "/api/v1/search",
+        "/api/v1/recordings/{recording_id}/transcript",
+        "/api/v1/health",
+    ):
         assert path in paths

@@ -22,10 +22,16 @@ pytestmark = pytest.mark.slow
 
 
 def upload(client: TestClient, admin: dict[str, str], path: Path, access: str = "public") -> str:
-    story = client.post("/api/v1/stories", json={"title": "The flood", "access": access,
-                                                 "languages": ["en"]}, headers=admin).json()
-    response = client.post(f"/api/v1/stories/{story['id']}/recordings",
-                           files={"file": (path.name, path.read_bytes())}, headers=admin)
+    story = client.post(
+        "/api/v1/stories",
+        json={"title": "The flood", "access": access, "languages": ["en"]},
+        headers=admin,
+    ).json()
+    response = client.post(
+        f"/api/v1/stories/{story['id']}/recordings",
+        files={"file": (path.name, path.read_bytes())},
+        headers=admin,
+    )
     assert response.status_code == 201, response.text
     recording_id: str = response.json()["id"]
     return recording_id
@@ -44,7 +50,8 @@ def test_a_recording_becomes_ready_and_searchable_at_the_second_it_is_said(
     assert 0 < recording["transcription"]["seconds"] < 60
 
     transcript = client.get(f"/api/v1/recordings/{recording_id}/transcript").json()
-    assert transcript["version"] == 1 and transcript["source"] == "machine"
+    assert transcript["version"] == 1
+    assert transcript["source"] == "machine"
     words = [w["word"].strip(".,").lower() for s in transcript["segments"] for w in s["words"]]
     for expected in ("grandmother", "seeds", "river", "flooded", "village", "bridge"):
         assert expected in words
@@ -67,8 +74,10 @@ def test_a_private_story_is_transcribed_but_not_found_by_strangers(
     upload(client, admin, STORY_EN, access="private")
     worker.run_until_idle()
     assert client.get("/api/v1/search", params={"q": "grandmother"}).json()["total"] == 0
-    assert client.get("/api/v1/search", params={"q": "grandmother"},
-                      headers=admin).json()["total"] == 1
+    assert (
+        client.get("/api/v1/search", params={"q": "grandmother"}, headers=admin).json()["total"]
+        == 1
+    )
 
 
 def test_silence_gives_no_text(client: TestClient, admin: dict[str, str], worker: Worker) -> None:
@@ -77,8 +86,10 @@ def test_silence_gives_no_text(client: TestClient, admin: dict[str, str], worker
     assert client.get(f"/api/v1/recordings/{recording_id}").json()["status"] == "ready"
     transcript = client.get(f"/api/v1/recordings/{recording_id}/transcript").json()
     assert transcript["segments"] == []
-    assert client.get(f"/api/v1/recordings/{recording_id}/transcript",
-                      params={"format": "vtt"}).text == "WEBVTT\n\n"
+    assert (
+        client.get(f"/api/v1/recordings/{recording_id}/transcript", params={"format": "vtt"}).text
+        == "WEBVTT\n\n"
+    )
 
 
 def test_a_transcription_job_run_twice_leaves_one_transcript(
@@ -89,13 +100,17 @@ def test_a_transcription_job_run_twice_leaves_one_transcript(
     # The first run committed; now the same job comes round again (say its worker's
     # finish was lost on the network and the lease lapsed).
     with transaction(sessions) as session:
-        session.execute(update(Job).where(Job.kind == JobKind.TRANSCRIBE)
-                        .values(status="queued", run_after=utcnow()))
+        session.execute(
+            update(Job)
+            .where(Job.kind == JobKind.TRANSCRIBE)
+            .values(status="queued", run_after=utcnow())
+        )
     worker.run_until_idle()
     with transaction(sessions) as session:
         transcripts = session.scalar(select(func.count()).select_from(Transcript))
-        index_jobs = session.scalar(select(func.count()).select_from(Job)
-                                    .where(Job.kind == JobKind.INDEX))
+        index_jobs = session.scalar(
+            select(func.count()).select_from(Job).where(Job.kind == JobKind.INDEX)
+        )
     assert transcripts == 1
     assert index_jobs == 1
     assert client.get(f"/api/v1/recordings/{recording_id}").json()["status"] == "ready"
@@ -119,7 +134,8 @@ def test_a_recording_that_cannot_be_read_fails_with_a_readable_error(
     assert "upload it again" in recording["error"].lower()
     with transaction(sessions) as session:
         job = session.scalar(select(Job))
-        assert job is not None and job.status == "failed"
+        assert job is not None
+        assert job.status == "failed"
         assert job.attempts == worker.settings.job_max_attempts
 
 

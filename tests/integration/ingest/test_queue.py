@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -17,9 +18,9 @@ from archive.settings import Settings
 
 
 @pytest.fixture
-def jobs(settings: Settings) -> sessionmaker[Session]:
+def jobs(settings: Settings) -> Iterator[sessionmaker[Session]]:
     engine = create_db_engine(settings)
-    yield create_session_factory(engine)  # type: ignore[misc]
+    yield create_session_factory(engine)
     engine.dispose()
 
 
@@ -54,14 +55,18 @@ def test_a_job_whose_lease_lapsed_is_claimed_again_and_the_old_owner_cannot_fini
     expire_leases(jobs)
     with transaction(jobs) as session:
         second = queue.claim(session, "w2", 30)
-    assert second is not None and second.id == first.id and second.attempts == 2
+    assert second is not None
+    assert second.id == first.id
+    assert second.attempts == 2
     with pytest.raises(queue.LeaseLost), transaction(jobs) as session:
         queue.finish(session, first.id, "dead-worker")
     with transaction(jobs) as session:
         assert not queue.renew(session, first.id, "dead-worker", 30)
         queue.finish(session, first.id, "w2")
         job = session.get(Job, first.id)
-        assert job is not None and job.status == "done" and job.lease_owner is None
+        assert job is not None
+        assert job.status == "done"
+        assert job.lease_owner is None
 
 
 def test_a_failed_job_is_retried_later_then_fails_for_good(jobs: sessionmaker[Session]) -> None:
@@ -73,17 +78,22 @@ def test_a_failed_job_is_retried_later_then_fails_for_good(jobs: sessionmaker[Se
         assert queue.fail(session, claimed, "w", "first failure") is False
     with transaction(jobs) as session:
         job = session.get(Job, job_id)
-        assert job is not None and job.status == "queued" and job.last_error == "first failure"
+        assert job is not None
+        assert job.status == "queued"
+        assert job.last_error == "first failure"
         assert job.run_after > utcnow() + timedelta(seconds=3)
         assert queue.claim(session, "w", 30) is None  # backing off
         job.run_after = utcnow()
     with transaction(jobs) as session:
         claimed = queue.claim(session, "w", 30)
-        assert claimed is not None and claimed.attempts == 2
+        assert claimed is not None
+        assert claimed.attempts == 2
         assert queue.fail(session, claimed, "w", "second failure") is True
     with transaction(jobs) as session:
         job = session.get(Job, job_id)
-        assert job is not None and job.status == "failed" and job.finished_at is not None
+        assert job is not None
+        assert job.status == "failed"
+        assert job.finished_at is not None
 
 
 def test_a_released_job_does_not_count_the_attempt(jobs: sessionmaker[Session]) -> None:
@@ -94,7 +104,8 @@ def test_a_released_job_does_not_count_the_attempt(jobs: sessionmaker[Session]) 
         assert queue.release(session, claimed.id, "w")
     with transaction(jobs) as session:
         again = queue.claim(session, "w2", 30)
-    assert again is not None and again.attempts == 1
+    assert again is not None
+    assert again.attempts == 1
 
 
 def test_concurrent_claimers_never_take_the_same_job(jobs: sessionmaker[Session]) -> None:

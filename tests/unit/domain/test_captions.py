@@ -2,7 +2,7 @@ import dataclasses
 import html
 
 import pytest
-import srt  # type: ignore[import-untyped]
+import srt
 import webvtt
 
 from archive.domain.captions import Cue, render_srt, render_txt, render_vtt
