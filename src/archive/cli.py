@@ -87,7 +87,7 @@ def worker(
     """Run transcription and indexing workers (also started by `archive serve`)."""
     import threading
 
-    from archive.ingest.worker import Shutdown, Worker
+    from archive.ingest.worker import Shutdown, Worker, default_transcriber_factory
 
     settings = _settings()
     shutdown = Shutdown(grace_seconds=grace)
@@ -98,7 +98,8 @@ def worker(
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    workers = [Worker(settings) for _ in range(concurrency)]
+    transcriber = default_transcriber_factory(settings)  # one model, shared by the threads
+    workers = [Worker(settings, transcriber=transcriber) for _ in range(concurrency)]
     workers[0].warm_up()
     threads = [
         threading.Thread(target=w.run, args=(shutdown,), name=f"worker-{i}")

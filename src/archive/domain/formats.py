@@ -7,6 +7,7 @@ the magic bytes ourselves and hand FFmpeg exactly one demuxer from this allow-li
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 SNIFF_BYTES = 4096
@@ -80,7 +81,8 @@ def describe_unknown(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "it looks like a ZIP archive or office document"
     try:
-        head[:512].decode("utf-8")
+        # Incremental: a character cut by the 512-byte window is not a decoding error.
+        codecs.getincrementaldecoder("utf-8")().decode(head[:512], final=False)
     except UnicodeDecodeError:
         return "its format is not one we recognise"
     return "it looks like plain text"

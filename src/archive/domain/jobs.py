@@ -34,7 +34,7 @@ def backoff_seconds(attempt: int, *, base: float = BACKOFF_BASE_SECONDS) -> floa
     20 s, ... up to 15 minutes, so a backend that is away is not hammered."""
     if attempt < 1:
         raise ValueError("attempt numbers start at 1")
-    return float(min(base * 2 ** (attempt - 1), BACKOFF_CAP_SECONDS))
+    return float(min(base * 2 ** min(attempt - 1, 32), BACKOFF_CAP_SECONDS))
 
 
 def next_run_after(now: datetime, attempt: int) -> datetime:

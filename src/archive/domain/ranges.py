@@ -40,13 +40,13 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
         return None
     start_text, end_text = start_text.strip(), end_text.strip()
     if not start_text:
-        if not end_text.isdigit():
+        if not _is_number(end_text):
             return None
         suffix = int(end_text)
         if suffix == 0 or size == 0:
             raise UnsatisfiableRange(header)
         return ByteRange(max(0, size - suffix), size - 1)
-    if not start_text.isdigit() or (end_text and not end_text.isdigit()):
+    if not _is_number(start_text) or (end_text and not _is_number(end_text)):
         return None
     start = int(start_text)
     if start >= size:
@@ -55,3 +55,8 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if end < start:
         return None
     return ByteRange(start, min(end, size - 1))
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts superscripts, which `int` refuses."""
+    return text.isascii() and text.isdigit()
