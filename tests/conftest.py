@@ -15,15 +15,30 @@ from archive.ingest.transcriber import Transcriber
 from archive.ingest.worker import Worker
 from archive.settings import Settings
 from support.accounts import MakeUser
+from support.databases import fresh_postgres_database, postgres_admin_url
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every test that touches the database runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'archive.sqlite3'}"
+        return
+    admin, reason = postgres_admin_url()
+    if admin is None:
+        pytest.skip(reason)
+    with fresh_postgres_database() as url:
+        yield url
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Embedded defaults in a fresh data directory, migrated."""
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Embedded defaults (or PostgreSQL) in a fresh data directory, migrated for real."""
     built = Settings(
         data_dir=tmp_path / "data",
+        database_url=database_url,
         admin_token=ADMIN_TOKEN,
         job_poll_seconds=0.05,
         job_max_attempts=2,

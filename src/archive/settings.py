@@ -20,7 +20,9 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ARCHIVE_", extra="ignore", hide_input_in_errors=True
+    )
 
     data_dir: Path = Path("./archive-data")
     database_url: str = ""

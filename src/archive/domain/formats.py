@@ -34,7 +34,7 @@ AAC = Container("aac", "audio/aac", "AAC (ADTS)")
 ALLOWED_DEMUXERS = frozenset(c.demuxer for c in (WAV, FLAC, MP3, OGG, MP4, MATROSKA, AAC))
 ACCEPTED_FORMATS_TEXT = "WAV, FLAC, MP3, M4A/MP4/MOV, OGG/Opus, WebM/MKV or AAC"
 
-_MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
+_MP4_BOXES = (b"moov", b"mdat", b"wide", b"free", b"skip")
 
 
 def sniff_container(head: bytes) -> Container | None:
@@ -55,8 +55,10 @@ def sniff_container(head: bytes) -> Container | None:
         return FLAC
     if head.startswith(b"OggS"):
         return OGG
-    if len(head) >= 8 and head[4:8] in _MP4_BOXES:
+    if len(head) >= 8 and head[4:8] == b"ftyp":
         return MP4
+    if len(head) >= 8 and head[4:8] in _MP4_BOXES and head[0] == 0:
+        return MP4  # old QuickTime files start with another box, whose size is < 16 MiB
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return WEBM if b"webm" in head[:64] else MATROSKA
     if len(head) >= 4 and head[0] == 0xFF:

@@ -45,7 +45,7 @@ def judge_segment(
 
 def confidence(avg_logprob: float | None) -> float | None:
     """The segment's mean token probability, 0 to 1: where an archivist should check first."""
-    if avg_logprob is None:
+    if avg_logprob is None or math.isnan(avg_logprob):
         return None
     return round(max(0.0, min(1.0, math.exp(avg_logprob))), 4)
 
