@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from archive.errors import PROBLEM_BASE, ArchiveError
@@ -81,6 +82,18 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(
             exc.status_code, slug, title, detail, request.url.path, headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_away(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("request.database_unavailable path=%s error=%s", request.url.path,
+                    type(exc).__name__)
+        return problem_response(
+            503, "service-unavailable", "A part of the archive is unavailable",
+            "The archive's database is not answering. Nothing already stored is lost; try "
+            "again in a minute, and if it lasts tell the archive's administrator.",
+            request.url.path, headers={"Retry-After": "30"},
         )
 
     @app.exception_handler(Exception)

@@ -23,6 +23,7 @@ class JobStatus(StrEnum):
 class JobKind(StrEnum):
     TRANSCRIBE = "transcribe"
     INDEX = "index"
+    FIXITY = "fixity"
 
 
 BACKOFF_BASE_SECONDS = 5.0

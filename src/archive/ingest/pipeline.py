@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -31,21 +29,12 @@ from archive.transcripts import repository as transcripts
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Handler:
-    run: Callable[[JobContext], None]
-    on_failure: Callable[[Session, dict[str, object], str, bool], None]
-    """(session, payload, error, final): record the failure where a person will look."""
-    on_release: Callable[[Session, dict[str, object]], None]
-    """The job went back to the queue unfinished (its worker stopped)."""
-
-
-def _recording_id(payload: dict[str, object]) -> uuid.UUID:
+def recording_id_of(payload: dict[str, object]) -> uuid.UUID:
     return uuid.UUID(str(payload["recording_id"]))
 
 
 def transcribe(ctx: JobContext) -> None:
-    recording_id = _recording_id(ctx.job.payload)
+    recording_id = recording_id_of(ctx.job.payload)
     transcriber = ctx.transcriber()  # loaded before any transaction: it can take seconds
     with transaction(ctx.sessions) as session:
         found = recordings.get_recording_with_story(session, recording_id)
@@ -162,7 +151,7 @@ def _report_progress(ctx: JobContext, recording_id: uuid.UUID, progress: float) 
 
 
 def index(ctx: JobContext) -> None:
-    recording_id = _recording_id(ctx.job.payload)
+    recording_id = recording_id_of(ctx.job.payload)
     with transaction(ctx.sessions) as session:
         documents = documents_for_recording(session, recording_id)
     if documents is None:
@@ -178,10 +167,10 @@ def index(ctx: JobContext) -> None:
             recording.error = None
 
 
-def _on_recording_failure(
+def on_recording_failure(
     session: Session, payload: dict[str, object], error: str, final: bool
 ) -> None:
-    recording = session.get(Recording, _recording_id(payload))
+    recording = session.get(Recording, recording_id_of(payload))
     if recording is None:
         return
     if final:
@@ -192,13 +181,7 @@ def _on_recording_failure(
         recording.error = f"{error} It will be tried again shortly."
 
 
-def _on_recording_release(session: Session, payload: dict[str, object]) -> None:
-    recording = session.get(Recording, _recording_id(payload))
+def on_recording_release(session: Session, payload: dict[str, object]) -> None:
+    recording = session.get(Recording, recording_id_of(payload))
     if recording is not None and recording.status != "ready":
         recording.status = "queued"
-
-
-HANDLERS: dict[str, Handler] = {
-    JobKind.TRANSCRIBE: Handler(transcribe, _on_recording_failure, _on_recording_release),
-    JobKind.INDEX: Handler(index, _on_recording_failure, _on_recording_release),
-}

@@ -24,7 +24,7 @@ from archive.domain.jobs import renew_interval
 from archive.errors import ArchiveError
 from archive.ingest import queue
 from archive.ingest.context import JobContext, JobReleased
-from archive.ingest.pipeline import HANDLERS, Handler
+from archive.ingest.handlers import HANDLERS, Handler
 from archive.ingest.queue import ClaimedJob, LeaseLost
 from archive.ingest.transcriber import Transcriber
 from archive.models import WorkerHeartbeat

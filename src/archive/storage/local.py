@@ -12,7 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from archive.errors import ServiceUnavailable
 from archive.storage.base import ObjectWriter
+
+STORE_AWAY = (
+    "The recording store cannot be written to (its disk may be full, missing or read-only). "
+    "Nothing already stored is lost; try again later, and tell the archive's administrator."
+)
 
 
 class LocalObjectWriter:
@@ -23,7 +29,10 @@ class LocalObjectWriter:
 
     def write(self, data: bytes) -> None:
         assert self._file is not None, "write after commit or abort"
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except OSError as exc:
+            raise ServiceUnavailable(STORE_AWAY) from exc
 
     def commit(self) -> None:
         assert self._file is not None, "commit after commit or abort"
@@ -57,7 +66,10 @@ class LocalObjectStore:
         return path
 
     def writer(self, key: str) -> ObjectWriter:
-        return LocalObjectWriter(self._path(key), self._partials / uuid.uuid4().hex)
+        try:
+            return LocalObjectWriter(self._path(key), self._partials / uuid.uuid4().hex)
+        except OSError as exc:
+            raise ServiceUnavailable(STORE_AWAY) from exc
 
     def open(self, key: str) -> BinaryIO:
         return self._path(key).open("rb")
