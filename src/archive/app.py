@@ -8,9 +8,17 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import __version__
 from archive.db.session import create_db_engine, create_session_factory
+from archive.collections.endpoints import router as collections_router
+from archive.consent.endpoints import router as consent_router
+from archive.domain.ratelimit import TokenBuckets
+from archive.domain.tus import TUS_VERSION
 from archive.health.endpoints import router as health_router
 from archive.problems import install_problem_handlers
 from archive.recordings.endpoints import router as recordings_router
@@ -20,6 +28,11 @@ from archive.settings import Settings
 from archive.storage.factory import open_object_store
 from archive.stories.endpoints import router as stories_router
 from archive.transcripts.endpoints import router as transcripts_router
+from archive.upload_links.endpoints import router as upload_links_router
+from archive.uploads.endpoints import router as uploads_router
+from archive.uploads.spool import Spool
+from archive.web.endpoints import STATIC
+from archive.web.endpoints import router as web_router
 
 API_PREFIX = "/api/v1"
 
@@ -34,6 +47,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.sessions = create_session_factory(engine)
         app.state.store = open_object_store(settings)
         app.state.index = open_search_index(settings)
+        app.state.spool = Spool(settings.spool_dir)
+        app.state.link_limiter = TokenBuckets(
+            capacity=settings.link_burst, rate=settings.link_requests_per_minute / 60
+        )
         try:
             yield
         finally:
@@ -52,7 +69,50 @@ def create_app(settings: Settings) -> FastAPI:
         recordings_router,
         transcripts_router,
         search_router,
+        collections_router,
+        upload_links_router,
+        consent_router,
+        uploads_router,
         health_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(TusResumableHeader)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", *TUS_REQUEST_HEADERS],
+        expose_headers=["Location", "ETag", "Content-Range", "Accept-Ranges",
+                        *TUS_RESPONSE_HEADERS],
+        max_age=600,
+    )
     return app
+
+
+TUS_REQUEST_HEADERS = ["Tus-Resumable", "Upload-Length", "Upload-Metadata", "Upload-Offset",
+                       "Upload-Checksum", "Upload-Defer-Length", "X-HTTP-Method-Override",
+                       "X-Requested-With"]
+TUS_RESPONSE_HEADERS = ["Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size",
+                        "Tus-Checksum-Algorithm", "Upload-Offset", "Upload-Length",
+                        "Upload-Metadata", "Upload-Expires", "Archive-Recording-Id"]
+
+
+class TusResumableHeader:
+    """Every answer under /api/v1/uploads, errors included, says which tus it speaks."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(f"{API_PREFIX}/uploads"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Tus-Resumable"] = TUS_VERSION
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)

@@ -7,6 +7,7 @@ endpoint that streams (an upload) holds no database transaction while bytes arri
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.accounts.service import viewer_for_token
 from archive.db.session import transaction
 from archive.domain.access import Viewer
-from archive.errors import Unauthorized
+from archive.domain.ratelimit import TokenBuckets
+from archive.errors import TooManyRequests, Unauthorized
 from archive.search.base import SearchIndex
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
@@ -61,7 +63,17 @@ def get_viewer(request: Request) -> Viewer | None:
     settings = get_settings_dep(request)
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     with transaction(get_session_factory(request)) as session:
-        return viewer_for_token(session, token, admin)
+        viewer = viewer_for_token(session, token, admin)
+    if viewer.link_id is not None:
+        limiter: TokenBuckets = request.app.state.link_limiter
+        wait = limiter.take(str(viewer.link_id), time.monotonic())
+        if wait:
+            raise TooManyRequests(
+                f"This upload link is sending requests too fast. Wait {wait:.0f} s and go on; "
+                "uploads already made are safe.",
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
+    return viewer
 
 
 def require_viewer(viewer: Annotated[Viewer | None, Depends(get_viewer)]) -> Viewer:

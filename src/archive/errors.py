@@ -6,10 +6,15 @@
     ├── Forbidden (403)             a known caller without the right
     ├── NotFound (404)              unknown id, or one the caller may not know exists
     ├── Conflict (409)
+    ├── Gone (410)                  an upload that expired or was terminated
     ├── PayloadTooLarge (413)
     ├── RangeNotSatisfiable (416)
     ├── UnsupportedMedia (415)      the bytes are not audio or video we read
+    ├── PreconditionFailed (412)     a stale edit, or an unsupported protocol version
     ├── Unprocessable (422)         the bytes claim a format but are damaged or empty
+    ├── Locked (423)                another request is writing the same upload
+    ├── TooManyRequests (429)
+    ├── ChecksumMismatch (460)      a tus chunk arrived damaged and was discarded
     └── ServiceUnavailable (503)    a backend is away; nothing stored was lost
 
 Services and repositories raise these; one handler in `app.py` renders them as RFC 9457
@@ -81,6 +86,36 @@ class Conflict(ArchiveError):
     status = 409
     slug = "conflict"
     title = "Conflicts with the current state"
+
+
+class Gone(ArchiveError):
+    status = 410
+    slug = "gone"
+    title = "No longer available"
+
+
+class PreconditionFailed(ArchiveError):
+    status = 412
+    slug = "precondition-failed"
+    title = "A precondition of the request does not hold"
+
+
+class Locked(ArchiveError):
+    status = 423
+    slug = "locked"
+    title = "Another request is working on this"
+
+
+class TooManyRequests(ArchiveError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many requests"
+
+
+class ChecksumMismatch(ArchiveError):
+    status = 460
+    slug = "checksum-mismatch"
+    title = "The data arrived damaged"
 
 
 class PayloadTooLarge(ArchiveError):

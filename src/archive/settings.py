@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.25, gt=0)
     job_max_attempts: int = Field(default=3, ge=1)
     http_threads: int = Field(default=40, ge=1)
+    link_requests_per_minute: int = Field(default=600, ge=1)
+    link_burst: int = Field(default=120, ge=1)
+    upload_expiry_hours: float = Field(default=24.0, gt=0)
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     log_level: str = "INFO"
 
     @field_validator("admin_token")
@@ -80,6 +84,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite:")
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where resumable uploads gather before they reach the object store."""
+        return self.data_dir / "uploads"
 
     @property
     def search_db_path(self) -> Path:

@@ -13,12 +13,15 @@ from archive.domain.tokens import new_token, token_digest
 from archive.errors import Conflict, Unauthorized
 from archive.events.repository import add_event
 from archive.models import User
+from archive.upload_links.service import is_link_token, viewer_for_link_token
 
 BOOTSTRAP_ADMIN = "admin"
 
 
 def viewer_for_token(session: Session, token: str, admin_token: str | None) -> Viewer:
     """Resolves a bearer token, or raises `Unauthorized`."""
+    if is_link_token(token):
+        return viewer_for_link_token(session, token)
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Viewer(user_id=ensure_bootstrap_admin(session).id, role=Role.ADMIN)
     user = repository.find_token_owner(session, token_digest(token), utcnow())

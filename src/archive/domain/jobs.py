@@ -24,6 +24,7 @@ class JobKind(StrEnum):
     TRANSCRIBE = "transcribe"
     INDEX = "index"
     FIXITY = "fixity"
+    EXPIRE_UPLOAD = "expire_upload"
 
 
 BACKOFF_BASE_SECONDS = 5.0

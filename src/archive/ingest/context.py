@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class JobContext:
     index: SearchIndex
     transcriber: Callable[[], Transcriber]
     stop_requested: Callable[[], bool]
+    spool_dir: Path
     _last_progress: float = field(default=0.0, init=False)
 
     @contextmanager

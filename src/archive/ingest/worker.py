@@ -164,6 +164,7 @@ class Worker:
             index=self.index,
             transcriber=self.transcriber,
             stop_requested=lambda: shutdown.release_due() or lost.is_set(),
+            spool_dir=self.settings.spool_dir,
         )
         started = time.monotonic()
         try:

@@ -7,16 +7,20 @@ from archive.models.jobs import Job, WorkerHeartbeat
 from archive.models.recordings import Recording
 from archive.models.stories import Story
 from archive.models.transcripts import Segment, Transcript
+from archive.models.uploads import Consent, Upload, UploadLink
 
 __all__ = [
     "ApiToken",
     "Collection",
+    "Consent",
     "Event",
     "Job",
     "Recording",
     "Segment",
     "Story",
     "Transcript",
+    "Upload",
+    "UploadLink",
     "User",
     "WorkerHeartbeat",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Recording, Story
 
@@ -19,6 +19,7 @@ def get_recording_with_story(
         select(Recording, Story)
         .join(Story, Story.id == Recording.story_id)
         .where(Recording.id == recording_id)
+        .options(selectinload(Story.consent))
     ).first()
     return None if row is None else (row[0], row[1])
 

@@ -8,9 +8,11 @@ before the row exists, with nothing left behind if either fails.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.access import Viewer, can_add_recording, can_view_story
 from archive.domain.jobs import JobKind
@@ -24,6 +26,7 @@ from archive.recordings.receive import ReceivedObject
 from archive.storage.base import ObjectStore
 from archive.stories import repository as stories
 from archive.stories.service import not_found, story_access
+from archive.upload_links.service import take_upload
 
 
 def recording_not_found(recording_id: uuid.UUID) -> NotFound:
@@ -38,13 +41,14 @@ def check_upload_allowed(
 ) -> None:
     with transaction(sessions) as session:
         story = stories.get_story(session, story_id)
-        if story is None or not can_view_story(viewer, story_access(story)):
+        if story is None or not can_view_story(viewer, story_access(story), utcnow()):
             raise not_found(story_id)
         if not can_add_recording(viewer, story_access(story)):
             raise NotFound(
                 f"There is no story {story_id} you may add recordings to. Ask an "
                 "archivist to add the recording."
             )
+        take_upload(session, viewer)
 
 
 def probe_stored(store: ObjectStore, key: str) -> MediaInfo:
@@ -65,6 +69,8 @@ def register_upload(
     recording_id: uuid.UUID,
     received: ReceivedObject,
     max_attempts: int,
+    *,
+    within: Callable[[Session], None] | None = None,
 ) -> Recording:
     """Turns stored bytes into a recording and its transcription job, in one transaction."""
     info = probe_stored(store, received.key)
@@ -104,12 +110,15 @@ def register_upload(
                 subject_type="recording",
                 subject_id=recording_id,
                 details={
+                    "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
                     "story_id": str(story_id),
                     "sha256": received.sha256,
                     "size": received.size,
                     "content_type": info.content_type,
                 },
             )
+            if within is not None:
+                within(session)
     except BaseException:
         store.delete(received.key)
         raise
@@ -120,6 +129,6 @@ def get_visible_recording(
     session: Session, viewer: Viewer | None, recording_id: uuid.UUID
 ) -> Recording:
     found = repository.get_recording_with_story(session, recording_id)
-    if found is None or not can_view_story(viewer, story_access(found[1])):
+    if found is None or not can_view_story(viewer, story_access(found[1]), utcnow()):
         raise recording_not_found(recording_id)
     return found[0]

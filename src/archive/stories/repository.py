@@ -11,7 +11,8 @@ from archive.models import Story
 def get_story(
     session: Session, story_id: uuid.UUID, *, with_recordings: bool = False
 ) -> Story | None:
-    query = select(Story).where(Story.id == story_id)
+    """The story with its consent (every access decision needs it)."""
+    query = select(Story).where(Story.id == story_id).options(selectinload(Story.consent))
     if with_recordings:
         query = query.options(selectinload(Story.recordings))
     return session.scalar(query)

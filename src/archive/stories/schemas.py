@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from archive.consent.schemas import ConsentIn, ConsentRead
 from archive.domain.access import Access
 from archive.models import Story
 from archive.recordings.schemas import RecordingRead
@@ -17,6 +18,8 @@ class StoryCreate(BaseModel):
     description: str = Field(default="", max_length=100_000)
     languages: list[str] = Field(default_factory=list, max_length=20)
     access: Access | None = None
+    collection_id: uuid.UUID | None = None
+    consent: ConsentIn | None = None
 
     @field_validator("title")
     @classmethod
@@ -42,7 +45,9 @@ class StoryRead(BaseModel):
     description: str
     languages: list[str]
     access: Access
+    status: str
     collection_id: uuid.UUID | None
+    consent: ConsentRead | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -56,7 +61,9 @@ class StoryRead(BaseModel):
             description=story.description,
             languages=list(story.languages),
             access=Access(story.access),
+            status=story.status,
             collection_id=story.collection_id,
+            consent=ConsentRead.of(story.consent) if story.consent else None,
             version=story.version,
             created_at=story.created_at,
             updated_at=story.updated_at,

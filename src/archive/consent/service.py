@@ -1,0 +1,80 @@
+"""Consent: recorded with the story, reflected in who may hear and find it, withdrawable.
+
+Withdrawal takes a story out of search and playback at once for everyone but archivists (the
+access rules read the consent) and out of the index in the next index cycle (an index job per
+recording, written in the same transaction). Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from archive.consent.schemas import ConsentIn, ConsentWithdrawal
+from archive.db.base import utcnow
+from archive.domain.access import Viewer, can_view_story, is_curator, is_owner
+from archive.domain.jobs import JobKind
+from archive.errors import Conflict, Forbidden
+from archive.events.repository import add_event
+from archive.ingest import queue
+from archive.models import Story
+from archive.stories import repository as stories
+from archive.stories.service import consent_row, not_found, story_access
+
+
+def _story_for_change(session: Session, viewer: Viewer, story_id: uuid.UUID,
+                      *, owner_allowed: bool) -> Story:
+    story = stories.get_story(session, story_id, with_recordings=True)
+    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+        raise not_found(story_id)
+    allowed = is_curator(viewer) or (owner_allowed and is_owner(viewer, story_access(story)))
+    if not allowed:
+        raise Forbidden("Only the community's archivists record or change consent. Ask one of "
+                        "them.")
+    return story
+
+
+def reindex_story(session: Session, story: Story) -> None:
+    """Queues an index job per recording, so the index follows within one cycle."""
+    for recording in story.recordings:
+        queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording.id)})
+
+
+def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentIn) -> Story:
+    story = _story_for_change(session, viewer, story_id, owner_allowed=False)
+    before = None
+    if story.consent is not None:
+        before = {"given_by": story.consent.given_by, "listen": story.consent.listen,
+                  "searchable": story.consent.searchable}
+        story.consent.given_by = data.given_by
+        story.consent.listen = data.listen.value
+        story.consent.searchable = data.searchable
+        story.consent.embargo_until = data.embargo_as_datetime()
+        story.consent.withdrawn_at = None
+        story.consent.withdrawn_reason = None
+        story.consent.recorded_by = viewer.user_id
+    else:
+        story.consent = consent_row(story.id, data, viewer)
+    session.flush()
+    reindex_story(session, story)
+    add_event(session, actor_id=viewer.user_id, action="consent.recorded", subject_type="story",
+              subject_id=story.id,
+              details={"before": before, "after": data.model_dump(mode="json")})
+    return story
+
+
+def withdraw_consent(
+    session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentWithdrawal
+) -> Story:
+    story = _story_for_change(session, viewer, story_id, owner_allowed=True)
+    if story.consent is None:
+        raise Conflict("This story has no consent on record to withdraw. An archivist can "
+                       "make it private instead.")
+    if story.consent.withdrawn_at is None:
+        story.consent.withdrawn_at = utcnow()
+        story.consent.withdrawn_reason = data.reason or None
+        reindex_story(session, story)
+        add_event(session, actor_id=viewer.user_id, action="consent.withdrawn",
+                  subject_type="story", subject_id=story.id, details={"reason": data.reason})
+    return story

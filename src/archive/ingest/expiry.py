@@ -1,0 +1,37 @@
+"""Removing resumable uploads that were left unfinished past their `Upload-Expires`.
+
+Each upload has one job scheduled for its expiry. An upload that was active since finds its
+expiry moved later; the job then schedules itself again for the new time.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from archive.db.base import utcnow
+from archive.domain.jobs import JobKind
+from archive.ingest import queue
+from archive.ingest.context import JobContext
+from archive.models import Upload
+from archive.uploads.service import EXPIRY_GRACE
+from archive.uploads.spool import Spool
+
+log = logging.getLogger(__name__)
+
+
+def expire_upload(ctx: JobContext) -> None:
+    upload_id = uuid.UUID(str(ctx.job.payload["upload_id"]))
+    with ctx.final_transaction() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.status != "open":
+            return
+        if upload.expires_at > utcnow():
+            queue.enqueue(session, JobKind.EXPIRE_UPLOAD, {"upload_id": str(upload_id)},
+                          run_after=upload.expires_at + EXPIRY_GRACE)
+            return
+        upload.status = "expired"
+        key, multipart_id = upload.object_key, upload.multipart_id
+    ctx.store.abort_spooled(key, multipart_id)
+    Spool(ctx.spool_dir).remove(upload_id)
+    log.info("upload.expired id=%s", upload_id)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+
+from archive.deps import CurrentViewer, SessionDep
+from archive.upload_links import service
+from archive.upload_links.schemas import (
+    UploadLinkCreate,
+    UploadLinkCreated,
+    UploadLinkCurrent,
+    UploadLinkRead,
+)
+
+router = APIRouter(tags=["upload links"])
+
+
+@router.post("/upload-links", status_code=201)
+def create_upload_link(
+    data: UploadLinkCreate, request: Request, viewer: CurrentViewer, session: SessionDep
+) -> UploadLinkCreated:
+    """A link for someone without an account to add stories to one collection."""
+    link, token = service.create_link(session, viewer, data)
+    url = str(request.url_for("contribute_page")) + f"#{token}"
+    return UploadLinkCreated(**UploadLinkRead.of(link).model_dump(), token=token, url=url)
+
+
+@router.get("/upload-links")
+def list_upload_links(
+    viewer: CurrentViewer, session: SessionDep, collection_id: uuid.UUID | None = None
+) -> list[UploadLinkRead]:
+    return [UploadLinkRead.of(link) for link in service.list_links(session, viewer, collection_id)]
+
+
+@router.get("/upload-links/current")
+def current_upload_link(viewer: CurrentViewer, session: SessionDep) -> UploadLinkCurrent:
+    """For the holder of a link: its note, collection and what is left of it."""
+    return service.describe_current(session, viewer)
+
+
+@router.delete("/upload-links/{link_id}", status_code=204)
+def revoke_upload_link(link_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Response:
+    service.revoke_link(session, viewer, link_id)
+    return Response(status_code=204)

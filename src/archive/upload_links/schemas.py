@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archive.models import UploadLink
+
+
+class UploadLinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    collection_id: uuid.UUID
+    expires_at: datetime | None = None
+    max_uploads: int | None = Field(default=None, ge=1, le=100_000)
+    note: str = Field(default="", max_length=5_000,
+                      description="Shown to the person who opens the link")
+
+
+class UploadLinkRead(BaseModel):
+    id: uuid.UUID
+    collection_id: uuid.UUID
+    expires_at: datetime | None
+    max_uploads: int | None
+    uses: int
+    note: str
+    revoked_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, link: UploadLink) -> UploadLinkRead:
+        return cls(id=link.id, collection_id=link.collection_id, expires_at=link.expires_at,
+                   max_uploads=link.max_uploads, uses=link.uses, note=link.note,
+                   revoked_at=link.revoked_at, created_at=link.created_at)
+
+
+class UploadLinkCreated(UploadLinkRead):
+    token: str
+    """Shown once; only its hash is kept."""
+    url: str
+    """The page to hand to the contributor; the token travels in the fragment, never to logs."""
+
+
+class UploadLinkCurrent(BaseModel):
+    """What the holder of a link sees about it."""
+
+    collection_title: str
+    note: str
+    expires_at: datetime | None
+    uploads_left: int | None
