@@ -160,6 +160,72 @@ def users_create(
     typer.echo(f"token (shown once, keep it safe): {token}")
 
 
+@app.command()
+def reindex(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Only compare the index with the database; exit 1 if they differ."
+        ),
+    ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Index again only the recordings that differ, and remove documents the "
+            "database no longer has.",
+        ),
+    ] = False,
+) -> None:
+    """Rebuild the search index from the database; searches go on meanwhile.
+
+    Exit status: 0 done or no differences, 1 differences found (--check), 2 cannot run.
+    """
+    from archive.db import migrate
+    from archive.db.session import create_db_engine, create_session_factory
+    from archive.errors import ArchiveError
+    from archive.search import reindex as reindexing
+    from archive.search.factory import open_search_index
+
+    if check and repair:
+        typer.echo("archive: use --check or --repair, not both", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    migrate.upgrade(settings)
+    engine = create_db_engine(settings)
+    try:
+        sessions = create_session_factory(engine)
+        index = open_search_index(settings)
+        try:
+            if not (check or repair):
+                rebuilt = reindexing.rebuild(sessions, index)
+                typer.echo(f"rebuilt the search index: {rebuilt.documents} documents")
+                if not rebuilt.caught_up.clean:
+                    caught_up = rebuilt.caught_up.summary()
+                    typer.echo(f"then caught up with changes made meanwhile: {caught_up}")
+                return
+            drift = reindexing.check(sessions, index)
+            typer.echo(drift.summary())
+            if check:
+                if not drift.clean:
+                    raise typer.Exit(1)
+                return
+            if not drift.clean:
+                reindexing.repair(sessions, index, drift)
+                typer.echo(
+                    f"indexed {len(drift.recordings)} recordings again and removed "
+                    f"{len(drift.orphaned)} orphaned documents"
+                )
+        finally:
+            index.close()
+    except (ArchiveError, SettingsError) as exc:
+        detail = exc.detail if isinstance(exc, ArchiveError) else str(exc)
+        typer.echo(f"archive: {detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     app(prog_name="archive")
 

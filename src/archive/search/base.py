@@ -2,18 +2,38 @@
 
 The database is the source of truth; an index holds one document per transcript segment and can
 always be rebuilt from it (`archive reindex`). Every query carries a `SearchScope` that the
-backend applies inside the query, so counts and highlights never leak what a caller may not see.
+backend applies inside the query, so counts, facets and highlights never leak what a caller may
+not see. Filters narrow the same query; facets count within it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from archive.domain.access import SearchScope
 from archive.search.documents import SegmentDocument
+
+FACET_FIELDS = ("language", "collection_id")
+"""The facets every backend counts, in this order."""
+
+FACET_SIZE = 100
+"""At most this many values per facet, the most frequent first (ties by value)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Each field that is set must equal the document's; unset fields do not filter."""
+
+    language: str | None = None
+    story_id: uuid.UUID | None = None
+    recording_id: uuid.UUID | None = None
+    collection_id: uuid.UUID | None = None
+
+
+NO_FILTERS = SearchFilters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +50,60 @@ class SearchHit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
+    """`facets` maps each of `FACET_FIELDS` to {value: number of matching documents}.
+
+    The counts are over every document that matches the query, the filters and the scope (not
+    only this page), so they add up to `total` for documents that have that field; documents
+    without a language or a collection are not counted under any value. Values are strings
+    (a collection's UUID in its canonical form).
+    """
+
     total: int
     hits: Sequence[SearchHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class SearchIndex(Protocol):
     def replace_recording(
         self, recording_id: uuid.UUID, documents: Iterable[SegmentDocument]
     ) -> None:
-        """Make the recording's documents exactly `documents`, atomically. Idempotent."""
+        """Make the recording's documents exactly `documents`. Idempotent.
 
-    def remove_recording(self, recording_id: uuid.UUID) -> None: ...
+        A search that starts after this returns sees the new documents.
+        """
 
-    def search(self, query: str, scope: SearchScope, *, offset: int, limit: int) -> SearchResult:
-        """Raises `archive.errors.BadRequest` for a query that cannot be parsed."""
+    def remove_recording(self, recording_id: uuid.UUID) -> None:
+        """Idempotent: removing an unknown recording does nothing."""
+
+    def remove_documents(self, segment_ids: Iterable[uuid.UUID]) -> None:
+        """Remove these documents, whichever recording they belong to. Idempotent."""
+
+    def search(
+        self,
+        query: str,
+        scope: SearchScope,
+        *,
+        filters: SearchFilters = NO_FILTERS,
+        offset: int,
+        limit: int,
+    ) -> SearchResult:
+        """Hits best first (ties by story, then start time).
+
+        Raises `archive.errors.BadRequest` for a query that cannot be parsed, and
+        `archive.errors.ServiceUnavailable` when the backend cannot be reached.
+        """
+
+    def document_fingerprints(self) -> dict[uuid.UUID, str]:
+        """segment_id -> `SegmentDocument.fingerprint()` of every stored document."""
+
+    def rebuild(self, documents: Iterable[SegmentDocument]) -> None:
+        """Replace the whole index with `documents`, switching readers over atomically.
+
+        Searches keep answering from the old index while the new one is built, and see either
+        all of the old or all of the new. When this raises, the old index is left as it was.
+        Writes made by others while it runs may be lost in the switch: check afterwards
+        (`archive.search.reindex.rebuild` does).
+        """
 
     def ping(self) -> bool: ...
 

@@ -3,8 +3,15 @@ fields that filters and access decisions need. Pure."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
+
+FINGERPRINT_VERSION = 1
+"""Part of every fingerprint: changing how fingerprints are made changes them all, so every
+index reads as stale and `archive reindex --repair` brings it up to date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +27,31 @@ class SegmentDocument:
     story_title: str
     access: str
     owner_id: uuid.UUID | None
+    collection_id: uuid.UUID | None
+
+    def fingerprint(self) -> str:
+        """A SHA-256 hex digest of every field, the same in every process and on every machine.
+
+        Two documents have the same fingerprint exactly when all their fields are equal, so an
+        index that stores it beside each document can tell which documents the database has
+        since changed (`archive reindex --check`).
+        """
+        values: list[object] = [FINGERPRINT_VERSION]
+        values.extend(_canonical(getattr(self, f.name)) for f in dataclasses.fields(self))
+        encoded = json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # The numbers are seconds: 3 and 3.0 are the same time. repr() is the shortest text
+        # that reads back as the same float, on every platform.
+        return repr(float(value))
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, str):
+        # A StrEnum (Access) hashes as its value, like the plain string the database holds.
+        return str.__str__(value)
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")

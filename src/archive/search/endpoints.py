@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from archive.deps import IndexDep, ViewerDep
 from archive.domain.access import search_scope
+from archive.search.base import SearchFilters
 from archive.search.schemas import SearchHitRead, SearchResultRead
 
 router = APIRouter(tags=["search"])
@@ -25,9 +27,30 @@ def search(
     index: IndexDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    language: Annotated[
+        str | None,
+        Query(min_length=1, max_length=20, description="Only segments in this language (en)."),
+    ] = None,
+    story_id: Annotated[uuid.UUID | None, Query(description="Only this story.")] = None,
+    recording_id: Annotated[uuid.UUID | None, Query(description="Only this recording.")] = None,
+    collection_id: Annotated[
+        uuid.UUID | None, Query(description="Only stories in this collection.")
+    ] = None,
 ) -> SearchResultRead:
-    """Segments where the words are said, best first, each with the second it starts at."""
-    result = index.search(q, search_scope(viewer), offset=(page - 1) * per_page, limit=per_page)
+    """Segments where the words are said, best first, each with the second it starts at;
+    with counts by language and collection of everything that matched."""
+    result = index.search(
+        q,
+        search_scope(viewer),
+        filters=SearchFilters(
+            language=language,
+            story_id=story_id,
+            recording_id=recording_id,
+            collection_id=collection_id,
+        ),
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
     return SearchResultRead(
         total=result.total,
         page=page,
@@ -45,4 +68,5 @@ def search(
             )
             for h in result.hits
         ],
+        facets=result.facets,
     )

@@ -5,31 +5,50 @@ reindexing, vacuuming or deleting it never touches the source of truth, and so t
 lock never queues behind the API's transactions.
 
 Two tables share one rowid: `segment_text` (FTS5, the searchable text) and `segment_meta`
-(ordinary, the identity and access fields). Every search joins them, so the access filter is part
-of the query and `total` counts only what the caller may see.
+(ordinary, the identity and access fields, and the fingerprint of the document they came from).
+Every search joins them, so the access filter and the caller's filters are part of the query, and
+`total` and the facets (a GROUP BY over the same match) count only what the caller may see.
 
 Thread safety: each call opens its own connection and closes it before returning, so the API's
 worker threads never share one. Writes take the lock up front (`BEGIN IMMEDIATE`) and wait for
 it up to `BUSY_TIMEOUT_SECONDS`; readers do not block writers under WAL.
+
+Rebuilding (`rebuild`) fills a new file beside the index, then copies it into the live file with
+SQLite's online backup, in one write transaction. It does not `os.replace` the new file into
+place: under WAL the live file's `-wal` and `-shm` files stay behind at their paths, and a
+connection opening the swapped-in file would read (and checkpoint) the old file's frames into
+it. The backup keeps WAL's guarantees: a search that is running goes on with the old snapshot,
+the next one sees the whole new index, and a writer waits for the switch like for any write.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import sqlite3
+import tempfile
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from archive.domain.access import SearchScope
 from archive.errors import ServiceUnavailable
-from archive.search.base import SearchHit, SearchResult
+from archive.search.base import (
+    FACET_FIELDS,
+    FACET_SIZE,
+    NO_FILTERS,
+    SearchFilters,
+    SearchHit,
+    SearchResult,
+)
 from archive.search.documents import SegmentDocument
 from archive.search.query import parse_query
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_SECONDS = 10.0
+_DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
 
 # Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
 # finds "José" and decomposed accents match composed ones. Porter stemming is left out on
@@ -50,7 +69,9 @@ CREATE TABLE IF NOT EXISTS segment_meta (
     language TEXT,
     story_title TEXT NOT NULL,
     access TEXT NOT NULL,
-    owner_id TEXT
+    owner_id TEXT,
+    collection_id TEXT,
+    fingerprint TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
@@ -64,10 +85,29 @@ PRAGMA user_version = {SCHEMA_VERSION};
 _OPEN = "\ue000"
 _CLOSE = "\ue001"
 
+# Version 1 had neither the collection nor the fingerprint. Its documents read as stale
+# (empty fingerprint) until `archive reindex --repair` writes them again; search goes on.
+_MIGRATE_FROM_1 = """
+ALTER TABLE segment_meta ADD COLUMN collection_id TEXT;
+ALTER TABLE segment_meta ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+"""
+
 _FROM_MATCHING = """
 FROM segment_text JOIN segment_meta AS m ON m.rowid = segment_text.rowid
-WHERE segment_text MATCH ? AND {scope}
+WHERE segment_text MATCH ? AND {scope} AND {filters}
 """
+
+# One pass over the matches gives the total and both facets: each facet is the sum over the
+# other column's groups. Grouping by the pair keeps the rows few (languages x collections).
+_COUNTS = (
+    """
+SELECT m.language, m.collection_id, count(*)
+"""
+    + _FROM_MATCHING
+    + """
+GROUP BY m.language, m.collection_id
+"""
+)
 
 _PAGE = (
     """
@@ -83,8 +123,9 @@ LIMIT ? OFFSET ?
 
 _INSERT_META = """
 INSERT INTO segment_meta (segment_id, recording_id, story_id, transcript_id, start_seconds,
-                          end_seconds, language, story_title, access, owner_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          end_seconds, language, story_title, access, owner_id, collection_id,
+                          fingerprint)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
@@ -98,13 +139,24 @@ class Fts5Index:
         with self._connection() as conn:
             # WAL is a property of the file: set once, every later connection uses it.
             conn.execute("PRAGMA journal_mode = WAL")
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version not in (0, SCHEMA_VERSION):
-                raise RuntimeError(
-                    f"The search index {self._path} has schema version {version}, and this "
-                    f"archive uses {SCHEMA_VERSION}. Delete the file and run `archive reindex`."
-                )
-            conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+            # The version is read under the write lock, so two processes starting together
+            # never both migrate.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                if version not in (0, 1, SCHEMA_VERSION):
+                    raise RuntimeError(
+                        f"The search index {self._path} has schema version {version}, and this "
+                        f"archive uses {SCHEMA_VERSION}. Delete the file and run "
+                        "`archive reindex`."
+                    )
+                statements = (_MIGRATE_FROM_1 if version == 1 else "") + _SCHEMA
+                for statement in _statements(statements):
+                    conn.execute(statement)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def replace_recording(
         self, recording_id: uuid.UUID, documents: Iterable[SegmentDocument]
@@ -120,20 +172,40 @@ class Fts5Index:
                 )
         with self._write() as conn:
             _delete_recording(conn, recording_id)
-            for doc in docs:
-                cursor = conn.execute(_INSERT_META, _meta_row(doc))
-                conn.execute(
-                    "INSERT INTO segment_text (rowid, text) VALUES (?, ?)",
-                    (cursor.lastrowid, doc.text),
-                )
+            _insert_documents(conn, docs)
 
     def remove_recording(self, recording_id: uuid.UUID) -> None:
         """Idempotent: removing an unknown recording does nothing."""
         with self._write() as conn:
             _delete_recording(conn, recording_id)
 
-    def search(self, query: str, scope: SearchScope, *, offset: int, limit: int) -> SearchResult:
-        """Hits best first (ties by story, then start time); `total` counts every visible hit.
+    def remove_documents(self, segment_ids: Iterable[uuid.UUID]) -> None:
+        """Idempotent; all in one transaction."""
+        keys = sorted({str(segment_id) for segment_id in segment_ids})
+        if not keys:
+            return
+        with self._write() as conn:
+            for start in range(0, len(keys), _DELETE_BATCH):
+                batch = keys[start : start + _DELETE_BATCH]
+                marks = ", ".join("?" * len(batch))
+                conn.execute(
+                    "DELETE FROM segment_text WHERE rowid IN "
+                    f"(SELECT rowid FROM segment_meta WHERE segment_id IN ({marks}))",
+                    batch,
+                )
+                conn.execute(f"DELETE FROM segment_meta WHERE segment_id IN ({marks})", batch)
+
+    def search(
+        self,
+        query: str,
+        scope: SearchScope,
+        *,
+        filters: SearchFilters = NO_FILTERS,
+        offset: int,
+        limit: int,
+    ) -> SearchResult:
+        """Hits best first (ties by story, then start time); `total` and `facets` count every
+        hit the caller may see, on every page.
 
         Raises `BadRequest` for a query with nothing to search for, and `ServiceUnavailable`
         when the index file cannot be read.
@@ -142,25 +214,65 @@ class Fts5Index:
             raise ValueError(f"offset ({offset}) and limit ({limit}) must not be negative")
         match = parse_query(query).match
         scope_sql, scope_params = _scope_filter(scope)
-        from_matching = _FROM_MATCHING.format(scope=scope_sql)
+        filters_sql, filters_params = _filters(filters)
+        sql = {"scope": scope_sql, "filters": filters_sql}
+        params = (match, *scope_params, *filters_params)
         with self._connection() as conn, _unavailable_on_error():
-            # One read transaction: the count and the page come from the same snapshot.
+            # One read transaction: the counts and the page come from the same snapshot.
             conn.execute("BEGIN")
             try:
-                total = int(
-                    conn.execute(
-                        "SELECT count(*) " + from_matching, (match, *scope_params)
-                    ).fetchone()[0]
-                )
+                groups = conn.execute(_COUNTS.format(**sql), params).fetchall()
+                total = sum(count for _, _, count in groups)
                 rows = []
                 if limit and offset < total:
                     rows = conn.execute(
-                        _PAGE.format(scope=scope_sql),
-                        (_OPEN, _CLOSE, match, *scope_params, limit, offset),
+                        _PAGE.format(**sql), (_OPEN, _CLOSE, *params, limit, offset)
                     ).fetchall()
             finally:
                 conn.execute("COMMIT")
-        return SearchResult(total=total, hits=[_hit(row) for row in rows])
+        return SearchResult(total=total, hits=[_hit(row) for row in rows], facets=_facets(groups))
+
+    def document_fingerprints(self) -> dict[uuid.UUID, str]:
+        """Documents written by schema version 1 have the empty fingerprint: they read as stale."""
+        with self._connection() as conn, _unavailable_on_error():
+            rows = conn.execute("SELECT segment_id, fingerprint FROM segment_meta").fetchall()
+        return {uuid.UUID(segment_id): fingerprint for segment_id, fingerprint in rows}
+
+    def rebuild(self, documents: Iterable[SegmentDocument]) -> None:
+        """Fills a new file beside the index, then switches to it atomically (see the module's
+        docstring). Raises `sqlite3.IntegrityError` when two documents share a segment id.
+
+        Documents are consumed as they come, so a caller can stream them out of the database.
+        """
+        with self._connection() as live:
+            page_size = int(live.execute("PRAGMA page_size").fetchone()[0])
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - only its unique name is used
+            prefix=f"{self._path.name}.rebuild-", dir=self._path.parent, delete=False
+        )
+        handle.close()
+        fresh = Path(handle.name)
+        try:
+            build = sqlite3.connect(fresh, isolation_level=None)
+            try:
+                # A throwaway file: no journal, no fsync. The online backup into a WAL file
+                # needs both files to have the same page size.
+                build.execute(f"PRAGMA page_size = {page_size}")
+                build.execute("PRAGMA journal_mode = OFF")
+                build.execute("PRAGMA synchronous = OFF")
+                build.execute("BEGIN")
+                for statement in _statements(_SCHEMA):
+                    build.execute(statement)
+                for batch in _batched(documents, 1000):
+                    _insert_documents(build, batch)
+                build.execute("INSERT INTO segment_text (segment_text) VALUES ('optimize')")
+                build.execute("COMMIT")
+                with self._connection() as live, _unavailable_on_error():
+                    build.backup(live)
+            finally:
+                build.close()
+        finally:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{fresh}{suffix}").unlink(missing_ok=True)
 
     def ping(self) -> bool:
         if self._closed:
@@ -213,6 +325,28 @@ def _unavailable_on_error() -> Iterator[None]:
         ) from exc
 
 
+def _statements(script: str) -> list[str]:
+    """A script as single statements (no string in the schema holds a ';'), for running
+    inside a transaction of ours: `executescript` would commit it first."""
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
+
+
+def _batched(
+    documents: Iterable[SegmentDocument], size: int
+) -> Iterator[tuple[SegmentDocument, ...]]:
+    iterator = iter(documents)
+    while batch := tuple(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _insert_documents(conn: sqlite3.Connection, docs: Iterable[SegmentDocument]) -> None:
+    for doc in docs:
+        cursor = conn.execute(_INSERT_META, _meta_row(doc))
+        conn.execute(
+            "INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (cursor.lastrowid, doc.text)
+        )
+
+
 def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None:
     key = str(recording_id)
     conn.execute(
@@ -235,6 +369,8 @@ def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
         doc.story_title,
         str(doc.access),
         None if doc.owner_id is None else str(doc.owner_id),
+        None if doc.collection_id is None else str(doc.collection_id),
+        doc.fingerprint(),
     )
 
 
@@ -254,6 +390,33 @@ def _scope_filter(scope: SearchScope) -> tuple[str, list[str]]:
     if not conditions:
         return "0", []
     return "(" + " OR ".join(conditions) + ")", params
+
+
+def _filters(filters: SearchFilters) -> tuple[str, list[str]]:
+    """A WHERE condition on `m` and its parameters: the column names are fixed here, the
+    caller's values are only ever bound."""
+    wanted = {
+        "m.language": filters.language,
+        "m.story_id": filters.story_id,
+        "m.recording_id": filters.recording_id,
+        "m.collection_id": filters.collection_id,
+    }
+    conditions = [f"{column} = ?" for column, value in wanted.items() if value is not None]
+    params = [str(value) for value in wanted.values() if value is not None]
+    return (" AND ".join(conditions) or "1"), params
+
+
+def _facets(groups: list[tuple[str | None, str | None, int]]) -> dict[str, dict[str, int]]:
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+    for language, collection_id, count in groups:
+        if language is not None:
+            counters["language"][language] += count
+        if collection_id is not None:
+            counters["collection_id"][collection_id] += count
+    return {
+        name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE])
+        for name, counter in counters.items()
+    }
 
 
 def _hit(row: tuple[str, str, str, float, float, str, str, float]) -> SearchHit:

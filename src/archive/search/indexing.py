@@ -1,14 +1,25 @@
-"""Reading a recording's current transcript out of the database as search documents."""
+"""Reading recordings' current transcripts out of the database as search documents.
+
+What the index should hold is decided here and nowhere else: the newest transcript version of
+each recording, one document per segment that is not restricted, with the story's fields that
+filters and access decisions need.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Iterator
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from archive.db.session import transaction
+from archive.models import Recording, Story, Transcript
 from archive.recordings import repository as recordings
+from archive.search import repository
 from archive.search.documents import SegmentDocument
 from archive.transcripts import repository as transcripts
+
+RECORDINGS_PER_TRANSACTION = 100
 
 
 def documents_for_recording(
@@ -19,7 +30,49 @@ def documents_for_recording(
     if found is None:
         return None
     recording, story = found
-    transcript = transcripts.latest_transcript(session, recording_id)
+    return _documents(recording, story, transcripts.latest_transcript(session, recording_id))
+
+
+def documents_for_recordings(
+    session: Session, recording_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[SegmentDocument]]:
+    """`documents_for_recording` for many recordings in three queries; recordings that no
+    longer exist are left out."""
+    if not recording_ids:
+        return {}
+    latest = repository.latest_transcripts(session, recording_ids)
+    return {
+        recording.id: _documents(recording, story, latest.get(recording.id))
+        for recording, story in repository.recordings_with_stories(session, recording_ids)
+    }
+
+
+def database_documents(
+    sessions: sessionmaker[Session], *, batch: int = RECORDINGS_PER_TRANSACTION
+) -> Iterator[tuple[uuid.UUID, list[SegmentDocument]]]:
+    """(recording id, its documents) for every recording, in id order.
+
+    Reads `batch` recordings per short transaction and yields only after it ends, so a slow
+    consumer (a whole index being written) never holds the database: on SQLite every
+    transaction takes the write lock. Recordings added or deleted meanwhile may or may not be
+    included; checking afterwards catches them.
+    """
+    after: uuid.UUID | None = None
+    while True:
+        with transaction(sessions) as session:
+            ids = repository.recording_ids_after(session, after, batch)
+            found = documents_for_recordings(session, ids)
+        if not ids:
+            return
+        for recording_id in ids:
+            if recording_id in found:
+                yield recording_id, found[recording_id]
+        after = ids[-1]
+
+
+def _documents(
+    recording: Recording, story: Story, transcript: Transcript | None
+) -> list[SegmentDocument]:
     if transcript is None:
         return []
     return [
@@ -35,6 +88,7 @@ def documents_for_recording(
             story_title=story.title,
             access=story.access,
             owner_id=story.created_by,
+            collection_id=story.collection_id,
         )
         for segment in transcript.segments
         if not segment.restricted

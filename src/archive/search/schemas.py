@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SearchHitRead(BaseModel):
@@ -22,3 +22,10 @@ class SearchResultRead(BaseModel):
     page: int
     per_page: int
     hits: list[SearchHitRead]
+    facets: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description=(
+            "For `language` and `collection_id`: each value's number of matching segments "
+            "you may see, over all pages, with the filters applied; most frequent first."
+        ),
+    )

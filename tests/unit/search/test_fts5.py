@@ -11,11 +11,11 @@ import pytest
 
 from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
 from archive.errors import BadRequest
-from archive.search.base import SearchIndex
+from archive.search.base import SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
 from archive.search.fts5 import Fts5Index, render_highlight
-from archive.settings import Settings, SettingsError
+from archive.settings import Settings
 
 EVERYTHING = SearchScope(True, frozenset(Access), None)
 ANONYMOUS = search_scope(None)
@@ -51,6 +51,7 @@ def recording(
             story_title="A story",
             access=access.value,
             owner_id=owner_id,
+            collection_id=None,
         )
         for i, text in enumerate(texts)
     ]
@@ -320,7 +321,81 @@ def test_factory_opens_the_builtin_index(tmp_path: Path) -> None:
         index.close()
 
 
-def test_factory_explains_that_elasticsearch_is_not_available_yet(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, search_url="http://localhost:9200")
-    with pytest.raises(SettingsError, match="ARCHIVE_SEARCH_URL=sqlite"):
-        open_search_index(settings)
+V1_SCHEMA = """
+CREATE TABLE segment_meta (
+    rowid INTEGER PRIMARY KEY, segment_id TEXT NOT NULL UNIQUE, recording_id TEXT NOT NULL,
+    story_id TEXT NOT NULL, transcript_id TEXT NOT NULL, start_seconds REAL NOT NULL,
+    end_seconds REAL NOT NULL, language TEXT, story_title TEXT NOT NULL, access TEXT NOT NULL,
+    owner_id TEXT
+);
+CREATE INDEX segment_meta_recording_id ON segment_meta (recording_id);
+CREATE VIRTUAL TABLE segment_text USING fts5(
+    text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+PRAGMA user_version = 1;
+"""
+
+
+def test_an_index_of_schema_version_1_is_migrated_and_reads_as_stale(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    segment_id = uuid.uuid4()
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V1_SCHEMA)
+        conn.execute(
+            "INSERT INTO segment_meta VALUES (1, ?, ?, ?, ?, 0.0, 1.0, 'en', 't', 'public', NULL)",
+            (str(segment_id), str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())),
+        )
+        conn.execute("INSERT INTO segment_text (rowid, text) VALUES (1, 'the old canoe')")
+    conn.close()
+    index = Fts5Index(path)
+    assert texts_found(index, "canoe") == ["the old canoe"]
+    assert index.document_fingerprints() == {segment_id: ""}
+    assert index.search("canoe", EVERYTHING, offset=0, limit=1).facets["collection_id"] == {}
+    Fts5Index(path)  # opening again migrates nothing
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+
+
+def test_an_index_of_an_unknown_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(RuntimeError, match="archive reindex"):
+        Fts5Index(path)
+
+
+def test_rebuild_switches_while_a_search_holds_the_old_snapshot(
+    index: Fts5Index, tmp_path: Path
+) -> None:
+    add(index, ["the old canoe"])
+    reader = sqlite3.connect(tmp_path / "search.sqlite3", isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM segment_meta").fetchone() == (1,)
+        _, docs = recording(["a new canoe", "another new canoe"])
+        index.rebuild(iter(docs))
+        assert reader.execute("SELECT count(*) FROM segment_meta").fetchone() == (1,)
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM segment_meta").fetchone() == (2,)
+        assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        reader.close()
+    assert sorted(texts_found(index, "canoe")) == ["a new canoe", "another new canoe"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["search.sqlite3"]
+
+
+def test_a_failed_rebuild_leaves_the_index_and_no_files(index: Fts5Index, tmp_path: Path) -> None:
+    add(index, ["the old canoe"])
+    _, docs = recording(["a new canoe"])
+    with pytest.raises(sqlite3.IntegrityError):
+        index.rebuild([docs[0], docs[0]])
+    assert texts_found(index, "canoe") == ["the old canoe"]
+    assert sorted(p.name for p in tmp_path.iterdir() if "rebuild" in p.name) == []
+
+
+def test_filter_values_are_bound_never_spliced(index: Fts5Index) -> None:
+    add(index, ["the canoe"])
+    filters = SearchFilters(language="en' OR 1=1 --")
+    assert index.search("canoe", EVERYTHING, filters=filters, offset=0, limit=5).total == 0

@@ -1,0 +1,485 @@
+"""The Elasticsearch backend's requests and answers as plain data. Pure: no client, no I/O.
+
+`archive.search.elasticsearch` sends these bodies as they are; keeping them here lets every
+decision about mappings, analysis, access and highlighting be tested without a server.
+
+Names. Documents live in a versioned index, `{prefix}-segments-v{N}-{UTC timestamp}`, that the
+alias `{prefix}-segments` points at; every read and write goes through the alias. An index
+template for `{prefix}-segments-v{N}-*` holds the settings and mappings, so each index built
+for version N (the first one, and each `archive reindex`) gets the same ones. A rebuild fills a
+new index and moves the alias in one `update_aliases` call. N is `MAPPING_VERSION`: raise it
+when the mappings or analysis change, and `archive reindex` moves the archive to the new one.
+
+Languages. A transcript segment is in one language (Whisper's). Its text is indexed twice:
+into `text`, with a language-neutral analyzer (Unicode word boundaries, lower case, accents
+folded: what the built-in FTS5 index does), and, when its language is one we stem, into that
+language's own field, `text_en`, `text_es`, `text_fr`, `text_de` or `text_pt`, analysed with
+that language's stop words and stemmer, accents folded last. A field is only ever filled with
+text in its language, so English stemming never runs over Spanish text: a document has `text`
+and at most one `text_{lang}`. (Multi-fields, `text.en` and so on, would analyse every segment
+with every language's analyzer; the per-language fields hold each text once per analyzer that
+fits it.) Languages without a field here are searched through `text` alone.
+
+Queries, from `ParsedQuery`: the words (all required) are one `multi_match` over `text` and
+every `text_{lang}`, so "floods" finds "flooded" in English segments and "canciones" finds
+"canción" in Spanish ones, and each segment is matched by its own language's analyzer; a phrase
+is the same with `type: phrase`; a prefix is `match_bool_prefix` on `text` (analysed like the
+index, so case and accents fold; no stemming, which would cut prefixes short); a word or phrase
+to leave out is `must_not` an exact phrase on `text`, as in the built-in index. The caller's
+access scope and the filters are `filter` clauses of the same `bool` query, so `total`, facets
+(`terms` aggregations) and highlights only ever count or show what the caller may see.
+
+Highlights: the unified highlighter on every text field, whole segments (`number_of_fragments:
+0`), `<mark>` tags and the HTML encoder. A segment matched through several fields gets one
+highlight per field; `merge_highlights` joins their marks over the original text and escapes
+that text itself, so the API's `highlight` is the same HTML whichever backend made it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from archive.domain.access import SearchScope
+from archive.search.base import FACET_FIELDS, FACET_SIZE, SearchFilters, SearchHit
+from archive.search.documents import SegmentDocument
+from archive.search.query import ParsedQuery
+
+MAPPING_VERSION = 1
+MAX_RESULT_WINDOW = 10_000
+"""Elasticsearch's default `index.max_result_window`: offset + limit may not pass it."""
+TEMPLATE_PRIORITY = 200
+"""Above the built-in templates (100), so no stack template ever shapes our indices."""
+
+PRE_TAG = "<mark>"
+POST_TAG = "</mark>"
+
+LANGUAGE_ANALYZERS: Mapping[str, str] = {
+    "en": "archive_english",
+    "es": "archive_spanish",
+    "fr": "archive_french",
+    "de": "archive_german",
+    "pt": "archive_portuguese",
+}
+"""Whisper's language code -> the analyzer of that language's text field."""
+
+TEXT_FIELD = "text"
+LANGUAGE_FIELDS: tuple[str, ...] = tuple(f"text_{code}" for code in LANGUAGE_ANALYZERS)
+TEXT_FIELDS: tuple[str, ...] = (TEXT_FIELD, *LANGUAGE_FIELDS)
+
+_RESULT_FIELDS = ["segment_id", "recording_id", "story_id", "start", "end", "text"]
+_PREFIX_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
+_FRENCH_ELISIONS = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu"]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexNames:
+    """The names one archive uses in a cluster, all starting with its prefix."""
+
+    prefix: str
+
+    @property
+    def alias(self) -> str:
+        return f"{self.prefix}-segments"
+
+    @property
+    def template(self) -> str:
+        return f"{self.prefix}-segments-v{MAPPING_VERSION}"
+
+    @property
+    def pattern(self) -> str:
+        """Every index of this mapping version."""
+        return f"{self.prefix}-segments-v{MAPPING_VERSION}-*"
+
+    @property
+    def every_version(self) -> str:
+        """Every index this archive ever made, of any version."""
+        return f"{self.prefix}-segments-v*"
+
+    def new_index(self, now: datetime) -> str:
+        """A fresh index name; `now` must be UTC-aware. Microseconds keep two rebuilds in
+        one second apart."""
+        if now.utcoffset() != timedelta(0):
+            raise ValueError("the index name's time must be an aware UTC datetime")
+        return f"{self.prefix}-segments-v{MAPPING_VERSION}-{now:%Y%m%d%H%M%S%f}"
+
+
+def index_names(prefix: str) -> IndexNames:
+    """Raises `ValueError` for a prefix Elasticsearch would refuse in an index name."""
+    if not _PREFIX_PATTERN.fullmatch(prefix):
+        raise ValueError(
+            f"ARCHIVE_SEARCH_INDEX_PREFIX={prefix!r} cannot start an Elasticsearch index name; "
+            "use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit, "
+            "for example archive."
+        )
+    return IndexNames(prefix)
+
+
+def language_field(language: str | None) -> str | None:
+    """The stemmed field for a transcript language ("en", "pt-BR", "PT"), or None."""
+    if not language:
+        return None
+    code = language.strip().lower().replace("_", "-").partition("-")[0]
+    return f"text_{code}" if code in LANGUAGE_ANALYZERS else None
+
+
+def _language_analysis() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(analyzers, token filters): the built-in language analyzers rebuilt with accent folding
+    after stemming (the stemmers expect the accents people write; queries typed without them
+    still match), and without keyword markers, which need a per-archive word list."""
+    filters: dict[str, Any] = {
+        "archive_english_possessive": {"type": "stemmer", "language": "possessive_english"},
+        "archive_english_stop": {"type": "stop", "stopwords": "_english_"},
+        "archive_english_stemmer": {"type": "stemmer", "language": "english"},
+        "archive_spanish_stop": {"type": "stop", "stopwords": "_spanish_"},
+        "archive_spanish_stemmer": {"type": "stemmer", "language": "light_spanish"},
+        "archive_french_elision": {
+            "type": "elision",
+            "articles_case": True,
+            "articles": _FRENCH_ELISIONS,
+        },
+        "archive_french_stop": {"type": "stop", "stopwords": "_french_"},
+        "archive_french_stemmer": {"type": "stemmer", "language": "light_french"},
+        "archive_german_stop": {"type": "stop", "stopwords": "_german_"},
+        "archive_german_stemmer": {"type": "stemmer", "language": "light_german"},
+        "archive_portuguese_stop": {"type": "stop", "stopwords": "_portuguese_"},
+        "archive_portuguese_stemmer": {"type": "stemmer", "language": "light_portuguese"},
+    }
+    chains = {
+        "archive_english": [
+            "archive_english_possessive",
+            "lowercase",
+            "archive_english_stop",
+            "archive_english_stemmer",
+        ],
+        "archive_spanish": ["lowercase", "archive_spanish_stop", "archive_spanish_stemmer"],
+        "archive_french": [
+            "archive_french_elision",
+            "lowercase",
+            "archive_french_stop",
+            "archive_french_stemmer",
+        ],
+        "archive_german": [
+            "lowercase",
+            "archive_german_stop",
+            "german_normalization",
+            "archive_german_stemmer",
+        ],
+        "archive_portuguese": [
+            "lowercase",
+            "archive_portuguese_stop",
+            "archive_portuguese_stemmer",
+        ],
+    }
+    analyzers: dict[str, Any] = {
+        name: {"type": "custom", "tokenizer": "standard", "filter": [*chain, "asciifolding"]}
+        for name, chain in chains.items()
+    }
+    analyzers["archive_folded"] = {
+        "type": "custom",
+        "tokenizer": "standard",
+        "filter": ["lowercase", "asciifolding"],
+    }
+    return analyzers, filters
+
+
+def index_template_body(names: IndexNames) -> dict[str, Any]:
+    """The body of `PUT _index_template/{names.template}`."""
+    analyzers, filters = _language_analysis()
+    keyword = {"type": "keyword"}
+    stored_only = {"type": "keyword", "index": False, "doc_values": False}
+    properties: dict[str, Any] = {
+        "segment_id": keyword,
+        "recording_id": keyword,
+        "story_id": keyword,
+        "transcript_id": keyword,
+        "start": {"type": "double"},
+        "end": {"type": "double"},
+        TEXT_FIELD: {"type": "text", "analyzer": "archive_folded"},
+        "language": keyword,
+        "story_title": stored_only,
+        "access": keyword,
+        "owner_id": keyword,
+        "collection_id": keyword,
+        "fingerprint": stored_only,
+    }
+    for code, analyzer in LANGUAGE_ANALYZERS.items():
+        properties[f"text_{code}"] = {"type": "text", "analyzer": analyzer}
+    return {
+        "index_patterns": [names.pattern],
+        "priority": TEMPLATE_PRIORITY,
+        "_meta": {"archive_mapping_version": MAPPING_VERSION},
+        "template": {
+            "settings": {
+                "index": {"max_result_window": MAX_RESULT_WINDOW},
+                "analysis": {"analyzer": analyzers, "filter": filters},
+            },
+            "mappings": {
+                # A field we did not declare is a bug, not something to guess a type for.
+                "dynamic": "strict",
+                "_meta": {"archive_mapping_version": MAPPING_VERSION},
+                "properties": properties,
+            },
+        },
+    }
+
+
+def document_source(doc: SegmentDocument) -> dict[str, Any]:
+    """The stored document: every field of `doc`, its fingerprint, and the text again in its
+    language's field when there is one. Its `_id` is the segment id."""
+    source: dict[str, Any] = {
+        "segment_id": str(doc.segment_id),
+        "recording_id": str(doc.recording_id),
+        "story_id": str(doc.story_id),
+        "transcript_id": str(doc.transcript_id),
+        "start": doc.start,
+        "end": doc.end,
+        TEXT_FIELD: doc.text,
+        "language": doc.language,
+        "story_title": doc.story_title,
+        "access": str(doc.access),
+        "owner_id": _optional_str(doc.owner_id),
+        "collection_id": _optional_str(doc.collection_id),
+        "fingerprint": doc.fingerprint(),
+    }
+    field = language_field(doc.language)
+    if field is not None:
+        source[field] = doc.text
+    return source
+
+
+def scope_filter(scope: SearchScope) -> dict[str, Any] | None:
+    """The access decision as a query clause; None when the caller may see everything."""
+    if scope.everything:
+        return None
+    allowed: list[dict[str, Any]] = []
+    levels = sorted(level.value for level in scope.access_levels)
+    if levels:
+        allowed.append({"terms": {"access": levels}})
+    if scope.owner_id is not None:
+        allowed.append({"term": {"owner_id": str(scope.owner_id)}})
+    if not allowed:
+        return {"match_none": {}}
+    return {"bool": {"should": allowed, "minimum_should_match": 1}}
+
+
+def filter_clauses(filters: SearchFilters) -> list[dict[str, Any]]:
+    wanted = {
+        "language": filters.language,
+        "story_id": filters.story_id,
+        "recording_id": filters.recording_id,
+        "collection_id": filters.collection_id,
+    }
+    return [{"term": {name: str(value)}} for name, value in wanted.items() if value is not None]
+
+
+def text_query(parsed: ParsedQuery) -> dict[str, Any]:
+    """What to find, without scope or filters: a `bool` of `must` and `must_not` clauses."""
+    must: list[dict[str, Any]] = []
+    if parsed.terms:
+        must.append(
+            {
+                "multi_match": {
+                    "query": " ".join(parsed.terms),
+                    "fields": list(TEXT_FIELDS),
+                    "type": "best_fields",
+                    "operator": "and",
+                }
+            }
+        )
+    must.extend(
+        {"multi_match": {"query": phrase, "fields": list(TEXT_FIELDS), "type": "phrase"}}
+        for phrase in parsed.phrases
+    )
+    must.extend(
+        {"match_bool_prefix": {TEXT_FIELD: {"query": prefix, "operator": "and"}}}
+        for prefix in parsed.prefixes
+    )
+    query: dict[str, Any] = {"must": must}
+    if parsed.excluded:
+        query["must_not"] = [
+            {"match_phrase": {TEXT_FIELD: {"query": text}}} for text in parsed.excluded
+        ]
+    return {"bool": query}
+
+
+def search_body(
+    parsed: ParsedQuery,
+    scope: SearchScope,
+    filters: SearchFilters,
+    *,
+    offset: int,
+    limit: int,
+) -> dict[str, Any]:
+    """The body of `POST {alias}/_search`. Raises `ValueError` past `MAX_RESULT_WINDOW`."""
+    if offset < 0 or limit < 0:
+        raise ValueError(f"offset ({offset}) and limit ({limit}) must not be negative")
+    if offset + limit > MAX_RESULT_WINDOW:
+        raise ValueError(f"offset + limit must be at most {MAX_RESULT_WINDOW}")
+    query = text_query(parsed)
+    restrictions = [clause for clause in (scope_filter(scope),) if clause is not None]
+    restrictions.extend(filter_clauses(filters))
+    if restrictions:
+        query["bool"]["filter"] = restrictions
+    return {
+        "query": query,
+        "from": offset,
+        "size": limit,
+        "track_total_hits": True,
+        "track_scores": True,
+        "sort": [
+            {"_score": {"order": "desc"}},
+            {"story_id": {"order": "asc"}},
+            {"start": {"order": "asc"}},
+            {"segment_id": {"order": "asc"}},
+        ],
+        "_source": {"includes": _RESULT_FIELDS},
+        "highlight": {
+            "type": "unified",
+            "encoder": "html",
+            "pre_tags": [PRE_TAG],
+            "post_tags": [POST_TAG],
+            "number_of_fragments": 0,
+            "require_field_match": True,
+            "fields": {field: {} for field in TEXT_FIELDS},
+        },
+        "aggs": {
+            name: {
+                "terms": {
+                    "field": name,
+                    "size": FACET_SIZE,
+                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                }
+            }
+            for name in FACET_FIELDS
+        },
+    }
+
+
+def recording_query(recording_id: uuid.UUID, keep: Iterable[uuid.UUID] = ()) -> dict[str, Any]:
+    """The recording's documents, but for the segments in `keep`."""
+    query: dict[str, Any] = {"filter": [{"term": {"recording_id": str(recording_id)}}]}
+    kept = sorted(str(segment_id) for segment_id in keep)
+    if kept:
+        query["must_not"] = [{"ids": {"values": kept}}]
+    return {"bool": query}
+
+
+def segments_query(segment_ids: Iterable[uuid.UUID]) -> dict[str, Any]:
+    return {"ids": {"values": sorted(str(segment_id) for segment_id in segment_ids)}}
+
+
+def index_actions(alias: str, documents: Iterable[SegmentDocument]) -> Iterable[dict[str, Any]]:
+    """Bulk `index` actions: writing a segment again overwrites it, so replaying is harmless."""
+    for doc in documents:
+        yield {
+            "_op_type": "index",
+            "_index": alias,
+            "_id": str(doc.segment_id),
+            "_source": document_source(doc),
+        }
+
+
+def hit_from_response(hit: Mapping[str, Any]) -> SearchHit:
+    source = hit["_source"]
+    text: str = source["text"]
+    score = hit.get("_score")
+    if score is None:  # sorted searches put the score first in `sort`
+        score = hit.get("sort", [0.0])[0]
+    return SearchHit(
+        story_id=uuid.UUID(source["story_id"]),
+        recording_id=uuid.UUID(source["recording_id"]),
+        segment_id=uuid.UUID(source["segment_id"]),
+        start=float(source["start"]),
+        end=float(source["end"]),
+        text=text,
+        highlight=merge_highlights(text, _fragments(hit.get("highlight", {}))),
+        score=float(score),
+    )
+
+
+def _fragments(highlight: Mapping[str, Any]) -> list[str]:
+    # The main field first: when the text fields disagree, `text` is the reference.
+    return [
+        fragment
+        for field in TEXT_FIELDS
+        for fragment in highlight.get(field, [])
+        if isinstance(fragment, str)
+    ]
+
+
+def merge_highlights(text: str, fragments: Iterable[str]) -> str:
+    """HTML for `text` with every span any fragment marks in `<mark>`, everything else escaped.
+
+    Each fragment is a whole-text highlight (HTML-encoded, marks as `PRE_TAG`/`POST_TAG`); one
+    that does not decode back to `text` exactly (cut short, or from another text) is ignored,
+    so nothing in the result comes from anywhere but `text`.
+    """
+    spans: list[tuple[int, int]] = []
+    for fragment in fragments:
+        found = _marked_spans(fragment, text)
+        if found is not None:
+            spans.extend(found)
+    out: list[str] = []
+    position = 0
+    for start, end in _union(spans):
+        out.append(html.escape(text[position:start]))
+        out.append(PRE_TAG + html.escape(text[start:end]) + POST_TAG)
+        position = end
+    out.append(html.escape(text[position:]))
+    return "".join(out)
+
+
+def _marked_spans(fragment: str, text: str) -> list[tuple[int, int]] | None:
+    """The marked character ranges of `text`, or None when `fragment` is not all of it."""
+    pieces = re.split(f"({re.escape(PRE_TAG)}|{re.escape(POST_TAG)})", fragment)
+    spans: list[tuple[int, int]] = []
+    position = 0
+    opened: int | None = None
+    for piece in pieces:
+        if piece == PRE_TAG:
+            opened = position
+        elif piece == POST_TAG:
+            if opened is not None and position > opened:
+                spans.append((opened, position))
+            opened = None
+        else:
+            plain = html.unescape(piece)
+            if not text.startswith(plain, position):
+                return None
+            position += len(plain)
+    return spans if position == len(text) else None
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def facets_from_aggregations(aggregations: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        name: {
+            str(bucket["key"]): int(bucket["doc_count"])
+            for bucket in aggregations.get(name, {}).get("buckets", [])
+        }
+        for name in FACET_FIELDS
+    }
+
+
+def total_from_response(hits: Mapping[str, Any]) -> int:
+    total = hits.get("total", 0)
+    return int(total["value"] if isinstance(total, Mapping) else total)
+
+
+def _optional_str(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)

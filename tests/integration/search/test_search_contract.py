@@ -1,0 +1,369 @@
+"""What every `SearchIndex` promises, run on each backend: the built-in FTS5 index always, and
+Elasticsearch when `ARCHIVE_TEST_ELASTICSEARCH_URL` names a server (each test in indices of its
+own, deleted afterwards)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
+from archive.search.base import SearchFilters, SearchIndex
+from archive.search.documents import SegmentDocument
+from archive.search.fts5 import Fts5Index
+
+EVERYTHING = SearchScope(True, frozenset(Access), None)
+ANONYMOUS = search_scope(None)
+ES_URL_VARIABLE = "ARCHIVE_TEST_ELASTICSEARCH_URL"
+
+
+def open_elasticsearch() -> Iterator[SearchIndex]:
+    url = os.environ.get(ES_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"set {ES_URL_VARIABLE} to run against Elasticsearch")
+    from archive.search.elasticsearch import ElasticsearchIndex
+
+    index = ElasticsearchIndex(url, f"archive-test-{uuid.uuid4().hex[:12]}")
+    try:
+        yield index
+    finally:
+        index.drop()
+        index.close()
+
+
+@pytest.fixture(params=["fts5", "elasticsearch"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
+    if request.param == "elasticsearch":
+        yield from open_elasticsearch()
+        return
+    built = Fts5Index(tmp_path / "search.sqlite3")
+    yield built
+    built.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class Story:
+    story_id: uuid.UUID = dataclasses.field(default_factory=uuid.uuid4)
+    access: Access = Access.PUBLIC
+    owner_id: uuid.UUID | None = None
+    collection_id: uuid.UUID | None = None
+
+
+def recording(
+    texts: list[str], story: Story | None = None, *, language: str | None = "en"
+) -> tuple[uuid.UUID, list[SegmentDocument]]:
+    story = story or Story()
+    recording_id, transcript_id = uuid.uuid4(), uuid.uuid4()
+    return recording_id, [
+        SegmentDocument(
+            segment_id=uuid.uuid4(),
+            recording_id=recording_id,
+            story_id=story.story_id,
+            transcript_id=transcript_id,
+            start=10.0 * i,
+            end=10.0 * i + 9.5,
+            text=text,
+            language=language,
+            story_title="A story",
+            access=story.access.value,
+            owner_id=story.owner_id,
+            collection_id=story.collection_id,
+        )
+        for i, text in enumerate(texts)
+    ]
+
+
+def add(
+    index: SearchIndex, texts: list[str], story: Story | None = None, *, language: str = "en"
+) -> list[SegmentDocument]:
+    recording_id, docs = recording(texts, story, language=language)
+    index.replace_recording(recording_id, docs)
+    return docs
+
+
+def found(
+    index: SearchIndex,
+    query: str,
+    scope: SearchScope = EVERYTHING,
+    filters: SearchFilters | None = None,
+) -> list[str]:
+    result = index.search(query, scope, filters=filters or SearchFilters(), offset=0, limit=50)
+    return sorted(hit.text for hit in result.hits)
+
+
+# What a query finds
+
+
+def test_every_word_must_match(index: SearchIndex) -> None:
+    add(index, ["the river rose", "the river was calm and the bridge held", "a bridge"])
+    assert found(index, "river bridge") == ["the river was calm and the bridge held"]
+
+
+def test_a_phrase_finds_the_words_in_order(index: SearchIndex) -> None:
+    add(index, ["then the river flooded the fields", "the flooded river was wide"])
+    assert found(index, '"river flooded"') == ["then the river flooded the fields"]
+    assert len(found(index, "river flooded")) == 2
+
+
+def test_a_prefix_finds_longer_words(index: SearchIndex) -> None:
+    add(index, ["the year it flooded", "a flood came", "floor boards"])
+    assert found(index, "flood*") == ["a flood came", "the year it flooded"]
+
+
+def test_words_and_phrases_can_be_left_out(index: SearchIndex) -> None:
+    add(index, ["flood and river", "flood in the town", "flood of the great storm"])
+    assert found(index, "flood -river") == ["flood in the town", "flood of the great storm"]
+    assert found(index, 'flood -"great storm"') == ["flood and river", "flood in the town"]
+
+
+def test_case_and_accents_do_not_matter(index: SearchIndex) -> None:
+    add(index, ["José walked to the ñandú farm", "Jose Maria stayed"])
+    assert found(index, "JOSE") == ["Jose Maria stayed", "José walked to the ñandú farm"]
+    assert found(index, "nandu") == ["José walked to the ñandú farm"]
+
+
+def test_better_matches_come_first_and_scores_are_positive(index: SearchIndex) -> None:
+    add(
+        index,
+        [
+            "we spoke of the harvest and the weather and the long winter and the river",
+            "the harvest, the harvest, always the harvest",
+        ],
+    )
+    hits = index.search("harvest", EVERYTHING, offset=0, limit=10).hits
+    assert hits[0].text == "the harvest, the harvest, always the harvest"
+    assert hits[0].score > hits[1].score > 0
+
+
+def test_equal_scores_are_ordered_by_story_then_start(index: SearchIndex) -> None:
+    story_a, story_b = Story(uuid.UUID(int=1)), Story(uuid.UUID(int=2))
+    add(index, ["salmon run", "salmon run"], story_b)
+    add(index, ["salmon run", "salmon run"], story_a)
+    hits = index.search("salmon", EVERYTHING, offset=0, limit=10).hits
+    assert [(hit.story_id, hit.start) for hit in hits] == [
+        (story_a.story_id, 0.0),
+        (story_a.story_id, 10.0),
+        (story_b.story_id, 0.0),
+        (story_b.story_id, 10.0),
+    ]
+
+
+def test_pages_and_total(index: SearchIndex) -> None:
+    add(index, [f"song number {i}" for i in range(5)], Story(uuid.UUID(int=7)))
+    pages = [index.search("song", EVERYTHING, offset=offset, limit=2) for offset in (0, 2, 4, 6)]
+    assert [page.total for page in pages] == [5, 5, 5, 5]
+    assert [[hit.start for hit in page.hits] for page in pages] == [
+        [0.0, 10.0],
+        [20.0, 30.0],
+        [40.0],
+        [],
+    ]
+
+
+def test_a_hit_carries_identity_and_times(index: SearchIndex) -> None:
+    (doc,) = add(index, ["the lighthouse keeper"])
+    (hit,) = index.search("lighthouse", EVERYTHING, offset=0, limit=1).hits
+    assert (hit.story_id, hit.recording_id, hit.segment_id) == (
+        doc.story_id,
+        doc.recording_id,
+        doc.segment_id,
+    )
+    assert (hit.start, hit.end, hit.text) == (doc.start, doc.end, doc.text)
+
+
+# Highlights
+
+
+def test_highlight_marks_matches_and_escapes_the_text(index: SearchIndex) -> None:
+    add(index, ['<script>alert("x")</script> the flood & the rain'])
+    (hit,) = index.search("flood", EVERYTHING, offset=0, limit=10).hits
+    assert hit.highlight == (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; the <mark>flood</mark> &amp; the rain"
+    )
+
+
+def test_highlight_marks_whole_words_of_a_prefix_and_folded_accents(index: SearchIndex) -> None:
+    add(index, ["José said it flooded"])
+    (hit,) = index.search("jose flood*", EVERYTHING, offset=0, limit=10).hits
+    assert hit.highlight == "<mark>José</mark> said it <mark>flooded</mark>"
+
+
+# Access scope
+
+
+def test_the_scope_hides_documents_and_their_count(index: SearchIndex) -> None:
+    add(index, ["the public canoe", "another public canoe"])
+    add(index, ["the private canoe"], Story(access=Access.PRIVATE, owner_id=uuid.uuid4()))
+    add(index, ["the community canoe"], Story(access=Access.COMMUNITY))
+    result = index.search("canoe", ANONYMOUS, offset=0, limit=1)
+    assert result.total == 2
+    assert len(result.hits) == 1
+    assert found(index, "canoe", ANONYMOUS) == ["another public canoe", "the public canoe"]
+    assert index.search("canoe", EVERYTHING, offset=0, limit=10).total == 4
+
+
+def test_owners_and_researchers_see_what_they_may(index: SearchIndex) -> None:
+    owner = uuid.uuid4()
+    add(index, ["my private canoe"], Story(access=Access.PRIVATE, owner_id=owner))
+    add(index, ["their private canoe"], Story(access=Access.PRIVATE, owner_id=uuid.uuid4()))
+    add(index, ["the community canoe"], Story(access=Access.COMMUNITY))
+    add(index, ["the restricted canoe"], Story(access=Access.RESTRICTED))
+    contributor = search_scope(Viewer(owner, Role.CONTRIBUTOR))
+    assert found(index, "canoe", contributor) == ["my private canoe"]
+    researcher = search_scope(Viewer(uuid.uuid4(), Role.RESEARCHER))
+    assert found(index, "canoe", researcher) == ["the community canoe"]
+    nobody = SearchScope(False, frozenset(), None)
+    assert index.search("canoe", nobody, offset=0, limit=10).total == 0
+
+
+# Filters and facets
+
+
+def test_filters_narrow_the_search(index: SearchIndex) -> None:
+    collection = uuid.uuid4()
+    story = Story(collection_id=collection)
+    english = add(index, ["the canoe in english"], story)
+    spanish = add(index, ["la canoe en español"], story, language="es")
+    other = add(index, ["another canoe", "a second canoe"])
+
+    def with_filters(**filters: object) -> list[str]:
+        return found(index, "canoe", filters=SearchFilters(**filters))  # type: ignore[arg-type]
+
+    assert with_filters(language="es") == ["la canoe en español"]
+    assert with_filters(collection_id=collection) == ["la canoe en español", "the canoe in english"]
+    assert with_filters(story_id=story.story_id, language="en") == ["the canoe in english"]
+    assert with_filters(recording_id=other[0].recording_id) == ["a second canoe", "another canoe"]
+    assert with_filters(story_id=other[0].story_id, language="es") == []
+    assert with_filters(collection_id=uuid.uuid4()) == []
+    assert english[0].story_id == spanish[0].story_id
+
+
+def test_filters_never_widen_the_scope(index: SearchIndex) -> None:
+    secret = Story(access=Access.PRIVATE, collection_id=uuid.uuid4())
+    (doc,) = add(index, ["the secret canoe"], secret)
+    for filters in (
+        SearchFilters(story_id=doc.story_id),
+        SearchFilters(recording_id=doc.recording_id),
+        SearchFilters(collection_id=secret.collection_id),
+    ):
+        result = index.search("canoe", ANONYMOUS, filters=filters, offset=0, limit=5)
+        assert (result.total, list(result.hits)) == (0, [])
+        assert result.facets == {"language": {}, "collection_id": {}}
+
+
+def test_facets_count_every_match_the_caller_may_see(index: SearchIndex) -> None:
+    river, coast = uuid.uuid4(), uuid.uuid4()
+    add(index, ["canoe one", "canoe two", "no boat here"], Story(collection_id=river))
+    add(index, ["canoa uno"], Story(collection_id=river), language="es")
+    add(index, ["canoe three"], Story(collection_id=coast))
+    add(index, ["canoe four"])  # in no collection
+    hidden = Story(access=Access.PRIVATE, owner_id=uuid.uuid4(), collection_id=coast)
+    add(index, ["canoe secret", "canoe secret again"], hidden, language="fr")
+
+    public = index.search("canoe", ANONYMOUS, offset=0, limit=1)
+    assert public.total == 4
+    assert public.facets == {
+        "language": {"en": 4},
+        "collection_id": {str(river): 2, str(coast): 1},
+    }
+    everything = index.search("canoe", EVERYTHING, offset=0, limit=1)
+    assert everything.total == 6
+    assert everything.facets == {
+        "language": {"en": 4, "fr": 2},
+        "collection_id": {str(river): 2, str(coast): 3},
+    }
+    narrowed = index.search(
+        "canoe", EVERYTHING, filters=SearchFilters(collection_id=coast), offset=0, limit=1
+    )
+    assert narrowed.facets == {"language": {"fr": 2, "en": 1}, "collection_id": {str(coast): 3}}
+    assert list(narrowed.facets["language"]) == ["fr", "en"]  # most frequent first
+
+
+# Writing
+
+
+def test_replace_is_idempotent_and_replaces(index: SearchIndex) -> None:
+    recording_id, docs = recording(["the old mill", "the mill burned"])
+    index.replace_recording(recording_id, docs)
+    index.replace_recording(recording_id, docs)
+    assert index.search("mill", EVERYTHING, offset=0, limit=10).total == 2
+    corrected = [
+        dataclasses.replace(doc, recording_id=recording_id)
+        for doc in recording(["the old mill was rebuilt"])[1]
+    ]
+    index.replace_recording(recording_id, corrected)
+    assert found(index, "mill") == ["the old mill was rebuilt"]
+    kept = dataclasses.replace(corrected[0], text="the mill stands")  # same segment, new text
+    index.replace_recording(recording_id, [kept])
+    assert found(index, "mill") == ["the mill stands"]
+
+
+def test_remove_a_recording_or_documents(index: SearchIndex) -> None:
+    kept = add(index, ["the bridge at dawn", "the bridge at noon"])
+    gone = add(index, ["the bridge at night"])
+    index.remove_recording(gone[0].recording_id)
+    index.remove_recording(gone[0].recording_id)
+    assert found(index, "bridge") == ["the bridge at dawn", "the bridge at noon"]
+    index.remove_documents([kept[1].segment_id, uuid.uuid4()])
+    index.remove_documents([])
+    assert found(index, "bridge") == ["the bridge at dawn"]
+
+
+def test_fingerprints_are_those_of_the_stored_documents(index: SearchIndex) -> None:
+    assert index.document_fingerprints() == {}
+    first = add(index, ["a", "b"])
+    second = add(index, ["c"], Story(access=Access.PRIVATE, collection_id=uuid.uuid4()))
+    assert index.document_fingerprints() == {
+        doc.segment_id: doc.fingerprint() for doc in first + second
+    }
+    index.remove_recording(second[0].recording_id)
+    assert set(index.document_fingerprints()) == {doc.segment_id for doc in first}
+
+
+def test_rebuild_replaces_everything(index: SearchIndex) -> None:
+    add(index, ["the old canoe"])
+    _, docs = recording(["a new canoe", "another new canoe"])
+    index.rebuild(iter(docs))
+    assert found(index, "canoe") == ["a new canoe", "another new canoe"]
+    assert index.document_fingerprints() == {doc.segment_id: doc.fingerprint() for doc in docs}
+    index.rebuild([])
+    assert found(index, "canoe") == []
+
+
+def test_rebuild_switches_atomically_while_searches_go_on(index: SearchIndex) -> None:
+    old = [doc for i in range(20) for doc in add(index, [f"old canoe {i}"] * 10)]
+    new_docs = [doc for i in range(60) for doc in recording([f"new canoe {i}"] * 10)[1]]
+    seen: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search_all_along() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(index.search("canoe", EVERYTHING, offset=0, limit=1).total)
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    searcher = threading.Thread(target=search_all_along)
+    searcher.start()
+    try:
+        while not seen:  # the searcher is running before the rebuild starts
+            stop.wait(0.01)
+        index.rebuild(iter(new_docs))
+        after = len(seen)
+        while len(seen) < after + 3:
+            stop.wait(0.01)
+    finally:
+        stop.set()
+        searcher.join(timeout=30)
+    assert errors == []
+    assert set(seen) <= {len(old), len(new_docs)}  # all old or all new, never a mixture
+    assert seen[0] == len(old)
+    assert seen[-1] == len(new_docs)

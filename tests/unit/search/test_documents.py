@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+import pytest
+
+from archive.domain.access import Access
+from archive.search.documents import SegmentDocument
+
+DOC = SegmentDocument(
+    segment_id=uuid.UUID(int=1),
+    recording_id=uuid.UUID(int=2),
+    story_id=uuid.UUID(int=3),
+    transcript_id=uuid.UUID(int=4),
+    start=1.5,
+    end=4.25,
+    text="the river flooded",
+    language="en",
+    story_title="The flood",
+    access="public",
+    owner_id=uuid.UUID(int=5),
+    collection_id=uuid.UUID(int=6),
+)
+
+CHANGED: dict[str, Any] = {
+    "segment_id": uuid.UUID(int=11),
+    "recording_id": uuid.UUID(int=12),
+    "story_id": uuid.UUID(int=13),
+    "transcript_id": uuid.UUID(int=14),
+    "start": 1.501,
+    "end": 4.0,
+    "text": "the river flooded.",
+    "language": "es",
+    "story_title": "The Flood",
+    "access": "community",
+    "owner_id": None,
+    "collection_id": None,
+}
+
+
+def test_the_fingerprint_is_a_stable_sha256() -> None:
+    fingerprint = DOC.fingerprint()
+    assert len(fingerprint) == 64
+    assert int(fingerprint, 16) >= 0
+    assert fingerprint == dataclasses.replace(DOC).fingerprint()
+    # Pinned: a change to how fingerprints are made must also raise FINGERPRINT_VERSION,
+    # since every index in use holds fingerprints made the old way.
+    assert fingerprint == "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2"
+
+
+def test_every_field_is_part_of_the_fingerprint() -> None:
+    assert set(CHANGED) == {field.name for field in dataclasses.fields(SegmentDocument)}
+    fingerprints = {DOC.fingerprint()}
+    for name, value in CHANGED.items():
+        fingerprints.add(dataclasses.replace(DOC, **{name: value}).fingerprint())
+    assert len(fingerprints) == len(CHANGED) + 1
+
+
+def test_fields_do_not_run_into_each_other() -> None:
+    a = dataclasses.replace(DOC, text="a b", story_title="c")
+    b = dataclasses.replace(DOC, text="a", story_title="b c")
+    assert a.fingerprint() != b.fingerprint()
+
+
+def test_equal_values_of_other_types_give_the_same_fingerprint() -> None:
+    assert dataclasses.replace(DOC, access=Access.PUBLIC).fingerprint() == DOC.fingerprint()
+    whole = dataclasses.replace(DOC, start=3.0)
+    assert dataclasses.replace(DOC, start=3).fingerprint() == whole.fingerprint()
+
+
+def test_a_field_that_cannot_be_fingerprinted_is_refused() -> None:
+    odd = dataclasses.replace(DOC, text=b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="bytes"):
+        odd.fingerprint()

@@ -1,0 +1,530 @@
+"""The Elasticsearch backend's bodies, checked as data: no server needed."""
+
+from __future__ import annotations
+
+import html
+import json
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
+from archive.search import es_queries as q
+from archive.search.base import FACET_FIELDS, FACET_SIZE, NO_FILTERS, SearchFilters
+from archive.search.documents import SegmentDocument
+from archive.search.query import parse_query
+
+EVERYTHING = SearchScope(True, frozenset(Access), None)
+ANONYMOUS = search_scope(None)
+NAMES = q.index_names("archive")
+
+
+def body(
+    query: str,
+    scope: SearchScope = EVERYTHING,
+    filters: SearchFilters = NO_FILTERS,
+    *,
+    offset: int = 0,
+    limit: int = 20,
+) -> dict[str, Any]:
+    return q.search_body(parse_query(query), scope, filters, offset=offset, limit=limit)
+
+
+def bool_query(query: str, scope: SearchScope = EVERYTHING, **filters: Any) -> dict[str, Any]:
+    found: dict[str, Any] = body(query, scope, SearchFilters(**filters))["query"]["bool"]
+    return found
+
+
+def document(**changes: Any) -> SegmentDocument:
+    fields: dict[str, Any] = {
+        "segment_id": uuid.UUID(int=1),
+        "recording_id": uuid.UUID(int=2),
+        "story_id": uuid.UUID(int=3),
+        "transcript_id": uuid.UUID(int=4),
+        "start": 1.5,
+        "end": 4.25,
+        "text": "the river flooded",
+        "language": "en",
+        "story_title": "The flood",
+        "access": "public",
+        "owner_id": uuid.UUID(int=5),
+        "collection_id": uuid.UUID(int=6),
+    }
+    fields.update(changes)
+    return SegmentDocument(**fields)
+
+
+# Names
+
+
+def test_names_share_the_prefix_and_carry_the_mapping_version() -> None:
+    assert NAMES.alias == "archive-segments"
+    assert NAMES.template == f"archive-segments-v{q.MAPPING_VERSION}"
+    assert NAMES.pattern == f"archive-segments-v{q.MAPPING_VERSION}-*"
+    now = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+    assert NAMES.new_index(now) == f"archive-segments-v{q.MAPPING_VERSION}-20260304050607890123"
+
+
+def test_new_index_names_need_utc() -> None:
+    with pytest.raises(ValueError, match="UTC"):
+        NAMES.new_index(datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
+    with pytest.raises(ValueError, match="UTC"):
+        NAMES.new_index(datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=2))))
+
+
+@pytest.mark.parametrize("prefix", ["Archive", "-archive", "arch ive", "arch*", "", "a/b"])
+def test_a_prefix_elasticsearch_would_refuse_is_explained(prefix: str) -> None:
+    with pytest.raises(ValueError, match="ARCHIVE_SEARCH_INDEX_PREFIX"):
+        q.index_names(prefix)
+
+
+# Mappings and analysis
+
+
+def test_the_template_matches_only_this_version_s_indices() -> None:
+    template = q.index_template_body(NAMES)
+    assert template["index_patterns"] == [NAMES.pattern]
+    assert template["priority"] > 100
+    mappings = template["template"]["mappings"]
+    assert mappings["dynamic"] == "strict"
+    assert mappings["_meta"] == {"archive_mapping_version": q.MAPPING_VERSION}
+    json.dumps(template)  # sendable as it is
+
+
+def test_ids_and_access_fields_are_keywords_and_times_are_numbers() -> None:
+    properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
+    for name in (
+        "segment_id",
+        "recording_id",
+        "story_id",
+        "transcript_id",
+        "access",
+        "owner_id",
+        "language",
+        "collection_id",
+    ):
+        assert properties[name] == {"type": "keyword"}, name
+    assert properties["start"]["type"] in ("float", "double")
+    assert properties["end"]["type"] in ("float", "double")
+    assert properties["fingerprint"]["index"] is False
+
+
+def test_each_stemmed_language_has_its_own_field_and_analyzer() -> None:
+    template = q.index_template_body(NAMES)["template"]
+    properties = template["mappings"]["properties"]
+    analyzers = template["settings"]["analysis"]["analyzer"]
+    token_filters = template["settings"]["analysis"]["filter"]
+    expected = {
+        "en": "english",
+        "es": "light_spanish",
+        "fr": "light_french",
+        "de": "light_german",
+        "pt": "light_portuguese",
+    }
+    assert set(q.LANGUAGE_ANALYZERS) == set(expected)
+    for code, stemmer in expected.items():
+        analyzer_name = properties[f"text_{code}"]["analyzer"]
+        assert properties[f"text_{code}"]["type"] == "text"
+        analyzer = analyzers[analyzer_name]
+        assert analyzer["tokenizer"] == "standard"
+        assert "lowercase" in analyzer["filter"]
+        assert analyzer["filter"][-1] == "asciifolding"
+        languages = [
+            token_filters[name].get("language")
+            for name in analyzer["filter"]
+            if name in token_filters and token_filters[name]["type"] == "stemmer"
+        ]
+        assert stemmer in languages, code
+        stops = [
+            token_filters[name]["stopwords"]
+            for name in analyzer["filter"]
+            if name in token_filters and token_filters[name]["type"] == "stop"
+        ]
+        assert stops == [f"_{analyzer_name.removeprefix('archive_')}_"]
+    for name in analyzers:
+        for filter_name in analyzers[name]["filter"]:
+            builtin = filter_name in ("lowercase", "asciifolding", "german_normalization")
+            assert builtin or filter_name in token_filters, filter_name
+
+
+def test_the_main_text_field_folds_case_and_accents_without_stemming() -> None:
+    template = q.index_template_body(NAMES)["template"]
+    text = template["mappings"]["properties"]["text"]
+    assert text["type"] == "text"
+    analyzer = template["settings"]["analysis"]["analyzer"][text["analyzer"]]
+    assert analyzer == {
+        "type": "custom",
+        "tokenizer": "standard",
+        "filter": ["lowercase", "asciifolding"],
+    }
+    # No index_prefixes: Elasticsearch does not highlight prefix matches found through them.
+    assert "index_prefixes" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "field"),
+    [
+        ("en", "text_en"),
+        ("EN", "text_en"),
+        ("pt-BR", "text_pt"),
+        ("pt_BR", "text_pt"),
+        ("es", "text_es"),
+        ("fr", "text_fr"),
+        ("de", "text_de"),
+        ("mi", None),
+        ("haw", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_language_field(language: str | None, field: str | None) -> None:
+    assert q.language_field(language) == field
+
+
+# Documents
+
+
+def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
+    doc = document()
+    source = q.document_source(doc)
+    assert source == {
+        "segment_id": str(doc.segment_id),
+        "recording_id": str(doc.recording_id),
+        "story_id": str(doc.story_id),
+        "transcript_id": str(doc.transcript_id),
+        "start": 1.5,
+        "end": 4.25,
+        "text": "the river flooded",
+        "text_en": "the river flooded",
+        "language": "en",
+        "story_title": "The flood",
+        "access": "public",
+        "owner_id": str(doc.owner_id),
+        "collection_id": str(doc.collection_id),
+        "fingerprint": doc.fingerprint(),
+    }
+    properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
+    assert set(source) <= set(properties)  # the mapping is strict
+
+
+def test_text_goes_only_into_its_own_language_s_field() -> None:
+    spanish = q.document_source(document(language="es", text="el río creció"))
+    assert spanish["text_es"] == "el río creció"
+    assert not {"text_en", "text_fr", "text_de", "text_pt"} & set(spanish)
+    maori = q.document_source(document(language="mi", owner_id=None, collection_id=None))
+    assert not set(q.LANGUAGE_FIELDS) & set(maori)
+    assert maori["owner_id"] is None
+    assert maori["collection_id"] is None
+    unknown = q.document_source(document(language=None))
+    assert not set(q.LANGUAGE_FIELDS) & set(unknown)
+
+
+def test_index_actions_use_the_segment_id_as_document_id() -> None:
+    doc = document()
+    (action,) = list(q.index_actions("archive-segments", [doc]))
+    assert action == {
+        "_op_type": "index",
+        "_index": "archive-segments",
+        "_id": str(doc.segment_id),
+        "_source": q.document_source(doc),
+    }
+
+
+# Access scope
+
+
+def test_anonymous_callers_are_filtered_to_public_inside_the_query() -> None:
+    query = bool_query("river", ANONYMOUS)
+    assert query["filter"] == [
+        {"bool": {"should": [{"terms": {"access": ["public"]}}], "minimum_should_match": 1}}
+    ]
+
+
+def test_everything_means_no_filter_at_all() -> None:
+    assert "filter" not in bool_query("river", EVERYTHING)
+    assert q.scope_filter(EVERYTHING) is None
+
+
+def test_a_contributor_sees_public_or_their_own() -> None:
+    owner = uuid.uuid4()
+    scope = search_scope(Viewer(owner, Role.CONTRIBUTOR))
+    assert q.scope_filter(scope) == {
+        "bool": {
+            "should": [{"terms": {"access": ["public"]}}, {"term": {"owner_id": str(owner)}}],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def test_a_researcher_sees_public_and_community() -> None:
+    scope = search_scope(Viewer(uuid.uuid4(), Role.RESEARCHER))
+    clause = q.scope_filter(scope)
+    assert clause is not None
+    assert clause["bool"]["should"][0] == {"terms": {"access": ["community", "public"]}}
+
+
+def test_a_scope_that_allows_nothing_matches_nothing() -> None:
+    assert q.scope_filter(SearchScope(False, frozenset(), None)) == {"match_none": {}}
+
+
+def test_scope_and_filters_are_filter_clauses_of_the_same_query() -> None:
+    story, recording, collection = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    query = bool_query(
+        "river",
+        ANONYMOUS,
+        language="es",
+        story_id=story,
+        recording_id=recording,
+        collection_id=collection,
+    )
+    assert query["filter"][1:] == [
+        {"term": {"language": "es"}},
+        {"term": {"story_id": str(story)}},
+        {"term": {"recording_id": str(recording)}},
+        {"term": {"collection_id": str(collection)}},
+    ]
+    assert query["filter"][0] == q.scope_filter(ANONYMOUS)
+
+
+def test_filters_without_scope() -> None:
+    assert bool_query("river", language="en")["filter"] == [{"term": {"language": "en"}}]
+
+
+# What to find
+
+
+def test_words_must_all_match_in_any_text_field() -> None:
+    assert bool_query("river flood")["must"] == [
+        {
+            "multi_match": {
+                "query": "river flood",
+                "fields": ["text", "text_en", "text_es", "text_fr", "text_de", "text_pt"],
+                "type": "best_fields",
+                "operator": "and",
+            }
+        }
+    ]
+
+
+def test_a_phrase_is_a_phrase_query_over_the_text_fields() -> None:
+    (clause,) = bool_query('"the great flood"')["must"]
+    assert clause == {
+        "multi_match": {"query": "the great flood", "fields": list(q.TEXT_FIELDS), "type": "phrase"}
+    }
+
+
+def test_a_prefix_is_analysed_like_the_main_field() -> None:
+    (clause,) = bool_query("Flood*")["must"]
+    assert clause == {"match_bool_prefix": {"text": {"query": "Flood", "operator": "and"}}}
+
+
+def test_words_phrases_and_prefixes_are_all_required() -> None:
+    must = bool_query('"great flood" river riv* bridge')["must"]
+    assert [next(iter(clause)) for clause in must] == [
+        "multi_match",
+        "multi_match",
+        "match_bool_prefix",
+    ]
+    assert must[0]["multi_match"]["query"] == "river bridge"
+
+
+def test_excluded_words_and_phrases_are_must_not_exact_phrases() -> None:
+    query = bool_query('flood -river -"great storm"')
+    assert query["must_not"] == [
+        {"match_phrase": {"text": {"query": "river"}}},
+        {"match_phrase": {"text": {"query": "great storm"}}},
+    ]
+    assert "must_not" not in bool_query("flood")
+
+
+def test_query_syntax_reaches_elasticsearch_only_as_text() -> None:
+    # match queries never parse their text: no query_string, no simple_query_string.
+    sent = json.dumps(body('alpha OR text:beta AND (c) "d'))
+    assert "query_string" not in sent
+    assert '"alpha OR text:beta AND c"' in sent
+
+
+# Paging, sorting, totals, highlights, facets
+
+
+def test_paging_sorting_and_exact_totals() -> None:
+    sent = body("river", offset=40, limit=20)
+    assert (sent["from"], sent["size"]) == (40, 20)
+    assert sent["track_total_hits"] is True
+    assert sent["sort"] == [
+        {"_score": {"order": "desc"}},
+        {"story_id": {"order": "asc"}},
+        {"start": {"order": "asc"}},
+        {"segment_id": {"order": "asc"}},
+    ]
+    assert sent["track_scores"] is True
+    assert set(sent["_source"]["includes"]) == {
+        "segment_id",
+        "recording_id",
+        "story_id",
+        "start",
+        "end",
+        "text",
+    }
+
+
+def test_paging_past_the_result_window_is_refused() -> None:
+    body("river", offset=q.MAX_RESULT_WINDOW - 20, limit=20)
+    with pytest.raises(ValueError, match="at most"):
+        body("river", offset=q.MAX_RESULT_WINDOW - 19, limit=20)
+    with pytest.raises(ValueError, match="negative"):
+        body("river", offset=-1, limit=20)
+
+
+def test_highlights_are_whole_segments_html_encoded_in_mark() -> None:
+    highlight = body("river")["highlight"]
+    assert highlight["encoder"] == "html"
+    assert highlight["pre_tags"] == ["<mark>"]
+    assert highlight["post_tags"] == ["</mark>"]
+    assert highlight["number_of_fragments"] == 0
+    assert highlight["require_field_match"] is True
+    assert set(highlight["fields"]) == set(q.TEXT_FIELDS)
+
+
+def test_facets_are_terms_aggregations_of_the_same_query() -> None:
+    aggs = body("river", ANONYMOUS)["aggs"]
+    assert set(aggs) == set(FACET_FIELDS) == {"language", "collection_id"}
+    for name, agg in aggs.items():
+        assert agg == {
+            "terms": {
+                "field": name,
+                "size": FACET_SIZE,
+                "order": [{"_count": "desc"}, {"_key": "asc"}],
+            }
+        }
+
+
+def test_facets_from_aggregations() -> None:
+    collection = str(uuid.uuid4())
+    found = q.facets_from_aggregations(
+        {
+            "language": {"buckets": [{"key": "en", "doc_count": 3}, {"key": "es", "doc_count": 1}]},
+            "collection_id": {"buckets": [{"key": collection, "doc_count": 4}]},
+        }
+    )
+    assert found == {"language": {"en": 3, "es": 1}, "collection_id": {collection: 4}}
+    assert q.facets_from_aggregations({}) == {"language": {}, "collection_id": {}}
+
+
+def test_totals_in_both_shapes() -> None:
+    assert q.total_from_response({"total": {"value": 7, "relation": "eq"}}) == 7
+    assert q.total_from_response({"total": 7}) == 7
+
+
+# Answers
+
+
+def es_encode(text: str) -> str:
+    """What Elasticsearch's HTML encoder makes of text."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+        .replace("/", "&#x2F;")
+    )
+
+
+def test_a_hit_from_a_response() -> None:
+    doc = document(text="<b>the river</b> & 'the' flood")
+    hit = q.hit_from_response(
+        {
+            "_id": str(doc.segment_id),
+            "_score": 2.5,
+            "_source": {k: v for k, v in q.document_source(doc).items() if k != "text_en"},
+            "highlight": {
+                "text": [
+                    es_encode("<b>the ") + "<mark>river</mark>" + es_encode("</b> & 'the' flood")
+                ]
+            },
+        }
+    )
+    assert (hit.segment_id, hit.recording_id, hit.story_id) == (
+        doc.segment_id,
+        doc.recording_id,
+        doc.story_id,
+    )
+    assert (hit.start, hit.end, hit.score) == (1.5, 4.25, 2.5)
+    assert hit.text == doc.text
+    assert hit.highlight == (
+        "&lt;b&gt;the <mark>river</mark>&lt;/b&gt; &amp; &#x27;the&#x27; flood"
+    )
+
+
+def test_a_hit_without_score_takes_it_from_the_sort_values() -> None:
+    doc = document()
+    hit = q.hit_from_response(
+        {"_score": None, "sort": [1.25, "x", 0.0], "_source": q.document_source(doc)}
+    )
+    assert hit.score == 1.25
+    assert hit.highlight == "the river flooded"
+
+
+def test_highlights_of_several_fields_are_joined() -> None:
+    text = "the rivers flooded the fields"
+    merged = q.merge_highlights(
+        text,
+        [
+            "the <mark>rivers</mark> flooded the fields",
+            "the <mark>rivers</mark> <mark>flooded</mark> the fields",
+        ],
+    )
+    assert merged == "the <mark>rivers</mark> <mark>flooded</mark> the fields"
+
+
+def test_overlapping_and_touching_marks_become_one() -> None:
+    merged = q.merge_highlights("abcdef", ["<mark>abc</mark>def", "a<mark>bcd</mark>ef"])
+    assert merged == "<mark>abcd</mark>ef"
+    assert q.merge_highlights("abcd", ["<mark>ab</mark><mark>cd</mark>"]) == "<mark>abcd</mark>"
+
+
+def test_a_highlight_that_is_not_the_text_is_ignored() -> None:
+    text = "the river <script>"
+    assert q.merge_highlights(text, ["the <mark>river</mark>"]) == html.escape(text)
+    assert q.merge_highlights(text, ["<mark>evil</mark> " + es_encode(text)]) == html.escape(text)
+    assert q.merge_highlights(text, []) == "the river &lt;script&gt;"
+
+
+def test_text_that_looks_like_a_mark_stays_text() -> None:
+    text = "say <mark>hello</mark> river"
+    marked = es_encode("say <mark>hello</mark> ") + "<mark>river</mark>"
+    assert q.merge_highlights(text, [marked]) == (
+        "say &lt;mark&gt;hello&lt;/mark&gt; <mark>river</mark>"
+    )
+
+
+def test_selecting_queries() -> None:
+    recording, kept = uuid.uuid4(), [uuid.UUID(int=2), uuid.UUID(int=1)]
+    assert q.recording_query(recording) == {
+        "bool": {"filter": [{"term": {"recording_id": str(recording)}}]}
+    }
+    assert q.recording_query(recording, kept)["bool"]["must_not"] == [
+        {"ids": {"values": [str(uuid.UUID(int=1)), str(uuid.UUID(int=2))]}}
+    ]
+    assert q.segments_query(kept) == {"ids": {"values": sorted(str(k) for k in kept)}}
+
+
+def test_the_pure_module_loads_no_client_and_no_io_library(tmp_path: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "import archive.search.es_queries\n"
+        "print(json.dumps(sorted({name.partition('.')[0] for name in sys.modules})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "archive" in loaded
+    assert not loaded & {"elasticsearch", "elastic_transport", "urllib3", "sqlite3", "sqlalchemy"}
