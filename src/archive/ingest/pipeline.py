@@ -160,11 +160,18 @@ def index(ctx: JobContext) -> None:
             return
     ctx.index.replace_recording(recording_id, documents)
     with ctx.final_transaction() as session:
-        recording = recordings.get_recording(session, recording_id)
-        if recording is not None:
-            recording.status = "ready"
-            recording.progress = 1.0
-            recording.error = None
+        found = recordings.get_recording_with_story(session, recording_id)
+        if found is None:
+            return
+        recording, story = found
+        recording.status = "ready"
+        recording.progress = 1.0
+        recording.error = None
+        embargo = story.consent.embargo_until if story.consent else None
+        if embargo is not None and embargo > utcnow():
+            # The words become findable when the embargo ends: index again then.
+            queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)},
+                          run_after=embargo)
 
 
 def on_recording_failure(

@@ -12,11 +12,14 @@ from collections.abc import Collection, Iterator
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.db.base import utcnow
 from archive.db.session import transaction
+from archive.domain.access import Access, effective_access, is_embargoed
 from archive.models import Recording, Story, Transcript
 from archive.recordings import repository as recordings
 from archive.search import repository
 from archive.search.documents import SegmentDocument
+from archive.stories.service import story_access
 from archive.transcripts import repository as transcripts
 
 RECORDINGS_PER_TRANSACTION = 100
@@ -70,10 +73,27 @@ def database_documents(
         after = ids[-1]
 
 
+def indexed_access(story: Story) -> str | None:
+    """The access level the index holds for a story, or None when its words must not be
+    searchable at all (consent withdrawn, or given without search).
+
+    A story that is not published yet, or is under embargo, is indexed as private: only
+    archivists and whoever put it in find it. Publishing and the end of an embargo each queue
+    index jobs that widen it.
+    """
+    access = story_access(story)
+    if access.withdrawn or not access.searchable:
+        return None
+    if access.status != "published" or is_embargoed(access, utcnow()):
+        return Access.PRIVATE.value
+    return effective_access(access).value
+
+
 def _documents(
     recording: Recording, story: Story, transcript: Transcript | None
 ) -> list[SegmentDocument]:
-    if transcript is None:
+    access = indexed_access(story)
+    if transcript is None or access is None:
         return []
     return [
         SegmentDocument(
@@ -86,7 +106,7 @@ def _documents(
             text=segment.text,
             language=transcript.language,
             story_title=story.title,
-            access=story.access,
+            access=access,
             owner_id=story.created_by,
             collection_id=story.collection_id,
         )

@@ -28,6 +28,7 @@ def recordings_with_stories(
         select(Recording, Story)
         .join(Story, Story.id == Recording.story_id)
         .where(Recording.id.in_(recording_ids))
+        .options(selectinload(Story.consent))
     ).all()
     return [(row[0], row[1]) for row in rows]
 
