@@ -72,9 +72,18 @@ def add_recordings(settings: Settings, sessions: sessionmaker[Session], count: i
             writer = store.writer(key)
             writer.write(data)
             writer.commit()
-            session.add(Recording(id=recording_id, story_id=story.id, object_key=key,
-                                  content_type="audio/flac", container="flac", size=len(data),
-                                  sha256=hashlib.sha256(data).hexdigest(), duration=26.78))
+            session.add(
+                Recording(
+                    id=recording_id,
+                    story_id=story.id,
+                    object_key=key,
+                    content_type="audio/flac",
+                    container="flac",
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    duration=26.78,
+                )
+            )
             session.flush()
             queue.enqueue(session, JobKind.TRANSCRIBE, {"recording_id": str(recording_id)})
 
@@ -83,11 +92,21 @@ def run_batch(settings: Settings, workers: int, batch: int) -> float:
     """Seconds from enqueueing `batch` recordings to all of them `ready`."""
     engine = create_db_engine(settings)
     sessions = create_session_factory(engine)
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(settings.data_dir),
-           "ARCHIVE_DATABASE_URL": settings.database_url, "ARCHIVE_JOB_POLL_SECONDS": "0.05"}
-    procs = [subprocess.Popen([sys.executable, "-m", "archive", "worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for _ in range(workers)]
+    env = {
+        **os.environ,
+        "ARCHIVE_DATA_DIR": str(settings.data_dir),
+        "ARCHIVE_DATABASE_URL": settings.database_url,
+        "ARCHIVE_JOB_POLL_SECONDS": "0.05",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "archive", "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
     try:
         deadline = time.monotonic() + 120
         while True:  # every worker has loaded its model and said so
@@ -103,8 +122,14 @@ def run_batch(settings: Settings, workers: int, batch: int) -> float:
         deadline = started + 60 * batch
         while True:
             with sessions() as session:
-                waiting = session.scalar(select(func.count()).select_from(Recording)
-                                         .where(Recording.status != "ready")) or 0
+                waiting = (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Recording)
+                        .where(Recording.status != "ready")
+                    )
+                    or 0
+                )
             if waiting == 0:
                 return time.monotonic() - started
             if time.monotonic() > deadline:
@@ -123,12 +148,23 @@ def claim_latency_ms(settings: Settings, queued: int, samples: int) -> float:
     sessions = create_session_factory(engine)
     now = utcnow()
     with transaction(sessions) as session:
-        session.execute(insert(Job), [
-            {"id": uuid.uuid4(), "kind": "fixity", "payload": {}, "status": "queued",
-             "attempts": 0, "max_attempts": 3, "run_after": now, "progress": 0.0,
-             "created_at": now}
-            for _ in range(queued)
-        ])
+        session.execute(
+            insert(Job),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "kind": "fixity",
+                    "payload": {},
+                    "status": "queued",
+                    "attempts": 0,
+                    "max_attempts": 3,
+                    "run_after": now,
+                    "progress": 0.0,
+                    "created_at": now,
+                }
+                for _ in range(queued)
+            ],
+        )
     timings = []
     for _ in range(samples):
         begun = time.perf_counter()
@@ -144,8 +180,12 @@ def claim_latency_ms(settings: Settings, queued: int, samples: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "ARCHIVE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "ARCHIVE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
     parser.add_argument("--batch", type=int, default=6)
     parser.add_argument("--queued", type=int, default=10_000)
     parser.add_argument("--samples", type=int, default=200)
@@ -158,18 +198,24 @@ def main() -> int:
             migrate.upgrade(settings)
             results[workers] = run_batch(settings, workers, args.batch)
             audio = args.batch * 26.78
-            print(f"{workers} worker(s): {args.batch} recordings ({audio:.0f} s of audio) "
-                  f"ready in {results[workers]:.2f} s, {audio / results[workers]:.1f}x real time")
-    print(f"two workers / one worker throughput ratio: {results[1] / results[2]:.2f} "
-          f"(on {os.cpu_count()} cores)")
+            print(
+                f"{workers} worker(s): {args.batch} recordings ({audio:.0f} s of audio) "
+                f"ready in {results[workers]:.2f} s, {audio / results[workers]:.1f}x real time"
+            )
+    print(
+        f"two workers / one worker throughput ratio: {results[1] / results[2]:.2f} "
+        f"(on {os.cpu_count()} cores)"
+    )
 
     with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=url)
         migrate.upgrade(settings)
         median = claim_latency_ms(settings, args.queued, args.samples)
     verdict = "meets" if median < CLAIM_TARGET_MS else "misses"
-    print(f"claim latency with {args.queued:,} queued jobs: median {median:.2f} ms "
-          f"({verdict} the {CLAIM_TARGET_MS:.0f} ms target)")
+    print(
+        f"claim latency with {args.queued:,} queued jobs: median {median:.2f} ms "
+        f"({verdict} the {CLAIM_TARGET_MS:.0f} ms target)"
+    )
     return 0
 
 

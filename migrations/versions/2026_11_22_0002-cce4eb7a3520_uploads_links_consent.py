@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "cce4eb7a3520"
 down_revision: str | None = "d8ad66a78623"
 branch_labels: str | Sequence[str] | None = None

@@ -14,9 +14,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import __version__
-from archive.db.session import create_db_engine, create_session_factory
 from archive.collections.endpoints import router as collections_router
 from archive.consent.endpoints import router as consent_router
+from archive.db.session import create_db_engine, create_session_factory
 from archive.domain.ratelimit import TokenBuckets
 from archive.domain.tus import TUS_VERSION
 from archive.health.endpoints import router as health_router
@@ -84,19 +84,40 @@ def create_app(settings: Settings) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "If-Match", *TUS_REQUEST_HEADERS],
-        expose_headers=["Location", "ETag", "Content-Range", "Accept-Ranges",
-                        *TUS_RESPONSE_HEADERS],
+        expose_headers=[
+            "Location",
+            "ETag",
+            "Content-Range",
+            "Accept-Ranges",
+            *TUS_RESPONSE_HEADERS,
+        ],
         max_age=600,
     )
     return app
 
 
-TUS_REQUEST_HEADERS = ["Tus-Resumable", "Upload-Length", "Upload-Metadata", "Upload-Offset",
-                       "Upload-Checksum", "Upload-Defer-Length", "X-HTTP-Method-Override",
-                       "X-Requested-With"]
-TUS_RESPONSE_HEADERS = ["Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size",
-                        "Tus-Checksum-Algorithm", "Upload-Offset", "Upload-Length",
-                        "Upload-Metadata", "Upload-Expires", "Archive-Recording-Id"]
+TUS_REQUEST_HEADERS = [
+    "Tus-Resumable",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Upload-Offset",
+    "Upload-Checksum",
+    "Upload-Defer-Length",
+    "X-HTTP-Method-Override",
+    "X-Requested-With",
+]
+TUS_RESPONSE_HEADERS = [
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Tus-Checksum-Algorithm",
+    "Upload-Offset",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Upload-Expires",
+    "Archive-Recording-Id",
+]
 
 
 class TusResumableHeader:

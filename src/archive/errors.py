@@ -11,6 +11,7 @@
     ├── RangeNotSatisfiable (416)
     ├── UnsupportedMedia (415)      the bytes are not audio or video we read
     ├── PreconditionFailed (412)     a stale edit, or an unsupported protocol version
+    ├── PreconditionRequired (428)  an edit sent without the version it was made on
     ├── Unprocessable (422)         the bytes claim a format but are damaged or empty
     ├── Locked (423)                another request is writing the same upload
     ├── TooManyRequests (429)
@@ -98,6 +99,12 @@ class PreconditionFailed(ArchiveError):
     status = 412
     slug = "precondition-failed"
     title = "A precondition of the request does not hold"
+
+
+class PreconditionRequired(ArchiveError):
+    status = 428
+    slug = "precondition-required"
+    title = "The request must say which version it changes"
 
 
 class Locked(ArchiveError):

@@ -87,13 +87,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def _database_away(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("request.database_unavailable path=%s error=%s", request.url.path,
-                    type(exc).__name__)
+        log.warning(
+            "request.database_unavailable path=%s error=%s", request.url.path, type(exc).__name__
+        )
         return problem_response(
-            503, "service-unavailable", "A part of the archive is unavailable",
+            503,
+            "service-unavailable",
+            "A part of the archive is unavailable",
             "The archive's database is not answering. Nothing already stored is lost; try "
             "again in a minute, and if it lasts tell the archive's administrator.",
-            request.url.path, headers={"Retry-After": "30"},
+            request.url.path,
+            headers={"Retry-After": "30"},
         )
 
     @app.exception_handler(Exception)

@@ -25,9 +25,14 @@ def create_collection(session: Session, viewer: Viewer, data: CollectionCreate) 
     collection = repository.add_collection(
         session, Collection(title=data.title.strip(), description=data.description)
     )
-    add_event(session, actor_id=viewer.user_id, action="collection.created",
-              subject_type="collection", subject_id=collection.id,
-              details={"title": collection.title})
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="collection.created",
+        subject_type="collection",
+        subject_id=collection.id,
+        details={"title": collection.title},
+    )
     return collection
 
 

@@ -23,7 +23,9 @@ def set_consent(
 
 @router.post("/stories/{story_id}/consent/withdraw")
 def withdraw_consent(
-    story_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep,
+    story_id: uuid.UUID,
+    viewer: CurrentViewer,
+    session: SessionDep,
     data: ConsentWithdrawal | None = None,
 ) -> ConsentRead:
     """Take the story out of search and playback; nothing is deleted."""

@@ -13,8 +13,9 @@ class ConsentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    given_by: str = Field(min_length=1, max_length=300,
-                          description="The name of the person giving consent")
+    given_by: str = Field(
+        min_length=1, max_length=300, description="The name of the person giving consent"
+    )
     listen: ConsentListen = Field(description="Who may listen: public, community, family, private")
     searchable: bool = Field(description="Whether the transcript may be found by search")
     embargo_until: date | datetime | None = Field(

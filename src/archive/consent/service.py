@@ -23,15 +23,17 @@ from archive.stories import repository as stories
 from archive.stories.service import consent_row, not_found, story_access
 
 
-def _story_for_change(session: Session, viewer: Viewer, story_id: uuid.UUID,
-                      *, owner_allowed: bool) -> Story:
+def _story_for_change(
+    session: Session, viewer: Viewer, story_id: uuid.UUID, *, owner_allowed: bool
+) -> Story:
     story = stories.get_story(session, story_id, with_recordings=True)
     if story is None or not can_view_story(viewer, story_access(story), utcnow()):
         raise not_found(story_id)
     allowed = is_curator(viewer) or (owner_allowed and is_owner(viewer, story_access(story)))
     if not allowed:
-        raise Forbidden("Only the community's archivists record or change consent. Ask one of "
-                        "them.")
+        raise Forbidden(
+            "Only the community's archivists record or change consent. Ask one of them."
+        )
     return story
 
 
@@ -45,8 +47,11 @@ def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: Con
     story = _story_for_change(session, viewer, story_id, owner_allowed=False)
     before = None
     if story.consent is not None:
-        before = {"given_by": story.consent.given_by, "listen": story.consent.listen,
-                  "searchable": story.consent.searchable}
+        before = {
+            "given_by": story.consent.given_by,
+            "listen": story.consent.listen,
+            "searchable": story.consent.searchable,
+        }
         story.consent.given_by = data.given_by
         story.consent.listen = data.listen.value
         story.consent.searchable = data.searchable
@@ -58,9 +63,14 @@ def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: Con
         story.consent = consent_row(story.id, data, viewer)
     session.flush()
     reindex_story(session, story)
-    add_event(session, actor_id=viewer.user_id, action="consent.recorded", subject_type="story",
-              subject_id=story.id,
-              details={"before": before, "after": data.model_dump(mode="json")})
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="consent.recorded",
+        subject_type="story",
+        subject_id=story.id,
+        details={"before": before, "after": data.model_dump(mode="json")},
+    )
     return story
 
 
@@ -69,12 +79,20 @@ def withdraw_consent(
 ) -> Story:
     story = _story_for_change(session, viewer, story_id, owner_allowed=True)
     if story.consent is None:
-        raise Conflict("This story has no consent on record to withdraw. An archivist can "
-                       "make it private instead.")
+        raise Conflict(
+            "This story has no consent on record to withdraw. An archivist can "
+            "make it private instead."
+        )
     if story.consent.withdrawn_at is None:
         story.consent.withdrawn_at = utcnow()
         story.consent.withdrawn_reason = data.reason or None
         reindex_story(session, story)
-        add_event(session, actor_id=viewer.user_id, action="consent.withdrawn",
-                  subject_type="story", subject_id=story.id, details={"reason": data.reason})
+        add_event(
+            session,
+            actor_id=viewer.user_id,
+            action="consent.withdrawn",
+            subject_type="story",
+            subject_id=story.id,
+            details={"reason": data.reason},
+        )
     return story

@@ -122,15 +122,11 @@ def search_scope(viewer: Viewer | None, now: datetime | None = None) -> SearchSc
     if is_curator(viewer):
         return SearchScope(True, frozenset(Access), None, now)
     if viewer.role is Role.RESEARCHER:
-        return SearchScope(
-            False, frozenset({Access.PUBLIC, Access.COMMUNITY}), viewer.user_id, now
-        )
+        return SearchScope(False, frozenset({Access.PUBLIC, Access.COMMUNITY}), viewer.user_id, now)
     return SearchScope(False, frozenset({Access.PUBLIC}), viewer.user_id, now)
 
 
-def can_view_story(
-    viewer: Viewer | None, story: StoryAccess, now: datetime | None = None
-) -> bool:
+def can_view_story(viewer: Viewer | None, story: StoryAccess, now: datetime | None = None) -> bool:
     if is_curator(viewer) or is_owner(viewer, story):
         return True
     if story.withdrawn or story.status != "published" or is_embargoed(story, now):
@@ -138,7 +134,9 @@ def can_view_story(
     return effective_access(story) in search_scope(viewer, now).access_levels
 
 
-def can_search_story(viewer: Viewer | None, story: StoryAccess, now: datetime | None = None) -> bool:
+def can_search_story(
+    viewer: Viewer | None, story: StoryAccess, now: datetime | None = None
+) -> bool:
     """Whether the story's words may appear in this caller's search results."""
     return story.searchable and not story.withdrawn and can_view_story(viewer, story, now)
 

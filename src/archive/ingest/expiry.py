@@ -27,8 +27,12 @@ def expire_upload(ctx: JobContext) -> None:
         if upload is None or upload.status != "open":
             return
         if upload.expires_at > utcnow():
-            queue.enqueue(session, JobKind.EXPIRE_UPLOAD, {"upload_id": str(upload_id)},
-                          run_after=upload.expires_at + EXPIRY_GRACE)
+            queue.enqueue(
+                session,
+                JobKind.EXPIRE_UPLOAD,
+                {"upload_id": str(upload_id)},
+                run_after=upload.expires_at + EXPIRY_GRACE,
+            )
             return
         upload.status = "expired"
         key, multipart_id = upload.object_key, upload.multipart_id

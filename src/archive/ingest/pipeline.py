@@ -170,8 +170,9 @@ def index(ctx: JobContext) -> None:
         embargo = story.consent.embargo_until if story.consent else None
         if embargo is not None and embargo > utcnow():
             # The words become findable when the embargo ends: index again then.
-            queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)},
-                          run_after=embargo)
+            queue.enqueue(
+                session, JobKind.INDEX, {"recording_id": str(recording_id)}, run_after=embargo
+            )
 
 
 def on_recording_failure(

@@ -8,7 +8,8 @@ behind. Readers get a seekable binary file, which is what PyAV needs to probe an
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
 
 class ObjectWriter(Protocol):
@@ -39,4 +40,36 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None:
         """Removes the object; a missing object is not an error."""
 
-    def ping(self) -> bool: ...
+    def ping(self) -> bool:
+        """True when the store answers and takes writes; never raises."""
+
+    def verify_sha256(self, key: str, expected: str) -> bool:
+        """Fixity: reads the stored object back, streaming, and tells whether its SHA-256 is
+        `expected` (hex). A missing object is False: it no longer holds what was recorded.
+        A store that does not answer raises `ServiceUnavailable`, so the check is retried."""
+
+    # Spooled (resumable) uploads. Their bytes gather in a local spool file over many requests;
+    # a store with a `spool_part_size` takes each spool of at least that size as one part of a
+    # multipart upload (an S3 part must be at least 5 MiB), a store without one takes the
+    # whole spool at the end. Part records are JSON-safe, kept by the caller between requests.
+
+    @property
+    def spool_part_size(self) -> int | None: ...
+
+    def start_spooled(self, key: str) -> str | None:
+        """Begins a spooled upload for `key`; returns its multipart id, if the store has one."""
+
+    def put_spooled_part(
+        self, key: str, multipart_id: str, number: int, spool: Path
+    ) -> dict[str, Any]:
+        """Sends the spool file as part `number` (1-based); returns the part's record, with
+        its size under "Size"."""
+
+    def complete_spooled(
+        self, key: str, multipart_id: str | None, parts: list[dict[str, Any]], spool: Path
+    ) -> None:
+        """Makes the object from the parts sent and the spool's remaining bytes (the spool
+        file may be moved or left; the caller removes it)."""
+
+    def abort_spooled(self, key: str, multipart_id: str | None) -> None:
+        """Discards the parts sent; never raises for an upload already gone."""

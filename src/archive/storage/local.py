@@ -6,11 +6,12 @@ mid-upload never leaves a half object under a real key (rename is atomic on one 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from archive.errors import ServiceUnavailable
 from archive.storage.base import ObjectWriter
@@ -98,3 +99,49 @@ class LocalObjectStore:
 
     def ping(self) -> bool:
         return self.root.is_dir() and os.access(self.root, os.W_OK)
+
+    def verify_sha256(self, key: str, expected: str) -> bool:
+        try:
+            with self._path(key).open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256")
+        except FileNotFoundError:
+            return False
+        return digest.hexdigest() == expected.lower()
+
+    @property
+    def spool_part_size(self) -> int | None:
+        """None: the spool is adopted whole, renamed into place, never copied."""
+        return None
+
+    def start_spooled(self, key: str) -> str | None:
+        self._path(key)  # refuses a bad key before any byte is taken
+        return None
+
+    def put_spooled_part(
+        self, key: str, multipart_id: str, number: int, spool: Path
+    ) -> dict[str, Any]:
+        raise NotImplementedError("the local store takes a spool whole, never in parts")
+
+    def complete_spooled(
+        self, key: str, multipart_id: str | None, parts: list[dict[str, Any]], spool: Path
+    ) -> None:
+        final = self._path(key)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists():
+                raise FileExistsError(f"object {final} exists; originals are write-once")
+            if spool.stat().st_dev == self.root.stat().st_dev:
+                os.replace(spool, final)
+                return
+            writer = self.writer(key)
+            with spool.open("rb") as source:
+                while chunk := source.read(1024 * 1024):
+                    writer.write(chunk)
+            writer.commit()
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            raise ServiceUnavailable(STORE_AWAY) from exc
+
+    def abort_spooled(self, key: str, multipart_id: str | None) -> None:
+        """Nothing was sent anywhere: the caller removes the spool."""

@@ -82,8 +82,10 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
     collection_id = data.collection_id
     if viewer.is_link_holder:
         if collection_id is not None and collection_id != viewer.link_collection_id:
-            raise Forbidden("This upload link adds stories to one collection only. Leave out "
-                            "`collection_id`, or ask the archivist for a link to the other one.")
+            raise Forbidden(
+                "This upload link adds stories to one collection only. Leave out "
+                "`collection_id`, or ask the archivist for a link to the other one."
+            )
         collection_id = viewer.link_collection_id
     elif collection_id is not None and collections.get_collection(session, collection_id) is None:
         raise Unprocessable(f"There is no collection {collection_id}; check `collection_id`.")
@@ -110,9 +112,13 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
         action="story.created",
         subject_type="story",
         subject_id=story.id,
-        details={"title": story.title, "access": story.access, "status": story.status,
-                 "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
-                 "consent": data.consent.model_dump(mode="json") if data.consent else None},
+        details={
+            "title": story.title,
+            "access": story.access,
+            "status": story.status,
+            "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
+            "consent": data.consent.model_dump(mode="json") if data.consent else None,
+        },
     )
     return story
 

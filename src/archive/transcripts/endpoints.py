@@ -1,15 +1,34 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Header, Query, Response
 
-from archive.deps import SessionDep, ViewerDep
-from archive.transcripts import service
-from archive.transcripts.schemas import TranscriptRead
+from archive.deps import CurrentViewer, SessionDep, ViewerDep
+from archive.transcripts import editing, service
+from archive.transcripts.schemas import (
+    SegmentChangeRead,
+    SegmentEdit,
+    SegmentSplit,
+    TranscriptDiffRead,
+    TranscriptRead,
+    VersionRead,
+)
 from archive.transcripts.service import MEDIA_TYPES, CaptionFormat
 
 router = APIRouter(tags=["transcripts"])
+
+IfMatch = Annotated[
+    str | None,
+    Header(description='The ETag of the version the change was made on, e.g. `"v3"`. Required.'),
+]
+
+_EDIT_RESPONSES: dict[int | str, dict[str, object]] = {
+    412: {"description": "The transcript changed since that version; reload it."},
+    422: {"description": "The change would leave the transcript broken; the detail says why."},
+    428: {"description": "`If-Match` is missing."},
+}
 
 
 @router.get(
@@ -21,15 +40,110 @@ def get_transcript(
     recording_id: uuid.UUID,
     viewer: ViewerDep,
     session: SessionDep,
+    response: Response,
     format: CaptionFormat = CaptionFormat.JSON,
 ) -> TranscriptRead | Response:
-    """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`)."""
+    """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`).
+    `ETag` names its version; send it back as `If-Match` to correct it."""
     transcript = service.current_transcript(session, viewer, recording_id)
     if format is CaptionFormat.JSON:
+        response.headers["ETag"] = service.etag(transcript.version)
         return TranscriptRead.of(transcript)
     filename = f"{recording_id}-v{transcript.version}.{format.value}"
     return Response(
         service.render_captions(transcript, format),
         media_type=MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "ETag": service.etag(transcript.version),
+        },
+    )
+
+
+@router.patch(
+    "/recordings/{recording_id}/transcript/segments/{segment_id}", responses=_EDIT_RESPONSES
+)
+def edit_segment(
+    recording_id: uuid.UUID,
+    segment_id: uuid.UUID,
+    data: SegmentEdit,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TranscriptRead:
+    """Corrects one segment's text, speaker, start or end; answers with the new version."""
+    transcript = editing.edit(session, viewer, recording_id, segment_id, if_match, data)
+    response.headers["ETag"] = service.etag(transcript.version)
+    return TranscriptRead.of(transcript)
+
+
+@router.post(
+    "/recordings/{recording_id}/transcript/segments/{segment_id}/split",
+    responses=_EDIT_RESPONSES,
+)
+def split_segment(
+    recording_id: uuid.UUID,
+    segment_id: uuid.UUID,
+    data: SegmentSplit,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TranscriptRead:
+    """Splits one segment in two at a time inside it; its words go to the half they are in."""
+    transcript = editing.split(session, viewer, recording_id, segment_id, if_match, data.at)
+    response.headers["ETag"] = service.etag(transcript.version)
+    return TranscriptRead.of(transcript)
+
+
+@router.post(
+    "/recordings/{recording_id}/transcript/segments/{segment_id}/merge",
+    responses=_EDIT_RESPONSES,
+)
+def merge_segment(
+    recording_id: uuid.UUID,
+    segment_id: uuid.UUID,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TranscriptRead:
+    """Merges one segment with the next into one."""
+    transcript = editing.merge(session, viewer, recording_id, segment_id, if_match)
+    response.headers["ETag"] = service.etag(transcript.version)
+    return TranscriptRead.of(transcript)
+
+
+@router.get("/recordings/{recording_id}/transcript/versions")
+def list_versions(
+    recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep
+) -> list[VersionRead]:
+    """Every version of the transcript, newest first."""
+    return [VersionRead.of(v) for v in service.list_versions(session, viewer, recording_id)]
+
+
+@router.get("/recordings/{recording_id}/transcript/versions/{version}")
+def get_version(
+    recording_id: uuid.UUID, version: int, viewer: ViewerDep, session: SessionDep
+) -> TranscriptRead:
+    """One version of the transcript, as it was saved."""
+    return TranscriptRead.of(service.transcript_version(session, viewer, recording_id, version))
+
+
+@router.get("/recordings/{recording_id}/transcript/diff")
+def diff_versions(
+    recording_id: uuid.UUID,
+    viewer: ViewerDep,
+    session: SessionDep,
+    from_version: Annotated[int, Query(alias="from", ge=1, description="The older version.")],
+    to_version: Annotated[int, Query(alias="to", ge=1, description="The newer version.")],
+) -> TranscriptDiffRead:
+    """What changed between two versions, segment by segment, in reading order."""
+    changes = service.diff(session, viewer, recording_id, from_version, to_version)
+    return TranscriptDiffRead(
+        recording_id=recording_id,
+        from_version=from_version,
+        to_version=to_version,
+        changes=[SegmentChangeRead.of(c) for c in changes],
     )

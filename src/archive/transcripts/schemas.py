@@ -4,10 +4,12 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from archive.domain.transcript_edits import ChangeKind, SegmentChange, SegmentDraft
 from archive.domain.transcription import confidence
 from archive.models import Segment, Transcript
+from archive.transcripts.repository import VersionSummary
 
 
 class WordRead(BaseModel):
@@ -50,6 +52,9 @@ class TranscriptRead(BaseModel):
     language: str | None
     language_probability: float | None
     model: str | None
+    """The speech model whose output this version is, or corrects (a human version keeps it)."""
+    author_id: uuid.UUID | None = None
+    """Who saved this version, for a human one."""
     created_at: datetime
     segments: list[SegmentRead]
 
@@ -62,6 +67,105 @@ class TranscriptRead(BaseModel):
             language=transcript.language,
             language_probability=transcript.language_probability,
             model=transcript.model,
+            author_id=transcript.author_id,
             created_at=transcript.created_at,
             segments=[SegmentRead.of(s) for s in transcript.segments],
         )
+
+
+class SegmentEdit(BaseModel):
+    """A correction of one segment: send only what changes. `speaker: null` removes the
+    speaker; text, start and end may be left out but not set to null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, max_length=20_000)
+    speaker: str | None = None
+    start: float | None = Field(default=None, description="Seconds from the recording's start.")
+    end: float | None = Field(default=None, description="Seconds from the recording's start.")
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> SegmentEdit:
+        for name in ("text", "start", "end"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"`{name}` cannot be null; leave it out to keep it as it is")
+        return self
+
+
+class SegmentSplit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: float = Field(
+        description="Seconds from the recording's start, strictly inside the segment."
+    )
+
+
+class VersionRead(BaseModel):
+    version: int
+    source: Literal["machine", "human"]
+    model: str | None
+    author_id: uuid.UUID | None
+    created_at: datetime
+    segments: int
+    """How many segments the version has."""
+
+    @classmethod
+    def of(cls, summary: VersionSummary) -> VersionRead:
+        return cls(
+            version=summary.version,
+            source=summary.source,
+            model=summary.model,
+            author_id=summary.author_id,
+            created_at=summary.created_at,
+            segments=summary.segments,
+        )
+
+
+class SegmentStateRead(BaseModel):
+    start: float
+    end: float
+    text: str
+    speaker: str | None
+    restricted: bool
+
+    @classmethod
+    def of(cls, draft: SegmentDraft | None) -> SegmentStateRead | None:
+        if draft is None:
+            return None
+        return cls(
+            start=draft.start,
+            end=draft.end,
+            text=draft.text,
+            speaker=draft.speaker,
+            restricted=draft.restricted,
+        )
+
+
+class SegmentChangeRead(BaseModel):
+    kind: ChangeKind
+    old_position: int | None
+    """Where the segment was in the older version (from 0); null for an added one."""
+    new_position: int | None
+    """Where it is in the newer version (from 0); null for a removed one."""
+    fields: list[str]
+    """What changed, for a changed segment: start, end, text, speaker, words, restricted."""
+    before: SegmentStateRead | None
+    after: SegmentStateRead | None
+
+    @classmethod
+    def of(cls, change: SegmentChange) -> SegmentChangeRead:
+        return cls(
+            kind=change.kind,
+            old_position=change.old_position,
+            new_position=change.new_position,
+            fields=list(change.fields),
+            before=SegmentStateRead.of(change.before),
+            after=SegmentStateRead.of(change.after),
+        )
+
+
+class TranscriptDiffRead(BaseModel):
+    recording_id: uuid.UUID
+    from_version: int
+    to_version: int
+    changes: list[SegmentChangeRead]

@@ -14,8 +14,9 @@ class UploadLinkCreate(BaseModel):
     collection_id: uuid.UUID
     expires_at: datetime | None = None
     max_uploads: int | None = Field(default=None, ge=1, le=100_000)
-    note: str = Field(default="", max_length=5_000,
-                      description="Shown to the person who opens the link")
+    note: str = Field(
+        default="", max_length=5_000, description="Shown to the person who opens the link"
+    )
 
 
 class UploadLinkRead(BaseModel):
@@ -30,9 +31,16 @@ class UploadLinkRead(BaseModel):
 
     @classmethod
     def of(cls, link: UploadLink) -> UploadLinkRead:
-        return cls(id=link.id, collection_id=link.collection_id, expires_at=link.expires_at,
-                   max_uploads=link.max_uploads, uses=link.uses, note=link.note,
-                   revoked_at=link.revoked_at, created_at=link.created_at)
+        return cls(
+            id=link.id,
+            collection_id=link.collection_id,
+            expires_at=link.expires_at,
+            max_uploads=link.max_uploads,
+            uses=link.uses,
+            note=link.note,
+            revoked_at=link.revoked_at,
+            created_at=link.created_at,
+        )
 
 
 class UploadLinkCreated(UploadLinkRead):

@@ -30,40 +30,62 @@ def viewer_for_link_token(session: Session, token: str) -> Viewer:
     """The link holder, or `Forbidden` for a link that is unknown, revoked or expired."""
     link = repository.get_link_by_digest(session, token_digest(token))
     if link is None or link.revoked_at is not None:
-        raise Forbidden(f"This upload link is not valid (it may have been revoked). "
-                        f"{ASK_FOR_A_NEW_LINK}")
+        raise Forbidden(
+            f"This upload link is not valid (it may have been revoked). {ASK_FOR_A_NEW_LINK}"
+        )
     if link.expires_at is not None and link.expires_at <= utcnow():
-        raise Forbidden(f"This upload link expired on {link.expires_at:%Y-%m-%d %H:%M} UTC. "
-                        f"{ASK_FOR_A_NEW_LINK}")
-    return Viewer(user_id=None, role=Role.CONTRIBUTOR, link_id=link.id,
-                  link_collection_id=link.collection_id)
+        raise Forbidden(
+            f"This upload link expired on {link.expires_at:%Y-%m-%d %H:%M} UTC. "
+            f"{ASK_FOR_A_NEW_LINK}"
+        )
+    return Viewer(
+        user_id=None, role=Role.CONTRIBUTOR, link_id=link.id, link_collection_id=link.collection_id
+    )
 
 
 def take_upload(session: Session, viewer: Viewer) -> None:
     """Counts an upload made with a link; `Forbidden` when the link is used up."""
     if viewer.link_id is not None and not repository.take_use(session, viewer.link_id):
-        raise Forbidden(f"This upload link has been used as many times as it allows. "
-                        f"{ASK_FOR_A_NEW_LINK}")
+        raise Forbidden(
+            f"This upload link has been used as many times as it allows. {ASK_FOR_A_NEW_LINK}"
+        )
 
 
 def create_link(session: Session, viewer: Viewer, data: UploadLinkCreate) -> tuple[UploadLink, str]:
     require_curator(viewer, "create upload links")
     if collections.get_collection(session, data.collection_id) is None:
-        raise Unprocessable(f"There is no collection {data.collection_id}; create it first "
-                            "(POST /api/v1/collections).")
+        raise Unprocessable(
+            f"There is no collection {data.collection_id}; create it first "
+            "(POST /api/v1/collections)."
+        )
     if data.expires_at is not None and data.expires_at.tzinfo is None:
         raise Unprocessable("Give `expires_at` with a time zone, e.g. 2026-12-31T23:59:00Z.")
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise Unprocessable("`expires_at` is in the past; give a future date.")
     token = LINK_TOKEN_PREFIX + new_token()
-    link = repository.add_link(session, UploadLink(
-        collection_id=data.collection_id, token_hash=token_digest(token), note=data.note,
-        expires_at=data.expires_at, max_uploads=data.max_uploads, created_by=viewer.user_id,
-    ))
-    add_event(session, actor_id=viewer.user_id, action="upload_link.created",
-              subject_type="upload_link", subject_id=link.id,
-              details={"collection_id": str(data.collection_id), "max_uploads": data.max_uploads,
-                       "expires_at": data.expires_at.isoformat() if data.expires_at else None})
+    link = repository.add_link(
+        session,
+        UploadLink(
+            collection_id=data.collection_id,
+            token_hash=token_digest(token),
+            note=data.note,
+            expires_at=data.expires_at,
+            max_uploads=data.max_uploads,
+            created_by=viewer.user_id,
+        ),
+    )
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="upload_link.created",
+        subject_type="upload_link",
+        subject_id=link.id,
+        details={
+            "collection_id": str(data.collection_id),
+            "max_uploads": data.max_uploads,
+            "expires_at": data.expires_at.isoformat() if data.expires_at else None,
+        },
+    )
     return link, token
 
 
@@ -74,20 +96,28 @@ def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID) -> None:
         raise NotFound(f"There is no upload link {link_id}.")
     if link.revoked_at is None:
         link.revoked_at = utcnow()
-        add_event(session, actor_id=viewer.user_id, action="upload_link.revoked",
-                  subject_type="upload_link", subject_id=link.id)
+        add_event(
+            session,
+            actor_id=viewer.user_id,
+            action="upload_link.revoked",
+            subject_type="upload_link",
+            subject_id=link.id,
+        )
 
 
-def list_links(session: Session, viewer: Viewer,
-               collection_id: uuid.UUID | None) -> Sequence[UploadLink]:
+def list_links(
+    session: Session, viewer: Viewer, collection_id: uuid.UUID | None
+) -> Sequence[UploadLink]:
     require_curator(viewer, "list upload links")
     return repository.list_links(session, collection_id)
 
 
 def describe_current(session: Session, viewer: Viewer) -> UploadLinkCurrent:
     if viewer.link_id is None:
-        raise NotFound("This is for holders of an upload link; send its token as "
-                       "`Authorization: Bearer TOKEN`.")
+        raise NotFound(
+            "This is for holders of an upload link; send its token as "
+            "`Authorization: Bearer TOKEN`."
+        )
     link = repository.get_link(session, viewer.link_id)
     assert link is not None
     collection = collections.get_collection(session, link.collection_id)

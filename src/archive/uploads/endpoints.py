@@ -64,18 +64,26 @@ def _bad_header(exc: TusHeaderError) -> BadRequest:
 @router.options("/uploads/{upload_id}", status_code=204)
 def discover(settings: SettingsDep) -> Response:
     """What this tus server supports."""
-    return Response(status_code=204, headers={
-        "Tus-Version": TUS_VERSION,
-        "Tus-Extension": ",".join(EXTENSIONS),
-        "Tus-Max-Size": str(settings.max_upload_bytes),
-        "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
-    })
+    return Response(
+        status_code=204,
+        headers={
+            "Tus-Version": TUS_VERSION,
+            "Tus-Extension": ",".join(EXTENSIONS),
+            "Tus-Max-Size": str(settings.max_upload_bytes),
+            "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
+        },
+    )
 
 
 @router.post("/uploads", status_code=201)
 async def create_upload(
-    request: Request, _tus: TusDep, viewer: CurrentViewer, sessions: SessionFactoryDep,
-    store: StoreDep, settings: SettingsDep, spool: SpoolDep,
+    request: Request,
+    _tus: TusDep,
+    viewer: CurrentViewer,
+    sessions: SessionFactoryDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    spool: SpoolDep,
 ) -> Response:
     """Start a resumable upload; with a body (creation-with-upload) its first bytes too."""
     if request.headers.get("upload-defer-length"):
@@ -86,21 +94,24 @@ async def create_upload(
         checksum = parse_checksum(request.headers.get("upload-checksum"))
     except TusHeaderError as exc:
         raise _bad_header(exc) from exc
-    state = await run_in_threadpool(service.create_upload, sessions, store, spool, settings,
-                                    viewer, length, metadata)
+    state = await run_in_threadpool(
+        service.create_upload, sessions, store, spool, settings, viewer, length, metadata
+    )
     headers = {"Location": str(request.url_for("upload_status", upload_id=state.id))}
     with_body = request.headers.get("content-type", "").startswith(OFFSET_CONTENT_TYPE)
     if with_body or length == 0:
-        headers.update(await _append(request, sessions, store, settings, spool, viewer,
-                                     state.id, 0, checksum))
+        headers.update(
+            await _append(request, sessions, store, settings, spool, viewer, state.id, 0, checksum)
+        )
     else:
         headers["Upload-Offset"] = "0"
     return Response(status_code=201, headers=headers)
 
 
 @router.head("/uploads/{upload_id}", name="upload_status")
-def upload_status(upload_id: uuid.UUID, _tus: TusDep, viewer: CurrentViewer,
-                  session: SessionDep) -> Response:
+def upload_status(
+    upload_id: uuid.UUID, _tus: TusDep, viewer: CurrentViewer, session: SessionDep
+) -> Response:
     """Where an upload stands: resume from `Upload-Offset`."""
     upload = service.get_upload(session, viewer, upload_id)
     if upload.status in ("terminated", "expired", "refused"):
@@ -125,8 +136,14 @@ def _describe(upload: Upload) -> dict[str, str]:
 
 @router.patch("/uploads/{upload_id}", status_code=204)
 async def append_to_upload(
-    upload_id: uuid.UUID, request: Request, _tus: TusDep, viewer: CurrentViewer,
-    sessions: SessionFactoryDep, store: StoreDep, settings: SettingsDep, spool: SpoolDep,
+    upload_id: uuid.UUID,
+    request: Request,
+    _tus: TusDep,
+    viewer: CurrentViewer,
+    sessions: SessionFactoryDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    spool: SpoolDep,
 ) -> Response:
     """Append bytes at `Upload-Offset`. The last byte turns the upload into a recording."""
     if not request.headers.get("content-type", "").startswith(OFFSET_CONTENT_TYPE):
@@ -136,25 +153,44 @@ async def append_to_upload(
         checksum = parse_checksum(request.headers.get("upload-checksum"))
     except TusHeaderError as exc:
         raise _bad_header(exc) from exc
-    headers = await _append(request, sessions, store, settings, spool, viewer, upload_id,
-                            offset, checksum)
+    headers = await _append(
+        request, sessions, store, settings, spool, viewer, upload_id, offset, checksum
+    )
     return Response(status_code=204, headers=headers)
 
 
 async def _append(
-    request: Request, sessions: sessionmaker[Session], store: ObjectStore, settings: Settings,
-    spool: Spool, viewer: Viewer, upload_id: uuid.UUID, offset: int, checksum: Checksum | None,
+    request: Request,
+    sessions: sessionmaker[Session],
+    store: ObjectStore,
+    settings: Settings,
+    spool: Spool,
+    viewer: Viewer,
+    upload_id: uuid.UUID,
+    offset: int,
+    checksum: Checksum | None,
 ) -> dict[str, str]:
     owner = uuid.uuid4().hex
-    state = await run_in_threadpool(service.begin_patch, sessions, spool, viewer, upload_id,
-                                    offset, owner)
+    state = await run_in_threadpool(
+        service.begin_patch, sessions, spool, viewer, upload_id, offset, owner
+    )
     try:
         appended = await append_body(request, sessions, spool, state, checksum, owner)
     except BaseException:
         await run_in_threadpool(service.abort_patch, sessions, spool, state, owner)
         raise
-    recording = await run_in_threadpool(service.end_patch, sessions, store, spool, settings,
-                                        viewer, state, appended.offset, owner, appended.digest)
+    recording = await run_in_threadpool(
+        service.end_patch,
+        sessions,
+        store,
+        spool,
+        settings,
+        viewer,
+        state,
+        appended.offset,
+        owner,
+        appended.digest,
+    )
     headers = {"Upload-Offset": str(appended.offset)}
     if recording is not None:
         headers["Archive-Recording-Id"] = str(recording.id)
@@ -163,8 +199,12 @@ async def _append(
 
 @router.delete("/uploads/{upload_id}", status_code=204)
 def terminate_upload(
-    upload_id: uuid.UUID, _tus: TusDep, viewer: CurrentViewer, sessions: SessionFactoryDep,
-    store: StoreDep, spool: SpoolDep,
+    upload_id: uuid.UUID,
+    _tus: TusDep,
+    viewer: CurrentViewer,
+    sessions: SessionFactoryDep,
+    store: StoreDep,
+    spool: SpoolDep,
 ) -> Response:
     """Stop an upload and remove its bytes (termination)."""
     service.terminate_upload(sessions, store, spool, viewer, upload_id)

@@ -19,13 +19,15 @@ def add_upload(session: Session, upload: Upload) -> Upload:
     return upload
 
 
-def take_lock(session: Session, upload_id: uuid.UUID, owner: str, now: datetime,
-              until: datetime) -> bool:
+def take_lock(
+    session: Session, upload_id: uuid.UUID, owner: str, now: datetime, until: datetime
+) -> bool:
     """One writer per upload: a second request racing on it is refused, not interleaved."""
     result = session.execute(
         update(Upload)
-        .where(Upload.id == upload_id,
-               or_(Upload.lock_owner.is_(None), Upload.lock_expires_at < now))
+        .where(
+            Upload.id == upload_id, or_(Upload.lock_owner.is_(None), Upload.lock_expires_at < now)
+        )
         .values(lock_owner=owner, lock_expires_at=until)
         .execution_options(synchronize_session=False)
     )

@@ -64,8 +64,9 @@ class UploadState:
 
 
 def upload_not_found(upload_id: uuid.UUID) -> NotFound:
-    return NotFound(f"There is no upload {upload_id} of yours. Start a new upload with POST "
-                    "/api/v1/uploads.")
+    return NotFound(
+        f"There is no upload {upload_id} of yours. Start a new upload with POST /api/v1/uploads."
+    )
 
 
 def _may_see(viewer: Viewer, upload: Upload) -> bool:
@@ -134,8 +135,13 @@ def _story_for_upload(session: Session, viewer: Viewer, metadata: dict[str, str]
 
 
 def create_upload(
-    sessions: sessionmaker[Session], store: ObjectStore, spool: Spool, settings: Settings,
-    viewer: Viewer, length: int, metadata: dict[str, str],
+    sessions: sessionmaker[Session],
+    store: ObjectStore,
+    spool: Spool,
+    settings: Settings,
+    viewer: Viewer,
+    length: int,
+    metadata: dict[str, str],
 ) -> UploadState:
     refuse_if_over(settings, length)
     upload_id, recording_id = uuid.uuid4(), uuid.uuid4()
@@ -144,26 +150,49 @@ def create_upload(
         take_upload(session, viewer)
         key = original_key(story_id, recording_id)
         expires_at = utcnow() + timedelta(hours=settings.upload_expiry_hours)
-        upload = repository.add_upload(session, Upload(
-            id=upload_id, story_id=story_id, created_by=viewer.user_id,
-            upload_link_id=viewer.link_id, length=length, upload_metadata=metadata,
-            filename=metadata.get("filename", "")[:500], expires_at=expires_at, object_key=key,
-            recording_id=recording_id, multipart_id=store.start_spooled(key),
-        ))
-        queue.enqueue(session, JobKind.EXPIRE_UPLOAD, {"upload_id": str(upload_id)},
-                      run_after=expires_at + EXPIRY_GRACE)
-        add_event(session, actor_id=viewer.user_id, action="upload.created",
-                  subject_type="upload", subject_id=upload.id,
-                  details={"story_id": str(story_id), "length": length,
-                           "upload_link_id": str(viewer.link_id) if viewer.link_id else None})
+        upload = repository.add_upload(
+            session,
+            Upload(
+                id=upload_id,
+                story_id=story_id,
+                created_by=viewer.user_id,
+                upload_link_id=viewer.link_id,
+                length=length,
+                upload_metadata=metadata,
+                filename=metadata.get("filename", "")[:500],
+                expires_at=expires_at,
+                object_key=key,
+                recording_id=recording_id,
+                multipart_id=store.start_spooled(key),
+            ),
+        )
+        queue.enqueue(
+            session,
+            JobKind.EXPIRE_UPLOAD,
+            {"upload_id": str(upload_id)},
+            run_after=expires_at + EXPIRY_GRACE,
+        )
+        add_event(
+            session,
+            actor_id=viewer.user_id,
+            action="upload.created",
+            subject_type="upload",
+            subject_id=upload.id,
+            details={
+                "story_id": str(story_id),
+                "length": length,
+                "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
+            },
+        )
         spool.create(upload_id)
     return UploadState(upload_id, story_id, length, 0, 0)
 
 
 def _check_open(upload: Upload) -> None:
     if upload.status == "complete":
-        raise Conflict("This upload is complete; its recording is "
-                       f"/api/v1/recordings/{upload.recording_id}.")
+        raise Conflict(
+            f"This upload is complete; its recording is /api/v1/recordings/{upload.recording_id}."
+        )
     if upload.status in ("terminated", "expired"):
         raise Gone(f"This upload was {upload.status} and its bytes removed. Start a new upload.")
     if upload.status == "refused":
@@ -175,8 +204,12 @@ def _spool_base(upload: Upload) -> int:
 
 
 def begin_patch(
-    sessions: sessionmaker[Session], spool: Spool, viewer: Viewer, upload_id: uuid.UUID,
-    offset: int, owner: str,
+    sessions: sessionmaker[Session],
+    spool: Spool,
+    viewer: Viewer,
+    upload_id: uuid.UUID,
+    offset: int,
+    owner: str,
 ) -> UploadState:
     """Checks the offset, takes the upload's write lock, and trims the spool to the committed
     offset (bytes past it are from a request that never finished)."""
@@ -189,10 +222,13 @@ def begin_patch(
                 "(Upload-Offset). A HEAD request always tells the current offset."
             )
         now = utcnow()
-        if not repository.take_lock(session, upload_id, owner, now,
-                                    now + timedelta(seconds=LOCK_SECONDS)):
-            raise Locked("Another request is sending bytes to this upload right now. Wait for "
-                         "it to finish, then ask for the offset (HEAD) and go on.")
+        if not repository.take_lock(
+            session, upload_id, owner, now, now + timedelta(seconds=LOCK_SECONDS)
+        ):
+            raise Locked(
+                "Another request is sending bytes to this upload right now. Wait for "
+                "it to finish, then ask for the offset (HEAD) and go on."
+            )
         base = _spool_base(upload)
         state = UploadState(upload.id, upload.story_id, upload.length, upload.offset, base)
     spool.truncate(upload_id, state.offset - base)
@@ -215,8 +251,15 @@ def abort_patch(
 
 
 def end_patch(
-    sessions: sessionmaker[Session], store: ObjectStore, spool: Spool, settings: Settings,
-    viewer: Viewer, state: UploadState, new_offset: int, owner: str, digest: Any | None,
+    sessions: sessionmaker[Session],
+    store: ObjectStore,
+    spool: Spool,
+    settings: Settings,
+    viewer: Viewer,
+    state: UploadState,
+    new_offset: int,
+    owner: str,
+    digest: Any | None,
 ) -> Recording | None:
     """Commits the new offset (after the bytes are on disk) and, at the last byte, turns the
     upload into a recording. Returns the recording when it did."""
@@ -226,10 +269,17 @@ def end_patch(
         upload.offset = new_offset
         upload.expires_at = utcnow() + timedelta(hours=settings.upload_expiry_hours)
         part_size = store.spool_part_size
-        if (part_size is not None and new_offset < upload.length
-                and spool.size(state.id) >= part_size):
-            part = store.put_spooled_part(upload.object_key, upload.multipart_id or "",
-                                          len(upload.parts) + 1, spool.path(state.id))
+        if (
+            part_size is not None
+            and new_offset < upload.length
+            and spool.size(state.id) >= part_size
+        ):
+            part = store.put_spooled_part(
+                upload.object_key,
+                upload.multipart_id or "",
+                len(upload.parts) + 1,
+                spool.path(state.id),
+            )
             upload.parts = [*upload.parts, part]
             spool.truncate(state.id, 0)
         repository.release_lock(session, state.id, owner)
@@ -240,8 +290,12 @@ def end_patch(
 
 
 def complete_upload(
-    sessions: sessionmaker[Session], store: ObjectStore, spool: Spool, settings: Settings,
-    viewer: Viewer, upload_id: uuid.UUID,
+    sessions: sessionmaker[Session],
+    store: ObjectStore,
+    spool: Spool,
+    settings: Settings,
+    viewer: Viewer,
+    upload_id: uuid.UUID,
 ) -> Recording:
     with transaction(sessions) as session:
         upload = get_upload(session, viewer, upload_id)
@@ -261,8 +315,16 @@ def complete_upload(
         row.status = "complete"
 
     try:
-        return register_upload(sessions, store, viewer, story_id, recording_id, received,
-                               settings.job_max_attempts, within=mark_complete)
+        return register_upload(
+            sessions,
+            store,
+            viewer,
+            story_id,
+            recording_id,
+            received,
+            settings.job_max_attempts,
+            within=mark_complete,
+        )
     except ArchiveError as exc:
         with transaction(sessions) as session:
             row = session.get(Upload, upload_id)
@@ -281,19 +343,29 @@ def _read_back_sha256(store: ObjectStore, key: str) -> str:
 
 
 def terminate_upload(
-    sessions: sessionmaker[Session], store: ObjectStore, spool: Spool, viewer: Viewer,
+    sessions: sessionmaker[Session],
+    store: ObjectStore,
+    spool: Spool,
+    viewer: Viewer,
     upload_id: uuid.UUID,
 ) -> None:
     with transaction(sessions) as session:
         upload = get_upload(session, viewer, upload_id)
         if upload.status == "complete":
-            raise Conflict("This upload is complete and is now a recording; ask an archivist "
-                           "if it should be withdrawn.")
+            raise Conflict(
+                "This upload is complete and is now a recording; ask an archivist "
+                "if it should be withdrawn."
+            )
         if upload.status != "open":
             return
         upload.status = "terminated"
         key, multipart_id = upload.object_key, upload.multipart_id
-        add_event(session, actor_id=viewer.user_id, action="upload.terminated",
-                  subject_type="upload", subject_id=upload.id)
+        add_event(
+            session,
+            actor_id=viewer.user_id,
+            action="upload.terminated",
+            subject_type="upload",
+            subject_id=upload.id,
+        )
     store.abort_spooled(key, multipart_id)
     spool.remove(upload_id)

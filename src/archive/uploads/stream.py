@@ -49,8 +49,12 @@ class _Writer:
 
 
 async def append_body(
-    request: Request, sessions: sessionmaker[Session], spool: Spool, state: UploadState,
-    checksum: Checksum | None, owner: str,
+    request: Request,
+    sessions: sessionmaker[Session],
+    spool: Spool,
+    state: UploadState,
+    checksum: Checksum | None,
+    owner: str,
 ) -> Appended:
     """Appends the request body at the upload's offset. Raises `PayloadTooLarge` past the
     upload's length and `ChecksumMismatch` for a damaged chunk; the caller then discards what

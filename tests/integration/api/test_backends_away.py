@@ -34,15 +34,19 @@ def test_the_database_going_away_is_reported_and_survived(
 ) -> None:
     settings, proxy = postgres_behind_proxy
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        story = client.post("/api/v1/stories", json={"title": "Kept", "access": "public"},
-                            headers=admin).json()
+        story = client.post(
+            "/api/v1/stories", json={"title": "Kept", "access": "public"}, headers=admin
+        ).json()
         proxy.cut()
         health = client.get("/api/v1/health")
         assert health.status_code == 200
         assert health.json()["database"] == "unavailable"
         assert health.json()["status"] == "degraded"
-        refused = client.post(f"/api/v1/stories/{story['id']}/recordings", headers=admin,
-                              files={"file": ("a.flac", STORY_EN.read_bytes())})
+        refused = client.post(
+            f"/api/v1/stories/{story['id']}/recordings",
+            headers=admin,
+            files={"file": ("a.flac", STORY_EN.read_bytes())},
+        )
         assert "database" in assert_problem(refused, 503)["detail"]
         proxy.restore()
         assert client.get("/api/v1/health").json()["database"] == "ok"
@@ -53,17 +57,24 @@ def test_the_recording_store_going_away_is_reported_and_survived(
     settings: Settings, admin: dict[str, str]
 ) -> None:
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        story = client.post("/api/v1/stories", json={"title": "Kept", "access": "public"},
-                            headers=admin).json()
-        first = client.post(f"/api/v1/stories/{story['id']}/recordings", headers=admin,
-                            files={"file": ("a.flac", STORY_EN.read_bytes())}).json()
+        story = client.post(
+            "/api/v1/stories", json={"title": "Kept", "access": "public"}, headers=admin
+        ).json()
+        first = client.post(
+            f"/api/v1/stories/{story['id']}/recordings",
+            headers=admin,
+            files={"file": ("a.flac", STORY_EN.read_bytes())},
+        ).json()
         objects = settings.data_dir / "objects"
         moved = settings.data_dir / "objects-unmounted"
         objects.rename(moved)  # the disk was unmounted
         try:
             assert client.get("/api/v1/health").json()["storage"] == "unavailable"
-            refused = client.post(f"/api/v1/stories/{story['id']}/recordings", headers=admin,
-                                  files={"file": ("b.flac", STORY_EN.read_bytes())})
+            refused = client.post(
+                f"/api/v1/stories/{story['id']}/recordings",
+                headers=admin,
+                files={"file": ("b.flac", STORY_EN.read_bytes())},
+            )
             assert_problem(refused, 503)
         finally:
             if objects.exists():

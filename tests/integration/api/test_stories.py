@@ -104,8 +104,9 @@ def test_a_contributor_adds_stories_but_does_not_decide_access(
     )
     assert "archivist" in assert_problem(refused, 403)["detail"]
     consent = {"given_by": "Carl's aunt", "listen": "family", "searchable": False}
-    own = client.post("/api/v1/stories", json={"title": "Mine", "consent": consent},
-                      headers=contributor)
+    own = client.post(
+        "/api/v1/stories", json={"title": "Mine", "consent": consent}, headers=contributor
+    )
     assert own.status_code == 201
     assert client.get(f"/api/v1/stories/{own.json()['id']}", headers=contributor).status_code == 200
 

@@ -12,21 +12,33 @@ pytestmark = pytest.mark.slow
 CONSENT = {"given_by": "Doña Inés", "listen": "public", "searchable": True}
 
 
-def transcribed_story(client: TestClient, admin: dict[str, str], worker: Worker,
-                      consent: dict[str, object]) -> str:
-    story = client.post("/api/v1/stories", headers=admin, json={
-        "title": "The bridge", "access": "public", "languages": ["en"], "consent": consent,
-    }).json()
-    client.post(f"/api/v1/stories/{story['id']}/recordings", headers=admin,
-                files={"file": ("a.flac", STORY_EN.read_bytes())})
+def transcribed_story(
+    client: TestClient, admin: dict[str, str], worker: Worker, consent: dict[str, object]
+) -> str:
+    story = client.post(
+        "/api/v1/stories",
+        headers=admin,
+        json={
+            "title": "The bridge",
+            "access": "public",
+            "languages": ["en"],
+            "consent": consent,
+        },
+    ).json()
+    client.post(
+        f"/api/v1/stories/{story['id']}/recordings",
+        headers=admin,
+        files={"file": ("a.flac", STORY_EN.read_bytes())},
+    )
     worker.run_until_idle()
     story_id: str = story["id"]
     return story_id
 
 
 def hits(client: TestClient, headers: dict[str, str] | None = None) -> int:
-    total: int = client.get("/api/v1/search", params={"q": "grandmother"},
-                            headers=headers or {}).json()["total"]
+    total: int = client.get(
+        "/api/v1/search", params={"q": "grandmother"}, headers=headers or {}
+    ).json()["total"]
     return total
 
 
@@ -35,8 +47,11 @@ def test_withdrawing_consent_takes_the_words_out_of_search_in_one_index_cycle(
 ) -> None:
     story_id = transcribed_story(client, admin, worker, CONSENT)
     assert hits(client) == 1
-    client.post(f"/api/v1/stories/{story_id}/consent/withdraw", headers=admin,
-                json={"reason": "The family asked."})
+    client.post(
+        f"/api/v1/stories/{story_id}/consent/withdraw",
+        headers=admin,
+        json={"reason": "The family asked."},
+    )
     assert worker.run_until_idle() == 1  # one index job
     assert hits(client) == 0
     assert hits(client, admin) == 0

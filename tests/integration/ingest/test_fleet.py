@@ -50,12 +50,20 @@ def spawn_worker(pg_settings: Settings, tmp_path: Path) -> Iterator[Spawn]:
     procs: list[subprocess.Popen[bytes]] = []
 
     def spawn(*args: str) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "ARCHIVE_DATA_DIR": str(pg_settings.data_dir),
-               "ARCHIVE_DATABASE_URL": pg_settings.database_url,
-               "ARCHIVE_JOB_POLL_SECONDS": "0.05", "ARCHIVE_JOB_LEASE_SECONDS": "3"}
+        env = {
+            **os.environ,
+            "ARCHIVE_DATA_DIR": str(pg_settings.data_dir),
+            "ARCHIVE_DATABASE_URL": pg_settings.database_url,
+            "ARCHIVE_JOB_POLL_SECONDS": "0.05",
+            "ARCHIVE_JOB_LEASE_SECONDS": "3",
+        }
         log = (tmp_path / f"worker-{len(procs)}.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "archive", "worker", *args], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "archive", "worker", *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         procs.append(proc)
         return proc
 
@@ -75,9 +83,18 @@ def add_recording(settings: Settings, sessions: sessionmaker[Session], data: byt
         session.add(story)
         session.flush()
         key = original_key(story.id, recording_id)
-        session.add(Recording(id=recording_id, story_id=story.id, object_key=key,
-                              content_type="audio/flac", container="flac", size=len(data),
-                              sha256=hashlib.sha256(data).hexdigest(), duration=144.1))
+        session.add(
+            Recording(
+                id=recording_id,
+                story_id=story.id,
+                object_key=key,
+                content_type="audio/flac",
+                container="flac",
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                duration=144.1,
+            )
+        )
         writer = store.writer(key)
         writer.write(data)
         writer.commit()
@@ -97,8 +114,7 @@ def test_four_workers_do_forty_jobs_exactly_once(
     pg_settings: Settings, sessions_for: sessionmaker[Session], spawn_worker: Spawn
 ) -> None:
     sessions = sessions_for
-    ids = [add_recording(pg_settings, sessions, f"recording {n}".encode() * 100)
-           for n in range(40)]
+    ids = [add_recording(pg_settings, sessions, f"recording {n}".encode() * 100) for n in range(40)]
     with transaction(sessions) as session:
         for recording_id in ids:
             queue.enqueue(session, JobKind.FIXITY, {"recording_id": str(recording_id)})
@@ -111,9 +127,11 @@ def test_four_workers_do_forty_jobs_exactly_once(
     wait_for(all_done, 180, "forty fixity jobs")
     with sessions() as session:
         events = session.execute(
-            select(Event.subject_id, Event.outcome).where(Event.action == "recording.fixity_checked")
+            select(Event.subject_id, Event.outcome).where(
+                Event.action == "recording.fixity_checked"
+            )
         ).all()
-        owners = {n for n in session.scalars(select(Job.lease_owner))}
+        owners = set(session.scalars(select(Job.lease_owner)))
     assert sorted(str(e.subject_id) for e in events) == sorted(str(i) for i in ids)
     assert {e.outcome for e in events} == {"success"}
     assert owners == {None}
@@ -137,7 +155,8 @@ def test_a_killed_worker_loses_its_job_to_another_and_no_duplicate_is_made(
     first = spawn_worker()
     wait_for(lambda: running_job(sessions) is not None, 90, "the first worker's claim")
     job = running_job(sessions)
-    assert job is not None and job.lease_owner is not None
+    assert job is not None
+    assert job.lease_owner is not None
     assert int(job.lease_owner.split(":")[1]) == first.pid
     time.sleep(1.0)  # well inside the transcription
     first.send_signal(signal.SIGKILL)
@@ -154,7 +173,8 @@ def test_a_killed_worker_loses_its_job_to_another_and_no_duplicate_is_made(
         transcripts = session.scalar(select(func.count()).select_from(Transcript))
         transcribe = session.scalar(select(Job).where(Job.kind == JobKind.TRANSCRIBE))
     assert transcripts == 1
-    assert transcribe is not None and transcribe.status == "done"
+    assert transcribe is not None
+    assert transcribe.status == "done"
     assert transcribe.attempts == 2
     second.send_signal(signal.SIGTERM)
     assert second.wait(timeout=30) == 0
@@ -176,7 +196,8 @@ def test_sigterm_hands_the_job_back_within_the_grace_period_and_exits_0(
     assert time.monotonic() - started < 15
     with sessions() as session:
         job = session.get(Job, job_id)
-        assert job is not None and job.lease_owner is None
+        assert job is not None
+        assert job.lease_owner is None
         if job.status == "queued":  # handed back: the attempt does not count
             assert job.attempts == 0
         else:  # it was quick enough to finish

@@ -20,8 +20,11 @@ class LiveArchive:
     admin: dict[str, str]
 
     def story(self, title: str = "A story told on a phone") -> str:
-        response = httpx.post(f"{self.url}/api/v1/stories", headers=self.admin,
-                              json={"title": title, "access": "public"})
+        response = httpx.post(
+            f"{self.url}/api/v1/stories",
+            headers=self.admin,
+            json={"title": title, "access": "public"},
+        )
         assert response.status_code == 201, response.text
         story_id: str = response.json()["id"]
         return story_id

@@ -7,6 +7,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
+from typing import BinaryIO
 
 import httpx
 import pytest
@@ -31,6 +32,13 @@ def tus_client(live: LiveArchive) -> tus.TusClient:
     return tus.TusClient(f"{live.url}/api/v1/uploads", headers=live.admin)
 
 
+@pytest.fixture
+def recording_file() -> Iterator[BinaryIO]:
+    """The tus client reads from a stream we close (given a path, it leaves the file open)."""
+    with STORY_EN.open("rb") as stream:
+        yield stream
+
+
 def metadata(story_id: str, name: str = "story_en.flac") -> dict[str, str]:
     return {"story_id": story_id, "filename": name, "filetype": "audio/flac"}
 
@@ -39,8 +47,9 @@ def recording_of(live: LiveArchive, upload_url: str) -> dict[str, object]:
     head = httpx.head(upload_url, headers={**live.admin, **TUS})
     assert head.status_code == 200
     recording_id = head.headers["archive-recording-id"]
-    recording: dict[str, object] = httpx.get(f"{live.url}/api/v1/recordings/{recording_id}",
-                                             headers=live.admin).json()
+    recording: dict[str, object] = httpx.get(
+        f"{live.url}/api/v1/recordings/{recording_id}", headers=live.admin
+    ).json()
     return recording
 
 
@@ -49,15 +58,23 @@ def test_discovery_names_the_protocol_and_its_extensions(live: LiveArchive) -> N
     assert response.status_code == 204
     assert response.headers["tus-version"] == "1.0.0"
     assert set(response.headers["tus-extension"].split(",")) >= {
-        "creation", "creation-with-upload", "termination", "checksum", "expiration"}
+        "creation",
+        "creation-with-upload",
+        "termination",
+        "checksum",
+        "expiration",
+    }
     assert int(response.headers["tus-max-size"]) == live.settings.max_upload_bytes
     assert set(response.headers["tus-checksum-algorithm"].split(",")) == {"sha1", "sha256"}
 
 
-def test_the_tus_client_uploads_a_recording_that_becomes_a_recording(live: LiveArchive) -> None:
+def test_the_tus_client_uploads_a_recording_that_becomes_a_recording(
+    live: LiveArchive, recording_file: BinaryIO
+) -> None:
     story_id = live.story()
-    uploader = tus_client(live).uploader(str(STORY_EN), chunk_size=64 * 1024,
-                                         metadata=metadata(story_id))
+    uploader = tus_client(live).uploader(
+        file_stream=recording_file, chunk_size=64 * 1024, metadata=metadata(story_id)
+    )
     uploader.upload()
     recording = recording_of(live, uploader.url)
     data = STORY_EN.read_bytes()
@@ -73,61 +90,85 @@ def test_the_tus_client_uploads_a_recording_that_becomes_a_recording(live: LiveA
 
 
 def test_an_upload_cut_off_is_resumed_by_a_new_client_from_the_server_offset(
-    live: LiveArchive,
+    live: LiveArchive, recording_file: BinaryIO
 ) -> None:
     story_id = live.story()
-    first = tus_client(live).uploader(str(STORY_EN), chunk_size=100_000,
-                                      metadata=metadata(story_id))
+    first = tus_client(live).uploader(
+        file_stream=recording_file, chunk_size=100_000, metadata=metadata(story_id)
+    )
     first.upload_chunk()
     first.upload_chunk()  # then the phone lost its connection
     head = httpx.head(first.url, headers={**live.admin, **TUS})
     assert head.headers["upload-offset"] == "200000"
     assert "upload-expires" in head.headers
-    second = tus_client(live).uploader(str(STORY_EN), url=first.url, chunk_size=100_000)
+    second = tus_client(live).uploader(
+        file_stream=recording_file, url=first.url, chunk_size=100_000
+    )
     assert second.offset == 200_000
     second.upload()
-    assert recording_of(live, first.url)["sha256"] == hashlib.sha256(
-        STORY_EN.read_bytes()).hexdigest()
+    assert (
+        recording_of(live, first.url)["sha256"] == hashlib.sha256(STORY_EN.read_bytes()).hexdigest()
+    )
 
 
 def test_an_upload_survives_a_server_restart_between_its_halves(
-    settings: object, admin: dict[str, str],
+    settings: object, admin: dict[str, str], recording_file: BinaryIO
 ) -> None:
     from archive.settings import Settings
 
     assert isinstance(settings, Settings)
     port = free_port()
     with serving(create_app(settings), port) as url:
-        story_id = httpx.post(f"{url}/api/v1/stories", headers=admin,
-                              json={"title": "Restart"}).json()["id"]
+        story_id = httpx.post(
+            f"{url}/api/v1/stories", headers=admin, json={"title": "Restart"}
+        ).json()["id"]
         first = tus.TusClient(f"{url}/api/v1/uploads", headers=admin).uploader(
-            str(STORY_EN), chunk_size=150_000, metadata=metadata(story_id))
+            file_stream=recording_file, chunk_size=150_000, metadata=metadata(story_id)
+        )
         first.upload_chunk()
         upload_url = first.url
     with serving(create_app(settings), port) as url:
         second = tus.TusClient(f"{url}/api/v1/uploads", headers=admin).uploader(
-            str(STORY_EN), url=upload_url, chunk_size=150_000)
+            file_stream=recording_file, url=upload_url, chunk_size=150_000
+        )
         assert second.offset == 150_000
         second.upload()
         head = httpx.head(upload_url, headers={**admin, **TUS})
-        recording = httpx.get(f"{url}/api/v1/recordings/{head.headers['archive-recording-id']}",
-                              headers=admin).json()
+        recording = httpx.get(
+            f"{url}/api/v1/recordings/{head.headers['archive-recording-id']}", headers=admin
+        ).json()
     assert recording["sha256"] == hashlib.sha256(STORY_EN.read_bytes()).hexdigest()
 
 
 def create(live: LiveArchive, story_id: str, length: int, **extra: str) -> str:
     meta = f"story_id {base64.b64encode(story_id.encode()).decode()}"
-    response = httpx.post(f"{live.url}/api/v1/uploads", headers={
-        **live.admin, **TUS, "Upload-Length": str(length), "Upload-Metadata": meta, **extra})
+    response = httpx.post(
+        f"{live.url}/api/v1/uploads",
+        headers={
+            **live.admin,
+            **TUS,
+            "Upload-Length": str(length),
+            "Upload-Metadata": meta,
+            **extra,
+        },
+    )
     assert response.status_code == 201, response.text
     location: str = response.headers["location"]
     return location
 
 
 def patch(live: LiveArchive, url: str, offset: int, body: bytes, **extra: str) -> httpx.Response:
-    return httpx.patch(url, content=body, headers={
-        **live.admin, **TUS, "Upload-Offset": str(offset),
-        "Content-Type": "application/offset+octet-stream", **extra})
+    return httpx.patch(
+        url,
+        content=body,
+        headers={
+            **live.admin,
+            **TUS,
+            "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream",
+            **extra,
+        },
+    )
 
 
 def offset_of(live: LiveArchive, url: str) -> int:
@@ -137,9 +178,17 @@ def offset_of(live: LiveArchive, url: str) -> int:
 def test_creation_with_upload_takes_the_first_bytes_at_once(live: LiveArchive) -> None:
     data = STORY_EN.read_bytes()
     meta = f"story_id {base64.b64encode(live.story().encode()).decode()}"
-    response = httpx.post(f"{live.url}/api/v1/uploads", content=data[:50_000], headers={
-        **live.admin, **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": meta,
-        "Content-Type": "application/offset+octet-stream"})
+    response = httpx.post(
+        f"{live.url}/api/v1/uploads",
+        content=data[:50_000],
+        headers={
+            **live.admin,
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": meta,
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
     assert response.status_code == 201
     assert response.headers["upload-offset"] == "50000"
     assert response.headers["tus-resumable"] == "1.0.0"
@@ -173,27 +222,45 @@ def test_protocol_mistakes_are_refused_and_change_nothing(live: LiveArchive) -> 
     url = create(live, live.story(), 1000)
     assert patch(live, url, 0, data[:400]).status_code == 204
     assert "Upload-Offset" in assert_problem(patch(live, url, 100, data[:10]), 409)["detail"]
-    no_version = httpx.patch(url, content=b"x", headers={
-        **live.admin, "Upload-Offset": "400", "Content-Type": "application/offset+octet-stream"})
+    no_version = httpx.patch(
+        url,
+        content=b"x",
+        headers={
+            **live.admin,
+            "Upload-Offset": "400",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
     assert_problem(no_version, 412)
     assert no_version.headers["tus-version"] == "1.0.0"
     old_version = patch(live, url, 400, b"x", **{"Tus-Resumable": "0.2.2"})
     assert_problem(old_version, 412)
     assert_problem(patch(live, url, 400, data[:601]), 413)
-    wrong_type = httpx.patch(url, content=b"x", headers={
-        **live.admin, **TUS, "Upload-Offset": "400", "Content-Type": "audio/flac"})
+    wrong_type = httpx.patch(
+        url,
+        content=b"x",
+        headers={**live.admin, **TUS, "Upload-Offset": "400", "Content-Type": "audio/flac"},
+    )
     assert_problem(wrong_type, 415)
     assert_problem(patch(live, url, 400, b"x", **{"Upload-Checksum": "md5 AAAA"}), 400)
     assert offset_of(live, url) == 400
-    too_big = httpx.post(f"{live.url}/api/v1/uploads", headers={
-        **live.admin, **TUS, "Upload-Length": str(live.settings.max_upload_bytes + 1),
-        "Upload-Metadata": f"story_id {base64.b64encode(live.story().encode()).decode()}"})
+    too_big = httpx.post(
+        f"{live.url}/api/v1/uploads",
+        headers={
+            **live.admin,
+            **TUS,
+            "Upload-Length": str(live.settings.max_upload_bytes + 1),
+            "Upload-Metadata": f"story_id {base64.b64encode(live.story().encode()).decode()}",
+        },
+    )
     assert_problem(too_big, 413)
-    no_story = httpx.post(f"{live.url}/api/v1/uploads",
-                          headers={**live.admin, **TUS, "Upload-Length": "10"})
+    no_story = httpx.post(
+        f"{live.url}/api/v1/uploads", headers={**live.admin, **TUS, "Upload-Length": "10"}
+    )
     assert_problem(no_story, 422)
-    assert_problem(httpx.post(f"{live.url}/api/v1/uploads",
-                              headers={**TUS, "Upload-Length": "10"}), 401)
+    assert_problem(
+        httpx.post(f"{live.url}/api/v1/uploads", headers={**TUS, "Upload-Length": "10"}), 401
+    )
 
 
 def test_what_is_not_media_is_refused_at_completion_and_leaves_nothing(
@@ -254,7 +321,7 @@ def test_a_second_patch_racing_on_the_same_upload_is_refused_and_corrupts_nothin
             if offset == 40_000:
                 started.set()
                 time.sleep(1.0)
-            yield data[offset:offset + 20_000]
+            yield data[offset : offset + 20_000]
 
     results: list[httpx.Response] = []
     thread = threading.Thread(target=lambda: results.append(patch(live, url, 0, slow_body())))  # type: ignore[arg-type]
@@ -270,9 +337,14 @@ def test_a_second_patch_racing_on_the_same_upload_is_refused_and_corrupts_nothin
 
 
 def test_a_browser_on_another_origin_may_use_it(live: LiveArchive) -> None:
-    preflight = httpx.options(f"{live.url}/api/v1/uploads/x", headers={
-        "Origin": "https://elders.example.org", "Access-Control-Request-Method": "PATCH",
-        "Access-Control-Request-Headers": "tus-resumable,upload-offset,content-type"})
+    preflight = httpx.options(
+        f"{live.url}/api/v1/uploads/x",
+        headers={
+            "Origin": "https://elders.example.org",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "tus-resumable,upload-offset,content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] in ("*", "https://elders.example.org")
     assert "PATCH" in preflight.headers["access-control-allow-methods"]
@@ -280,7 +352,8 @@ def test_a_browser_on_another_origin_may_use_it(live: LiveArchive) -> None:
     url = create(live, live.story(), len(data))
     answer = httpx.head(url, headers={**live.admin, **TUS, "Origin": "https://elders.example.org"})
     exposed = answer.headers["access-control-expose-headers"].lower()
-    assert "upload-offset" in exposed and "location" in exposed
+    assert "upload-offset" in exposed
+    assert "location" in exposed
 
 
 def test_uploads_are_private_to_whoever_started_them(live: LiveArchive) -> None:
@@ -292,5 +365,15 @@ def test_uploads_are_private_to_whoever_started_them(live: LiveArchive) -> None:
         _, token = create_user_with_token(session, "someone", Role.CONTRIBUTOR)
     other = {"Authorization": f"Bearer {token}", **TUS}
     assert httpx.head(url, headers=other).status_code == 404
-    assert_problem(httpx.patch(url, content=b"x", headers={
-        **other, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}), 404)
+    assert_problem(
+        httpx.patch(
+            url,
+            content=b"x",
+            headers={
+                **other,
+                "Upload-Offset": "0",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        ),
+        404,
+    )
