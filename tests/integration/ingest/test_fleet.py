@@ -57,13 +57,13 @@ def spawn_worker(pg_settings: Settings, tmp_path: Path) -> Iterator[Spawn]:
             "ARCHIVE_JOB_POLL_SECONDS": "0.05",
             "ARCHIVE_JOB_LEASE_SECONDS": "3",
         }
-        log = (tmp_path / f"worker-{len(procs)}.log").open("wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "archive", "worker", *args],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with (tmp_path / f"worker-{len(procs)}.log").open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "archive", "worker", *args],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         procs.append(proc)
         return proc
 
