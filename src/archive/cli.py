@@ -43,6 +43,21 @@ def _settings() -> Settings:
     return settings
 
 
+def _preflight(settings: Settings) -> None:
+    """Every backend answers, or one line naming the setting and exit code 2."""
+    from archive.preflight import check_backends
+
+    # Drivers log each failed attempt; the person starting the archive needs the one line.
+    logging.disable(logging.CRITICAL)
+    try:
+        check_backends(settings)
+    except SettingsError as exc:
+        typer.echo(f"archive: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -56,6 +71,7 @@ def serve(
     from archive.ingest.supervisor import WorkerSupervisor
 
     settings = _settings()
+    _preflight(settings)
     migrate.upgrade(settings)
     supervisor = WorkerSupervisor(settings.workers)
     supervisor.start()
@@ -90,6 +106,7 @@ def worker(
     from archive.ingest.worker import Shutdown, Worker, default_transcriber_factory
 
     settings = _settings()
+    _preflight(settings)
     shutdown = Shutdown(grace_seconds=grace)
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:

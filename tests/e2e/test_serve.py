@@ -117,20 +117,36 @@ def test_users_create_prints_a_token_that_works(tmp_path: Path) -> None:
     ("name", "value"),
     [
         ("ARCHIVE_DATABASE_URL", "mysql://x"),
+        ("ARCHIVE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/archive"),
         ("ARCHIVE_STORAGE_URL", "ftp://x"),
+        ("ARCHIVE_STORAGE_URL", "s3://"),
+        ("ARCHIVE_STORAGE_URL", "s3://recordings/archive"),
         ("ARCHIVE_SEARCH_URL", "solr"),
+        ("ARCHIVE_SEARCH_URL", "http://127.0.0.1:9"),
         ("ARCHIVE_WORKERS", "many"),
     ],
 )
+@pytest.mark.parametrize("command", ["serve", "worker"])
 def test_a_wrong_setting_stops_the_start_with_one_clear_line(
-    tmp_path: Path, name: str, value: str
+    tmp_path: Path, name: str, value: str, command: str
 ) -> None:
+    env = {
+        "ARCHIVE_DATA_DIR": str(tmp_path),
+        name: value,
+        "PATH": "/usr/bin:/bin",
+        # An S3 store nobody answers for: connection refused at once.
+        "ARCHIVE_S3_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "y",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "archive", "serve"],
-        env={"ARCHIVE_DATA_DIR": str(tmp_path), name: value, "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-m", "archive", command],
+        env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
