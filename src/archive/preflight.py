@@ -7,7 +7,7 @@ deep inside a driver, or a server that starts and then fails every request.
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from archive.db.session import create_db_engine
 from archive.errors import ArchiveError
@@ -27,10 +27,12 @@ def check_backends(settings: Settings) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
+    except DBAPIError as exc:
         raise SettingsError(
-            f"ARCHIVE_DATABASE_URL: the database does not answer ({_first_line(exc.orig or exc)})"
+            f"ARCHIVE_DATABASE_URL: the database does not answer ({_first_line(exc.orig)})"
         ) from exc
+    except SQLAlchemyError as exc:
+        raise SettingsError(f"ARCHIVE_DATABASE_URL: {_first_line(exc)}") from exc
     finally:
         engine.dispose()
     try:
