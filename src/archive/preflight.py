@@ -29,7 +29,7 @@ def check_backends(settings: Settings) -> None:
             conn.execute(text("SELECT 1"))
     except DBAPIError as exc:
         raise SettingsError(
-            f"ARCHIVE_DATABASE_URL: the database does not answer ({_first_line(exc.orig)})"
+            f"ARCHIVE_DATABASE_URL: the database does not answer ({_first_line(exc.orig or exc)})"
         ) from exc
     except SQLAlchemyError as exc:
         raise SettingsError(f"ARCHIVE_DATABASE_URL: {_first_line(exc)}") from exc
