@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from archive.blockwriter import BlockWriter
 from archive.errors import PayloadTooLarge, Unprocessable
 from archive.recordings.multipart import MultipartFileReader
 from archive.storage.base import ObjectStore, ObjectWriter
 
-FLUSH_BYTES = 1024 * 1024
 FORM_OVERHEAD_BYTES = 64 * 1024
 FIELD_NAME = "file"
 
@@ -34,27 +34,26 @@ def too_large(limit: int) -> PayloadTooLarge:
 
 
 class _HashingSink:
+    """Counts, hashes and stores the file's bytes; the hashing and writing happen in the
+    block writer's thread, beside the event loop that keeps reading the request."""
+
     def __init__(self, writer: ObjectWriter, limit: int) -> None:
         self.writer = writer
         self.limit = limit
         self.digest = hashlib.sha256()
         self.size = 0
-        self._buffer = bytearray()
+        self.blocks = BlockWriter(self._store)
+
+    def _store(self, block: bytes) -> None:
+        self.digest.update(block)
+        self.writer.write(block)
 
     async def add(self, chunks: list[bytes]) -> None:
         for chunk in chunks:
             self.size += len(chunk)
             if self.size > self.limit:
                 raise too_large(self.limit)
-            self.digest.update(chunk)
-            self._buffer += chunk
-        if len(self._buffer) >= FLUSH_BYTES:
-            await self.flush()
-
-    async def flush(self) -> None:
-        if self._buffer:
-            data, self._buffer = bytes(self._buffer), bytearray()
-            await run_in_threadpool(self.writer.write, data)
+            await self.blocks.add(chunk)
 
 
 async def receive_multipart_file(
@@ -87,9 +86,10 @@ async def receive_multipart_file(
             raise Unprocessable(
                 "The upload ended before the whole form arrived. Send the recording again."
             )
-        await sink.flush()
+        await sink.blocks.flush()
         await run_in_threadpool(writer.commit)
     except BaseException:
+        await sink.blocks.close()
         await run_in_threadpool(writer.abort)
         raise
     return ReceivedObject(

@@ -41,3 +41,16 @@ def release_lock(session: Session, upload_id: uuid.UUID, owner: str) -> None:
         .values(lock_owner=None, lock_expires_at=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def commit_offset(
+    session: Session, upload_id: uuid.UUID, owner: str, offset: int, expires_at: datetime
+) -> bool:
+    """Moves the offset forward and lets go of the lock, if `owner` still holds it."""
+    result = session.execute(
+        update(Upload)
+        .where(Upload.id == upload_id, Upload.lock_owner == owner, Upload.offset <= offset)
+        .values(offset=offset, expires_at=expires_at, lock_owner=None, lock_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -231,6 +231,15 @@ def begin_patch(
             )
         base = _spool_base(upload)
         state = UploadState(upload.id, upload.story_id, upload.length, upload.offset, base)
+        if spool.size(upload_id) < state.offset - base:
+            upload.status = "refused"
+            upload.error = (
+                "The server lost the last bytes of this upload when it stopped without saving them."
+            )
+            upload.lock_owner = None
+    if upload.status == "refused":
+        spool.remove(upload_id)
+        raise Gone(f"{upload.error} Start the upload again; we are sorry for the trouble.")
     spool.truncate(upload_id, state.offset - base)
     return state
 
@@ -261,14 +270,33 @@ def end_patch(
     owner: str,
     digest: Any | None,
 ) -> Recording | None:
-    """Commits the new offset (after the bytes are on disk) and, at the last byte, turns the
-    upload into a recording. Returns the recording when it did."""
-    spool.sync(state.id)
+    """Commits the new offset and, at the last byte, turns the upload into a recording.
+    Returns the recording when it did.
+
+    The bytes are written, not yet flushed to the disk (as tusd's file store does): a server
+    process that dies loses nothing the kernel holds, and flushing every chunk would halve
+    the throughput. A machine that loses power may lose the last chunks; the next request
+    finds the spool shorter than the offset and says so (`begin_patch`). The whole upload is
+    flushed once, before it becomes a recording.
+    """
+    expires_at = utcnow() + timedelta(hours=settings.upload_expiry_hours)
+    part_size = store.spool_part_size
+    if part_size is None or new_offset == state.length or spool.size(state.id) < part_size:
+        # The common case: one statement, guarded by the lock this request holds.
+        with transaction(sessions) as session:
+            if not repository.commit_offset(session, state.id, owner, new_offset, expires_at):
+                raise Conflict(
+                    "This upload was taken over by another request while this one "
+                    "was sending; ask for the offset (HEAD) and go on from there."
+                )
+        spool.remember(state.id, new_offset, digest)
+        if new_offset < state.length:
+            return None
+        return complete_upload(sessions, store, spool, settings, viewer, state.id)
     with transaction(sessions) as session:
         upload = get_upload(session, viewer, state.id)
         upload.offset = new_offset
-        upload.expires_at = utcnow() + timedelta(hours=settings.upload_expiry_hours)
-        part_size = store.spool_part_size
+        upload.expires_at = expires_at
         if (
             part_size is not None
             and new_offset < upload.length
@@ -304,6 +332,7 @@ def complete_upload(
         length, filename = upload.length, upload.filename
     assert recording_id is not None
     digest = spool.digest_at(upload_id, length)
+    spool.sync(upload_id)
     store.complete_spooled(key, multipart_id, parts, spool.path(upload_id))
     spool.remove(upload_id)
     sha256 = digest.hexdigest() if digest is not None else _read_back_sha256(store, key)

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from archive.blockwriter import BlockWriter
 from archive.domain.tus import Checksum
 from archive.errors import ChecksumMismatch, PayloadTooLarge
 from archive.uploads import service
 from archive.uploads.service import UploadState
 from archive.uploads.spool import Spool
 
-FLUSH_BYTES = 1024 * 1024
 RENEW_EVERY_SECONDS = 10.0
 
 
@@ -61,30 +61,30 @@ async def append_body(
     this request appended. A client that goes away keeps what arrived, unless it sent a
     checksum (an incomplete chunk cannot match it)."""
     writer = _Writer(spool, state, checksum)
+    blocks = BlockWriter(writer.write)
     remaining = state.length - state.offset
     received = 0
-    buffer = bytearray()
     renewed = time.monotonic()
     cut_off = False
     try:
-        async for chunk in request.stream():
-            received += len(chunk)
-            if received > remaining:
-                raise PayloadTooLarge(
-                    f"This chunk goes past the upload's declared length ({state.length:,} "
-                    "bytes). Send only the bytes that remain."
-                )
-            buffer += chunk
-            if len(buffer) >= FLUSH_BYTES:
-                data, buffer = bytes(buffer), bytearray()
-                await run_in_threadpool(writer.write, data)
-            if time.monotonic() - renewed > RENEW_EVERY_SECONDS:
-                await run_in_threadpool(service.renew_lock, sessions, state.id, owner)
-                renewed = time.monotonic()
-    except ClientDisconnect:
-        cut_off = True
-    if buffer:
-        await run_in_threadpool(writer.write, bytes(buffer))
+        try:
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > remaining:
+                    raise PayloadTooLarge(
+                        f"This chunk goes past the upload's declared length ({state.length:,} "
+                        "bytes). Send only the bytes that remain."
+                    )
+                await blocks.add(chunk)
+                if time.monotonic() - renewed > RENEW_EVERY_SECONDS:
+                    await run_in_threadpool(service.renew_lock, sessions, state.id, owner)
+                    renewed = time.monotonic()
+        except ClientDisconnect:
+            cut_off = True
+        await blocks.flush()
+    except BaseException:
+        await blocks.close()
+        raise
     if checksum is not None:
         if cut_off:
             return Appended(state.offset, None, cut_off=True)

@@ -1,0 +1,218 @@
+"""Uploading a 1 GiB recording: resumable (tus, 8 MiB chunks) and in one request, against one
+`archive serve`, with a plain local copy of the same bytes as the baseline, in one run.
+
+Prints each path's throughput, the ratios to the local copy, and the server's peak memory
+growth (resident set size sampled every 20 ms) over its size before the uploads. Targets:
+memory growth under 64 MiB on both paths; tus at least 0.5x the local copy.
+
+    .venv/bin/python bench/upload.py [--size-mib 1024] [--chunk-mib 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+MIB = 1024 * 1024
+MEMORY_TARGET_MIB = 64
+TUS_TARGET_RATIO = 0.5
+
+
+def make_wav(path: Path, size: int) -> None:
+    """A valid WAV of about `size` bytes (48 kHz stereo 16-bit noise), written in blocks."""
+    frames_per_block = MIB // 4
+    block = os.urandom(frames_per_block * 4)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(2)
+        out.setsampwidth(2)
+        out.setframerate(48_000)
+        for _ in range(size // len(block)):
+            out.writeframesraw(block)
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+class PeakMemory:
+    """Samples a process's resident set size in the background."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_bytes(self.pid))
+
+    def __enter__(self) -> PeakMemory:
+        self.peak = rss_bytes(self.pid)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def archive_serve(data_dir: Path, token: str) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ARCHIVE_DATA_DIR": str(data_dir),
+        "ARCHIVE_ADMIN_TOKEN": token,
+        "ARCHIVE_WORKERS": "0",
+        "ARCHIVE_LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archive", "serve", "--port", str(port)], env=env
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("archive serve did not start")
+            time.sleep(0.2)
+        yield url, proc.pid
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def local_copy(source: Path, target: Path) -> float:
+    started = time.perf_counter()
+    shutil.copyfile(source, target)
+    fd = os.open(target, os.O_RDONLY)
+    os.fsync(fd)
+    os.close(fd)
+    return time.perf_counter() - started
+
+
+def tus_upload(url: str, auth: dict[str, str], story_id: str, source: Path, chunk: int) -> float:
+    size = source.stat().st_size
+    meta = f"story_id {base64.b64encode(story_id.encode()).decode()}"
+    headers = {**auth, "Tus-Resumable": "1.0.0"}
+    started = time.perf_counter()
+    with httpx.Client(timeout=120) as client:
+        created = client.post(
+            f"{url}/api/v1/uploads",
+            headers={**headers, "Upload-Length": str(size), "Upload-Metadata": meta},
+        )
+        created.raise_for_status()
+        location = created.headers["location"]
+        offset = 0
+        with source.open("rb") as f:
+            while offset < size:
+                data = f.read(chunk)
+                answer = client.patch(
+                    location,
+                    content=data,
+                    headers={
+                        **headers,
+                        "Upload-Offset": str(offset),
+                        "Content-Type": "application/offset+octet-stream",
+                    },
+                )
+                answer.raise_for_status()
+                offset = int(answer.headers["upload-offset"])
+    return time.perf_counter() - started
+
+
+def one_request_upload(url: str, auth: dict[str, str], story_id: str, source: Path) -> float:
+    started = time.perf_counter()
+    with source.open("rb") as f:
+        answer = httpx.post(
+            f"{url}/api/v1/stories/{story_id}/recordings",
+            headers=auth,
+            files={"file": (source.name, f, "audio/wav")},
+            timeout=600,
+        )
+    answer.raise_for_status()
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--chunk-mib", type=int, default=8)
+    args = parser.parse_args()
+    size = args.size_mib * MIB
+    token = secrets.token_urlsafe(24)
+    auth = {"Authorization": f"Bearer {token}"}
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        work = Path(tmp)
+        source = work / "recording.wav"
+        make_wav(source, size)
+        size = source.stat().st_size
+        copy_seconds = local_copy(source, work / "copy.wav")
+        (work / "copy.wav").unlink()
+        with archive_serve(work / "data", token) as (url, pid):
+            story_id = httpx.post(
+                f"{url}/api/v1/stories", headers=auth, json={"title": "Benchmark"}
+            ).json()["id"]
+            before = rss_bytes(pid)
+            with PeakMemory(pid) as tus_memory:
+                tus_seconds = tus_upload(url, auth, story_id, source, args.chunk_mib * MIB)
+            with PeakMemory(pid) as one_memory:
+                one_seconds = one_request_upload(url, auth, story_id, source)
+    rate = lambda seconds: size / MIB / seconds  # noqa: E731
+    print(f"file: {size / MIB:.0f} MiB WAV")
+    print(f"local copy (with fsync): {copy_seconds:.2f} s, {rate(copy_seconds):.0f} MiB/s")
+    for name, seconds, memory in (
+        ("tus, " + f"{args.chunk_mib} MiB chunks", tus_seconds, tus_memory),
+        ("one request", one_seconds, one_memory),
+    ):
+        growth = (memory.peak - before) / MIB
+        print(
+            f"{name}: {seconds:.2f} s, {rate(seconds):.0f} MiB/s, "
+            f"{copy_seconds / seconds:.2f}x the local copy; server memory growth "
+            f"{growth:.1f} MiB (target < {MEMORY_TARGET_MIB})"
+        )
+    ratio = copy_seconds / tus_seconds
+    verdict = "meets" if ratio >= TUS_TARGET_RATIO else "misses"
+    print(f"tus/local-copy throughput ratio: {ratio:.2f} ({verdict} the {TUS_TARGET_RATIO} target)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
