@@ -14,14 +14,23 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import __version__
+from archive.access_requests.endpoints import router as access_requests_router
+from archive.accounts.endpoints import router as accounts_router
+from archive.accounts.passwords import passwords_from
+from archive.accounts.signin import LoginLimiter
 from archive.collections.endpoints import router as collections_router
+from archive.communities.endpoints import router as communities_router
 from archive.consent.endpoints import router as consent_router
 from archive.db.session import create_db_engine, create_session_factory
 from archive.domain.ratelimit import TokenBuckets
 from archive.domain.tus import TUS_VERSION
+from archive.events.endpoints import router as events_router
 from archive.health.endpoints import router as health_router
+from archive.people.endpoints import router as people_router
 from archive.problems import install_problem_handlers
 from archive.recordings.endpoints import router as recordings_router
+from archive.restrictions.endpoints import router as restrictions_router
+from archive.review.endpoints import router as review_router
 from archive.search.endpoints import router as search_router
 from archive.search.factory import open_search_index
 from archive.settings import Settings
@@ -51,6 +60,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.link_limiter = TokenBuckets(
             capacity=settings.link_burst, rate=settings.link_requests_per_minute / 60
         )
+        app.state.passwords = passwords_from(settings)
+        app.state.login_limiter = LoginLimiter.from_settings(settings)
         try:
             yield
         finally:
@@ -68,12 +79,19 @@ def create_app(settings: Settings) -> FastAPI:
         stories_router,
         recordings_router,
         transcripts_router,
+        restrictions_router,
         search_router,
         collections_router,
+        communities_router,
+        access_requests_router,
         upload_links_router,
         consent_router,
         uploads_router,
         health_router,
+        people_router,
+        review_router,
+        events_router,
+        accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(web_router)

@@ -15,6 +15,8 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.accounts.service import viewer_for_token
+from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
+from archive.communities.service import with_memberships
 from archive.db.session import transaction
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
@@ -50,9 +52,11 @@ def get_index(request: Request) -> SearchIndex:
 
 
 def get_viewer(request: Request) -> Viewer | None:
+    """The caller: by bearer token if the request has an `Authorization` header, else by the
+    browser session cookie (checking CSRF on requests that change something), else None."""
     header = request.headers.get("authorization")
     if header is None:
-        return None
+        return _viewer_for_session_cookie(request)
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -63,7 +67,7 @@ def get_viewer(request: Request) -> Viewer | None:
     settings = get_settings_dep(request)
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     with transaction(get_session_factory(request)) as session:
-        viewer = viewer_for_token(session, token, admin)
+        viewer = with_memberships(session, viewer_for_token(session, token, admin))
     if viewer.link_id is not None:
         limiter: TokenBuckets = request.app.state.link_limiter
         wait = limiter.take(str(viewer.link_id), time.monotonic())
@@ -74,6 +78,19 @@ def get_viewer(request: Request) -> Viewer | None:
                 headers={"Retry-After": str(max(1, round(wait)))},
             )
     return viewer
+
+
+def _viewer_for_session_cookie(request: Request) -> Viewer | None:
+    """None without a cookie, or for a session that has ended (the browser is then anonymous,
+    and signing in again replaces the cookie)."""
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if not session_token:
+        return None
+    with transaction(get_session_factory(request)) as session:
+        viewer = viewer_for_session(
+            session, session_token, request.method, request.headers.get(CSRF_HEADER)
+        )
+        return None if viewer is None else with_memberships(session, viewer)
 
 
 def require_viewer(viewer: Annotated[Viewer | None, Depends(get_viewer)]) -> Viewer:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from archive.consent.schemas import ConsentIn, ConsentWithdrawal
 from archive.db.base import utcnow
-from archive.domain.access import Viewer, can_view_story, is_curator, is_owner
+from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.domain.jobs import JobKind
 from archive.errors import Conflict, Forbidden
 from archive.events.repository import add_event
@@ -29,7 +29,8 @@ def _story_for_change(
     story = stories.get_story(session, story_id, with_recordings=True)
     if story is None or not can_view_story(viewer, story_access(story), utcnow()):
         raise not_found(story_id)
-    allowed = is_curator(viewer) or (owner_allowed and is_owner(viewer, story_access(story)))
+    access = story_access(story)
+    allowed = can_curate(viewer, access) or (owner_allowed and is_owner(viewer, access))
     if not allowed:
         raise Forbidden(
             "Only the community's archivists record or change consent. Ask one of them."

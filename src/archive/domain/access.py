@@ -1,20 +1,35 @@
-"""Who may see what. Pure functions, asked by every endpoint and by search.
+"""Who may see and hear what. Pure functions, asked by every endpoint and by search.
 
-A caller is anonymous (`None`) or a `Viewer`: a user with a role, or the holder of an upload
-link (acting as a contributor confined to the link's collection). Admins and archivists see
-every story. Everyone else sees a story only when it is published, its consent is not
-withdrawn and its embargo has passed, and its access level (made no wider than the consent
-allows) is one their role may hear: researchers public and community stories, contributors and
-anonymous callers public ones. Whoever put a story in (a user, or an upload link) always sees
-their own.
+A caller is anonymous (`None`) or a `Viewer`: a user with a role and their communities,
+protocols and access grants, or the holder of an upload link (acting as a contributor confined
+to the link's collection).
+
+A story is seen at one of three levels (`Visibility`):
+
+- FULL: its recordings, transcripts, captions and audio;
+- LISTED: its title and description only, so a researcher can ask for access;
+- HIDDEN: not at all; a request for it answers 404, as for a story that does not exist.
+
+Admins, the archivists of the story's community, and whoever put the story in (a user or an
+upload link) see it FULL. Everyone else sees nothing of a story that is not published, whose
+consent is withdrawn, or whose embargo has not passed; otherwise its access, never wider than
+the narrator's consent, decides:
+
+- public: everyone;
+- community: members of its community (others who are signed in see it LISTED);
+- restricted: holders of its protocols, all of them or any one (`protocol_mode`); others see
+  it LISTED when all its protocols are open, and not at all when one is strict;
+- private: nobody else.
+
+A granted access request opens a published story FULL to that researcher for its dates.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class Role(StrEnum):
@@ -51,12 +66,25 @@ CONSENT_CEILING = {
 }
 
 
+class Visibility(IntEnum):
+    HIDDEN = 0
+    LISTED = 1
+    FULL = 2
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
     user_id: uuid.UUID | None
     role: Role
     link_id: uuid.UUID | None = None
     link_collection_id: uuid.UUID | None = None
+    member_of: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    """Communities the user belongs to, in any role."""
+    archivist_of: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    """Communities where the user is an archivist (and has the archivist role)."""
+    protocols: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    granted_stories: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    """Stories an access grant opens to the user now."""
 
     @property
     def is_link_holder(self) -> bool:
@@ -75,25 +103,62 @@ class StoryAccess:
     searchable: bool = True
     embargo_until: datetime | None = None
     withdrawn: bool = False
+    community_id: uuid.UUID | None = None
+    protocol_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    protocol_mode: str = "all"
+    protocols_strict: bool = False
+    story_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SearchScope:
     """An access decision in the form a search backend applies inside its query.
 
-    `everything` means no filter; otherwise a document matches when its story is published and
-    out of embargo (at `now`) and its access level is in `access_levels`, or when its story was
-    created by `owner_id`.
+    `everything` means no filter. Otherwise a document matches when its story's community is
+    one of `archivist_of`, or its story was put in by `owner_id`, or its story is available
+    (published, out of embargo) and: public; or community and its community is in
+    `member_of`; or restricted and `protocols` hold its protocols (all or any, per document);
+    or its story is in `granted_stories`.
     """
 
     everything: bool
-    access_levels: frozenset[Access]
-    owner_id: uuid.UUID | None
-    now: datetime | None = None
+    archivist_of: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    member_of: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    protocols: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    granted_stories: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    owner_id: uuid.UUID | None = None
+
+
+def is_admin(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.role is Role.ADMIN
 
 
 def is_curator(viewer: Viewer | None) -> bool:
-    return viewer is not None and viewer.role in (Role.ADMIN, Role.ARCHIVIST)
+    """May act as an archivist somewhere: admins, and archivists of at least one community.
+    Acts on a particular story are decided by `can_curate`."""
+    return is_admin(viewer) or (
+        viewer is not None and viewer.role is Role.ARCHIVIST and bool(viewer.archivist_of)
+    )
+
+
+def can_curate(viewer: Viewer | None, story: StoryAccess) -> bool:
+    """Admins, and archivists of the story's community."""
+    if is_admin(viewer):
+        return True
+    return (
+        viewer is not None
+        and viewer.role is Role.ARCHIVIST
+        and story.community_id is not None
+        and story.community_id in viewer.archivist_of
+    )
+
+
+def can_curate_community(viewer: Viewer | None, community_id: uuid.UUID) -> bool:
+    if is_admin(viewer):
+        return True
+    return (
+        viewer is not None and viewer.role is Role.ARCHIVIST and community_id in viewer.archivist_of
+    )
 
 
 def effective_access(story: StoryAccess) -> Access:
@@ -116,22 +181,56 @@ def is_embargoed(story: StoryAccess, now: datetime | None) -> bool:
     return story.embargo_until is not None and now is not None and story.embargo_until > now
 
 
-def search_scope(viewer: Viewer | None, now: datetime | None = None) -> SearchScope:
-    if viewer is None or viewer.is_link_holder:
-        return SearchScope(False, frozenset({Access.PUBLIC}), None, now)
-    if is_curator(viewer):
-        return SearchScope(True, frozenset(Access), None, now)
-    if viewer.role is Role.RESEARCHER:
-        return SearchScope(False, frozenset({Access.PUBLIC, Access.COMMUNITY}), viewer.user_id, now)
-    return SearchScope(False, frozenset({Access.PUBLIC}), viewer.user_id, now)
+def is_available(story: StoryAccess, now: datetime | None) -> bool:
+    """Published, consent not withdrawn, embargo passed: open to anyone its access allows."""
+    return not story.withdrawn and story.status == "published" and not is_embargoed(story, now)
+
+
+def holds_protocols(held: frozenset[uuid.UUID], required: frozenset[uuid.UUID], mode: str) -> bool:
+    if not required:
+        return False
+    return bool(held & required) if mode == "any" else required <= held
+
+
+def story_visibility(
+    viewer: Viewer | None, story: StoryAccess, now: datetime | None = None
+) -> Visibility:
+    if can_curate(viewer, story) or is_owner(viewer, story):
+        return Visibility.FULL
+    if not is_available(story, now):
+        return Visibility.HIDDEN
+    if (
+        viewer is not None
+        and story.story_id is not None
+        and story.story_id in viewer.granted_stories
+    ):
+        return Visibility.FULL
+    access = effective_access(story)
+    if access is Access.PUBLIC:
+        return Visibility.FULL
+    signed_in = viewer is not None and viewer.user_id is not None
+    if access is Access.COMMUNITY:
+        if viewer is not None and story.community_id in viewer.member_of:
+            return Visibility.FULL
+        return Visibility.LISTED if signed_in else Visibility.HIDDEN
+    if access is Access.RESTRICTED:
+        if viewer is not None and holds_protocols(
+            viewer.protocols, story.protocol_ids, story.protocol_mode
+        ):
+            return Visibility.FULL
+        if signed_in and not story.protocols_strict:
+            return Visibility.LISTED
+    return Visibility.HIDDEN
 
 
 def can_view_story(viewer: Viewer | None, story: StoryAccess, now: datetime | None = None) -> bool:
-    if is_curator(viewer) or is_owner(viewer, story):
-        return True
-    if story.withdrawn or story.status != "published" or is_embargoed(story, now):
-        return False
-    return effective_access(story) in search_scope(viewer, now).access_levels
+    """May hear it: recordings, transcripts, captions, audio."""
+    return story_visibility(viewer, story, now) is Visibility.FULL
+
+
+def can_list_story(viewer: Viewer | None, story: StoryAccess, now: datetime | None = None) -> bool:
+    """May know it exists: its title and description."""
+    return story_visibility(viewer, story, now) >= Visibility.LISTED
 
 
 def can_search_story(
@@ -139,6 +238,22 @@ def can_search_story(
 ) -> bool:
     """Whether the story's words may appear in this caller's search results."""
     return story.searchable and not story.withdrawn and can_view_story(viewer, story, now)
+
+
+def search_scope(viewer: Viewer | None) -> SearchScope:
+    if viewer is None or viewer.is_link_holder:
+        return SearchScope(everything=False)
+    if is_admin(viewer):
+        return SearchScope(everything=True)
+    archivist_of = viewer.archivist_of if viewer.role is Role.ARCHIVIST else frozenset()
+    return SearchScope(
+        everything=False,
+        archivist_of=archivist_of,
+        member_of=viewer.member_of,
+        protocols=viewer.protocols,
+        granted_stories=viewer.granted_stories,
+        owner_id=viewer.user_id,
+    )
 
 
 def can_create_story(viewer: Viewer | None) -> bool:
@@ -150,6 +265,6 @@ def can_set_access(viewer: Viewer | None) -> bool:
 
 
 def can_add_recording(viewer: Viewer | None, story: StoryAccess) -> bool:
-    if is_curator(viewer):
+    if can_curate(viewer, story):
         return True
     return viewer is not None and viewer.role is Role.CONTRIBUTOR and is_owner(viewer, story)

@@ -3,9 +3,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from archive.models import Recording, Story
+from archive.stories.repository import ACCESS_LOADS
 
 
 def get_recording(session: Session, recording_id: uuid.UUID) -> Recording | None:
@@ -19,7 +20,7 @@ def get_recording_with_story(
         select(Recording, Story)
         .join(Story, Story.id == Recording.story_id)
         .where(Recording.id == recording_id)
-        .options(selectinload(Story.consent))
+        .options(*ACCESS_LOADS)
     ).first()
     return None if row is None else (row[0], row[1])
 

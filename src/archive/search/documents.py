@@ -9,7 +9,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-FINGERPRINT_VERSION = 1
+FINGERPRINT_VERSION = 2
 """Part of every fingerprint: changing how fingerprints are made changes them all, so every
 index reads as stale and `archive reindex --repair` brings it up to date."""
 
@@ -28,6 +28,21 @@ class SegmentDocument:
     access: str
     owner_id: uuid.UUID | None
     collection_id: uuid.UUID | None
+    community_id: uuid.UUID | None = None
+    protocol_ids: tuple[uuid.UUID, ...] = ()
+    """Sorted; the story's cultural protocols."""
+    protocol_mode: str = "all"
+    """"all": a reader needs every protocol; "any": one is enough."""
+    available: bool = True
+    """Published and out of embargo: open to whoever its access allows, not only to the
+    community's archivists and whoever put it in."""
+
+    @property
+    def protocols_required(self) -> int:
+        """How many of its protocols a reader must hold (0: none can be enough)."""
+        if not self.protocol_ids:
+            return 0
+        return 1 if self.protocol_mode == "any" else len(self.protocol_ids)
 
     def fingerprint(self) -> str:
         """A SHA-256 hex digest of every field, the same in every process and on every machine.
@@ -43,8 +58,10 @@ class SegmentDocument:
 
 
 def _canonical(value: object) -> object:
-    if value is None:
-        return None
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, tuple):
+        return [_canonical(item) for item in value]
     if isinstance(value, int | float) and not isinstance(value, bool):
         # The numbers are seconds: 3 and 3.0 are the same time. repr() is the shortest text
         # that reads back as the same float, on every platform.

@@ -50,7 +50,7 @@ from archive.search.base import FACET_FIELDS, FACET_SIZE, SearchFilters, SearchH
 from archive.search.documents import SegmentDocument
 from archive.search.query import ParsedQuery
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 MAX_RESULT_WINDOW = 10_000
 """Elasticsearch's default `index.max_result_window`: offset + limit may not pass it."""
 TEMPLATE_PRIORITY = 200
@@ -207,6 +207,10 @@ def index_template_body(names: IndexNames) -> dict[str, Any]:
         "owner_id": keyword,
         "collection_id": keyword,
         "fingerprint": stored_only,
+        "community_id": keyword,
+        "protocol_ids": keyword,
+        "protocols_required": {"type": "integer"},
+        "available": {"type": "boolean"},
     }
     for code, analyzer in LANGUAGE_ANALYZERS.items():
         properties[f"text_{code}"] = {"type": "text", "analyzer": analyzer}
@@ -246,6 +250,10 @@ def document_source(doc: SegmentDocument) -> dict[str, Any]:
         "owner_id": _optional_str(doc.owner_id),
         "collection_id": _optional_str(doc.collection_id),
         "fingerprint": doc.fingerprint(),
+        "community_id": _optional_str(doc.community_id),
+        "protocol_ids": [str(p) for p in doc.protocol_ids],
+        "protocols_required": doc.protocols_required,
+        "available": doc.available,
     }
     field = language_field(doc.language)
     if field is not None:
@@ -258,13 +266,55 @@ def scope_filter(scope: SearchScope) -> dict[str, Any] | None:
     if scope.everything:
         return None
     allowed: list[dict[str, Any]] = []
-    levels = sorted(level.value for level in scope.access_levels)
-    if levels:
-        allowed.append({"terms": {"access": levels}})
+    if scope.archivist_of:
+        allowed.append({"terms": {"community_id": sorted(str(c) for c in scope.archivist_of)}})
     if scope.owner_id is not None:
         allowed.append({"term": {"owner_id": str(scope.owner_id)}})
-    if not allowed:
-        return {"match_none": {}}
+    opened: list[dict[str, Any]] = [{"term": {"access": "public"}}]
+    if scope.member_of:
+        opened.append(
+            {
+                "bool": {
+                    "filter": [
+                        {"term": {"access": "community"}},
+                        {"terms": {"community_id": sorted(str(c) for c in scope.member_of)}},
+                    ]
+                }
+            }
+        )
+    if scope.protocols:
+        # terms_set: the reader must hold as many of the document's protocols as it requires
+        # (all of them, or one when the story says "any").
+        opened.append(
+            {
+                "bool": {
+                    "filter": [
+                        {"term": {"access": "restricted"}},
+                        {"range": {"protocols_required": {"gt": 0}}},
+                        {
+                            "terms_set": {
+                                "protocol_ids": {
+                                    "terms": sorted(str(p) for p in scope.protocols),
+                                    "minimum_should_match_field": "protocols_required",
+                                }
+                            }
+                        },
+                    ]
+                }
+            }
+        )
+    if scope.granted_stories:
+        opened.append({"terms": {"story_id": sorted(str(s) for s in scope.granted_stories)}})
+    allowed.append(
+        {
+            "bool": {
+                "filter": [
+                    {"term": {"available": True}},
+                    {"bool": {"should": opened, "minimum_should_match": 1}},
+                ]
+            }
+        }
+    )
     return {"bool": {"should": allowed, "minimum_should_match": 1}}
 
 

@@ -46,7 +46,7 @@ from archive.search.base import (
 from archive.search.documents import SegmentDocument
 from archive.search.query import parse_query
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 10.0
 _DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
 
@@ -71,7 +71,11 @@ CREATE TABLE IF NOT EXISTS segment_meta (
     access TEXT NOT NULL,
     owner_id TEXT,
     collection_id TEXT,
-    fingerprint TEXT NOT NULL DEFAULT ''
+    fingerprint TEXT NOT NULL DEFAULT '',
+    community_id TEXT,
+    protocol_ids TEXT NOT NULL DEFAULT '',
+    protocols_required INTEGER NOT NULL DEFAULT 0,
+    available INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
@@ -90,6 +94,14 @@ _CLOSE = "\ue001"
 _MIGRATE_FROM_1 = """
 ALTER TABLE segment_meta ADD COLUMN collection_id TEXT;
 ALTER TABLE segment_meta ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+"""
+
+# Version 2 had no community, protocols or availability; its documents read as stale.
+_MIGRATE_FROM_2 = """
+ALTER TABLE segment_meta ADD COLUMN community_id TEXT;
+ALTER TABLE segment_meta ADD COLUMN protocol_ids TEXT NOT NULL DEFAULT '';
+ALTER TABLE segment_meta ADD COLUMN protocols_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE segment_meta ADD COLUMN available INTEGER NOT NULL DEFAULT 1;
 """
 
 _FROM_MATCHING = """
@@ -124,8 +136,8 @@ LIMIT ? OFFSET ?
 _INSERT_META = """
 INSERT INTO segment_meta (segment_id, recording_id, story_id, transcript_id, start_seconds,
                           end_seconds, language, story_title, access, owner_id, collection_id,
-                          fingerprint)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          fingerprint, community_id, protocol_ids, protocols_required, available)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
@@ -144,13 +156,14 @@ class Fts5Index:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-                if version not in (0, 1, SCHEMA_VERSION):
+                if version not in (0, 1, 2, SCHEMA_VERSION):
                     raise RuntimeError(
                         f"The search index {self._path} has schema version {version}, and this "
                         f"archive uses {SCHEMA_VERSION}. Delete the file and run "
                         "`archive reindex`."
                     )
-                statements = (_MIGRATE_FROM_1 if version == 1 else "") + _SCHEMA
+                migrations = {1: _MIGRATE_FROM_1 + _MIGRATE_FROM_2, 2: _MIGRATE_FROM_2}
+                statements = migrations.get(version, "") + _SCHEMA
                 for statement in _statements(statements):
                     conn.execute(statement)
             except BaseException:
@@ -371,6 +384,10 @@ def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
         None if doc.owner_id is None else str(doc.owner_id),
         None if doc.collection_id is None else str(doc.collection_id),
         doc.fingerprint(),
+        None if doc.community_id is None else str(doc.community_id),
+        " ".join(str(p) for p in doc.protocol_ids),
+        doc.protocols_required,
+        1 if doc.available else 0,
     )
 
 
@@ -378,18 +395,35 @@ def _scope_filter(scope: SearchScope) -> tuple[str, list[str]]:
     """A WHERE condition on `m` and its parameters; never built from caller-controlled text."""
     if scope.everything:
         return "1", []
-    conditions: list[str] = []
+    always: list[str] = []
     params: list[str] = []
-    levels = sorted(level.value for level in scope.access_levels)
-    if levels:
-        conditions.append(f"m.access IN ({', '.join(['?'] * len(levels))})")
-        params.extend(levels)
+    if scope.archivist_of:
+        always.append(f"m.community_id IN ({_marks(scope.archivist_of)})")
+        params.extend(sorted(str(c) for c in scope.archivist_of))
     if scope.owner_id is not None:
-        conditions.append("m.owner_id = ?")
+        always.append("m.owner_id = ?")
         params.append(str(scope.owner_id))
-    if not conditions:
-        return "0", []
-    return "(" + " OR ".join(conditions) + ")", params
+    opened = ["m.access = 'public'"]
+    if scope.member_of:
+        opened.append(f"(m.access = 'community' AND m.community_id IN ({_marks(scope.member_of)}))")
+        params.extend(sorted(str(c) for c in scope.member_of))
+    if scope.protocols:
+        # How many of the reader's protocols the document names, against how many it needs.
+        held = " + ".join("(instr(' ' || m.protocol_ids || ' ', ?) > 0)" for _ in scope.protocols)
+        opened.append(
+            "(m.access = 'restricted' AND m.protocols_required > 0 "
+            f"AND ({held}) >= m.protocols_required)"
+        )
+        params.extend(f" {p} " for p in sorted(str(p) for p in scope.protocols))
+    if scope.granted_stories:
+        opened.append(f"m.story_id IN ({_marks(scope.granted_stories)})")
+        params.extend(sorted(str(s) for s in scope.granted_stories))
+    always.append("(m.available = 1 AND (" + " OR ".join(opened) + "))")
+    return "(" + " OR ".join(always) + ")", params
+
+
+def _marks(values: frozenset[uuid.UUID]) -> str:
+    return ", ".join(["?"] * len(values))
 
 
 def _filters(filters: SearchFilters) -> tuple[str, list[str]]:

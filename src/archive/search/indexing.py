@@ -2,7 +2,10 @@
 
 What the index should hold is decided here and nowhere else: the newest transcript version of
 each recording, one document per segment that is not restricted, with the story's fields that
-filters and access decisions need.
+filters and access decisions need. A segment is restricted when it is marked so or overlaps a
+restricted span of its recording (`domain.restrictions`): such segments are left out for
+everyone, archivists included, so one index job after a change of spans brings the index up
+to date.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.base import utcnow
 from archive.db.session import transaction
-from archive.domain.access import Access, effective_access, is_embargoed
+from archive.domain.access import StoryAccess, effective_access, is_available
+from archive.domain.restrictions import Span, masks
 from archive.models import Recording, Story, Transcript
 from archive.recordings import repository as recordings
+from archive.restrictions import repository as restrictions
 from archive.search import repository
 from archive.search.documents import SegmentDocument
 from archive.stories.service import story_access
@@ -33,19 +38,24 @@ def documents_for_recording(
     if found is None:
         return None
     recording, story = found
-    return _documents(recording, story, transcripts.latest_transcript(session, recording_id))
+    transcript = transcripts.latest_transcript(session, recording_id)
+    spans = restrictions.spans_for_recording(session, recording_id)
+    return _documents(recording, story, transcript, spans)
 
 
 def documents_for_recordings(
     session: Session, recording_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, list[SegmentDocument]]:
-    """`documents_for_recording` for many recordings in three queries; recordings that no
+    """`documents_for_recording` for many recordings in four queries; recordings that no
     longer exist are left out."""
     if not recording_ids:
         return {}
     latest = repository.latest_transcripts(session, recording_ids)
+    spans = restrictions.spans_for_recordings(session, recording_ids)
     return {
-        recording.id: _documents(recording, story, latest.get(recording.id))
+        recording.id: _documents(
+            recording, story, latest.get(recording.id), spans.get(recording.id, [])
+        )
         for recording, story in repository.recordings_with_stories(session, recording_ids)
     }
 
@@ -73,28 +83,26 @@ def database_documents(
         after = ids[-1]
 
 
-def indexed_access(story: Story) -> str | None:
-    """The access level the index holds for a story, or None when its words must not be
-    searchable at all (consent withdrawn, or given without search).
-
-    A story that is not published yet, or is under embargo, is indexed as private: only
-    archivists and whoever put it in find it. Publishing and the end of an embargo each queue
-    index jobs that widen it.
-    """
+def _searchable(story: Story) -> StoryAccess | None:
+    """The story's access facts, or None when its words must not be searchable at all
+    (consent withdrawn, or given without search)."""
     access = story_access(story)
     if access.withdrawn or not access.searchable:
         return None
-    if access.status != "published" or is_embargoed(access, utcnow()):
-        return Access.PRIVATE.value
-    return effective_access(access).value
+    return access
 
 
 def _documents(
-    recording: Recording, story: Story, transcript: Transcript | None
+    recording: Recording, story: Story, transcript: Transcript | None, spans: list[Span]
 ) -> list[SegmentDocument]:
-    access = indexed_access(story)
+    access = _searchable(story)
     if transcript is None or access is None:
         return []
+    # Unpublished and embargoed stories are indexed as unavailable: only the community's
+    # archivists and whoever put them in find them. Publishing and the end of an embargo each
+    # queue index jobs that open them.
+    available = is_available(access, utcnow())
+    protocol_ids = tuple(sorted(access.protocol_ids, key=str))
     return [
         SegmentDocument(
             segment_id=segment.id,
@@ -106,10 +114,14 @@ def _documents(
             text=segment.text,
             language=transcript.language,
             story_title=story.title,
-            access=access,
+            access=effective_access(access).value,
             owner_id=story.created_by,
             collection_id=story.collection_id,
+            community_id=story.community_id,
+            protocol_ids=protocol_ids,
+            protocol_mode=story.protocol_mode,
+            available=available,
         )
         for segment in transcript.segments
-        if not segment.restricted
+        if not segment.restricted and not masks(spans, segment.start, segment.end)
     ]

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Recording, Story, Transcript
+from archive.stories.repository import ACCESS_LOADS
 
 
 def recording_ids_after(session: Session, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
@@ -28,7 +29,7 @@ def recordings_with_stories(
         select(Recording, Story)
         .join(Story, Story.id == Recording.story_id)
         .where(Recording.id.in_(recording_ids))
-        .options(selectinload(Story.consent))
+        .options(*ACCESS_LOADS)
     ).all()
     return [(row[0], row[1]) for row in rows]
 

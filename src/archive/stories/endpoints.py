@@ -1,22 +1,87 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Response
 
 from archive.deps import CurrentViewer, SessionDep, ViewerDep
-from archive.stories import service
-from archive.stories.schemas import StoryCreate, StoryRead
+from archive.events.requests import SourceIp
+from archive.review import service as review
+from archive.stories import editing, service
+from archive.stories.reading import read_story
+from archive.stories.schemas import StoryCreate, StoryRead, StoryUpdate
+
+IfMatch = Annotated[
+    str | None,
+    Header(description='The story\'s ETag as you loaded it, e.g. `"3"`. Required.'),
+]
 
 router = APIRouter(tags=["stories"])
 
 
 @router.post("/stories", status_code=201)
-def create_story(data: StoryCreate, viewer: CurrentViewer, session: SessionDep) -> StoryRead:
-    story = service.create_story(session, viewer, data)
-    return StoryRead.of(service.get_visible_story(session, viewer, story.id, with_recordings=True))
+def create_story(
+    data: StoryCreate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    source_ip: SourceIp,
+) -> StoryRead:
+    story = service.create_story(session, viewer, data, source_ip=source_ip)
+    story = service.get_visible_story(session, viewer, story.id, with_recordings=True)
+    response.headers["ETag"] = editing.etag(story.version)
+    return read_story(session, viewer, story)
 
 
 @router.get("/stories/{story_id}")
-def get_story(story_id: uuid.UUID, viewer: ViewerDep, session: SessionDep) -> StoryRead:
-    return StoryRead.of(service.get_visible_story(session, viewer, story_id, with_recordings=True))
+def get_story(
+    story_id: uuid.UUID, viewer: ViewerDep, session: SessionDep, response: Response
+) -> StoryRead:
+    """The story with its recordings; a story the caller may not hear but may know of (a
+    community story, or one under an open protocol) comes as its title and description only,
+    `listed_only: true`, so they can ask for access. `ETag` names its version: send it back
+    as `If-Match` to edit it."""
+    story, full = service.get_listed_story(session, viewer, story_id)
+    response.headers["ETag"] = editing.etag(story.version)
+    return read_story(session, viewer, story, full=full)
+
+
+@router.patch(
+    "/stories/{story_id}",
+    responses={
+        403: {"description": "Not yours to edit, or a field only archivists set."},
+        412: {"description": "The story changed since that version; reload it."},
+        428: {"description": "`If-Match` is missing."},
+    },
+)
+def update_story(
+    story_id: uuid.UUID,
+    data: StoryUpdate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    source_ip: SourceIp,
+    if_match: IfMatch = None,
+) -> StoryRead:
+    """Edits the story's details; fields left out stay as they are. Archivists edit any
+    story of their community; whoever put a story in edits it while it is `submitted`."""
+    story = editing.update_story(session, viewer, story_id, if_match, data, source_ip=source_ip)
+    response.headers["ETag"] = editing.etag(story.version)
+    return read_story(session, viewer, story)
+
+
+@router.delete("/stories/{story_id}")
+def withdraw_story(
+    story_id: uuid.UUID,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    source_ip: SourceIp,
+) -> StoryRead:
+    """Withdraws the story: its status becomes `withdrawn` and it leaves search and playback
+    for everyone but archivists and whoever put it in. Nothing is deleted. Archivists, or
+    whoever put the story in."""
+    story = review.withdraw(session, viewer, story_id, source_ip=source_ip)
+    response.headers["ETag"] = editing.etag(story.version)
+    return read_story(session, viewer, story)

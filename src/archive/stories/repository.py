@@ -1,21 +1,38 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Story
+from archive.models import Story, StoryPerson
+
+ACCESS_LOADS = (selectinload(Story.consent), selectinload(Story.protocols))
+"""What every access decision reads beside the story row: its consent and protocols."""
 
 
 def get_story(
     session: Session, story_id: uuid.UUID, *, with_recordings: bool = False
 ) -> Story | None:
-    """The story with its consent (every access decision needs it)."""
-    query = select(Story).where(Story.id == story_id).options(selectinload(Story.consent))
+    """The story with what access decisions need; `with_recordings` adds what reading it in
+    full shows: its recordings and its people."""
+    query = select(Story).where(Story.id == story_id).options(*ACCESS_LOADS)
     if with_recordings:
-        query = query.options(selectinload(Story.recordings))
+        query = query.options(
+            selectinload(Story.recordings),
+            selectinload(Story.people).selectinload(StoryPerson.person),
+        )
     return session.scalar(query)
+
+
+def get_stories(session: Session, story_ids: Collection[uuid.UUID]) -> Sequence[Story]:
+    """The stories that exist of `story_ids`, with what access decisions need."""
+    if not story_ids:
+        return []
+    return session.scalars(
+        select(Story).where(Story.id.in_(story_ids)).options(*ACCESS_LOADS)
+    ).all()
 
 
 def add_story(session: Session, story: Story) -> Story:

@@ -1,17 +1,122 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from archive.consent.schemas import ConsentIn, ConsentRead
 from archive.domain.access import Access
 from archive.models import Story
+from archive.people.schemas import PersonRole
 from archive.recordings.schemas import RecordingRead
+from archive.stories.dates import DatePrecision, parse_partial_date
+from archive.stories.metadata import content_warning, deceased_narrators
 
 
-class StoryCreate(BaseModel):
+class PersonLinkIn(BaseModel):
+    """A person's part in the story: the person (from /api/v1/people) and their role."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: uuid.UUID
+    role: PersonRole
+
+
+class StoryPersonRead(BaseModel):
+    person_id: uuid.UUID
+    name: str
+    role: PersonRole
+    deceased: bool
+
+
+def _terms(values: list[str], what: str) -> list[str]:
+    """Stripped, without blanks' or repeats (ignoring case), in the order given."""
+    terms: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        term = " ".join(value.split())
+        if not term:
+            raise ValueError(f"{what} cannot be blank; leave out the empty one")
+        if len(term) > 200:
+            raise ValueError(f"each of the {what} can be at most 200 characters")
+        if term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+    return terms
+
+
+def _optional_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def language_tags(value: list[str]) -> list[str]:
+    tags = [tag.strip() for tag in value]
+    for tag in tags:
+        if not (1 < len(tag) <= 35) or not all(c.isalnum() or c == "-" for c in tag):
+            raise ValueError(f"{tag!r} is not a language tag; use codes like en, es or quz")
+    return tags
+
+
+class StoryFields(BaseModel):
+    """The checks shared by `StoryCreate` and `StoryUpdate` on the descriptive fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("recorded_date", check_fields=False)
+    @classmethod
+    def _recorded_date(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return parse_partial_date(value, datetime.now(UTC).date()).text
+
+    @field_validator("place", "rights", check_fields=False)
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return _optional_text(value)
+
+    @field_validator("subjects", check_fields=False)
+    @classmethod
+    def _subjects(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _terms(value, "subjects")
+
+    @field_validator("keywords", check_fields=False)
+    @classmethod
+    def _keywords(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _terms(value, "keywords")
+
+    @field_validator("related_story_ids", check_fields=False)
+    @classmethod
+    def _related(cls, value: list[uuid.UUID] | None) -> list[uuid.UUID] | None:
+        return None if value is None else list(dict.fromkeys(value))
+
+    @field_validator("people", check_fields=False)
+    @classmethod
+    def _people(cls, value: list[PersonLinkIn] | None) -> list[PersonLinkIn] | None:
+        if value is None:
+            return None
+        pairs = [(link.person_id, link.role) for link in value]
+        for pair in pairs:
+            if pairs.count(pair) > 1:
+                raise ValueError(f"person {pair[0]} is listed twice as {pair[1].value}")
+        return value
+
+
+_RECORDED_DATE = Field(
+    default=None,
+    description='When it was recorded, as precisely as known: "1952", "1952-06" or "1952-06-14"',
+)
+_PEOPLE = Field(
+    default=None,
+    max_length=100,
+    description="Who tells, asks, translates: person ids and roles (archivists only)",
+)
+
+
+class StoryCreate(StoryFields):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=500)
@@ -20,6 +125,24 @@ class StoryCreate(BaseModel):
     access: Access | None = None
     collection_id: uuid.UUID | None = None
     consent: ConsentIn | None = None
+    recorded_date: str | None = _RECORDED_DATE
+    place: str | None = Field(default=None, max_length=500)
+    subjects: list[str] = Field(default_factory=list, max_length=50)
+    keywords: list[str] = Field(default_factory=list, max_length=50)
+    rights: str | None = Field(default=None, max_length=10_000)
+    related_story_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+    people: list[PersonLinkIn] | None = _PEOPLE
+    community_id: uuid.UUID | None = Field(
+        default=None, description="The community whose story it is; the default one if omitted"
+    )
+    protocol_id: uuid.UUID | None = Field(default=None, description="One cultural protocol")
+    protocol_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    protocol_mode: Literal["all", "any"] = Field(
+        default="all", description="With several protocols: a listener needs all, or any one"
+    )
+    embargo_until: datetime | None = Field(
+        default=None, description="Nobody but the community's archivists hears it before then"
+    )
 
     @field_validator("title")
     @classmethod
@@ -47,11 +170,34 @@ class StoryRead(BaseModel):
     access: Access
     status: str
     collection_id: uuid.UUID | None
+    community_id: uuid.UUID | None
+    protocol_ids: list[uuid.UUID]
+    protocol_mode: str
+    embargo_until: datetime | None
     consent: ConsentRead | None
     version: int
     created_at: datetime
     updated_at: datetime
     recordings: list[RecordingRead]
+    recorded_date: str | None
+    recorded_date_precision: DatePrecision | None
+    place: str | None
+    subjects: list[str]
+    keywords: list[str]
+    rights: str | None
+    related_story_ids: list[uuid.UUID]
+    people: list[StoryPersonRead]
+    content_warning: str | None
+    """Set when a narrator has passed away: show it before the story's name and voice."""
+
+    listed_only: bool = False
+    """True when the caller may know of the story but not hear it: recordings and consent are
+    left out; ask for access with POST /api/v1/stories/{id}/access-requests."""
+
+    @classmethod
+    def listed(cls, story: Story) -> StoryRead:
+        full = cls.of(story)
+        return full.model_copy(update={"recordings": [], "consent": None, "listed_only": True})
 
     @classmethod
     def of(cls, story: Story) -> StoryRead:
@@ -63,9 +209,87 @@ class StoryRead(BaseModel):
             access=Access(story.access),
             status=story.status,
             collection_id=story.collection_id,
+            community_id=story.community_id,
+            protocol_ids=[p.id for p in story.protocols],
+            protocol_mode=story.protocol_mode,
+            embargo_until=story.embargo_until,
             consent=ConsentRead.of(story.consent) if story.consent else None,
             version=story.version,
             created_at=story.created_at,
             updated_at=story.updated_at,
             recordings=[RecordingRead.of(r) for r in story.recordings],
+            recorded_date=story.recorded_date,
+            recorded_date_precision=(
+                DatePrecision(story.recorded_date_precision)
+                if story.recorded_date_precision
+                else None
+            ),
+            place=story.place,
+            subjects=list(story.subjects),
+            keywords=list(story.keywords),
+            rights=story.rights,
+            related_story_ids=[uuid.UUID(i) for i in story.related_story_ids],
+            people=[
+                StoryPersonRead(
+                    person_id=link.person_id,
+                    name=link.person.name,
+                    role=PersonRole(link.role),
+                    deceased=link.person.deceased,
+                )
+                for link in story.people
+            ],
+            content_warning=content_warning(deceased_narrators(story)),
+            listed_only=False,
         )
+
+
+class StoryUpdate(StoryFields):
+    """The fields to change; those left out stay as they are. The review status, who put the
+    story in, its id and its version are not fields anyone sets: sending one is refused."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = Field(default=None, max_length=100_000)
+    languages: list[str] | None = Field(default=None, max_length=20)
+    access: Access | None = Field(default=None, description="Archivists only")
+    collection_id: uuid.UUID | None = Field(default=None, description="Archivists only")
+    recorded_date: str | None = _RECORDED_DATE
+    place: str | None = Field(default=None, max_length=500)
+    subjects: list[str] | None = Field(default=None, max_length=50)
+    keywords: list[str] | None = Field(default=None, max_length=50)
+    rights: str | None = Field(default=None, max_length=10_000)
+    related_story_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    people: list[PersonLinkIn] | None = _PEOPLE
+
+    @field_validator("title")
+    @classmethod
+    def _title_has_text(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("give the story a title")
+        return value.strip()
+
+    @field_validator("languages")
+    @classmethod
+    def _language_tags(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else language_tags(value)
+
+    @model_validator(mode="after")
+    def _not_null(self) -> StoryUpdate:
+        for name in NOT_NULL:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"`{name}` cannot be null; leave it out to keep it as it is")
+        return self
+
+
+NOT_NULL = (
+    "title",
+    "description",
+    "languages",
+    "access",
+    "subjects",
+    "keywords",
+    "related_story_ids",
+    "people",
+)
+"""Fields of `StoryUpdate` that may be left out but not emptied with null (send [] or "")."""

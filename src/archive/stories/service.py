@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from archive.collections import repository as collections
+from archive.communities import repository as community_repository
+from archive.communities import service as communities
 from archive.consent.schemas import ConsentIn
 from archive.db.base import utcnow
 from archive.domain.access import (
@@ -14,15 +17,16 @@ from archive.domain.access import (
     ConsentListen,
     StoryAccess,
     Viewer,
+    Visibility,
     can_create_story,
-    can_set_access,
+    can_curate_community,
     can_view_story,
-    is_curator,
+    story_visibility,
 )
 from archive.errors import Forbidden, NotFound, Unprocessable
 from archive.events.repository import add_event
-from archive.models import Consent, Story
-from archive.stories import repository
+from archive.models import Community, Consent, Story
+from archive.stories import metadata, repository
 from archive.stories.schemas import StoryCreate
 
 
@@ -36,9 +40,19 @@ def story_access(story: Story) -> StoryAccess:
         upload_link_id=story.upload_link_id,
         consent_listen=ConsentListen(consent.listen) if consent else None,
         searchable=consent.searchable if consent else True,
-        embargo_until=consent.embargo_until if consent else None,
+        embargo_until=_later(story.embargo_until, consent.embargo_until if consent else None),
         withdrawn=consent is not None and consent.withdrawn_at is not None,
+        community_id=story.community_id,
+        protocol_ids=frozenset(p.id for p in story.protocols),
+        protocol_mode=story.protocol_mode,
+        protocols_strict=any(p.visibility == "strict" for p in story.protocols),
+        story_id=story.id,
     )
+
+
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    present = [moment for moment in (first, second) if moment is not None]
+    return max(present) if present else None
 
 
 def not_found(story_id: uuid.UUID) -> NotFound:
@@ -59,7 +73,9 @@ def consent_row(story_id: uuid.UUID, consent: ConsentIn, viewer: Viewer) -> Cons
     )
 
 
-def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
+def create_story(
+    session: Session, viewer: Viewer, data: StoryCreate, *, source_ip: str | None = None
+) -> Story:
     """Archivists put stories in published; contributors and upload-link holders submit them,
     private and with the narrator's consent, for an archivist to review."""
     if not can_create_story(viewer):
@@ -67,12 +83,20 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
             "Your account may not add stories. Ask an archivist to add it, or to "
             "give you a contributor account."
         )
-    curator = is_curator(viewer)
-    if data.access is not None and data.access is not Access.PRIVATE and not can_set_access(viewer):
+    community = _community_for(session, viewer, data.community_id)
+    curator = can_curate_community(viewer, community.id)
+    if data.access is not None and data.access is not Access.PRIVATE and not curator:
         raise Forbidden(
-            "Only archivists decide who may hear a story. Leave out `access`: the "
-            "story stays private until an archivist reviews it."
+            "Only the community's archivists decide who may hear a story. Leave out `access`: "
+            "the story stays private until an archivist reviews it."
         )
+    protocol_ids = [*([data.protocol_id] if data.protocol_id else []), *data.protocol_ids]
+    if (protocol_ids or data.embargo_until) and not curator:
+        raise Forbidden(
+            "Only the community's archivists place stories under protocols or "
+            "embargoes. Leave out `protocol_ids` and `embargo_until`."
+        )
+    protocols = communities.protocols_for_story(session, viewer, community.id, protocol_ids)
     if data.consent is None and not curator:
         raise Unprocessable(
             "A story needs the consent of the person telling it. Add `consent`: "
@@ -87,8 +111,18 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
                 "`collection_id`, or ask the archivist for a link to the other one."
             )
         collection_id = viewer.link_collection_id
+    elif collection_id is not None and not curator:
+        raise Forbidden(
+            "Only the community's archivists file stories in collections. Leave out "
+            "`collection_id`; an archivist files the story when reviewing it."
+        )
     elif collection_id is not None and collections.get_collection(session, collection_id) is None:
         raise Unprocessable(f"There is no collection {collection_id}; check `collection_id`.")
+    if data.people is not None and not curator:
+        raise Forbidden(
+            "Only the community's archivists link a story to people's records. Leave out "
+            "`people`; name the narrator in `consent.given_by`."
+        )
     story = repository.add_story(
         session,
         Story(
@@ -98,10 +132,23 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
             access=(data.access or Access.PRIVATE).value,
             status="published" if curator else "submitted",
             collection_id=collection_id,
+            community_id=community.id,
+            protocols=protocols,
+            protocol_mode=data.protocol_mode,
+            embargo_until=data.embargo_until,
             created_by=viewer.user_id,
             upload_link_id=viewer.link_id,
             recordings=[],
+            people=[],
         ),
+    )
+    descriptive = [f for f in metadata.DESCRIPTIVE if f in data.model_fields_set]
+    added = metadata.apply(
+        session,
+        story,
+        data,
+        descriptive,
+        may_see=lambda other: can_view_story(viewer, story_access(other), utcnow()),
     )
     if data.consent is not None:
         story.consent = consent_row(story.id, data.consent, viewer)
@@ -118,9 +165,40 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate) -> Story:
             "status": story.status,
             "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
             "consent": data.consent.model_dump(mode="json") if data.consent else None,
+            **{field: after for field, (_, after) in added.items()},
         },
+        source_ip=source_ip,
     )
     return story
+
+
+def _community_for(session: Session, viewer: Viewer, community_id: uuid.UUID | None) -> Community:
+    """The story's community: the one named, if the caller belongs to it, else the default."""
+    if community_id is None or viewer.is_link_holder:
+        return community_repository.default_community(session)
+    community = community_repository.get_community(session, community_id)
+    if community is None or not (
+        can_curate_community(viewer, community_id) or community_id in viewer.member_of
+    ):
+        raise Unprocessable(
+            f"There is no community {community_id} you belong to; check "
+            "`community_id`, or leave it out for the archive's own."
+        )
+    return community
+
+
+def get_listed_story(
+    session: Session, viewer: Viewer | None, story_id: uuid.UUID
+) -> tuple[Story, bool]:
+    """The story and whether the caller may hear it (else they may only know of it), or
+    `NotFound` when they may not even know it exists."""
+    story = repository.get_story(session, story_id, with_recordings=True)
+    if story is None:
+        raise not_found(story_id)
+    visibility = story_visibility(viewer, story_access(story), utcnow())
+    if visibility is Visibility.HIDDEN:
+        raise not_found(story_id)
+    return story, visibility is Visibility.FULL
 
 
 def get_visible_story(

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from archive.domain.access import Role
 from support.accounts import MakeUser
+from support.paths import STORY_EN
 from support.problems import assert_problem
 
 
@@ -46,14 +47,14 @@ def test_a_story_is_private_unless_an_archivist_says_otherwise(
 
 
 @pytest.mark.parametrize(
-    ("role", "access", "visible"),
+    ("role", "access", "seen"),
     [
-        (Role.RESEARCHER, "public", True),
-        (Role.RESEARCHER, "community", True),
-        (Role.RESEARCHER, "restricted", False),
-        (Role.RESEARCHER, "private", False),
-        (Role.CONTRIBUTOR, "community", False),
-        (Role.ARCHIVIST, "private", True),
+        (Role.RESEARCHER, "public", "full"),
+        (Role.RESEARCHER, "community", "listed"),  # not a member: title only
+        (Role.RESEARCHER, "restricted", "listed"),  # holds no protocol: title only
+        (Role.RESEARCHER, "private", "hidden"),
+        (Role.CONTRIBUTOR, "community", "full"),  # contributors are members
+        (Role.ARCHIVIST, "private", "full"),
     ],
 )
 def test_who_sees_a_story_follows_its_access(
@@ -62,16 +63,22 @@ def test_who_sees_a_story_follows_its_access(
     make_user: MakeUser,
     role: Role,
     access: str,
-    visible: bool,
+    seen: str,
 ) -> None:
     story = client.post(
         "/api/v1/stories", json={"title": "A story", "access": access}, headers=admin
     ).json()
+    client.post(f"/api/v1/stories/{story['id']}/recordings", headers=admin,
+                files={"file": ("a.flac", STORY_EN.read_bytes())})
     response = client.get(f"/api/v1/stories/{story['id']}", headers=make_user("u", role))
-    if visible:
-        assert response.status_code == 200
-    else:
+    if seen == "hidden":
         assert_problem(response, 404)
+        return
+    assert response.status_code == 200
+    body = response.json()
+    assert body["title"] == "A story"
+    assert body["listed_only"] is (seen == "listed")
+    assert len(body["recordings"]) == (1 if seen == "full" else 0)
 
 
 def test_creating_a_story_needs_a_valid_token(client: TestClient) -> None:

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from archive.access_requests import service
+from archive.access_requests.schemas import (
+    AccessDecision,
+    AccessRequestCreate,
+    AccessRequestRead,
+)
+from archive.db.base import utcnow
+from archive.deps import CurrentViewer, SessionDep
+
+router = APIRouter(tags=["access requests"])
+
+
+@router.post("/stories/{story_id}/access-requests", status_code=201)
+def request_access(
+    story_id: uuid.UUID, data: AccessRequestCreate, viewer: CurrentViewer, session: SessionDep
+) -> AccessRequestRead:
+    """Ask to hear a story you may only know of; an archivist of its community answers."""
+    return AccessRequestRead.of(service.request_access(session, viewer, story_id, data), utcnow())
+
+
+@router.get("/access-requests")
+def list_access_requests(
+    viewer: CurrentViewer, session: SessionDep, pending: bool = False
+) -> list[AccessRequestRead]:
+    now = utcnow()
+    return [
+        AccessRequestRead.of(g, now)
+        for g in service.list_requests(session, viewer, pending_only=pending)
+    ]
+
+
+@router.post("/access-requests/{request_id}/decision")
+def decide(
+    request_id: uuid.UUID, data: AccessDecision, viewer: CurrentViewer, session: SessionDep
+) -> AccessRequestRead:
+    """Grant for a date range (90 days unless said), or refuse with a note."""
+    return AccessRequestRead.of(service.decide(session, viewer, request_id, data), utcnow())

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from archive.models import AccessGrant
+
+
+class AccessRequestCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=10,
+        max_length=10_000,
+        description="Why you need to hear it: your research, your relation",
+    )
+
+
+class AccessDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["grant", "refuse"]
+    starts_at: datetime | None = None
+    ends_at: datetime | None = Field(default=None, description="Grants end by themselves")
+    note: str = Field(default="", max_length=10_000)
+
+
+class AccessRequestRead(BaseModel):
+    id: uuid.UUID
+    story_id: uuid.UUID
+    user_id: uuid.UUID
+    reason: str
+    status: Literal["requested", "granted", "refused", "expired"]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    decided_by: uuid.UUID | None
+    decision_note: str
+    created_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, grant: AccessGrant, now: datetime) -> AccessRequestRead:
+        status = grant.status
+        if status == "granted" and grant.ends_at is not None and grant.ends_at <= now:
+            status = "expired"
+        return cls(
+            id=grant.id,
+            story_id=grant.story_id,
+            user_id=grant.user_id,
+            reason=grant.reason,
+            status=status,
+            starts_at=grant.starts_at,
+            ends_at=grant.ends_at,
+            decided_by=grant.decided_by,
+            decision_note=grant.decision_note,
+            created_at=grant.created_at,
+            decided_at=grant.decided_at,
+        )

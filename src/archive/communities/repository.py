@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from archive.models import AccessGrant, Community, Membership, Protocol
+from archive.models.communities import protocol_members
+
+DEFAULT_NAME = "Our community"
+
+
+def default_community(session: Session) -> Community:
+    """The archive's default community, made on first need (one box, one community)."""
+    community = session.scalar(select(Community).where(Community.is_default.is_(True)))
+    if community is None:
+        community = Community(name=DEFAULT_NAME, is_default=True)
+        session.add(community)
+        session.flush()
+    return community
+
+
+def get_community(session: Session, community_id: uuid.UUID) -> Community | None:
+    return session.get(Community, community_id)
+
+
+def get_community_by_name(session: Session, name: str) -> Community | None:
+    return session.scalar(select(Community).where(Community.name == name))
+
+
+def list_communities(session: Session) -> Sequence[Community]:
+    return session.scalars(select(Community).order_by(Community.name)).all()
+
+
+def membership(session: Session, community_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(
+            Membership.community_id == community_id, Membership.user_id == user_id
+        )
+    )
+
+
+def memberships_of(session: Session, user_id: uuid.UUID) -> Sequence[Membership]:
+    return session.scalars(select(Membership).where(Membership.user_id == user_id)).all()
+
+
+def members(session: Session, community_id: uuid.UUID) -> Sequence[Membership]:
+    return session.scalars(
+        select(Membership)
+        .where(Membership.community_id == community_id)
+        .order_by(Membership.created_at)
+    ).all()
+
+
+def get_protocol(session: Session, protocol_id: uuid.UUID) -> Protocol | None:
+    return session.get(Protocol, protocol_id)
+
+
+def protocols_of(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
+    rows = session.execute(
+        select(protocol_members.c.protocol_id).where(protocol_members.c.user_id == user_id)
+    ).all()
+    return {row[0] for row in rows}
+
+
+def protocol_member_ids(session: Session, protocol_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = session.execute(
+        select(protocol_members.c.user_id).where(protocol_members.c.protocol_id == protocol_id)
+    ).all()
+    return [row[0] for row in rows]
+
+
+def set_protocol_members(
+    session: Session, protocol_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+) -> None:
+    session.execute(protocol_members.delete().where(protocol_members.c.protocol_id == protocol_id))
+    if user_ids:
+        session.execute(
+            protocol_members.insert(),
+            [{"protocol_id": protocol_id, "user_id": u} for u in set(user_ids)],
+        )
+
+
+def granted_story_ids(session: Session, user_id: uuid.UUID, now: datetime) -> set[uuid.UUID]:
+    rows = session.execute(
+        select(AccessGrant.story_id).where(
+            AccessGrant.user_id == user_id,
+            AccessGrant.status == "granted",
+            or_(AccessGrant.starts_at.is_(None), AccessGrant.starts_at <= now),
+            or_(AccessGrant.ends_at.is_(None), AccessGrant.ends_at > now),
+        )
+    ).all()
+    return {row[0] for row in rows}

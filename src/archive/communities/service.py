@@ -1,0 +1,196 @@
+"""Communities, their members and their cultural protocols. Never commits.
+
+Who belongs where is read once per request into the `Viewer` (`with_memberships`), so every
+access decision after it is a pure function of the viewer and the story.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from archive.communities import repository
+from archive.communities.schemas import CommunityCreate, MemberAdd, ProtocolCreate, ProtocolRead
+from archive.db.base import utcnow
+from archive.domain.access import Role, Viewer, can_curate_community, is_admin
+from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
+from archive.events.repository import add_event
+from archive.models import Community, Membership, Protocol, User
+
+
+def with_memberships(session: Session, viewer: Viewer) -> Viewer:
+    """The viewer with their communities, protocols and current access grants."""
+    if viewer.user_id is None:
+        return viewer
+    memberships = repository.memberships_of(session, viewer.user_id)
+    return dataclasses.replace(
+        viewer,
+        member_of=frozenset(m.community_id for m in memberships),
+        archivist_of=frozenset(m.community_id for m in memberships if m.role == "archivist"),
+        protocols=frozenset(repository.protocols_of(session, viewer.user_id)),
+        granted_stories=frozenset(repository.granted_story_ids(session, viewer.user_id, utcnow())),
+    )
+
+
+def join_default_community(session: Session, user: User) -> None:
+    """New users belong to the archive's default community: archivists as its archivists,
+    everyone else as members (on one box there is one community; an administrator moves
+    people between communities when there are more)."""
+    community = repository.default_community(session)
+    role = "archivist" if user.role == Role.ARCHIVIST else "member"
+    if (
+        user.role in (Role.ARCHIVIST, Role.CONTRIBUTOR)
+        and repository.membership(session, community.id, user.id) is None
+    ):
+        session.add(Membership(community_id=community.id, user_id=user.id, role=role))
+        session.flush()
+
+
+def community_not_found(community_id: uuid.UUID) -> NotFound:
+    return NotFound(f"There is no community {community_id}. Check the id.")
+
+
+def create_community(session: Session, viewer: Viewer, data: CommunityCreate) -> Community:
+    if not is_admin(viewer):
+        raise Forbidden("Only administrators create communities.")
+    name = data.name.strip()
+    if repository.get_community_by_name(session, name) is not None:
+        raise Conflict(f"A community named {name!r} exists already; choose another name.")
+    community = Community(name=name)
+    session.add(community)
+    session.flush()
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="community.created",
+        subject_type="community",
+        subject_id=community.id,
+        details={"name": name},
+    )
+    return community
+
+
+def require_community_curator(
+    session: Session, viewer: Viewer, community_id: uuid.UUID
+) -> Community:
+    community = repository.get_community(session, community_id)
+    if community is None or not (
+        can_curate_community(viewer, community_id) or community_id in viewer.member_of
+    ):
+        raise community_not_found(community_id)
+    if not can_curate_community(viewer, community_id):
+        raise Forbidden("Only this community's archivists manage its members and protocols.")
+    return community
+
+
+def add_member(
+    session: Session, viewer: Viewer, community_id: uuid.UUID, data: MemberAdd
+) -> Membership:
+    require_community_curator(session, viewer, community_id)
+    user = session.get(User, data.user_id)
+    if user is None:
+        raise Unprocessable(f"There is no user {data.user_id}; check `user_id`.")
+    existing = repository.membership(session, community_id, data.user_id)
+    before = existing.role if existing else None
+    if existing is None:
+        existing = Membership(community_id=community_id, user_id=data.user_id, role=data.role)
+        session.add(existing)
+    else:
+        existing.role = data.role
+    session.flush()
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="community.member_set",
+        subject_type="community",
+        subject_id=community_id,
+        details={"user_id": str(data.user_id), "before": before, "after": data.role},
+    )
+    return existing
+
+
+def remove_member(session: Session, viewer: Viewer, community_id: uuid.UUID,
+                  user_id: uuid.UUID) -> None:
+    require_community_curator(session, viewer, community_id)
+    existing = repository.membership(session, community_id, user_id)
+    if existing is None:
+        raise NotFound(f"User {user_id} is not a member of this community.")
+    session.delete(existing)
+    add_event(session, actor_id=viewer.user_id, action="community.member_removed",
+              subject_type="community", subject_id=community_id,
+              details={"user_id": str(user_id), "before": existing.role})
+
+
+def list_members(session: Session, viewer: Viewer, community_id: uuid.UUID) -> Sequence[Membership]:
+    require_community_curator(session, viewer, community_id)
+    return repository.members(session, community_id)
+
+
+def protocol_read(session: Session, protocol: Protocol) -> ProtocolRead:
+    return ProtocolRead(
+        id=protocol.id,
+        community_id=protocol.community_id,
+        name=protocol.name,
+        visibility=protocol.visibility,
+        description=protocol.description,
+        user_ids=repository.protocol_member_ids(session, protocol.id),
+        created_at=protocol.created_at,
+    )
+
+
+def create_protocol(session: Session, viewer: Viewer, data: ProtocolCreate) -> Protocol:
+    require_community_curator(session, viewer, data.community_id)
+    unknown = [u for u in data.user_ids if session.get(User, u) is None]
+    if unknown:
+        raise Unprocessable(f"There are no users {', '.join(map(str, unknown))}; check `user_ids`.")
+    protocol = Protocol(
+        community_id=data.community_id,
+        name=data.name.strip(),
+        visibility=data.visibility,
+        description=data.description,
+    )
+    session.add(protocol)
+    session.flush()
+    repository.set_protocol_members(session, protocol.id, data.user_ids)
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="protocol.created",
+        subject_type="protocol",
+        subject_id=protocol.id,
+        details={
+            "name": protocol.name,
+            "community_id": str(data.community_id),
+            "user_ids": [str(u) for u in data.user_ids],
+            "visibility": data.visibility,
+        },
+    )
+    return protocol
+
+
+def get_protocol(session: Session, viewer: Viewer, protocol_id: uuid.UUID) -> Protocol:
+    protocol = repository.get_protocol(session, protocol_id)
+    if protocol is None or not (
+        can_curate_community(viewer, protocol.community_id) or protocol_id in viewer.protocols
+    ):
+        raise NotFound(f"There is no protocol {protocol_id} that you can see.")
+    return protocol
+
+
+def protocols_for_story(
+    session: Session, viewer: Viewer, community_id: uuid.UUID, protocol_ids: Sequence[uuid.UUID]
+) -> list[Protocol]:
+    """The protocols a story will carry: they must belong to its community."""
+    found: list[Protocol] = []
+    for protocol_id in dict.fromkeys(protocol_ids):
+        protocol = repository.get_protocol(session, protocol_id)
+        if protocol is None or protocol.community_id != community_id:
+            raise Unprocessable(
+                f"There is no protocol {protocol_id} in this story's community; "
+                "check `protocol_ids`."
+            )
+        found.append(protocol)
+    return found

@@ -1,0 +1,161 @@
+"""A story's descriptive metadata (Dublin Core, and what oral historians record), applied the
+same way when a story is created and when it is edited. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from archive.collections import repository as collections
+from archive.errors import Unprocessable
+from archive.models import Story, StoryPerson
+from archive.people import repository as people
+from archive.people.schemas import PersonRole
+from archive.stories import repository
+from archive.stories.dates import parse_partial_date
+
+if TYPE_CHECKING:
+    from archive.stories.schemas import PersonLinkIn, StoryFields
+
+DESCRIPTIVE = (
+    "recorded_date",
+    "place",
+    "subjects",
+    "keywords",
+    "rights",
+    "related_story_ids",
+    "people",
+)
+"""Set on create as well as on edit."""
+
+EDITABLE = ("title", "description", "languages", "access", "collection_id", *DESCRIPTIVE)
+"""What `PATCH /stories/{id}` may change; the review status changes only through review."""
+
+CURATOR_ONLY = ("access", "collection_id", "people")
+"""Who may hear a story, where it is filed and whose voice it is are the archivists' call."""
+
+INDEXED = ("title", "access", "collection_id")
+"""Fields the search index holds: changing one queues index jobs for the story."""
+
+
+def content_warning(names: Sequence[str]) -> str | None:
+    """The notice many communities ask for before the voice and name of someone who has
+    passed away; None when there is nobody to warn of."""
+    if not names:
+        return None
+    if len(names) == 1:
+        return f"This story contains the voice and name of {names[0]}, who has passed away."
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    return f"This story contains the voices and names of {listed}, who have passed away."
+
+
+def deceased_narrators(story: Story) -> list[str]:
+    """Names of the story's narrators who have passed away; its people must be loaded."""
+    names: list[str] = []
+    for link in story.people:
+        deceased = link.role == PersonRole.NARRATOR and link.person.deceased
+        if deceased and link.person.name not in names:
+            names.append(link.person.name)
+    return names
+
+
+def snapshot(story: Story) -> dict[str, Any]:
+    """The editable fields as the audit log records them (JSON); people must be loaded."""
+    return {
+        "title": story.title,
+        "description": story.description,
+        "languages": list(story.languages),
+        "access": story.access,
+        "collection_id": str(story.collection_id) if story.collection_id else None,
+        "recorded_date": story.recorded_date,
+        "place": story.place,
+        "subjects": list(story.subjects),
+        "keywords": list(story.keywords),
+        "rights": story.rights,
+        "related_story_ids": list(story.related_story_ids),
+        "people": [{"person_id": str(p.person_id), "role": p.role} for p in story.people],
+    }
+
+
+Changes = dict[str, tuple[Any, Any]]
+"""Field -> (before, after), as JSON values, for each field that changed."""
+
+
+def apply(
+    session: Session,
+    story: Story,
+    data: StoryFields,
+    fields: Sequence[str],
+    *,
+    may_see: Callable[[Story], bool],
+) -> Changes:
+    """Sets `fields` of `data` on the story after checking what they name exists: the
+    collection, the people, and the related stories (which the editor must be able to see,
+    `may_see`). The story's people must be loaded. Who may set which field is the caller's
+    check."""
+    before = snapshot(story)
+    for field in fields:
+        value = getattr(data, field)
+        if field == "recorded_date":
+            _set_recorded_date(story, value)
+        elif field == "related_story_ids":
+            story.related_story_ids = _related(session, story, value, may_see)
+        elif field == "people":
+            story.people = _people_links(session, value)
+        elif field == "collection_id":
+            if value is not None and collections.get_collection(session, value) is None:
+                raise Unprocessable(f"There is no collection {value}; check `collection_id`.")
+            story.collection_id = value
+        elif field == "access":
+            story.access = value.value
+        else:
+            setattr(story, field, value)
+    after = snapshot(story)
+    return {name: (before[name], after[name]) for name in after if before[name] != after[name]}
+
+
+def _set_recorded_date(story: Story, value: str | None) -> None:
+    if value is None:
+        story.recorded_date = story.recorded_date_precision = None
+        return
+    try:
+        parsed = parse_partial_date(value, datetime.now(UTC).date())
+    except ValueError as exc:
+        raise Unprocessable(f"`recorded_date`: {exc}.") from None
+    story.recorded_date = parsed.text
+    story.recorded_date_precision = parsed.precision.value
+
+
+def _related(
+    session: Session,
+    story: Story,
+    story_ids: list[uuid.UUID],
+    may_see: Callable[[Story], bool],
+) -> list[str]:
+    if story.id in story_ids:
+        raise Unprocessable("A story cannot be related to itself; leave its own id out.")
+    found = {s.id for s in repository.get_stories(session, story_ids) if may_see(s)}
+    missing = [str(i) for i in story_ids if i not in found]
+    if missing:
+        raise Unprocessable(
+            f"There is no story {', '.join(missing)} that you can see; check `related_story_ids`."
+        )
+    return [str(i) for i in story_ids]
+
+
+def _people_links(session: Session, links: list[PersonLinkIn]) -> list[StoryPerson]:
+    known = people.get_people(session, {link.person_id for link in links})
+    missing = sorted({str(link.person_id) for link in links if link.person_id not in known})
+    if missing:
+        raise Unprocessable(
+            f"There is no person {', '.join(missing)}; add them first with POST /api/v1/people, "
+            "or check `people`."
+        )
+    return [
+        StoryPerson(person=known[link.person_id], role=link.role.value, position=position)
+        for position, link in enumerate(links)
+    ]
