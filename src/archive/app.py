@@ -27,6 +27,7 @@ from archive.domain.tus import TUS_VERSION
 from archive.events.endpoints import router as events_router
 from archive.health.endpoints import router as health_router
 from archive.people.endpoints import router as people_router
+from archive.openapi import install_openapi
 from archive.problems import install_problem_handlers
 from archive.recordings.endpoints import router as recordings_router
 from archive.restrictions.endpoints import router as restrictions_router
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_openapi(app)
     for router in (
         stories_router,
         recordings_router,
