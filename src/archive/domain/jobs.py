@@ -25,6 +25,8 @@ class JobKind(StrEnum):
     INDEX = "index"
     FIXITY = "fixity"
     EXPIRE_UPLOAD = "expire_upload"
+    SILENCE = "silence"
+    """Make a recording's listening copy with its restricted spans silent."""
 
 
 BACKOFF_BASE_SECONDS = 5.0

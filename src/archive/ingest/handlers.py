@@ -9,6 +9,11 @@ from sqlalchemy.orm import Session
 
 from archive.domain.jobs import JobKind
 from archive.ingest.context import JobContext
+from archive.ingest.derivatives import (
+    make_listening_copy,
+    on_silence_failure,
+    on_silence_release,
+)
 from archive.ingest.expiry import expire_upload
 from archive.ingest.fixity import check_fixity
 from archive.ingest.pipeline import index, on_recording_failure, on_recording_release, transcribe
@@ -32,4 +37,5 @@ HANDLERS: dict[str, Handler] = {
     JobKind.INDEX: Handler(index, on_recording_failure, on_recording_release),
     JobKind.FIXITY: Handler(check_fixity, _nothing_to_record, _nothing_to_record),
     JobKind.EXPIRE_UPLOAD: Handler(expire_upload, _nothing_to_record, _nothing_to_record),
+    JobKind.SILENCE: Handler(make_listening_copy, on_silence_failure, on_silence_release),
 }

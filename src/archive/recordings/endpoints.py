@@ -87,13 +87,17 @@ def get_audio(
     session: SessionDep,
     store: StoreDep,
 ) -> Response:
-    """The original bytes; send `Range: bytes=START-END` to seek."""
-    recording = service.get_visible_recording(session, viewer, recording_id)
-    size = recording.size
+    """The recording's bytes; send `Range: bytes=START-END` to seek. Those who may not hear
+    its restricted parts get a copy with them silent (503 while it is being prepared)."""
+    audio = service.audio_to_serve(session, viewer, recording_id)
+    size = audio.size
     headers = {
         "Accept-Ranges": "bytes",
-        "ETag": f'"{recording.sha256}"',
-        "Cache-Control": "private, max-age=3600",
+        "ETag": f'"{audio.sha256}"',
+        # One address, different bytes for different callers, and a copy that a restriction
+        # replaces: a cache may keep it only for one caller, and must ask again.
+        "Cache-Control": "private, no-cache" if audio.listening_copy else "private, max-age=3600",
+        "Vary": "Authorization",
     }
     try:
         wanted = parse_range(request.headers.get("range"), size)
@@ -103,14 +107,14 @@ def get_audio(
             headers={"Content-Range": f"bytes */{size}"},
         ) from exc
     if wanted is None:
-        body = store.iter_range(recording.object_key, 0, size - 1) if size else iter(())
+        body = store.iter_range(audio.key, 0, size - 1) if size else iter(())
         headers["Content-Length"] = str(size)
-        return StreamingResponse(body, media_type=recording.content_type, headers=headers)
+        return StreamingResponse(body, media_type=audio.content_type, headers=headers)
     headers["Content-Range"] = wanted.content_range(size)
     headers["Content-Length"] = str(wanted.length)
     return StreamingResponse(
-        store.iter_range(recording.object_key, wanted.start, wanted.end),
+        store.iter_range(audio.key, wanted.start, wanted.end),
         status_code=206,
-        media_type=recording.content_type,
+        media_type=audio.content_type,
         headers=headers,
     )

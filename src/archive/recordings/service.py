@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,13 +17,15 @@ from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.access import Viewer, can_add_recording, can_view_story
 from archive.domain.jobs import JobKind
-from archive.errors import ArchiveError, NotFound
+from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
+from archive.errors import ArchiveError, NotFound, ServiceUnavailable
 from archive.events.repository import add_event
 from archive.ingest import queue
 from archive.ingest.media import MediaInfo, probe
 from archive.models import Recording, Story
 from archive.recordings import repository
 from archive.recordings.receive import ReceivedObject
+from archive.restrictions import repository as restrictions
 from archive.storage.base import ObjectStore
 from archive.stories import repository as stories
 from archive.stories.service import not_found, story_access
@@ -132,3 +135,44 @@ def get_visible_recording(
     if found is None or not can_view_story(viewer, story_access(found[1]), utcnow()):
         raise recording_not_found(recording_id)
     return found[0]
+
+
+class AudioBeingPrepared(ServiceUnavailable):
+    slug = "audio-being-prepared"
+    title = "The audio is being prepared"
+
+
+@dataclass(frozen=True, slots=True)
+class AudioObject:
+    """The bytes a caller is given for a recording: the original, or its listening copy."""
+
+    key: str
+    size: int
+    content_type: str
+    sha256: str
+    listening_copy: bool
+
+
+def audio_to_serve(session: Session, viewer: Viewer | None, recording_id: uuid.UUID) -> AudioObject:
+    """The original for those who may hear restricted spans, and for recordings with none;
+    for everyone else the copy with every span silent, made for the spans as they are now.
+
+    Raises `AudioBeingPrepared` (503) while that copy is not made yet: never the original.
+    """
+    recording = get_visible_recording(session, viewer, recording_id)
+    original = AudioObject(
+        recording.object_key, recording.size, recording.content_type, recording.sha256, False
+    )
+    if can_hear_restricted(viewer):
+        return original
+    spans = restrictions.spans_for_recording(session, recording_id)
+    if not spans:
+        return original
+    copy = restrictions.get_listening_copy(session, recording_id)
+    if copy is None or copy.spans_fingerprint != spans_fingerprint(spans):
+        raise AudioBeingPrepared(
+            "Parts of this recording are restricted, and the copy you may hear, with those "
+            "parts silent, is being prepared. Try again in a minute.",
+            headers={"Retry-After": "30"},
+        )
+    return AudioObject(copy.object_key, copy.size, copy.content_type, copy.sha256, True)

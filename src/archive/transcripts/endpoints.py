@@ -46,12 +46,13 @@ def get_transcript(
     """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`).
     `ETag` names its version; send it back as `If-Match` to correct it."""
     transcript = service.current_transcript(session, viewer, recording_id)
+    hidden = service.hidden_segments(session, viewer, transcript)
     if format is CaptionFormat.JSON:
         response.headers["ETag"] = service.etag(transcript.version)
-        return TranscriptRead.of(transcript)
+        return service.masked(TranscriptRead.of(transcript), hidden)
     filename = f"{recording_id}-v{transcript.version}.{format.value}"
     return Response(
-        service.render_captions(transcript, format),
+        service.render_captions(transcript, format, hidden),
         media_type=MEDIA_TYPES[format],
         headers={
             "Content-Disposition": f'inline; filename="{filename}"',
@@ -128,7 +129,9 @@ def get_version(
     recording_id: uuid.UUID, version: int, viewer: ViewerDep, session: SessionDep
 ) -> TranscriptRead:
     """One version of the transcript, as it was saved."""
-    return TranscriptRead.of(service.transcript_version(session, viewer, recording_id, version))
+    transcript = service.transcript_version(session, viewer, recording_id, version)
+    hidden = service.hidden_segments(session, viewer, transcript)
+    return service.masked(TranscriptRead.of(transcript), hidden)
 
 
 @router.get("/recordings/{recording_id}/transcript/diff")

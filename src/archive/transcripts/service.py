@@ -1,24 +1,32 @@
 """Reading transcripts, as JSON or as captions, and their earlier versions. Never commits.
 
 Every version of a transcript stays readable; reading any of them follows the same rule as
-reading the current one (whoever may see the recording).
+reading the current one (whoever may see the recording). For those who may not hear restricted
+material, every segment that overlaps a restricted span of the recording (or is marked
+restricted itself) reads `[restricted]`, without its words, in every version, format and diff;
+the spans are read with the transcript, so a change shows at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Collection
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from archive.domain.access import Viewer
 from archive.domain.captions import Cue, render_srt, render_txt, render_vtt
+from archive.domain.restrictions import RESTRICTED_TEXT, Span, can_hear_restricted, masks
 from archive.domain.transcript_edits import SegmentChange, SegmentDraft, Word, diff_versions
 from archive.errors import NotFound
 from archive.models import Segment, Transcript
 from archive.recordings.service import get_visible_recording
+from archive.restrictions import repository as restrictions
 from archive.transcripts import repository
 from archive.transcripts.repository import VersionSummary
+from archive.transcripts.schemas import TranscriptRead
 
 
 class CaptionFormat(StrEnum):
@@ -53,8 +61,46 @@ def current_transcript(
     return transcript
 
 
-def render_captions(transcript: Transcript, fmt: CaptionFormat) -> str:
-    cues = [Cue(s.start, s.end, s.text, s.speaker) for s in transcript.segments]
+def _spans_hidden_from(
+    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+) -> list[Span] | None:
+    """The restricted spans this caller may not hear; None for one who hears everything."""
+    if can_hear_restricted(viewer):
+        return None
+    return restrictions.spans_for_recording(session, recording_id)
+
+
+def _hides(spans: list[Span] | None, segment: Segment | SegmentDraft) -> bool:
+    return spans is not None and (segment.restricted or masks(spans, segment.start, segment.end))
+
+
+def hidden_segments(
+    session: Session, viewer: Viewer | None, transcript: Transcript
+) -> frozenset[uuid.UUID]:
+    """The ids of the segments this caller is shown as `[restricted]`."""
+    spans = _spans_hidden_from(session, viewer, transcript.recording_id)
+    return frozenset(s.id for s in transcript.segments if _hides(spans, s))
+
+
+def masked(read: TranscriptRead, hidden: Collection[uuid.UUID]) -> TranscriptRead:
+    """`read` with each hidden segment's text `[restricted]` and its words taken out; its
+    times, speaker and confidence stay."""
+    if not hidden:
+        return read
+    segments = [
+        s.model_copy(update={"text": RESTRICTED_TEXT, "words": []}) if s.id in hidden else s
+        for s in read.segments
+    ]
+    return read.model_copy(update={"segments": segments})
+
+
+def render_captions(
+    transcript: Transcript, fmt: CaptionFormat, hidden: Collection[uuid.UUID] = frozenset()
+) -> str:
+    cues = [
+        Cue(s.start, s.end, RESTRICTED_TEXT if s.id in hidden else s.text, s.speaker)
+        for s in transcript.segments
+    ]
     renderers = {
         CaptionFormat.VTT: render_vtt,
         CaptionFormat.SRT: render_srt,
@@ -123,4 +169,14 @@ def diff(
     get_visible_recording(session, viewer, recording_id)
     old = _version(session, recording_id, from_version)
     new = _version(session, recording_id, to_version)
-    return diff_versions(drafts_of(old), drafts_of(new))
+    spans = _spans_hidden_from(session, viewer, recording_id)
+    return diff_versions(_masked_drafts(old, spans), _masked_drafts(new, spans))
+
+
+def _masked_drafts(transcript: Transcript, spans: list[Span] | None) -> list[SegmentDraft]:
+    return [
+        dataclasses.replace(draft, text=RESTRICTED_TEXT, words=())
+        if _hides(spans, draft)
+        else draft
+        for draft in drafts_of(transcript)
+    ]

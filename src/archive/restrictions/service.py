@@ -1,0 +1,124 @@
+"""Marking stretches of a recording restricted, and lifting them. Never commits.
+
+Each change is written with its audit event and two jobs in the caller's one transaction: an
+`index` job, which takes the segments under the spans out of search (or puts them back), and
+a `silence` job, which makes the listening copy those without the right are given. Until that
+copy is made for the spans as they now are, such listeners are told the audio is being
+prepared (`recordings.service.audio_to_serve`); transcripts follow at once, being masked as
+they are read.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy.orm import Session
+
+from archive.domain.access import Viewer, is_curator
+from archive.domain.jobs import JobKind
+from archive.domain.restrictions import span_problem
+from archive.errors import Forbidden, NotFound, Unprocessable
+from archive.events.repository import add_event
+from archive.ingest import queue
+from archive.models import Recording, Restriction
+from archive.recordings.service import get_visible_recording
+from archive.restrictions import repository
+from archive.restrictions.schemas import RestrictionCreate
+
+log = logging.getLogger(__name__)
+
+
+def _recording_for_curator(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> Recording:
+    """404 for a recording the caller cannot see; 403 for one they see but may not restrict."""
+    recording = get_visible_recording(session, viewer, recording_id)
+    if not is_curator(viewer):
+        raise Forbidden(
+            "Only the archive's archivists and administrators see and change what is "
+            "restricted in a recording. Tell one of them which part (and the time) should be."
+        )
+    return recording
+
+
+def _follow_up(session: Session, recording_id: uuid.UUID) -> None:
+    payload = {"recording_id": str(recording_id)}
+    queue.enqueue(session, JobKind.INDEX, payload)
+    queue.enqueue(session, JobKind.SILENCE, payload)
+
+
+def list_restrictions(
+    session: Session, viewer: Viewer, recording_id: uuid.UUID
+) -> list[Restriction]:
+    _recording_for_curator(session, viewer, recording_id)
+    return repository.list_restrictions(session, recording_id)
+
+
+def add_restriction(
+    session: Session, viewer: Viewer, recording_id: uuid.UUID, data: RestrictionCreate
+) -> Restriction:
+    recording = _recording_for_curator(session, viewer, recording_id)
+    problem = span_problem(data.start, data.end, recording.duration)
+    if problem is not None:
+        raise Unprocessable(problem)
+    restriction = repository.add_restriction(
+        session,
+        Restriction(
+            recording_id=recording_id,
+            start=data.start,
+            end=data.end,
+            reason=data.reason,
+            created_by=viewer.user_id,
+        ),
+    )
+    _follow_up(session, recording_id)
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="recording.restriction_added",
+        subject_type="recording",
+        subject_id=recording_id,
+        details={
+            "restriction_id": str(restriction.id),
+            "start": data.start,
+            "end": data.end,
+            "reason": data.reason,
+        },
+    )
+    log.info(
+        "restriction.added recording=%s restriction=%s start=%.3f end=%.3f",
+        recording_id,
+        restriction.id,
+        data.start,
+        data.end,
+    )
+    return restriction
+
+
+def remove_restriction(
+    session: Session, viewer: Viewer, recording_id: uuid.UUID, restriction_id: uuid.UUID
+) -> None:
+    _recording_for_curator(session, viewer, recording_id)
+    restriction = repository.get_restriction(session, recording_id, restriction_id)
+    if restriction is None:
+        raise NotFound(
+            f"Recording {recording_id} has no restriction {restriction_id}. See "
+            f"/api/v1/recordings/{recording_id}/restrictions for the ones it has."
+        )
+    details = {
+        "restriction_id": str(restriction.id),
+        "start": restriction.start,
+        "end": restriction.end,
+        "reason": restriction.reason,
+        "created_by": str(restriction.created_by) if restriction.created_by else None,
+    }
+    repository.delete_restriction(session, restriction)
+    _follow_up(session, recording_id)
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="recording.restriction_removed",
+        subject_type="recording",
+        subject_id=recording_id,
+        details=details,
+    )
+    log.info("restriction.removed recording=%s restriction=%s", recording_id, restriction_id)
