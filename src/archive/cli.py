@@ -146,9 +146,18 @@ def users_create(
     role: Annotated[
         str, typer.Option(help="admin, archivist, researcher or contributor.")
     ] = "researcher",
+    password: Annotated[
+        bool,
+        typer.Option(
+            "--password",
+            help="Also set a password for signing in from a browser. It is asked for (twice), "
+            "never taken from the command line, so it stays out of shell history.",
+        ),
+    ] = False,
 ) -> None:
     """Create a user and print a new API token once."""
-    from archive.accounts.service import create_user_with_token
+    from archive.accounts.passwords import passwords_from
+    from archive.accounts.service import check_new_password, create_user_with_token
     from archive.db import migrate
     from archive.db.session import create_db_engine, create_session_factory, transaction
     from archive.domain.access import Role
@@ -163,11 +172,22 @@ def users_create(
         )
         raise typer.Exit(2) from None
     settings = _settings()
+    password_hash: str | None = None
+    if password:
+        chosen_password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            check_new_password(chosen_password, name)
+        except ArchiveError as exc:
+            typer.echo(f"archive: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+        password_hash = passwords_from(settings).hash(chosen_password)
     migrate.upgrade(settings)
     engine = create_db_engine(settings)
     try:
         with transaction(create_session_factory(engine)) as session:
-            user_id, token = create_user_with_token(session, name, chosen)
+            user_id, token = create_user_with_token(
+                session, name, chosen, password_hash=password_hash
+            )
     except ArchiveError as exc:
         typer.echo(f"archive: {exc.detail}", err=True)
         raise typer.Exit(1) from None

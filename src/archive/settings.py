@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     link_burst: int = Field(default=120, ge=1)
     upload_expiry_hours: float = Field(default=24.0, gt=0)
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    session_days: float = Field(default=14.0, gt=0)
+    """How long a browser sign-in lasts; signing out ends it sooner."""
+    login_burst: int = Field(default=5, ge=1)
+    login_refill_seconds: float = Field(default=12.0, gt=0)
+    """Sign-in attempts for one username: `login_burst` at once, then one per this."""
+    login_address_burst: int = Field(default=30, ge=1)
+    login_address_refill_seconds: float = Field(default=2.0, gt=0)
+    """The same from one client address: wider, as a whole village may share one."""
+    password_time_cost: int = Field(default=2, ge=1)
+    password_memory_kib: int = Field(default=19_456, ge=8)
+    password_parallelism: int = Field(default=1, ge=1)
+    """argon2id parameters (OWASP's minimum); hashes made with others are upgraded at sign-in."""
     log_level: str = "INFO"
 
     @field_validator("admin_token")

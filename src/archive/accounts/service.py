@@ -1,21 +1,30 @@
-"""Who is calling. Never commits: the request or the command that called it does."""
+"""Who is calling, users and API tokens. Never commits: the request or the command that called
+it does. Browser sign-in lives in `accounts.signin`."""
 
 from __future__ import annotations
 
 import hmac
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from archive.accounts import repository
+from archive.accounts.passwords import Passwords, password_problem
+from archive.communities.service import join_default_community
 from archive.db.base import utcnow
 from archive.domain.access import Role, Viewer
 from archive.domain.tokens import new_token, token_digest
-from archive.errors import Conflict, Unauthorized
+from archive.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from archive.events.repository import add_event
-from archive.models import User
+from archive.models import ApiToken, User
 from archive.upload_links.service import is_link_token, viewer_for_link_token
 
 BOOTSTRAP_ADMIN = "admin"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+"""`last_used_at` is written at most this often per token, not on every request."""
+USERNAME_PUNCTUATION = frozenset("._-@")
 
 
 def viewer_for_token(session: Session, token: str, admin_token: str | None) -> Viewer:
@@ -23,13 +32,23 @@ def viewer_for_token(session: Session, token: str, admin_token: str | None) -> V
     if is_link_token(token):
         return viewer_for_link_token(session, token)
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
-        return Viewer(user_id=ensure_bootstrap_admin(session).id, role=Role.ADMIN)
-    user = repository.find_token_owner(session, token_digest(token), utcnow())
-    if user is None:
+        return viewer_for_user(session, ensure_bootstrap_admin(session))
+    now = utcnow()
+    found = repository.find_live_token(session, token_digest(token), now)
+    if found is None:
         raise Unauthorized(
             "This API token is not valid: it is unknown, expired or revoked. "
             "Ask an administrator for a new one (`archive users create NAME --role ROLE`)."
         )
+    api_token, user = found
+    stale = now - TOKEN_USE_RESOLUTION
+    if api_token.last_used_at is None or api_token.last_used_at < stale:
+        repository.mark_token_used(session, api_token.id, now, stale)
+    return viewer_for_user(session, user)
+
+
+def viewer_for_user(session: Session, user: User) -> Viewer:
+    """The one place a signed-in user (by token or by cookie) becomes a `Viewer`."""
     return Viewer(user_id=user.id, role=Role(user.role))
 
 
@@ -41,12 +60,32 @@ def ensure_bootstrap_admin(session: Session) -> User:
     return user
 
 
-def create_user_with_token(session: Session, username: str, role: Role) -> tuple[str, str]:
+def require_account(viewer: Viewer) -> uuid.UUID:
+    """The caller's user id; upload-link holders have no account."""
+    if viewer.user_id is None:
+        raise Forbidden(
+            "This needs an account; an upload link only lets you add stories to its "
+            "collection. Ask an archivist for an account."
+        )
+    return viewer.user_id
+
+
+def check_new_password(password: str, username: str) -> None:
+    """Raises `Unprocessable` saying why, when the password is too easy to guess."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise Unprocessable(problem)
+
+
+def create_user_with_token(
+    session: Session, username: str, role: Role, *, password_hash: str | None = None
+) -> tuple[str, str]:
     """Creates a user and a first API token; returns (user id, token). The token is not
     stored, only its digest: this is the one chance to show it."""
     if repository.get_user_by_username(session, username) is not None:
         raise Conflict(f"A user named {username!r} exists already; choose another name.")
-    user = repository.add_user(session, username, role)
+    user = repository.add_user(session, username, role, password_hash)
+    join_default_community(session, user)
     token = new_token()
     repository.add_token(session, user, "first token", token_digest(token))
     add_event(
@@ -55,6 +94,105 @@ def create_user_with_token(session: Session, username: str, role: Role) -> tuple
         action="user.created",
         subject_type="user",
         subject_id=user.id,
-        details={"username": username, "role": role.value},
+        details={"username": username, "role": role.value, "password": password_hash is not None},
     )
     return str(user.id), token
+
+
+def create_user(
+    session: Session,
+    viewer: Viewer,
+    passwords: Passwords,
+    username: str,
+    password: str,
+    role: Role,
+) -> User:
+    """An administrator makes an account that signs in with a password."""
+    if viewer.role is not Role.ADMIN or viewer.user_id is None:
+        raise Forbidden("Only administrators may create accounts. Ask one of them.")
+    _check_username(username)
+    check_new_password(password, username)
+    # Hashed before the first query: the session connects (and, on SQLite, takes the write
+    # lock) only then, so nobody waits on the hash.
+    password_hash = passwords.hash(password)
+    if repository.username_taken(session, username):
+        raise Conflict(
+            f"A user named {username!r} exists already (names are compared ignoring case); "
+            "choose another name."
+        )
+    user = repository.add_user(session, username, role, password_hash)
+    join_default_community(session, user)
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="user.created",
+        subject_type="user",
+        subject_id=user.id,
+        details={"username": username, "role": role.value, "password": True},
+    )
+    return user
+
+
+def _check_username(username: str) -> None:
+    if not username[:1].isalnum() or not all(
+        ch.isalnum() or ch in USERNAME_PUNCTUATION for ch in username
+    ):
+        raise Unprocessable(
+            f"The username {username!r} cannot be used: use letters, digits and . _ - @ only, "
+            "starting with a letter or a digit (no spaces)."
+        )
+
+
+def current_user(session: Session, viewer: Viewer) -> User:
+    user = repository.get_user(session, require_account(viewer))
+    if user is None:
+        raise NotFound("Your account no longer exists. Ask an administrator.")
+    return user
+
+
+def create_token(
+    session: Session, viewer: Viewer, name: str, expires_at: datetime | None
+) -> tuple[ApiToken, str]:
+    """A new API token for the caller, with the token itself, which is shown only now."""
+    user = current_user(session, viewer)
+    name = name.strip()
+    if not name:
+        raise Unprocessable("Give the token a name that says what it is for, e.g. 'laptop sync'.")
+    if expires_at is not None and expires_at.tzinfo is None:
+        raise Unprocessable("Give `expires_at` with a time zone, e.g. 2026-12-31T23:59:00Z.")
+    if expires_at is not None and expires_at <= utcnow():
+        raise Unprocessable("`expires_at` is in the past; give a future date, or none.")
+    token = new_token()
+    api_token = repository.add_token(session, user, name, token_digest(token), expires_at)
+    add_event(
+        session,
+        actor_id=user.id,
+        action="api_token.created",
+        subject_type="api_token",
+        subject_id=api_token.id,
+        details={"name": name, "expires_at": expires_at.isoformat() if expires_at else None},
+    )
+    return api_token, token
+
+
+def list_tokens(session: Session, viewer: Viewer) -> Sequence[ApiToken]:
+    """The caller's tokens that are not revoked, expired ones included, newest first."""
+    return repository.list_live_tokens(session, require_account(viewer))
+
+
+def revoke_token(session: Session, viewer: Viewer, token_id: uuid.UUID) -> None:
+    """Revokes one of the caller's tokens; someone else's is `NotFound`, as if it were not
+    there. Revoking twice is harmless."""
+    user_id = require_account(viewer)
+    api_token = repository.get_token(session, token_id)
+    if api_token is None or api_token.user_id != user_id:
+        raise NotFound(f"You have no API token {token_id}; GET /api/v1/tokens lists yours.")
+    if api_token.revoked_at is None:
+        api_token.revoked_at = utcnow()
+        add_event(
+            session,
+            actor_id=user_id,
+            action="api_token.revoked",
+            subject_type="api_token",
+            subject_id=api_token.id,
+        )

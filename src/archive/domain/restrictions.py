@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from archive.domain.access import Viewer, is_curator
+from archive.domain.access import StoryAccess, Viewer, can_curate
 
 RESTRICTED_TEXT: Final = "[restricted]"
 """What a segment's text reads as for someone who may not hear it."""
@@ -45,10 +45,10 @@ class Span:
     end: float
 
 
-def can_hear_restricted(viewer: Viewer | None) -> bool:
-    """Archivists and administrators hear and read restricted spans; nobody else does, not
-    even whoever put the story in."""
-    return is_curator(viewer)
+def can_hear_restricted(viewer: Viewer | None, story: StoryAccess) -> bool:
+    """The story's community's archivists and administrators hear and read restricted spans;
+    nobody else does, not even whoever put the story in."""
+    return can_curate(viewer, story)
 
 
 def overlaps(span: Span, start: float, end: float) -> bool:

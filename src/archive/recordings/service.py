@@ -15,10 +15,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.base import utcnow
 from archive.db.session import transaction
-from archive.domain.access import Viewer, can_add_recording, can_view_story
+from archive.domain.access import (
+    StoryAccess,
+    Viewer,
+    can_add_recording,
+    can_curate,
+    can_view_story,
+)
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
-from archive.errors import ArchiveError, NotFound, ServiceUnavailable
+from archive.errors import ArchiveError, Forbidden, NotFound, ServiceUnavailable
 from archive.events.repository import add_event
 from archive.ingest import queue
 from archive.ingest.media import MediaInfo, probe
@@ -131,10 +137,34 @@ def register_upload(
 def get_visible_recording(
     session: Session, viewer: Viewer | None, recording_id: uuid.UUID
 ) -> Recording:
+    return visible_recording_and_access(session, viewer, recording_id)[0]
+
+
+def visible_recording_and_access(
+    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+) -> tuple[Recording, StoryAccess]:
+    """The recording and its story's access facts, or 404 for one the caller may not hear."""
     found = repository.get_recording_with_story(session, recording_id)
-    if found is None or not can_view_story(viewer, story_access(found[1]), utcnow()):
+    if found is None:
         raise recording_not_found(recording_id)
-    return found[0]
+    access = story_access(found[1])
+    if not can_view_story(viewer, access, utcnow()):
+        raise recording_not_found(recording_id)
+    return found[0], access
+
+
+def get_curated_recording(
+    session: Session, viewer: Viewer, recording_id: uuid.UUID, *, doing: str
+) -> Recording:
+    """404 for a recording the caller may not hear; 403 for one they hear but may not change
+    (only the archivists of its story's community and administrators may)."""
+    recording, access = visible_recording_and_access(session, viewer, recording_id)
+    if not can_curate(viewer, access):
+        raise Forbidden(
+            f"Only the archivists of this story's community {doing}. Tell one of "
+            "them what should change."
+        )
+    return recording
 
 
 class AudioBeingPrepared(ServiceUnavailable):
@@ -159,11 +189,11 @@ def audio_to_serve(session: Session, viewer: Viewer | None, recording_id: uuid.U
 
     Raises `AudioBeingPrepared` (503) while that copy is not made yet: never the original.
     """
-    recording = get_visible_recording(session, viewer, recording_id)
+    recording, access = visible_recording_and_access(session, viewer, recording_id)
     original = AudioObject(
         recording.object_key, recording.size, recording.content_type, recording.sha256, False
     )
-    if can_hear_restricted(viewer):
+    if can_hear_restricted(viewer, access):
         return original
     spans = restrictions.spans_for_recording(session, recording_id)
     if not spans:

@@ -15,14 +15,14 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from archive.domain.access import Viewer, is_curator
+from archive.domain.access import Viewer
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import span_problem
-from archive.errors import Forbidden, NotFound, Unprocessable
+from archive.errors import NotFound, Unprocessable
 from archive.events.repository import add_event
 from archive.ingest import queue
 from archive.models import Recording, Restriction
-from archive.recordings.service import get_visible_recording
+from archive.recordings.service import get_curated_recording
 from archive.restrictions import repository
 from archive.restrictions.schemas import RestrictionCreate
 
@@ -31,13 +31,9 @@ log = logging.getLogger(__name__)
 
 def _recording_for_curator(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> Recording:
     """404 for a recording the caller cannot see; 403 for one they see but may not restrict."""
-    recording = get_visible_recording(session, viewer, recording_id)
-    if not is_curator(viewer):
-        raise Forbidden(
-            "Only the archive's archivists and administrators see and change what is "
-            "restricted in a recording. Tell one of them which part (and the time) should be."
-        )
-    return recording
+    return get_curated_recording(
+        session, viewer, recording_id, doing="see and change what is restricted in a recording"
+    )
 
 
 def _follow_up(session: Session, recording_id: uuid.UUID) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from archive.domain.access import Viewer, is_curator
+from archive.domain.access import Viewer
 from archive.domain.jobs import JobKind
 from archive.domain.transcript_edits import (
     KEEP,
@@ -32,7 +32,6 @@ from archive.domain.transcript_edits import (
     split_segment,
 )
 from archive.errors import (
-    Forbidden,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
@@ -41,7 +40,7 @@ from archive.errors import (
 from archive.events.repository import add_event
 from archive.ingest import queue
 from archive.models import Segment, Transcript
-from archive.recordings.service import get_visible_recording
+from archive.recordings.service import get_curated_recording
 from archive.transcripts import repository
 from archive.transcripts.schemas import SegmentChangeRead, SegmentEdit
 from archive.transcripts.service import drafts_of, etag
@@ -108,12 +107,7 @@ def merge(
 
 
 def _check_editor(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> None:
-    get_visible_recording(session, viewer, recording_id)
-    if not is_curator(viewer):
-        raise Forbidden(
-            "Only the archive's archivists and administrators correct transcripts. Tell one "
-            "of them what should change (the segment and the time help)."
-        )
+    get_curated_recording(session, viewer, recording_id, doing="correct transcripts")
 
 
 def _current(session: Session, recording_id: uuid.UUID, if_match: str | None) -> Transcript:

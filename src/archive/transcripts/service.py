@@ -22,8 +22,10 @@ from archive.domain.restrictions import RESTRICTED_TEXT, Span, can_hear_restrict
 from archive.domain.transcript_edits import SegmentChange, SegmentDraft, Word, diff_versions
 from archive.errors import NotFound
 from archive.models import Segment, Transcript
+from archive.recordings import repository as recordings_repository
 from archive.recordings.service import get_visible_recording
 from archive.restrictions import repository as restrictions
+from archive.stories.service import story_access
 from archive.transcripts import repository
 from archive.transcripts.repository import VersionSummary
 from archive.transcripts.schemas import TranscriptRead
@@ -65,7 +67,8 @@ def _spans_hidden_from(
     session: Session, viewer: Viewer | None, recording_id: uuid.UUID
 ) -> list[Span] | None:
     """The restricted spans this caller may not hear; None for one who hears everything."""
-    if can_hear_restricted(viewer):
+    found = recordings_repository.get_recording_with_story(session, recording_id)
+    if found is None or can_hear_restricted(viewer, story_access(found[1])):
         return None
     return restrictions.spans_for_recording(session, recording_id)
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from archive.domain.access import Role, Viewer, is_curator
+from archive.domain.access import Access, Role, StoryAccess, Viewer
 from archive.domain.restrictions import (
     OPUS_AFTER_SECONDS,
     RESTRICTED_TEXT,
@@ -25,25 +25,30 @@ from archive.domain.restrictions import (
 USER = uuid.uuid4()
 
 
+HOME, ELSEWHERE = uuid.uuid4(), uuid.uuid4()
+STORY = StoryAccess(access=Access.PUBLIC, created_by=USER, community_id=HOME)
+
+
 def test_admins_hear_restricted_spans_and_anonymous_callers_do_not() -> None:
-    assert can_hear_restricted(Viewer(USER, Role.ADMIN))
-    assert not can_hear_restricted(None)
+    assert can_hear_restricted(Viewer(uuid.uuid4(), Role.ADMIN), STORY)
+    assert not can_hear_restricted(None, STORY)
 
 
 @pytest.mark.parametrize("role", [Role.RESEARCHER, Role.CONTRIBUTOR])
-def test_researchers_and_contributors_do_not_hear_them(role: Role) -> None:
-    assert not can_hear_restricted(Viewer(USER, role))
+def test_researchers_and_contributors_do_not_hear_them_even_their_own(role: Role) -> None:
+    assert not can_hear_restricted(Viewer(USER, role, member_of=frozenset({HOME})), STORY)
 
 
 def test_an_upload_link_does_not_hear_them() -> None:
     viewer = Viewer(None, Role.CONTRIBUTOR, link_id=uuid.uuid4(), link_collection_id=uuid.uuid4())
-    assert not can_hear_restricted(viewer)
+    assert not can_hear_restricted(viewer, STORY)
 
 
-@pytest.mark.parametrize("role", list(Role))
-def test_the_right_is_exactly_the_curators(role: Role) -> None:
-    viewer = Viewer(USER, role)
-    assert can_hear_restricted(viewer) is is_curator(viewer)
+def test_only_the_archivists_of_the_story_s_community_hear_them() -> None:
+    here = Viewer(uuid.uuid4(), Role.ARCHIVIST, archivist_of=frozenset({HOME}))
+    elsewhere = Viewer(uuid.uuid4(), Role.ARCHIVIST, archivist_of=frozenset({ELSEWHERE}))
+    assert can_hear_restricted(here, STORY)
+    assert not can_hear_restricted(elsewhere, STORY)
 
 
 @pytest.mark.parametrize(

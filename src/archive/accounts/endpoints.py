@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from archive.accounts import service, signin
+from archive.accounts.passwords import Passwords
+from archive.accounts.schemas import (
+    LoginRequest,
+    LoginResult,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserCreate,
+    UserRead,
+)
+from archive.accounts.signin import CSRF_COOKIE, SESSION_COOKIE, LoginLimiter
+from archive.deps import CurrentViewer, SessionDep, SessionFactoryDep, SettingsDep, ViewerDep
+from archive.domain.access import Role
+
+router = APIRouter(tags=["accounts"])
+
+
+def _passwords(request: Request) -> Passwords:
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
+def _login_limiter(request: Request) -> LoginLimiter:
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+PasswordsDep = Annotated[Passwords, Depends(_passwords)]
+LoginLimiterDep = Annotated[LoginLimiter, Depends(_login_limiter)]
+
+
+@router.post("/users", status_code=201)
+def create_user(
+    data: UserCreate, viewer: CurrentViewer, session: SessionDep, passwords: PasswordsDep
+) -> UserRead:
+    """An administrator makes an account that signs in with a password."""
+    user = service.create_user(
+        session, viewer, passwords, data.username, data.password.get_secret_value(), data.role
+    )
+    return UserRead.of(user)
+
+
+@router.get("/users/me")
+def read_me(viewer: CurrentViewer, session: SessionDep) -> UserRead:
+    return UserRead.of(service.current_user(session, viewer))
+
+
+@router.post("/auth/login")
+def login(
+    data: LoginRequest,
+    request: Request,
+    response: Response,
+    sessions: SessionFactoryDep,
+    settings: SettingsDep,
+    passwords: PasswordsDep,
+    limiter: LoginLimiterDep,
+) -> LoginResult:
+    """Signs in with a password: sets the session cookie (`HttpOnly`) and the CSRF cookie."""
+    signed_in = signin.sign_in(
+        sessions,
+        passwords,
+        limiter,
+        request.client.host if request.client else "unknown",
+        data.username,
+        data.password.get_secret_value(),
+        timedelta(days=settings.session_days),
+    )
+    secure = request.url.scheme == "https"
+    max_age = int(timedelta(days=settings.session_days).total_seconds())
+    for name, value, http_only in (
+        (SESSION_COOKIE, signed_in.session_token, True),
+        (CSRF_COOKIE, signed_in.csrf_token, False),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            expires=signed_in.expires_at,
+            path="/",
+            secure=secure,
+            httponly=http_only,
+            samesite="lax",
+        )
+    return LoginResult(
+        username=signed_in.user.username,
+        role=Role(signed_in.user.role),
+        csrf_token=signed_in.csrf_token,
+        expires_at=signed_in.expires_at,
+    )
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
+    """Ends the browser session (its cookie stops working at once) and clears the cookies.
+    Like every cookie-signed request that changes something, it needs `X-CSRF-Token`."""
+    del viewer  # resolved only so that the CSRF check runs first
+    signin.sign_out(session, request.cookies.get(SESSION_COOKIE))
+    response = Response(status_code=204)
+    secure = request.url.scheme == "https"
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
+    response.delete_cookie(CSRF_COOKIE, path="/", secure=secure, samesite="lax")
+    return response
+
+
+@router.post("/tokens", status_code=201)
+def create_token(data: TokenCreate, viewer: CurrentViewer, session: SessionDep) -> TokenCreated:
+    """A new API token for yourself; the token is in this answer only."""
+    api_token, token = service.create_token(session, viewer, data.name, data.expires_at)
+    return TokenCreated(
+        id=api_token.id,
+        name=api_token.name,
+        token=token,
+        created_at=api_token.created_at,
+        expires_at=api_token.expires_at,
+    )
+
+
+@router.get("/tokens")
+def list_tokens(viewer: CurrentViewer, session: SessionDep) -> list[TokenRead]:
+    """Your tokens that are not revoked (never the tokens themselves)."""
+    return [TokenRead.of(token) for token in service.list_tokens(session, viewer)]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Response:
+    service.revoke_token(session, viewer, token_id)
+    return Response(status_code=204)

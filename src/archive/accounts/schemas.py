@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from archive.accounts.passwords import MAX_LENGTH
+from archive.domain.access import Role
+from archive.models import ApiToken, User
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=120)
+    password: SecretStr = Field(
+        max_length=MAX_LENGTH, description="At least 12 characters, not an obvious one"
+    )
+    role: Role
+
+
+class UserRead(BaseModel):
+    id: uuid.UUID
+    username: str
+    role: Role
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserRead:
+        return cls(
+            id=user.id, username=user.username, role=Role(user.role), created_at=user.created_at
+        )
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=120)
+    password: SecretStr = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class LoginResult(BaseModel):
+    username: str
+    role: Role
+    csrf_token: str
+    """Send it back as `X-CSRF-Token` with every request that changes something; it is also
+    in the readable `archive_csrf` cookie."""
+    expires_at: datetime
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        min_length=1, max_length=120, description="What the token is for, e.g. 'laptop sync'"
+    )
+    expires_at: datetime | None = None
+
+
+class TokenRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    """To the minute: a token's use is recorded at most once a minute."""
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenRead:
+        return cls(
+            id=token.id,
+            name=token.name,
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            last_used_at=token.last_used_at,
+        )
+
+
+class TokenCreated(BaseModel):
+    id: uuid.UUID
+    name: str
+    token: str
+    """Shown once; only its SHA-256 is kept."""
+    created_at: datetime
+    expires_at: datetime | None
