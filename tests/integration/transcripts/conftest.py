@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.communities.repository import default_community
 from archive.db.session import transaction
 from archive.models import Recording, Segment, Story, Transcript
 
@@ -53,7 +54,8 @@ def add_recording(
     sessions: sessionmaker[Session], *, access: str = "public", status: str = "published"
 ) -> uuid.UUID:
     with transaction(sessions) as session:
-        story = Story(title="The bridge", access=access, status=status)
+        story = Story(title="The bridge", access=access, status=status,
+                      community_id=default_community(session).id)
         session.add(story)
         session.flush()
         recording = Recording(
