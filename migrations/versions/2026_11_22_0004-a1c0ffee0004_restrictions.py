@@ -1,7 +1,7 @@
 """Restricted spans of recordings, and the listening copies with those spans silent.
 
 Revision ID: a1c0ffee0004
-Revises: cce4eb7a3520
+Revises: a1c0ffee0003
 Create Date: 2026-11-22 14:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a1c0ffee0004"
-down_revision: str | None = "cce4eb7a3520"
+down_revision: str | None = "a1c0ffee0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

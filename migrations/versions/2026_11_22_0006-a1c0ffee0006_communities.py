@@ -1,7 +1,7 @@
 """Communities, memberships, cultural protocols and access grants; a story's community.
 
 Revision ID: a1c0ffee0006
-Revises: cce4eb7a3520
+Revises: a1c0ffee0004
 Create Date: 2026-11-22 14:10:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a1c0ffee0006"
-down_revision: str | None = "cce4eb7a3520"
+down_revision: str | None = "a1c0ffee0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
