@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from archive.domain.access import Access, SearchScope
+from archive.domain.access import SearchScope
 from archive.search.documents import SegmentDocument
 from archive.search.elasticsearch import ElasticsearchIndex
 
-EVERYTHING = SearchScope(True, frozenset(Access), None)
+EVERYTHING = SearchScope(everything=True)
 URL = os.environ.get("ARCHIVE_TEST_ELASTICSEARCH_URL")
 
 pytestmark = pytest.mark.skipif(

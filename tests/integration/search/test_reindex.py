@@ -24,7 +24,7 @@ from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
 from archive.settings import Settings
 
-EVERYTHING = SearchScope(True, frozenset(), None)
+EVERYTHING = SearchScope(everything=True)
 
 
 @pytest.fixture

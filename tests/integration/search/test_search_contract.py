@@ -18,7 +18,7 @@ from archive.search.base import SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
 
-EVERYTHING = SearchScope(True, frozenset(Access), None)
+EVERYTHING = SearchScope(everything=True)
 ANONYMOUS = search_scope(None)
 ES_URL_VARIABLE = "ARCHIVE_TEST_ELASTICSEARCH_URL"
 
@@ -53,6 +53,10 @@ class Story:
     access: Access = Access.PUBLIC
     owner_id: uuid.UUID | None = None
     collection_id: uuid.UUID | None = None
+    community_id: uuid.UUID | None = None
+    protocols: frozenset[uuid.UUID] = frozenset()
+    protocol_mode: str = "all"
+    available: bool = True
 
 
 def recording(
@@ -74,6 +78,10 @@ def recording(
             access=story.access.value,
             owner_id=story.owner_id,
             collection_id=story.collection_id,
+            community_id=story.community_id,
+            protocol_ids=tuple(sorted(story.protocols, key=str)),
+            protocol_mode=story.protocol_mode,
+            available=story.available,
         )
         for i, text in enumerate(texts)
     ]
@@ -208,18 +216,167 @@ def test_the_scope_hides_documents_and_their_count(index: SearchIndex) -> None:
     assert index.search("canoe", EVERYTHING, offset=0, limit=10).total == 4
 
 
+def researcher(
+    *,
+    member_of: frozenset[uuid.UUID] = frozenset(),
+    protocols: frozenset[uuid.UUID] = frozenset(),
+    granted_stories: frozenset[uuid.UUID] = frozenset(),
+) -> SearchScope:
+    return search_scope(
+        Viewer(
+            uuid.uuid4(),
+            Role.RESEARCHER,
+            member_of=member_of,
+            protocols=protocols,
+            granted_stories=granted_stories,
+        )
+    )
+
+
+def archivist(community_id: uuid.UUID) -> SearchScope:
+    communities = frozenset({community_id})
+    return search_scope(
+        Viewer(uuid.uuid4(), Role.ARCHIVIST, member_of=communities, archivist_of=communities)
+    )
+
+
 def test_owners_and_researchers_see_what_they_may(index: SearchIndex) -> None:
-    owner = uuid.uuid4()
+    owner, community = uuid.uuid4(), uuid.uuid4()
     add(index, ["my private canoe"], Story(access=Access.PRIVATE, owner_id=owner))
     add(index, ["their private canoe"], Story(access=Access.PRIVATE, owner_id=uuid.uuid4()))
-    add(index, ["the community canoe"], Story(access=Access.COMMUNITY))
-    add(index, ["the restricted canoe"], Story(access=Access.RESTRICTED))
+    add(index, ["the community canoe"], Story(access=Access.COMMUNITY, community_id=community))
+    add(index, ["the restricted canoe"], Story(access=Access.RESTRICTED, community_id=community))
     contributor = search_scope(Viewer(owner, Role.CONTRIBUTOR))
     assert found(index, "canoe", contributor) == ["my private canoe"]
-    researcher = search_scope(Viewer(uuid.uuid4(), Role.RESEARCHER))
-    assert found(index, "canoe", researcher) == ["the community canoe"]
-    nobody = SearchScope(False, frozenset(), None)
+    assert found(index, "canoe", researcher()) == []
+    member = researcher(member_of=frozenset({community}))
+    assert found(index, "canoe", member) == ["the community canoe"]
+    nobody = SearchScope(everything=False)
     assert index.search("canoe", nobody, offset=0, limit=10).total == 0
+
+
+def test_a_member_sees_community_documents_of_that_community_not_another(
+    index: SearchIndex,
+) -> None:
+    river, coast = uuid.uuid4(), uuid.uuid4()
+    add(index, ["the public canoe"], Story(community_id=coast))
+    add(index, ["the river canoe"], Story(access=Access.COMMUNITY, community_id=river))
+    add(index, ["the coast canoe"], Story(access=Access.COMMUNITY, community_id=coast))
+    add(index, ["the canoe of no community"], Story(access=Access.COMMUNITY))
+    assert found(index, "canoe", researcher(member_of=frozenset({river}))) == [
+        "the public canoe",
+        "the river canoe",
+    ]
+    both = researcher(member_of=frozenset({river, coast}))
+    assert found(index, "canoe", both) == ["the coast canoe", "the public canoe", "the river canoe"]
+    assert found(index, "canoe", ANONYMOUS) == ["the public canoe"]
+
+
+def test_protocols_are_all_needed_or_any_one_is_enough(index: SearchIndex) -> None:
+    first, second, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    both = frozenset({first, second})
+    add(index, ["the canoe of all"], Story(access=Access.RESTRICTED, protocols=both))
+    add(
+        index,
+        ["the canoe of any"],
+        Story(access=Access.RESTRICTED, protocols=both, protocol_mode="any"),
+    )
+    add(
+        index,
+        ["the canoe of the first"],
+        Story(access=Access.RESTRICTED, protocols=frozenset({first})),
+    )
+    # Restricted with no protocols: no holder of protocols can be enough.
+    add(index, ["the canoe of none"], Story(access=Access.RESTRICTED))
+    add(index, ["the community canoe"], Story(access=Access.COMMUNITY, protocols=both))
+
+    assert found(index, "canoe", researcher(protocols=frozenset({second}))) == ["the canoe of any"]
+    assert found(index, "canoe", researcher(protocols=frozenset({first}))) == [
+        "the canoe of any",
+        "the canoe of the first",
+    ]
+    assert found(index, "canoe", researcher(protocols=both | {other})) == [
+        "the canoe of all",
+        "the canoe of any",
+        "the canoe of the first",
+    ]
+    assert found(index, "canoe", researcher(protocols=frozenset({other}))) == []
+    assert found(index, "canoe", ANONYMOUS) == []
+
+
+def test_unavailable_documents_are_found_only_by_the_community_s_archivists_and_the_owner(
+    index: SearchIndex,
+) -> None:
+    owner, community, protocol = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    waiting = Story(owner_id=owner, community_id=community, available=False)
+    add(index, ["the embargoed public canoe"], waiting)
+    embargoed = Story(
+        access=Access.RESTRICTED,
+        community_id=community,
+        protocols=frozenset({protocol}),
+        available=False,
+    )
+    add(index, ["the embargoed restricted canoe"], embargoed)
+    add(
+        index,
+        ["the unpublished community canoe"],
+        Story(access=Access.COMMUNITY, community_id=community, available=False),
+    )
+    everything = [
+        "the embargoed public canoe",
+        "the embargoed restricted canoe",
+        "the unpublished community canoe",
+    ]
+    assert found(index, "canoe", archivist(community)) == everything
+    assert found(index, "canoe", EVERYTHING) == everything
+    assert found(index, "canoe", search_scope(Viewer(owner, Role.CONTRIBUTOR))) == [
+        "the embargoed public canoe"
+    ]
+    granted = frozenset({waiting.story_id, embargoed.story_id})
+    may_otherwise = researcher(
+        member_of=frozenset({community}), protocols=frozenset({protocol}), granted_stories=granted
+    )
+    scopes = (
+        ANONYMOUS,
+        may_otherwise,
+        researcher(granted_stories=granted),
+        archivist(uuid.uuid4()),
+    )
+    for scope in scopes:
+        result = index.search("canoe", scope, offset=0, limit=10)
+        assert (result.total, list(result.hits)) == (0, [])
+
+
+def test_a_grant_opens_its_story_to_its_researcher(index: SearchIndex) -> None:
+    community = uuid.uuid4()
+    private = Story(access=Access.PRIVATE, owner_id=uuid.uuid4(), community_id=community)
+    restricted = Story(
+        access=Access.RESTRICTED, community_id=community, protocols=frozenset({uuid.uuid4()})
+    )
+    add(index, ["the private canoe"], private)
+    add(index, ["the restricted canoe"], restricted)
+    add(index, ["the community canoe"], Story(access=Access.COMMUNITY, community_id=community))
+    granted = researcher(granted_stories=frozenset({private.story_id, restricted.story_id}))
+    assert found(index, "canoe", granted) == ["the private canoe", "the restricted canoe"]
+    other = researcher(granted_stories=frozenset({restricted.story_id}))
+    assert found(index, "canoe", other) == ["the restricted canoe"]
+    assert found(index, "canoe", researcher()) == []
+
+
+def test_an_archivist_finds_private_documents_of_their_community_only(
+    index: SearchIndex,
+) -> None:
+    river, coast = uuid.uuid4(), uuid.uuid4()
+    add(index, ["the private river canoe"], Story(access=Access.PRIVATE, community_id=river))
+    add(index, ["the private coast canoe"], Story(access=Access.PRIVATE, community_id=coast))
+    add(index, ["the private canoe of no community"], Story(access=Access.PRIVATE))
+    assert found(index, "canoe", archivist(river)) == ["the private river canoe"]
+    assert found(index, "canoe", archivist(uuid.uuid4())) == []
+    # The role decides: a researcher listed as an archivist somewhere is not one.
+    not_archivist = search_scope(
+        Viewer(uuid.uuid4(), Role.RESEARCHER, archivist_of=frozenset({river}))
+    )
+    assert found(index, "canoe", not_archivist) == []
 
 
 # Filters and facets

@@ -4,8 +4,10 @@ It speaks the REST calls `ElasticsearchIndex` makes through the real official cl
 templates, indices, aliases, bulk, delete by query, scroll and search), keeps documents in
 memory, and records every request. It does not rank or analyse: `text` clauses match whole
 lower-case words (a phrase: a substring), which is enough to see the adapter's requests and
-answers fit together. Relevance, analyzers and highlighting are proved against a real server by
-the contract tests (`ARCHIVE_TEST_ELASTICSEARCH_URL`).
+answers fit together. Keyword clauses (`term`, `terms`, `terms_set`, `range`) follow
+Elasticsearch's rules for arrays and missing values, so the access scope filters here as it
+would there. Relevance, analyzers and highlighting are proved against a real server by the
+contract tests (`ARCHIVE_TEST_ELASTICSEARCH_URL`).
 """
 
 from __future__ import annotations
@@ -327,6 +329,14 @@ def _words(text: str) -> list[str]:
     return "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
 
 
+def _values(source: Json, name: str) -> list[Any]:
+    """A field's values as Elasticsearch sees them: an array is many, null is none."""
+    value = source.get(name)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _matches(query: Json, doc_id: str, source: Json) -> bool:
     ((kind, spec),) = query.items()
     if kind == "match_all":
@@ -337,10 +347,23 @@ def _matches(query: Json, doc_id: str, source: Json) -> bool:
         return doc_id in list(spec["values"])
     if kind == "term":
         ((name, value),) = spec.items()
-        return bool(source.get(name) == value)
+        return value in _values(source, name)
     if kind == "terms":
         ((name, values),) = spec.items()
-        return source.get(name) in values
+        return any(value in values for value in _values(source, name))
+    if kind == "terms_set":
+        # As Elasticsearch: at least one of the terms, and at least as many as the document's
+        # own count field asks for.
+        ((name, wanted),) = spec.items()
+        held = sum(value in wanted["terms"] for value in _values(source, name))
+        return held > 0 and held >= source[wanted["minimum_should_match_field"]]
+    if kind == "range":
+        ((name, bounds),) = spec.items()
+        checks = {"gt": float.__gt__, "gte": float.__ge__, "lt": float.__lt__, "lte": float.__le__}
+        return any(
+            all(checks[op](float(value), float(bound)) for op, bound in bounds.items())
+            for value in _values(source, name)
+        )
     if kind == "bool":
         must = spec.get("must", []) + spec.get("filter", [])
         should = spec.get("should", [])

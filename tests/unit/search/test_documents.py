@@ -22,6 +22,10 @@ DOC = SegmentDocument(
     access="public",
     owner_id=uuid.UUID(int=5),
     collection_id=uuid.UUID(int=6),
+    community_id=uuid.UUID(int=7),
+    protocol_ids=(uuid.UUID(int=8), uuid.UUID(int=9)),
+    protocol_mode="all",
+    available=True,
 )
 
 CHANGED: dict[str, Any] = {
@@ -37,6 +41,10 @@ CHANGED: dict[str, Any] = {
     "access": "community",
     "owner_id": None,
     "collection_id": None,
+    "community_id": uuid.UUID(int=17),
+    "protocol_ids": (uuid.UUID(int=8),),
+    "protocol_mode": "any",
+    "available": False,
 }
 
 
@@ -47,7 +55,7 @@ def test_the_fingerprint_is_a_stable_sha256() -> None:
     assert fingerprint == dataclasses.replace(DOC).fingerprint()
     # Pinned: a change to how fingerprints are made must also raise FINGERPRINT_VERSION,
     # since every index in use holds fingerprints made the old way.
-    assert fingerprint == "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2"
+    assert fingerprint == "72195e4150459291df4ad53e1898242e9b92917c8603b0fbae56f3818c00defe"
 
 
 def test_every_field_is_part_of_the_fingerprint() -> None:
@@ -56,6 +64,13 @@ def test_every_field_is_part_of_the_fingerprint() -> None:
     for name, value in CHANGED.items():
         fingerprints.add(dataclasses.replace(DOC, **{name: value}).fingerprint())
     assert len(fingerprints) == len(CHANGED) + 1
+
+
+def test_a_reader_needs_every_protocol_or_any_one_of_them() -> None:
+    assert DOC.protocols_required == 2
+    assert dataclasses.replace(DOC, protocol_mode="any").protocols_required == 1
+    assert dataclasses.replace(DOC, protocol_ids=()).protocols_required == 0
+    assert dataclasses.replace(DOC, protocol_ids=(), protocol_mode="any").protocols_required == 0
 
 
 def test_fields_do_not_run_into_each_other() -> None:

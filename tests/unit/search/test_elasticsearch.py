@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.domain.access import Access, SearchScope, search_scope
+from archive.domain.access import Role, SearchScope, Viewer, search_scope
 from archive.errors import BadRequest, ServiceUnavailable
 from archive.search import elasticsearch as es_module
 from archive.search import es_queries as q
@@ -28,7 +28,7 @@ from archive.settings import Settings, SettingsError
 from support.live import free_port
 from unit.search.fake_elasticsearch import FakeCluster, fake_elasticsearch
 
-EVERYTHING = SearchScope(True, frozenset(Access), None)
+EVERYTHING = SearchScope(everything=True)
 ALIAS = "test-segments"
 
 
@@ -214,6 +214,65 @@ def test_search_sends_the_scope_and_reads_hits_highlights_and_facets(
     assert hit.segment_id == public[0].segment_id
     assert hit.highlight == "the &lt;b&gt;<mark>river</mark>&lt;/b&gt; flooded"
     assert result.facets == {"language": {"en": 1}, "collection_id": {}}
+
+
+def test_the_scope_opens_documents_by_community_protocols_grants_and_availability(
+    index: ElasticsearchIndex,
+) -> None:
+    community, first, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    both = tuple(sorted((first, second), key=str))
+    recording_id, made = recording(
+        [
+            "canoe public",
+            "canoe community",
+            "canoe all",
+            "canoe any",
+            "canoe waiting",
+            "canoe given",
+        ]
+    )
+    public, member, every, some, waiting, given = (
+        dataclasses.replace(doc, community_id=community) for doc in made
+    )
+    docs = [
+        public,
+        dataclasses.replace(member, access="community"),
+        dataclasses.replace(every, access="restricted", protocol_ids=both),
+        dataclasses.replace(some, access="restricted", protocol_ids=both, protocol_mode="any"),
+        dataclasses.replace(waiting, available=False, story_id=uuid.uuid4()),
+        dataclasses.replace(given, access="private", story_id=uuid.uuid4()),
+    ]
+    index.replace_recording(recording_id, docs)
+
+    def found(viewer: Viewer | None) -> list[str]:
+        hits = index.search("canoe", search_scope(viewer), offset=0, limit=10).hits
+        return sorted(hit.text.removeprefix("canoe ") for hit in hits)
+
+    def researcher(
+        *,
+        member_of: frozenset[uuid.UUID] = frozenset(),
+        protocols: frozenset[uuid.UUID] = frozenset(),
+        granted_stories: frozenset[uuid.UUID] = frozenset(),
+    ) -> Viewer:
+        return Viewer(
+            uuid.uuid4(),
+            Role.RESEARCHER,
+            member_of=member_of,
+            protocols=protocols,
+            granted_stories=granted_stories,
+        )
+
+    def archivist(of: uuid.UUID) -> Viewer:
+        return Viewer(uuid.uuid4(), Role.ARCHIVIST, archivist_of=frozenset({of}))
+
+    assert found(None) == ["public"]
+    assert found(researcher(member_of=frozenset({community}))) == ["community", "public"]
+    assert found(researcher(protocols=frozenset({second}))) == ["any", "public"]
+    assert found(researcher(protocols=frozenset(both))) == ["all", "any", "public"]
+    granted = frozenset({docs[4].story_id, docs[5].story_id})
+    assert found(researcher(granted_stories=granted)) == ["given", "public"]
+    assert found(archivist(community)) == ["all", "any", "community", "given", "public", "waiting"]
+    assert found(archivist(uuid.uuid4())) == ["public"]
 
 
 def test_search_filters_reach_the_query(index: ElasticsearchIndex, cluster: FakeCluster) -> None:

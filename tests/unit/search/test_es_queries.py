@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import subprocess
@@ -13,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
+from archive.domain.access import Role, SearchScope, Viewer, search_scope
 from archive.search import es_queries as q
 from archive.search.base import FACET_FIELDS, FACET_SIZE, NO_FILTERS, SearchFilters
 from archive.search.documents import SegmentDocument
 from archive.search.query import parse_query
 
-EVERYTHING = SearchScope(True, frozenset(Access), None)
+EVERYTHING = SearchScope(everything=True)
 ANONYMOUS = search_scope(None)
 NAMES = q.index_names("archive")
 
@@ -54,6 +55,10 @@ def document(**changes: Any) -> SegmentDocument:
         "access": "public",
         "owner_id": uuid.UUID(int=5),
         "collection_id": uuid.UUID(int=6),
+        "community_id": uuid.UUID(int=7),
+        "protocol_ids": (uuid.UUID(int=8), uuid.UUID(int=9)),
+        "protocol_mode": "any",
+        "available": True,
     }
     fields.update(changes)
     return SegmentDocument(**fields)
@@ -107,8 +112,12 @@ def test_ids_and_access_fields_are_keywords_and_times_are_numbers() -> None:
         "owner_id",
         "language",
         "collection_id",
+        "community_id",
+        "protocol_ids",
     ):
         assert properties[name] == {"type": "keyword"}, name
+    assert properties["protocols_required"] == {"type": "integer"}
+    assert properties["available"] == {"type": "boolean"}
     assert properties["start"]["type"] in ("float", "double")
     assert properties["end"]["type"] in ("float", "double")
     assert properties["fingerprint"]["index"] is False
@@ -207,19 +216,34 @@ def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
         "owner_id": str(doc.owner_id),
         "collection_id": str(doc.collection_id),
         "fingerprint": doc.fingerprint(),
+        "community_id": str(uuid.UUID(int=7)),
+        "protocol_ids": [str(uuid.UUID(int=8)), str(uuid.UUID(int=9))],
+        "protocols_required": 1,
+        "available": True,
     }
     properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
     assert set(source) <= set(properties)  # the mapping is strict
+    # The mode is stored as what it decides: how many protocols a reader must hold.
+    every_field = {field.name for field in dataclasses.fields(SegmentDocument)}
+    assert every_field - {"protocol_mode"} <= set(source)
+    every = q.document_source(document(protocol_mode="all", available=False))
+    assert (every["protocols_required"], every["available"]) == (2, False)
 
 
 def test_text_goes_only_into_its_own_language_s_field() -> None:
     spanish = q.document_source(document(language="es", text="el río creció"))
     assert spanish["text_es"] == "el río creció"
     assert not {"text_en", "text_fr", "text_de", "text_pt"} & set(spanish)
-    maori = q.document_source(document(language="mi", owner_id=None, collection_id=None))
+    maori = q.document_source(
+        document(
+            language="mi", owner_id=None, collection_id=None, community_id=None, protocol_ids=()
+        )
+    )
     assert not set(q.LANGUAGE_FIELDS) & set(maori)
     assert maori["owner_id"] is None
     assert maori["collection_id"] is None
+    assert maori["community_id"] is None
+    assert (maori["protocol_ids"], maori["protocols_required"]) == ([], 0)
     unknown = q.document_source(document(language=None))
     assert not set(q.LANGUAGE_FIELDS) & set(unknown)
 
@@ -238,11 +262,25 @@ def test_index_actions_use_the_segment_id_as_document_id() -> None:
 # Access scope
 
 
-def test_anonymous_callers_are_filtered_to_public_inside_the_query() -> None:
+def any_of(*clauses: dict[str, Any]) -> dict[str, Any]:
+    return {"bool": {"should": list(clauses), "minimum_should_match": 1}}
+
+
+def when_available(*opened: dict[str, Any]) -> dict[str, Any]:
+    """An available document that is public or that one of `opened` opens."""
+    return {
+        "bool": {
+            "filter": [
+                {"term": {"available": True}},
+                any_of({"term": {"access": "public"}}, *opened),
+            ]
+        }
+    }
+
+
+def test_anonymous_callers_are_filtered_to_public_available_inside_the_query() -> None:
     query = bool_query("river", ANONYMOUS)
-    assert query["filter"] == [
-        {"bool": {"should": [{"terms": {"access": ["public"]}}], "minimum_should_match": 1}}
-    ]
+    assert query["filter"] == [any_of(when_available())]
 
 
 def test_everything_means_no_filter_at_all() -> None:
@@ -253,23 +291,84 @@ def test_everything_means_no_filter_at_all() -> None:
 def test_a_contributor_sees_public_or_their_own() -> None:
     owner = uuid.uuid4()
     scope = search_scope(Viewer(owner, Role.CONTRIBUTOR))
-    assert q.scope_filter(scope) == {
+    assert q.scope_filter(scope) == any_of({"term": {"owner_id": str(owner)}}, when_available())
+
+
+def test_a_member_sees_community_documents_of_their_communities() -> None:
+    user, first, second = uuid.uuid4(), uuid.UUID(int=1), uuid.UUID(int=2)
+    scope = search_scope(Viewer(user, Role.RESEARCHER, member_of=frozenset({second, first})))
+    community = {
         "bool": {
-            "should": [{"terms": {"access": ["public"]}}, {"term": {"owner_id": str(owner)}}],
-            "minimum_should_match": 1,
+            "filter": [
+                {"term": {"access": "community"}},
+                {"terms": {"community_id": [str(first), str(second)]}},
+            ]
         }
     }
+    assert q.scope_filter(scope) == any_of(
+        {"term": {"owner_id": str(user)}}, when_available(community)
+    )
 
 
-def test_a_researcher_sees_public_and_community() -> None:
-    scope = search_scope(Viewer(uuid.uuid4(), Role.RESEARCHER))
-    clause = q.scope_filter(scope)
-    assert clause is not None
-    assert clause["bool"]["should"][0] == {"terms": {"access": ["community", "public"]}}
+def test_protocol_holders_need_as_many_of_a_document_s_protocols_as_it_requires() -> None:
+    user, first, second = uuid.uuid4(), uuid.UUID(int=1), uuid.UUID(int=2)
+    scope = search_scope(Viewer(user, Role.RESEARCHER, protocols=frozenset({second, first})))
+    restricted = {
+        "bool": {
+            "filter": [
+                {"term": {"access": "restricted"}},
+                {"range": {"protocols_required": {"gt": 0}}},
+                {
+                    "terms_set": {
+                        "protocol_ids": {
+                            "terms": [str(first), str(second)],
+                            "minimum_should_match_field": "protocols_required",
+                        }
+                    }
+                },
+            ]
+        }
+    }
+    assert q.scope_filter(scope) == any_of(
+        {"term": {"owner_id": str(user)}}, when_available(restricted)
+    )
 
 
-def test_a_scope_that_allows_nothing_matches_nothing() -> None:
-    assert q.scope_filter(SearchScope(False, frozenset(), None)) == {"match_none": {}}
+def test_granted_stories_are_open_when_available() -> None:
+    user, story = uuid.uuid4(), uuid.uuid4()
+    scope = search_scope(Viewer(user, Role.RESEARCHER, granted_stories=frozenset({story})))
+    assert q.scope_filter(scope) == any_of(
+        {"term": {"owner_id": str(user)}},
+        when_available({"terms": {"story_id": [str(story)]}}),
+    )
+
+
+def test_archivists_see_everything_of_their_communities_available_or_not() -> None:
+    user, community = uuid.uuid4(), uuid.uuid4()
+    viewer = Viewer(
+        user,
+        Role.ARCHIVIST,
+        member_of=frozenset({community}),
+        archivist_of=frozenset({community}),
+    )
+    member = {
+        "bool": {
+            "filter": [
+                {"term": {"access": "community"}},
+                {"terms": {"community_id": [str(community)]}},
+            ]
+        }
+    }
+    assert q.scope_filter(search_scope(viewer)) == any_of(
+        {"terms": {"community_id": [str(community)]}},
+        {"term": {"owner_id": str(user)}},
+        when_available(member),
+    )
+
+
+def test_a_scope_that_allows_nothing_matches_public_available_documents() -> None:
+    assert q.scope_filter(SearchScope(everything=False)) == any_of(when_available())
+    assert q.scope_filter(SearchScope(everything=False)) == q.scope_filter(ANONYMOUS)
 
 
 def test_scope_and_filters_are_filter_clauses_of_the_same_query() -> None:

@@ -14,10 +14,10 @@ from archive.errors import BadRequest
 from archive.search.base import SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
-from archive.search.fts5 import Fts5Index, render_highlight
+from archive.search.fts5 import SCHEMA_VERSION, Fts5Index, render_highlight
 from archive.settings import Settings
 
-EVERYTHING = SearchScope(True, frozenset(Access), None)
+EVERYTHING = SearchScope(everything=True)
 ANONYMOUS = search_scope(None)
 
 
@@ -34,6 +34,7 @@ def recording(
     access: Access = Access.PUBLIC,
     owner_id: uuid.UUID | None = None,
     story_id: uuid.UUID | None = None,
+    community_id: uuid.UUID | None = None,
 ) -> tuple[uuid.UUID, list[SegmentDocument]]:
     recording_id = uuid.uuid4()
     story = story_id or uuid.uuid4()
@@ -52,6 +53,7 @@ def recording(
             access=access.value,
             owner_id=owner_id,
             collection_id=None,
+            community_id=community_id,
         )
         for i, text in enumerate(texts)
     ]
@@ -65,8 +67,11 @@ def add(
     access: Access = Access.PUBLIC,
     owner_id: uuid.UUID | None = None,
     story_id: uuid.UUID | None = None,
+    community_id: uuid.UUID | None = None,
 ) -> list[SegmentDocument]:
-    recording_id, docs = recording(texts, access=access, owner_id=owner_id, story_id=story_id)
+    recording_id, docs = recording(
+        texts, access=access, owner_id=owner_id, story_id=story_id, community_id=community_id
+    )
     index.replace_recording(recording_id, docs)
     return docs
 
@@ -145,18 +150,28 @@ def test_owner_sees_own_private_document_only(index: Fts5Index) -> None:
     assert texts_found(index, "canoe", scope) == ["my private canoe"]
 
 
-def test_researcher_sees_community_documents(index: Fts5Index) -> None:
-    add(index, ["the community canoe"], access=Access.COMMUNITY)
-    add(index, ["the restricted canoe"], access=Access.RESTRICTED)
-    scope = search_scope(Viewer(uuid.uuid4(), Role.RESEARCHER))
-    assert texts_found(index, "canoe", scope) == ["the community canoe"]
+def test_a_member_sees_community_documents_of_that_community_only(index: Fts5Index) -> None:
+    river, coast = uuid.uuid4(), uuid.uuid4()
+    add(index, ["the river canoe"], access=Access.COMMUNITY, community_id=river)
+    add(index, ["the coast canoe"], access=Access.COMMUNITY, community_id=coast)
+    add(index, ["the restricted canoe"], access=Access.RESTRICTED, community_id=river)
+    member = Viewer(uuid.uuid4(), Role.RESEARCHER, member_of=frozenset({river}))
+    assert texts_found(index, "canoe", search_scope(member)) == ["the river canoe"]
+    outsider = search_scope(Viewer(uuid.uuid4(), Role.RESEARCHER))
+    assert texts_found(index, "canoe", outsider) == []
 
 
-def test_scope_with_nothing_allowed_finds_nothing(index: Fts5Index) -> None:
+def test_a_scope_with_nothing_allowed_finds_only_public_available_documents(
+    index: Fts5Index,
+) -> None:
     add(index, ["the public canoe"])
-    result = index.search("canoe", SearchScope(False, frozenset(), None), offset=0, limit=10)
-    assert result.total == 0
-    assert result.hits == []
+    (waiting,) = add(index, ["the unpublished canoe"])
+    hidden = dataclasses.replace(waiting, available=False)
+    index.replace_recording(hidden.recording_id, [hidden])
+    add(index, ["the community canoe"], access=Access.COMMUNITY, community_id=uuid.uuid4())
+    result = index.search("canoe", SearchScope(everything=False), offset=0, limit=10)
+    assert result.total == 1
+    assert [hit.text for hit in result.hits] == ["the public canoe"]
 
 
 def test_highlight_marks_matches_and_escapes_the_text(index: Fts5Index) -> None:
@@ -336,25 +351,63 @@ PRAGMA user_version = 1;
 """
 
 
-def test_an_index_of_schema_version_1_is_migrated_and_reads_as_stale(tmp_path: Path) -> None:
-    path = tmp_path / "search.sqlite3"
-    segment_id = uuid.uuid4()
+V2_SCHEMA = V1_SCHEMA.replace(
+    "    owner_id TEXT\n",
+    "    owner_id TEXT, collection_id TEXT, fingerprint TEXT NOT NULL DEFAULT ''\n",
+).replace("user_version = 1", "user_version = 2")
+
+# A fingerprint made by FINGERPRINT_VERSION 1, as version 2 indices hold them.
+OLD_FINGERPRINT = "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2"
+
+
+def schema_of(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The columns of `segment_meta`, and every table and index, of the file at `path`."""
     with sqlite3.connect(path) as conn:
-        conn.executescript(V1_SCHEMA)
-        conn.execute(
-            "INSERT INTO segment_meta VALUES (1, ?, ?, ?, ?, 0.0, 1.0, 'en', 't', 'public', NULL)",
-            (str(segment_id), str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())),
-        )
-        conn.execute("INSERT INTO segment_text (rowid, text) VALUES (1, 'the old canoe')")
+        columns = conn.execute("PRAGMA table_info(segment_meta)").fetchall()
+        names = conn.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall()
+    conn.close()
+    return columns, names
+
+
+@pytest.mark.parametrize(("version", "schema"), [(1, V1_SCHEMA), (2, V2_SCHEMA)])
+def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
+    tmp_path: Path, version: int, schema: str
+) -> None:
+    path = tmp_path / "search.sqlite3"
+    public_id, community_id = uuid.uuid4(), uuid.uuid4()
+    rows = [
+        (public_id, "public", "the old canoe"),
+        (community_id, "community", "a community canoe"),
+    ]
+    with sqlite3.connect(path) as conn:
+        conn.executescript(schema)
+        for rowid, (segment_id, access, text) in enumerate(rows, start=1):
+            conn.execute(
+                "INSERT INTO segment_meta (rowid, segment_id, recording_id, story_id, "
+                "transcript_id, start_seconds, end_seconds, language, story_title, access, "
+                "owner_id) VALUES (?, ?, ?, ?, ?, 0.0, 1.0, 'en', 't', ?, NULL)",
+                (rowid, str(segment_id), *(str(uuid.uuid4()) for _ in range(3)), access),
+            )
+            conn.execute("INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (rowid, text))
+        if version == 2:
+            conn.execute("UPDATE segment_meta SET fingerprint = ?", (OLD_FINGERPRINT,))
     conn.close()
     index = Fts5Index(path)
-    assert texts_found(index, "canoe") == ["the old canoe"]
-    assert index.document_fingerprints() == {segment_id: ""}
+    assert sorted(texts_found(index, "canoe")) == ["a community canoe", "the old canoe"]
+    stale = "" if version == 1 else OLD_FINGERPRINT
+    assert index.document_fingerprints() == {public_id: stale, community_id: stale}
     assert index.search("canoe", EVERYTHING, offset=0, limit=1).facets["collection_id"] == {}
+    # Until `archive reindex --repair` writes them again, the old documents name no community
+    # and no protocols: they open to no one beyond their access alone.
+    member = Viewer(uuid.uuid4(), Role.RESEARCHER, member_of=frozenset({uuid.uuid4()}))
+    assert texts_found(index, "canoe", search_scope(member)) == ["the old canoe"]
+    assert texts_found(index, "canoe", ANONYMOUS) == ["the old canoe"]
     Fts5Index(path)  # opening again migrates nothing
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
+    Fts5Index(tmp_path / "fresh.sqlite3")
+    assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
 
 
 def test_an_index_of_an_unknown_schema_version_is_refused(tmp_path: Path) -> None:
