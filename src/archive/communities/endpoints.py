@@ -40,8 +40,9 @@ def add_member(
 
 
 @router.delete("/communities/{community_id}/members/{user_id}", status_code=204)
-def remove_member(community_id: uuid.UUID, user_id: uuid.UUID, viewer: CurrentViewer,
-                  session: SessionDep) -> Response:
+def remove_member(
+    community_id: uuid.UUID, user_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
+) -> Response:
     service.remove_member(session, viewer, community_id, user_id)
     return Response(status_code=204)
 

@@ -112,16 +112,22 @@ def add_member(
     return existing
 
 
-def remove_member(session: Session, viewer: Viewer, community_id: uuid.UUID,
-                  user_id: uuid.UUID) -> None:
+def remove_member(
+    session: Session, viewer: Viewer, community_id: uuid.UUID, user_id: uuid.UUID
+) -> None:
     require_community_curator(session, viewer, community_id)
     existing = repository.membership(session, community_id, user_id)
     if existing is None:
         raise NotFound(f"User {user_id} is not a member of this community.")
     session.delete(existing)
-    add_event(session, actor_id=viewer.user_id, action="community.member_removed",
-              subject_type="community", subject_id=community_id,
-              details={"user_id": str(user_id), "before": existing.role})
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="community.member_removed",
+        subject_type="community",
+        subject_id=community_id,
+        details={"user_id": str(user_id), "before": existing.role},
+    )
 
 
 def list_members(session: Session, viewer: Viewer, community_id: uuid.UUID) -> Sequence[Membership]:
