@@ -6,10 +6,13 @@ from `ARCHIVE_DATABASE_URL` when Alembic is run by hand.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import Connection
 
 import archive.models  # noqa: F401  (registers every table on Base.metadata)
 from archive.db.base import Base, UTCDateTime
@@ -46,9 +49,30 @@ def run_migrations_online() -> None:
     engine = create_db_engine(settings)
     try:
         with engine.connect() as conn:
-            configure_and_run(conn)
+            if engine.dialect.name == "sqlite":
+                with foreign_keys_off(conn):
+                    configure_and_run(conn)
+            else:
+                configure_and_run(conn)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite alters a table by copying it and dropping the old one ("batch" mode); with
+    foreign keys on, that drop cascades and deletes every row that points at the table
+    (recordings, consents...). So they are off while migrating, and checked whole after."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"the migration left rows pointing nowhere: {problems[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

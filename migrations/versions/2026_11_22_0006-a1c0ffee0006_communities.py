@@ -1,7 +1,7 @@
 """Communities, memberships, cultural protocols and access grants; a story's community.
 
 Revision ID: a1c0ffee0006
-Revises: a1c0ffee0004
+Revises: a1c0ffee0005
 Create Date: 2026-11-22 14:10:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a1c0ffee0006"
-down_revision: str | None = "a1c0ffee0004"
+down_revision: str | None = "a1c0ffee0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -39,14 +39,17 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["community_id"], ["communities.id"],
-                                name=op.f("fk_memberships_community_id_communities"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
-                                name=op.f("fk_memberships_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_memberships_community_id_communities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_memberships_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_memberships")),
-        sa.UniqueConstraint("community_id", "user_id",
-                            name=op.f("uq_memberships_community_id")),
+        sa.UniqueConstraint("community_id", "user_id", name=op.f("uq_memberships_community_id")),
     )
     with op.batch_alter_table("memberships") as batch_op:
         batch_op.create_index(batch_op.f("ix_memberships_community_id"), ["community_id"])
@@ -59,9 +62,12 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["community_id"], ["communities.id"],
-                                name=op.f("fk_protocols_community_id_communities"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["communities.id"],
+            name=op.f("fk_protocols_community_id_communities"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_protocols")),
     )
     with op.batch_alter_table("protocols") as batch_op:
@@ -70,24 +76,36 @@ def upgrade() -> None:
         "protocol_members",
         sa.Column("protocol_id", sa.Uuid(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["protocol_id"], ["protocols.id"],
-                                name=op.f("fk_protocol_members_protocol_id_protocols"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
-                                name=op.f("fk_protocol_members_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["protocol_id"],
+            ["protocols.id"],
+            name=op.f("fk_protocol_members_protocol_id_protocols"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_protocol_members_user_id_users"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("protocol_id", "user_id", name=op.f("pk_protocol_members")),
     )
     op.create_table(
         "story_protocols",
         sa.Column("story_id", sa.Uuid(), nullable=False),
         sa.Column("protocol_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["protocol_id"], ["protocols.id"],
-                                name=op.f("fk_story_protocols_protocol_id_protocols"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["story_id"], ["stories.id"],
-                                name=op.f("fk_story_protocols_story_id_stories"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["protocol_id"],
+            ["protocols.id"],
+            name=op.f("fk_story_protocols_protocol_id_protocols"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["story_id"],
+            ["stories.id"],
+            name=op.f("fk_story_protocols_story_id_stories"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("story_id", "protocol_id", name=op.f("pk_story_protocols")),
     )
     op.create_table(
@@ -103,14 +121,24 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(["decided_by"], ["users.id"],
-                                name=op.f("fk_access_grants_decided_by_users"),
-                                ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["story_id"], ["stories.id"],
-                                name=op.f("fk_access_grants_story_id_stories"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"],
-                                name=op.f("fk_access_grants_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["decided_by"],
+            ["users.id"],
+            name=op.f("fk_access_grants_decided_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["story_id"],
+            ["stories.id"],
+            name=op.f("fk_access_grants_story_id_stories"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_access_grants_user_id_users"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_grants")),
     )
     with op.batch_alter_table("access_grants") as batch_op:
@@ -118,25 +146,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_access_grants_user_id"), ["user_id"])
     with op.batch_alter_table("stories") as batch_op:
         batch_op.add_column(sa.Column("community_id", sa.Uuid(), nullable=True))
-        batch_op.add_column(sa.Column("protocol_mode", sa.String(length=3), nullable=False,
-                                      server_default="all"))
-        batch_op.add_column(sa.Column("embargo_until", sa.DateTime(timezone=True),
-                                      nullable=True))
+        batch_op.add_column(
+            sa.Column("protocol_mode", sa.String(length=3), nullable=False, server_default="all")
+        )
+        batch_op.add_column(sa.Column("embargo_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f("ix_stories_community_id"), ["community_id"])
-        batch_op.create_foreign_key(batch_op.f("fk_stories_community_id_communities"),
-                                    "communities", ["community_id"], ["id"], ondelete="RESTRICT")
+        batch_op.create_foreign_key(
+            batch_op.f("fk_stories_community_id_communities"),
+            "communities",
+            ["community_id"],
+            ["id"],
+            ondelete="RESTRICT",
+        )
     # Every story so far belongs to the archive's one community.
     default_id = uuid.uuid4()
-    op.bulk_insert(communities, [{"id": default_id, "name": DEFAULT_COMMUNITY,
-                                  "is_default": True, "created_at": datetime.now(UTC)}])
+    op.bulk_insert(
+        communities,
+        [
+            {
+                "id": default_id,
+                "name": DEFAULT_COMMUNITY,
+                "is_default": True,
+                "created_at": datetime.now(UTC),
+            }
+        ],
+    )
     stories = sa.table("stories", sa.column("community_id", sa.Uuid()))
     op.execute(stories.update().values(community_id=default_id))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("stories") as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_stories_community_id_communities"),
-                                 type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_stories_community_id_communities"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_stories_community_id"))
         batch_op.drop_column("embargo_until")
         batch_op.drop_column("protocol_mode")

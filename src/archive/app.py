@@ -26,8 +26,8 @@ from archive.domain.ratelimit import TokenBuckets
 from archive.domain.tus import TUS_VERSION
 from archive.events.endpoints import router as events_router
 from archive.health.endpoints import router as health_router
-from archive.people.endpoints import router as people_router
 from archive.openapi import install_openapi
+from archive.people.endpoints import router as people_router
 from archive.problems import install_problem_handlers
 from archive.recordings.endpoints import router as recordings_router
 from archive.restrictions.endpoints import router as restrictions_router

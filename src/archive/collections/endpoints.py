@@ -5,17 +5,19 @@ import uuid
 from fastapi import APIRouter
 
 from archive.collections import service
-from archive.collections.schemas import CollectionCreate, CollectionRead
+from archive.collections.schemas import CollectionCreate, CollectionRead, CollectionUpdate
 from archive.deps import CurrentViewer, SessionDep
+from archive.events.requests import SourceIp
 
 router = APIRouter(tags=["collections"])
 
 
 @router.post("/collections", status_code=201)
 def create_collection(
-    data: CollectionCreate, viewer: CurrentViewer, session: SessionDep
+    data: CollectionCreate, viewer: CurrentViewer, session: SessionDep, source_ip: SourceIp
 ) -> CollectionRead:
-    return CollectionRead.model_validate(service.create_collection(session, viewer, data))
+    collection = service.create_collection(session, viewer, data, source_ip=source_ip)
+    return CollectionRead.model_validate(collection)
 
 
 @router.get("/collections")
@@ -26,3 +28,19 @@ def list_collections(session: SessionDep) -> list[CollectionRead]:
 @router.get("/collections/{collection_id}")
 def get_collection(collection_id: uuid.UUID, session: SessionDep) -> CollectionRead:
     return CollectionRead.model_validate(service.get_collection(session, collection_id))
+
+
+@router.patch("/collections/{collection_id}")
+def update_collection(
+    collection_id: uuid.UUID,
+    data: CollectionUpdate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    source_ip: SourceIp,
+) -> CollectionRead:
+    """Renames or redescribes a collection; fields left out stay as they are. Archivists
+    only."""
+    collection = service.update_collection(
+        session, viewer, collection_id, data, source_ip=source_ip
+    )
+    return CollectionRead.model_validate(collection)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from archive.collections import repository
-from archive.collections.schemas import CollectionCreate
+from archive.collections.schemas import CollectionCreate, CollectionUpdate
 from archive.domain.access import Viewer, is_curator
 from archive.errors import Forbidden, NotFound
 from archive.events.repository import add_event
@@ -20,7 +20,9 @@ def require_curator(viewer: Viewer, doing: str) -> None:
         raise Forbidden(f"Only archivists and administrators may {doing}. Ask one of them.")
 
 
-def create_collection(session: Session, viewer: Viewer, data: CollectionCreate) -> Collection:
+def create_collection(
+    session: Session, viewer: Viewer, data: CollectionCreate, *, source_ip: str | None = None
+) -> Collection:
     require_curator(viewer, "create collections")
     collection = repository.add_collection(
         session, Collection(title=data.title.strip(), description=data.description)
@@ -32,7 +34,43 @@ def create_collection(session: Session, viewer: Viewer, data: CollectionCreate) 
         subject_type="collection",
         subject_id=collection.id,
         details={"title": collection.title},
+        source_ip=source_ip,
     )
+    return collection
+
+
+def update_collection(
+    session: Session,
+    viewer: Viewer,
+    collection_id: uuid.UUID,
+    data: CollectionUpdate,
+    *,
+    source_ip: str | None = None,
+) -> Collection:
+    """Changes the fields given, and logs each change with its before and after."""
+    require_curator(viewer, "change collections")
+    collection = get_collection(session, collection_id)
+    before = {"title": collection.title, "description": collection.description}
+    if data.title is not None:
+        collection.title = data.title
+    if data.description is not None:
+        collection.description = data.description
+    after = {"title": collection.title, "description": collection.description}
+    changed = [field for field in before if before[field] != after[field]]
+    if changed:
+        session.flush()
+        add_event(
+            session,
+            actor_id=viewer.user_id,
+            action="collection.updated",
+            subject_type="collection",
+            subject_id=collection.id,
+            details={
+                "before": {field: before[field] for field in changed},
+                "after": {field: after[field] for field in changed},
+            },
+            source_ip=source_ip,
+        )
     return collection
 
 

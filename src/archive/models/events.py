@@ -19,8 +19,11 @@ class Event(UUIDPrimaryKey, Base):
     actor_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
     )
-    action: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
     outcome: Mapped[str] = mapped_column(String(20), default="success")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Where the request came from (the client address the server saw), for events made in
+    # requests; None for the worker's and the command line's.
+    source_ip: Mapped[str | None] = mapped_column(String(45), default=None)

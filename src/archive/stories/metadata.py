@@ -105,7 +105,11 @@ def apply(
         elif field == "related_story_ids":
             story.related_story_ids = _related(session, story, value, may_see)
         elif field == "people":
-            story.people = _people_links(session, value)
+            # Only when they differ: a replaced collection counts as a change of the story
+            # even when it holds the same people, and would advance its version.
+            current = [(link.person_id, link.role) for link in story.people]
+            if [(link.person_id, link.role.value) for link in value] != current:
+                story.people = _people_links(session, value)
         elif field == "collection_id":
             if value is not None and collections.get_collection(session, value) is None:
                 raise Unprocessable(f"There is no collection {value}; check `collection_id`.")

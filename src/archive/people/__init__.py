@@ -1,0 +1,1 @@
+"""People: narrators, interviewers, translators, and their parts in stories."""

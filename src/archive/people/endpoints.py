@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from archive.deps import CurrentViewer, SessionDep
+from archive.events.requests import SourceIp
+from archive.people import service
+from archive.people.schemas import PersonCreate, PersonPage, PersonRead, PersonUpdate
+
+router = APIRouter(tags=["people"])
+
+
+@router.post("/people", status_code=201)
+def create_person(
+    data: PersonCreate, viewer: CurrentViewer, session: SessionDep, source_ip: SourceIp
+) -> PersonRead:
+    """Adds a narrator, interviewer or translator to the archive's list. Archivists only."""
+    return PersonRead.of(service.create_person(session, viewer, data, source_ip=source_ip))
+
+
+@router.get("/people")
+def list_people(
+    viewer: CurrentViewer,
+    session: SessionDep,
+    name: Annotated[
+        str | None, Query(max_length=300, description="Part of a name or other name")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PersonPage:
+    """People by name. Archivists only."""
+    people, total = service.list_people(session, viewer, name, limit=limit, offset=offset)
+    return PersonPage(
+        items=[PersonRead.of(p) for p in people], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/people/{person_id}")
+def get_person(person_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> PersonRead:
+    return PersonRead.of(service.get_person(session, viewer, person_id))
+
+
+@router.patch("/people/{person_id}")
+def update_person(
+    person_id: uuid.UUID,
+    data: PersonUpdate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    source_ip: SourceIp,
+) -> PersonRead:
+    """Corrects a person's record; fields left out stay as they are. Archivists only."""
+    return PersonRead.of(
+        service.update_person(session, viewer, person_id, data, source_ip=source_ip)
+    )

@@ -1,0 +1,125 @@
+"""The people the archive knows: archivists keep the list. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from archive.domain.access import Viewer, is_curator
+from archive.errors import Forbidden, NotFound, Unprocessable
+from archive.events.repository import add_event
+from archive.models import Person
+from archive.people import repository
+from archive.people.schemas import PersonCreate, PersonUpdate, check_life
+
+_FIELDS = ("name", "other_names", "birth_year", "death_year", "deceased", "notes")
+
+
+def require_curator(viewer: Viewer) -> None:
+    if not is_curator(viewer):
+        raise Forbidden(
+            "Only archivists and administrators keep the list of people. Ask one of them "
+            "to add or correct a narrator, interviewer or translator."
+        )
+
+
+def person_not_found(person_id: uuid.UUID) -> NotFound:
+    return NotFound(f"There is no person {person_id}. Check the id, or list them: GET /people.")
+
+
+def snapshot(person: Person) -> dict[str, Any]:
+    return {
+        "name": person.name,
+        "other_names": list(person.other_names),
+        "birth_year": person.birth_year,
+        "death_year": person.death_year,
+        "deceased": person.deceased,
+        "notes": person.notes,
+    }
+
+
+def create_person(
+    session: Session, viewer: Viewer, data: PersonCreate, *, source_ip: str | None = None
+) -> Person:
+    require_curator(viewer)
+    person = repository.add_person(
+        session,
+        Person(
+            name=data.name,
+            other_names=data.other_names,
+            birth_year=data.birth_year,
+            death_year=data.death_year,
+            deceased=data.deceased if data.deceased is not None else data.death_year is not None,
+            notes=data.notes,
+        ),
+    )
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="person.created",
+        subject_type="person",
+        subject_id=person.id,
+        details={"after": snapshot(person)},
+        source_ip=source_ip,
+    )
+    return person
+
+
+def get_person(session: Session, viewer: Viewer, person_id: uuid.UUID) -> Person:
+    require_curator(viewer)
+    person = repository.get_person(session, person_id)
+    if person is None:
+        raise person_not_found(person_id)
+    return person
+
+
+def list_people(
+    session: Session, viewer: Viewer, name: str | None, *, limit: int, offset: int
+) -> tuple[Sequence[Person], int]:
+    require_curator(viewer)
+    return repository.list_people(session, name, limit=limit, offset=offset)
+
+
+def update_person(
+    session: Session,
+    viewer: Viewer,
+    person_id: uuid.UUID,
+    data: PersonUpdate,
+    *,
+    source_ip: str | None = None,
+) -> Person:
+    """Changes the fields given. A death year makes the person deceased unless `deceased`
+    is given too."""
+    person = get_person(session, viewer, person_id)
+    before = snapshot(person)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("death_year") is not None and "deceased" not in changes:
+        changes["deceased"] = True
+    merged = {**before, **changes}
+    try:
+        check_life(merged["birth_year"], merged["death_year"], merged["deceased"])
+    except ValueError as exc:
+        raise Unprocessable(f"This change would not hold together: {exc}.") from None
+    for field in _FIELDS:
+        if field in changes:
+            setattr(person, field, changes[field])
+    after = snapshot(person)
+    changed = [field for field in _FIELDS if before[field] != after[field]]
+    if changed:
+        session.flush()
+        add_event(
+            session,
+            actor_id=viewer.user_id,
+            action="person.updated",
+            subject_type="person",
+            subject_id=person.id,
+            details={
+                "before": {field: before[field] for field in changed},
+                "after": {field: after[field] for field in changed},
+            },
+            source_ip=source_ip,
+        )
+    return person

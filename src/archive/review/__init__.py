@@ -1,0 +1,1 @@
+"""The review workflow: the queue of submitted stories, and archivists' decisions on them."""

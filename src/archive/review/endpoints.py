@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from archive.deps import CurrentViewer, SessionDep
+from archive.domain.review import ReviewAction, StoryStatus
+from archive.events.requests import SourceIp
+from archive.review import service
+from archive.review.schemas import ReviewDecision, ReviewItem, ReviewPage
+from archive.stories.editing import etag
+from archive.stories.reading import read_story
+from archive.stories.schemas import StoryRead
+
+router = APIRouter(tags=["review"])
+
+
+@router.get("/review", responses={403: {"description": "Not an archivist."}})
+def review_queue(
+    viewer: CurrentViewer,
+    session: SessionDep,
+    status: Annotated[
+        list[StoryStatus] | None,
+        Query(description="submitted, in_review, or both (the default)"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ReviewPage:
+    """Stories waiting for review (submitted, in review), oldest first. Archivists only."""
+    stories, total = service.review_queue(session, viewer, status or [], limit=limit, offset=offset)
+    return ReviewPage(
+        items=[ReviewItem.of(s) for s in stories], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/stories/{story_id}/review",
+    responses={
+        409: {"description": "The decision does not apply to the story as it stands."},
+        422: {"description": "Publishing needs the narrator's consent on record."},
+    },
+)
+def decide(
+    story_id: uuid.UUID,
+    data: ReviewDecision,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    source_ip: SourceIp,
+) -> StoryRead:
+    """Starts a story's review, or publishes or rejects it. Archivists only."""
+    action = ReviewAction(data.decision.value)
+    story = service.decide(session, viewer, story_id, action, data.note, source_ip=source_ip)
+    response.headers["ETag"] = etag(story.version)
+    return read_story(session, viewer, story)
