@@ -195,7 +195,10 @@ def main() -> int:
                 tus_seconds = tus_upload(url, auth, story_id, source, args.chunk_mib * MIB)
             with PeakMemory(pid) as one_memory:
                 one_seconds = one_request_upload(url, auth, story_id, source)
-    rate = lambda seconds: size / MIB / seconds  # noqa: E731
+
+    def rate(seconds: float) -> float:
+        return size / MIB / seconds
+
     print(f"file: {size / MIB:.0f} MiB WAV")
     print(f"local copy (with fsync): {copy_seconds:.2f} s, {rate(copy_seconds):.0f} MiB/s")
     for name, seconds, memory in (

@@ -68,8 +68,11 @@ def test_who_sees_a_story_follows_its_access(
     story = client.post(
         "/api/v1/stories", json={"title": "A story", "access": access}, headers=admin
     ).json()
-    client.post(f"/api/v1/stories/{story['id']}/recordings", headers=admin,
-                files={"file": ("a.flac", STORY_EN.read_bytes())})
+    client.post(
+        f"/api/v1/stories/{story['id']}/recordings",
+        headers=admin,
+        files={"file": ("a.flac", STORY_EN.read_bytes())},
+    )
     response = client.get(f"/api/v1/stories/{story['id']}", headers=make_user("u", role))
     if seen == "hidden":
         assert_problem(response, 404)

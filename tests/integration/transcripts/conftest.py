@@ -54,8 +54,12 @@ def add_recording(
     sessions: sessionmaker[Session], *, access: str = "public", status: str = "published"
 ) -> uuid.UUID:
     with transaction(sessions) as session:
-        story = Story(title="The bridge", access=access, status=status,
-                      community_id=default_community(session).id)
+        story = Story(
+            title="The bridge",
+            access=access,
+            status=status,
+            community_id=default_community(session).id,
+        )
         session.add(story)
         session.flush()
         recording = Recording(

@@ -39,24 +39,38 @@ VIEWERS: dict[str, Viewer | None] = {
     "anonymous": None,
     "outside researcher": Viewer(uuid.uuid4(), Role.RESEARCHER),
     "member": Viewer(uuid.uuid4(), Role.RESEARCHER, member_of=frozenset({HOME})),
-    "family member": Viewer(uuid.uuid4(), Role.RESEARCHER, member_of=frozenset({HOME}),
-                            protocols=frozenset({FAMILY})),
-    "family singer": Viewer(uuid.uuid4(), Role.RESEARCHER, member_of=frozenset({HOME}),
-                            protocols=frozenset({FAMILY, SINGERS})),
+    "family member": Viewer(
+        uuid.uuid4(), Role.RESEARCHER, member_of=frozenset({HOME}), protocols=frozenset({FAMILY})
+    ),
+    "family singer": Viewer(
+        uuid.uuid4(),
+        Role.RESEARCHER,
+        member_of=frozenset({HOME}),
+        protocols=frozenset({FAMILY, SINGERS}),
+    ),
     "granted": Viewer(uuid.uuid4(), Role.RESEARCHER, granted_stories=frozenset({STORY})),
     "creator": Viewer(ME, Role.CONTRIBUTOR, member_of=frozenset({HOME})),
     "link holder": Viewer(None, Role.CONTRIBUTOR, link_id=LINK),
-    "archivist here": Viewer(uuid.uuid4(), Role.ARCHIVIST, member_of=frozenset({HOME}),
-                             archivist_of=frozenset({HOME})),
-    "archivist elsewhere": Viewer(uuid.uuid4(), Role.ARCHIVIST, member_of=frozenset({ELSEWHERE}),
-                                  archivist_of=frozenset({ELSEWHERE})),
+    "archivist here": Viewer(
+        uuid.uuid4(), Role.ARCHIVIST, member_of=frozenset({HOME}), archivist_of=frozenset({HOME})
+    ),
+    "archivist elsewhere": Viewer(
+        uuid.uuid4(),
+        Role.ARCHIVIST,
+        member_of=frozenset({ELSEWHERE}),
+        archivist_of=frozenset({ELSEWHERE}),
+    ),
     "admin": Viewer(uuid.uuid4(), Role.ADMIN),
 }
 
 
 def story(access: Access, **changes: object) -> StoryAccess:
-    base: dict[str, object] = {"access": access, "created_by": ME, "community_id": HOME,
-                               "story_id": STORY}
+    base: dict[str, object] = {
+        "access": access,
+        "created_by": ME,
+        "community_id": HOME,
+        "story_id": STORY,
+    }
     base.update(changes)
     return StoryAccess(**base)  # type: ignore[arg-type]
 
@@ -83,20 +97,20 @@ STORIES = {
     "public": story(Access.PUBLIC),
     "community": story(Access.COMMUNITY),
     "restricted-open": story(Access.RESTRICTED, protocol_ids=frozenset({FAMILY})),
-    "restricted-strict": story(Access.RESTRICTED, protocol_ids=frozenset({FAMILY}),
-                               protocols_strict=True),
+    "restricted-strict": story(
+        Access.RESTRICTED, protocol_ids=frozenset({FAMILY}), protocols_strict=True
+    ),
     "private": story(Access.PRIVATE),
 }
 
 
-@pytest.mark.parametrize(("viewer_name", "story_name"),
-                         list(itertools.product(TABLE, STORIES)))
+@pytest.mark.parametrize(("viewer_name", "story_name"), list(itertools.product(TABLE, STORIES)))
 def test_visibility_table(viewer_name: str, story_name: str) -> None:
     expected = TABLE[viewer_name][list(STORIES).index(story_name)]
     assert story_visibility(VIEWERS[viewer_name], STORIES[story_name], NOW) is expected
 
 
-HIDDEN_STATES = {
+HIDDEN_STATES: dict[str, dict[str, object]] = {
     "submitted": {"status": "submitted"},
     "withdrawn": {"withdrawn": True},
     "embargoed": {"embargo_until": NOW + timedelta(days=1)},
@@ -119,9 +133,11 @@ def test_an_embargo_ends_by_itself() -> None:
 
 def test_consent_narrows_access_never_widens_it() -> None:
     assert effective_access(story(Access.PUBLIC, consent_listen=ConsentListen.FAMILY)) is (
-        Access.RESTRICTED)
+        Access.RESTRICTED
+    )
     assert effective_access(story(Access.PRIVATE, consent_listen=ConsentListen.PUBLIC)) is (
-        Access.PRIVATE)
+        Access.PRIVATE
+    )
 
 
 @pytest.mark.parametrize(
@@ -150,8 +166,9 @@ def test_the_link_holder_sees_only_what_it_put_in() -> None:
 def test_archivists_act_only_in_their_communities() -> None:
     assert can_curate(VIEWERS["archivist here"], story(Access.PRIVATE))
     assert not can_curate(VIEWERS["archivist elsewhere"], story(Access.PRIVATE))
-    assert not can_curate(Viewer(uuid.uuid4(), Role.RESEARCHER, archivist_of=frozenset({HOME})),
-                          story(Access.PRIVATE))
+    assert not can_curate(
+        Viewer(uuid.uuid4(), Role.RESEARCHER, archivist_of=frozenset({HOME})), story(Access.PRIVATE)
+    )
 
 
 def test_unsearchable_stories_are_heard_but_not_found() -> None:
@@ -171,13 +188,15 @@ def scope_matches(scope: SearchScope, s: StoryAccess) -> bool:
     if not is_available(s, NOW):
         return False
     access = effective_access(s)
-    required = 0 if not s.protocol_ids else (1 if s.protocol_mode == "any" else len(
-        s.protocol_ids))
+    required = 0 if not s.protocol_ids else (1 if s.protocol_mode == "any" else len(s.protocol_ids))
     return (
         access is Access.PUBLIC
         or (access is Access.COMMUNITY and s.community_id in scope.member_of)
-        or (access is Access.RESTRICTED and required > 0
-            and len(scope.protocols & s.protocol_ids) >= required)
+        or (
+            access is Access.RESTRICTED
+            and required > 0
+            and len(scope.protocols & s.protocol_ids) >= required
+        )
         or (s.story_id in scope.granted_stories)
     )
 
@@ -194,9 +213,9 @@ ALL_STORIES = [
 ]
 
 
-@pytest.mark.parametrize(("viewer_name", "index"),
-                         list(itertools.product(VIEWERS, range(len(ALL_STORIES)))))
-def test_search_finds_exactly_the_stories_a_viewer_may_hear(viewer_name: str,
-                                                              index: int) -> None:
+@pytest.mark.parametrize(
+    ("viewer_name", "index"), list(itertools.product(VIEWERS, range(len(ALL_STORIES))))
+)
+def test_search_finds_exactly_the_stories_a_viewer_may_hear(viewer_name: str, index: int) -> None:
     viewer, s = VIEWERS[viewer_name], ALL_STORIES[index]
     assert scope_matches(search_scope(viewer), s) is can_view_story(viewer, s, NOW)
