@@ -17,6 +17,7 @@ from archive.deps import (
 from archive.domain.keys import original_key
 from archive.domain.ranges import UnsatisfiableRange, parse_range
 from archive.errors import RangeNotSatisfiable
+from archive.events.requests import SourceIp
 from archive.recordings import service
 from archive.recordings.receive import receive_multipart_file
 from archive.recordings.schemas import RecordingRead
@@ -86,10 +87,13 @@ def get_audio(
     viewer: ViewerDep,
     session: SessionDep,
     store: StoreDep,
+    source_ip: SourceIp,
 ) -> Response:
     """The recording's bytes; send `Range: bytes=START-END` to seek. Those who may not hear
     its restricted parts get a copy with them silent (503 while it is being prepared)."""
     audio = service.audio_to_serve(session, viewer, recording_id)
+    if request.headers.get("range", "bytes=0-").replace(" ", "").startswith("bytes=0-"):
+        service.note_read(session, viewer, recording_id, "audio", source_ip)  # once a listen
     size = audio.size
     headers = {
         "Accept-Ranges": "bytes",

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.access import (
+    Access,
     StoryAccess,
     Viewer,
     can_add_recording,
     can_curate,
     can_view_story,
+    effective_access,
 )
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
@@ -206,3 +208,26 @@ def audio_to_serve(session: Session, viewer: Viewer | None, recording_id: uuid.U
             headers={"Retry-After": "30"},
         )
     return AudioObject(copy.object_key, copy.size, copy.content_type, copy.sha256, True)
+
+
+def note_read(
+    session: Session,
+    viewer: Viewer | None,
+    recording_id: uuid.UUID,
+    what: str,
+    source_ip: str | None,
+) -> None:
+    """Every read of material that is not public leaves an event: who heard or read what of
+    which recording, when, from where. Public material is not logged (it is everyone's)."""
+    found = repository.get_recording_with_story(session, recording_id)
+    if found is None or effective_access(story_access(found[1])) is Access.PUBLIC:
+        return
+    add_event(
+        session,
+        actor_id=viewer.user_id if viewer else None,
+        action=f"recording.{what}_read",
+        subject_type="recording",
+        subject_id=recording_id,
+        details={"story_id": str(found[1].id)},
+        source_ip=source_ip,
+    )

@@ -6,6 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from archive.deps import CurrentViewer, SessionDep, ViewerDep
+from archive.events.requests import SourceIp
+from archive.recordings.service import note_read
 from archive.transcripts import editing, service
 from archive.transcripts.schemas import (
     SegmentChangeRead,
@@ -41,11 +43,13 @@ def get_transcript(
     viewer: ViewerDep,
     session: SessionDep,
     response: Response,
+    source_ip: SourceIp,
     format: CaptionFormat = CaptionFormat.JSON,
 ) -> TranscriptRead | Response:
     """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`).
     `ETag` names its version; send it back as `If-Match` to correct it."""
     transcript = service.current_transcript(session, viewer, recording_id)
+    note_read(session, viewer, recording_id, "transcript", source_ip)
     hidden = service.hidden_segments(session, viewer, transcript)
     if format is CaptionFormat.JSON:
         response.headers["ETag"] = service.etag(transcript.version)
