@@ -8,13 +8,19 @@ run on it and no test sees another's rows.
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import psycopg
 from sqlalchemy.engine import make_url
+
+from archive.db import migrate
+from archive.settings import Settings
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -40,15 +46,42 @@ def _libpq(url: str) -> str:
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Creates an empty database for one test; yields its SQLAlchemy URL; drops it after."""
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """Creates a database for one test (empty, or a copy of `template`); yields its
+    SQLAlchemy URL; drops it after."""
     admin, _ = postgres_admin_url()
     assert admin is not None
     name = f"archive_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(_libpq(admin), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(_libpq(admin), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class MigratedTemplates:
+    sqlite_file: Path
+    postgres_template: str | None
+    """A database name, or None when no PostgreSQL answers."""
+
+
+@contextmanager
+def migrated_templates_for(directory: Path) -> Iterator[MigratedTemplates]:
+    """Runs the migrations once into an SQLite file and, when one answers, a PostgreSQL
+    database; yields them; drops the PostgreSQL one after."""
+    sqlite_file = directory / "archive.sqlite3"
+    migrate.upgrade(Settings(data_dir=directory, database_url=f"sqlite:///{sqlite_file}"))
+    with sqlite3.connect(sqlite_file) as conn:  # everything into the main file, for copying
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    admin, _ = postgres_admin_url()
+    if admin is None:
+        yield MigratedTemplates(sqlite_file, None)
+        return
+    with fresh_postgres_database() as url:
+        migrate.upgrade(Settings(data_dir=directory, database_url=url))
+        yield MigratedTemplates(sqlite_file, str(make_url(url).database))

@@ -27,7 +27,7 @@ def list_events(
     since: Annotated[datetime | None, Query(description="From this time (inclusive)")] = None,
     until: Annotated[datetime | None, Query(description="Before this time")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> EventPage:
     """The audit log, newest first: who did what to which thing, when, from where, and how
     it ended. Archivists and administrators only."""

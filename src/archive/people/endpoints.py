@@ -29,7 +29,7 @@ def list_people(
         str | None, Query(max_length=300, description="Part of a name or other name")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PersonPage:
     """People by name. Archivists only."""
     people, total = service.list_people(session, viewer, name, limit=limit, offset=offset)

@@ -26,7 +26,7 @@ def review_queue(
         Query(description="submitted, in_review, or both (the default)"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ReviewPage:
     """Stories waiting for review (submitted, in review), oldest first. Archivists only."""
     stories, total = service.review_queue(session, viewer, status or [], limit=limit, offset=offset)

@@ -16,7 +16,7 @@ from typing import Protocol
 from archive.domain.access import SearchScope
 from archive.search.documents import SegmentDocument
 
-FACET_FIELDS = ("language", "collection_id")
+FACET_FIELDS = ("language", "collection_id", "narrator", "subject", "decade")
 """The facets every backend counts, in this order."""
 
 FACET_SIZE = 100
@@ -31,6 +31,12 @@ class SearchFilters:
     story_id: uuid.UUID | None = None
     recording_id: uuid.UUID | None = None
     collection_id: uuid.UUID | None = None
+    narrator: uuid.UUID | None = None
+    """A person the story names as its narrator (one of `SegmentDocument.narrators`)."""
+    subject: str | None = None
+    """One of the story's subjects, exactly as written."""
+    decade: int | None = None
+    """The decade it was recorded in: 1950 for 1950 to 1959."""
 
 
 NO_FILTERS = SearchFilters()
@@ -53,9 +59,11 @@ class SearchResult:
     """`facets` maps each of `FACET_FIELDS` to {value: number of matching documents}.
 
     The counts are over every document that matches the query, the filters and the scope (not
-    only this page), so they add up to `total` for documents that have that field; documents
-    without a language or a collection are not counted under any value. Values are strings
-    (a collection's UUID in its canonical form).
+    only this page). For the single-valued facets (language, collection, decade) they add up to
+    `total` for documents that have that field; documents without one are not counted under
+    any value. A document with several narrators or subjects counts once under each. Values
+    are strings: a collection's or narrator's UUID in its canonical form, a subject as
+    written, a decade as "1950".
     """
 
     total: int

@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
 """Part of every fingerprint: changing how fingerprints are made changes them all, so every
 index reads as stale and `archive reindex --repair` brings it up to date."""
 
@@ -36,6 +37,14 @@ class SegmentDocument:
     available: bool = True
     """Published and out of embargo: open to whoever its access allows, not only to the
     community's archivists and whoever put it in."""
+    narrators: tuple[uuid.UUID, ...] = ()
+    """Sorted (as text); the people linked to the story as narrators. Ids, not names: a
+    person's record can be corrected (a name, the passing of someone) without the index
+    going stale, and two narrators may share a name. The API looks the names up."""
+    subjects: tuple[str, ...] = ()
+    """Sorted; the story's subjects as written (filters match them exactly)."""
+    decade: int | None = None
+    """The decade the story was recorded in (1950 for "1952-06"); None when not known."""
 
     @property
     def protocols_required(self) -> int:
@@ -72,3 +81,17 @@ def _canonical(value: object) -> object:
         # A StrEnum (Access) hashes as its value, like the plain string the database holds.
         return str.__str__(value)
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+_YEAR = re.compile(r"(\d{4})(?:-|$)")
+
+
+def decade_of(recorded_date: str | None) -> int | None:
+    """The decade of a partial date as stored ("1952", "1952-06", "1952-06-14" -> 1950);
+    None for no date or text that does not start with a four-digit year."""
+    if recorded_date is None:
+        return None
+    match = _YEAR.match(recorded_date)
+    if match is None:
+        return None
+    return int(match.group(1)) // 10 * 10

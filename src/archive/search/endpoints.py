@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from archive.deps import IndexDep, ViewerDep
-from archive.domain.access import search_scope
+from archive.deps import IndexDep, SessionDep, ViewerDep
+from archive.search import service
 from archive.search.base import SearchFilters
-from archive.search.schemas import SearchHitRead, SearchResultRead
+from archive.search.schemas import FacetPersonRead, SearchHitRead, SearchResultRead
 
 router = APIRouter(tags=["search"])
 
@@ -25,6 +25,7 @@ def search(
     ],
     viewer: ViewerDep,
     index: IndexDep,
+    session: SessionDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     language: Annotated[
@@ -36,21 +37,46 @@ def search(
     collection_id: Annotated[
         uuid.UUID | None, Query(description="Only stories in this collection.")
     ] = None,
+    narrator: Annotated[
+        uuid.UUID | None, Query(description="Only stories this person (an id) narrates.")
+    ] = None,
+    subject: Annotated[
+        str | None,
+        Query(
+            min_length=1, max_length=200, description="Only stories with this subject, as written."
+        ),
+    ] = None,
+    decade: Annotated[
+        int | None,
+        Query(
+            ge=1000,
+            le=2100,
+            multiple_of=10,
+            description="Only stories recorded in this decade (1950 for 1950 to 1959).",
+        ),
+    ] = None,
 ) -> SearchResultRead:
     """Segments where the words are said, best first, each with the second it starts at;
-    with counts by language and collection of everything that matched."""
-    result = index.search(
+    with counts by language, collection, narrator, subject and decade of everything that
+    matched, and the names of the narrators counted."""
+    answer = service.search(
+        session,
+        index,
+        viewer,
         q,
-        search_scope(viewer),
-        filters=SearchFilters(
+        SearchFilters(
             language=language,
             story_id=story_id,
             recording_id=recording_id,
             collection_id=collection_id,
+            narrator=narrator,
+            subject=subject,
+            decade=decade,
         ),
         offset=(page - 1) * per_page,
         limit=per_page,
     )
+    result = answer.result
     return SearchResultRead(
         total=result.total,
         page=page,
@@ -69,4 +95,8 @@ def search(
             for h in result.hits
         ],
         facets=result.facets,
+        narrators={
+            str(person_id): FacetPersonRead.of(person)
+            for person_id, person in answer.narrators.items()
+        },
     )

@@ -28,6 +28,8 @@ index, so case and accents fold; no stemming, which would cut prefixes short); a
 to leave out is `must_not` an exact phrase on `text`, as in the built-in index. The caller's
 access scope and the filters are `filter` clauses of the same `bool` query, so `total`, facets
 (`terms` aggregations) and highlights only ever count or show what the caller may see.
+Narrators and subjects are keyword arrays: a `term` filter matches a document holding the value
+among others, and a `terms` aggregation counts a document once under each of its values.
 
 Highlights: the unified highlighter on every text field, whole segments (`number_of_fragments:
 0`), `<mark>` tags and the HTML encoder. A segment matched through several fields gets one
@@ -50,7 +52,7 @@ from archive.search.base import FACET_FIELDS, FACET_SIZE, SearchFilters, SearchH
 from archive.search.documents import SegmentDocument
 from archive.search.query import ParsedQuery
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 MAX_RESULT_WINDOW = 10_000
 """Elasticsearch's default `index.max_result_window`: offset + limit may not pass it."""
 TEMPLATE_PRIORITY = 200
@@ -71,6 +73,15 @@ LANGUAGE_ANALYZERS: Mapping[str, str] = {
 TEXT_FIELD = "text"
 LANGUAGE_FIELDS: tuple[str, ...] = tuple(f"text_{code}" for code in LANGUAGE_ANALYZERS)
 TEXT_FIELDS: tuple[str, ...] = (TEXT_FIELD, *LANGUAGE_FIELDS)
+
+FACET_SOURCES: Mapping[str, str] = {
+    "language": "language",
+    "collection_id": "collection_id",
+    "narrator": "narrators",
+    "subject": "subjects",
+    "decade": "decade",
+}
+"""Each of `FACET_FIELDS` -> the field its `terms` aggregation counts (and its filter tests)."""
 
 _RESULT_FIELDS = ["segment_id", "recording_id", "story_id", "start", "end", "text"]
 _PREFIX_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
@@ -211,6 +222,9 @@ def index_template_body(names: IndexNames) -> dict[str, Any]:
         "protocol_ids": keyword,
         "protocols_required": {"type": "integer"},
         "available": {"type": "boolean"},
+        "narrators": keyword,
+        "subjects": keyword,
+        "decade": {"type": "integer"},
     }
     for code, analyzer in LANGUAGE_ANALYZERS.items():
         properties[f"text_{code}"] = {"type": "text", "analyzer": analyzer}
@@ -254,6 +268,9 @@ def document_source(doc: SegmentDocument) -> dict[str, Any]:
         "protocol_ids": [str(p) for p in doc.protocol_ids],
         "protocols_required": doc.protocols_required,
         "available": doc.available,
+        "narrators": [str(p) for p in doc.narrators],
+        "subjects": list(doc.subjects),
+        "decade": doc.decade,
     }
     field = language_field(doc.language)
     if field is not None:
@@ -319,13 +336,18 @@ def scope_filter(scope: SearchScope) -> dict[str, Any] | None:
 
 
 def filter_clauses(filters: SearchFilters) -> list[dict[str, Any]]:
-    wanted = {
+    """One `term` clause per filter that is set; on an array field (narrators, subjects) it
+    matches a document holding the value among others."""
+    wanted: dict[str, str | int | None] = {
         "language": filters.language,
-        "story_id": filters.story_id,
-        "recording_id": filters.recording_id,
-        "collection_id": filters.collection_id,
+        "story_id": _optional_str(filters.story_id),
+        "recording_id": _optional_str(filters.recording_id),
+        "collection_id": _optional_str(filters.collection_id),
+        FACET_SOURCES["narrator"]: _optional_str(filters.narrator),
+        FACET_SOURCES["subject"]: filters.subject,
+        FACET_SOURCES["decade"]: filters.decade,
     }
-    return [{"term": {name: str(value)}} for name, value in wanted.items() if value is not None]
+    return [{"term": {name: value}} for name, value in wanted.items() if value is not None]
 
 
 def text_query(parsed: ParsedQuery) -> dict[str, Any]:
@@ -401,7 +423,7 @@ def search_body(
         "aggs": {
             name: {
                 "terms": {
-                    "field": name,
+                    "field": FACET_SOURCES[name],
                     "size": FACET_SIZE,
                     "order": [{"_count": "desc"}, {"_key": "asc"}],
                 }
@@ -517,6 +539,7 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def facets_from_aggregations(aggregations: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """Each facet's buckets as {value: count}, values as text (a decade's 1950 as "1950")."""
     return {
         name: {
             str(bucket["key"]): int(bucket["doc_count"])

@@ -6,8 +6,11 @@ lock never queues behind the API's transactions.
 
 Two tables share one rowid: `segment_text` (FTS5, the searchable text) and `segment_meta`
 (ordinary, the identity and access fields, and the fingerprint of the document they came from).
-Every search joins them, so the access filter and the caller's filters are part of the query, and
-`total` and the facets (a GROUP BY over the same match) count only what the caller may see.
+A third, `segment_terms`, holds the many-valued fields (narrators, subjects) as one row per
+(segment rowid, field, value). Every search joins them, so the access filter and the caller's
+filters are part of the query, and `total` and the facets (GROUP BYs over the same match,
+materialised once) count only what the caller may see.
+The schema and its migrations from earlier versions are in `fts5_schema`.
 
 Thread safety: each call opens its own connection and closes it before returning, so the API's
 worker threads never share one. Writes take the lock up front (`BEGIN IMMEDIATE`) and wait for
@@ -44,80 +47,44 @@ from archive.search.base import (
     SearchResult,
 )
 from archive.search.documents import SegmentDocument
+from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from archive.search.query import parse_query
 
-SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 10.0
 _DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
-
-# Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
-# finds "José" and decomposed accents match composed ones. Porter stemming is left out on
-# purpose: it applies English suffix rules to every language in the archive (Spanish "mes"
-# would match "me"), and it breaks prefix search, because a prefix is compared with stems:
-# "flooded" is stored as "flood", so `flooded*` would no longer find it. People get English
-# inflections with `flood*`; language-aware stemming is the Elasticsearch backend's job.
-# `prefix='2 3'` keeps short prefix queries from scanning the whole term list.
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS segment_meta (
-    rowid INTEGER PRIMARY KEY,
-    segment_id TEXT NOT NULL UNIQUE,
-    recording_id TEXT NOT NULL,
-    story_id TEXT NOT NULL,
-    transcript_id TEXT NOT NULL,
-    start_seconds REAL NOT NULL,
-    end_seconds REAL NOT NULL,
-    language TEXT,
-    story_title TEXT NOT NULL,
-    access TEXT NOT NULL,
-    owner_id TEXT,
-    collection_id TEXT,
-    fingerprint TEXT NOT NULL DEFAULT '',
-    community_id TEXT,
-    protocol_ids TEXT NOT NULL DEFAULT '',
-    protocols_required INTEGER NOT NULL DEFAULT 0,
-    available INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
-    text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
-);
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
 
 # Private-use characters that FTS5 `highlight()` puts around matches; they survive
 # `html.escape`, which lets the text be escaped whole before the marks become tags.
 _OPEN = "\ue000"
 _CLOSE = "\ue001"
 
-# Version 1 had neither the collection nor the fingerprint. Its documents read as stale
-# (empty fingerprint) until `archive reindex --repair` writes them again; search goes on.
-_MIGRATE_FROM_1 = """
-ALTER TABLE segment_meta ADD COLUMN collection_id TEXT;
-ALTER TABLE segment_meta ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
-"""
-
-# Version 2 had no community, protocols or availability; its documents read as stale.
-_MIGRATE_FROM_2 = """
-ALTER TABLE segment_meta ADD COLUMN community_id TEXT;
-ALTER TABLE segment_meta ADD COLUMN protocol_ids TEXT NOT NULL DEFAULT '';
-ALTER TABLE segment_meta ADD COLUMN protocols_required INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE segment_meta ADD COLUMN available INTEGER NOT NULL DEFAULT 1;
-"""
-
 _FROM_MATCHING = """
 FROM segment_text JOIN segment_meta AS m ON m.rowid = segment_text.rowid
 WHERE segment_text MATCH ? AND {scope} AND {filters}
 """
 
-# One pass over the matches gives the total and both facets: each facet is the sum over the
-# other column's groups. Grouping by the pair keeps the rows few (languages x collections).
+# The match is run once (MATERIALIZED), then counted: the total (field ''), each single-valued
+# facet from its column, and the many-valued ones from `segment_terms`. Every row is
+# (field, value, count); all of it over exactly the rows the page is taken from.
 _COUNTS = (
     """
-SELECT m.language, m.collection_id, count(*)
+WITH matched AS MATERIALIZED (
+    SELECT m.rowid AS segment_rowid, m.language, m.collection_id, m.decade
 """
     + _FROM_MATCHING
     + """
-GROUP BY m.language, m.collection_id
+)
+SELECT '', NULL, count(*) FROM matched
+UNION ALL
+SELECT 'language', language, count(*) FROM matched WHERE language IS NOT NULL GROUP BY 2
+UNION ALL
+SELECT 'collection_id', collection_id, count(*) FROM matched
+WHERE collection_id IS NOT NULL GROUP BY 2
+UNION ALL
+SELECT 'decade', CAST(decade AS TEXT), count(*) FROM matched WHERE decade IS NOT NULL GROUP BY 2
+UNION ALL
+SELECT t.field, t.value, count(*) FROM matched CROSS JOIN segment_terms AS t USING (segment_rowid)
+GROUP BY 1, 2
 """
 )
 
@@ -136,9 +103,16 @@ LIMIT ? OFFSET ?
 _INSERT_META = """
 INSERT INTO segment_meta (segment_id, recording_id, story_id, transcript_id, start_seconds,
                           end_seconds, language, story_title, access, owner_id, collection_id,
-                          fingerprint, community_id, protocol_ids, protocols_required, available)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          fingerprint, community_id, protocol_ids, protocols_required, available,
+                          decade)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+
+_INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
+
+NARRATOR_FIELD = "narrator"
+SUBJECT_FIELD = "subject"
+"""The `segment_terms.field` of each many-valued field: the names of their facets."""
 
 
 class Fts5Index:
@@ -156,14 +130,13 @@ class Fts5Index:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-                if version not in (0, 1, 2, SCHEMA_VERSION):
+                if version not in (0, *MIGRATIONS, SCHEMA_VERSION):
                     raise RuntimeError(
                         f"The search index {self._path} has schema version {version}, and this "
                         f"archive uses {SCHEMA_VERSION}. Delete the file and run "
                         "`archive reindex`."
                     )
-                migrations = {1: _MIGRATE_FROM_1 + _MIGRATE_FROM_2, 2: _MIGRATE_FROM_2}
-                statements = migrations.get(version, "") + _SCHEMA
+                statements = MIGRATIONS.get(version, "") + SCHEMA
                 for statement in _statements(statements):
                     conn.execute(statement)
             except BaseException:
@@ -201,11 +174,9 @@ class Fts5Index:
             for start in range(0, len(keys), _DELETE_BATCH):
                 batch = keys[start : start + _DELETE_BATCH]
                 marks = ", ".join("?" * len(batch))
-                conn.execute(
-                    "DELETE FROM segment_text WHERE rowid IN "
-                    f"(SELECT rowid FROM segment_meta WHERE segment_id IN ({marks}))",
-                    batch,
-                )
+                rowids = f"(SELECT rowid FROM segment_meta WHERE segment_id IN ({marks}))"
+                conn.execute(f"DELETE FROM segment_text WHERE rowid IN {rowids}", batch)
+                conn.execute(f"DELETE FROM segment_terms WHERE segment_rowid IN {rowids}", batch)
                 conn.execute(f"DELETE FROM segment_meta WHERE segment_id IN ({marks})", batch)
 
     def search(
@@ -235,7 +206,7 @@ class Fts5Index:
             conn.execute("BEGIN")
             try:
                 groups = conn.execute(_COUNTS.format(**sql), params).fetchall()
-                total = sum(count for _, _, count in groups)
+                total = next(count for field, _, count in groups if field == "")
                 rows = []
                 if limit and offset < total:
                     rows = conn.execute(
@@ -273,7 +244,7 @@ class Fts5Index:
                 build.execute("PRAGMA journal_mode = OFF")
                 build.execute("PRAGMA synchronous = OFF")
                 build.execute("BEGIN")
-                for statement in _statements(_SCHEMA):
+                for statement in _statements(SCHEMA):
                     build.execute(statement)
                 for batch in _batched(documents, 1000):
                     _insert_documents(build, batch)
@@ -355,18 +326,18 @@ def _batched(
 def _insert_documents(conn: sqlite3.Connection, docs: Iterable[SegmentDocument]) -> None:
     for doc in docs:
         cursor = conn.execute(_INSERT_META, _meta_row(doc))
-        conn.execute(
-            "INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (cursor.lastrowid, doc.text)
-        )
+        rowid = cursor.lastrowid
+        conn.execute("INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (rowid, doc.text))
+        terms = {(NARRATOR_FIELD, str(p)) for p in doc.narrators}
+        terms.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
+        conn.executemany(_INSERT_TERM, [(rowid, field, value) for field, value in sorted(terms)])
 
 
 def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None:
     key = str(recording_id)
-    conn.execute(
-        "DELETE FROM segment_text WHERE rowid IN "
-        "(SELECT rowid FROM segment_meta WHERE recording_id = ?)",
-        (key,),
-    )
+    rowids = "(SELECT rowid FROM segment_meta WHERE recording_id = ?)"
+    conn.execute(f"DELETE FROM segment_text WHERE rowid IN {rowids}", (key,))
+    conn.execute(f"DELETE FROM segment_terms WHERE segment_rowid IN {rowids}", (key,))
     conn.execute("DELETE FROM segment_meta WHERE recording_id = ?", (key,))
 
 
@@ -388,6 +359,7 @@ def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
         " ".join(str(p) for p in doc.protocol_ids),
         doc.protocols_required,
         1 if doc.available else 0,
+        doc.decade,
     )
 
 
@@ -426,27 +398,37 @@ def _marks(values: frozenset[uuid.UUID]) -> str:
     return ", ".join(["?"] * len(values))
 
 
-def _filters(filters: SearchFilters) -> tuple[str, list[str]]:
-    """A WHERE condition on `m` and its parameters: the column names are fixed here, the
-    caller's values are only ever bound."""
-    wanted = {
-        "m.language": filters.language,
-        "m.story_id": filters.story_id,
-        "m.recording_id": filters.recording_id,
-        "m.collection_id": filters.collection_id,
+_TERM_CONDITION = (
+    "m.rowid IN (SELECT segment_rowid FROM segment_terms WHERE field = '{field}' AND value = ?)"
+)
+
+
+def _filters(filters: SearchFilters) -> tuple[str, list[object]]:
+    """A WHERE condition on `m` and its parameters: the column and field names are fixed here,
+    the caller's values are only ever bound."""
+    wanted: dict[str, object] = {
+        "m.language = ?": filters.language,
+        "m.story_id = ?": _optional_str(filters.story_id),
+        "m.recording_id = ?": _optional_str(filters.recording_id),
+        "m.collection_id = ?": _optional_str(filters.collection_id),
+        "m.decade = ?": filters.decade,
+        _TERM_CONDITION.format(field=NARRATOR_FIELD): _optional_str(filters.narrator),
+        _TERM_CONDITION.format(field=SUBJECT_FIELD): filters.subject,
     }
-    conditions = [f"{column} = ?" for column, value in wanted.items() if value is not None]
-    params = [str(value) for value in wanted.values() if value is not None]
+    conditions = [condition for condition, value in wanted.items() if value is not None]
+    params = [value for value in wanted.values() if value is not None]
     return (" AND ".join(conditions) or "1"), params
 
 
-def _facets(groups: list[tuple[str | None, str | None, int]]) -> dict[str, dict[str, int]]:
+def _optional_str(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _facets(groups: list[tuple[str, str | None, int]]) -> dict[str, dict[str, int]]:
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
-    for language, collection_id, count in groups:
-        if language is not None:
-            counters["language"][language] += count
-        if collection_id is not None:
-            counters["collection_id"][collection_id] += count
+    for field, value, count in groups:
+        if field in counters and value is not None:
+            counters[field][value] += count
     return {
         name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE])
         for name, counter in counters.items()

@@ -20,12 +20,11 @@ from archive.db.session import transaction
 from archive.domain.access import StoryAccess, effective_access, is_available
 from archive.domain.restrictions import Span, masks
 from archive.models import Recording, Story, Transcript
-from archive.recordings import repository as recordings
+from archive.people.schemas import PersonRole
 from archive.restrictions import repository as restrictions
 from archive.search import repository
-from archive.search.documents import SegmentDocument
+from archive.search.documents import SegmentDocument, decade_of
 from archive.stories.service import story_access
-from archive.transcripts import repository as transcripts
 
 RECORDINGS_PER_TRANSACTION = 100
 
@@ -34,20 +33,14 @@ def documents_for_recording(
     session: Session, recording_id: uuid.UUID
 ) -> list[SegmentDocument] | None:
     """The documents the index should hold for a recording; None when it no longer exists."""
-    found = recordings.get_recording_with_story(session, recording_id)
-    if found is None:
-        return None
-    recording, story = found
-    transcript = transcripts.latest_transcript(session, recording_id)
-    spans = restrictions.spans_for_recording(session, recording_id)
-    return _documents(recording, story, transcript, spans)
+    return documents_for_recordings(session, [recording_id]).get(recording_id)
 
 
 def documents_for_recordings(
     session: Session, recording_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, list[SegmentDocument]]:
-    """`documents_for_recording` for many recordings in four queries; recordings that no
-    longer exist are left out."""
+    """`documents_for_recording` for many recordings in a fixed number of queries; recordings
+    that no longer exist are left out."""
     if not recording_ids:
         return {}
     latest = repository.latest_transcripts(session, recording_ids)
@@ -103,6 +96,13 @@ def _documents(
     # queue index jobs that open them.
     available = is_available(access, utcnow())
     protocol_ids = tuple(sorted(access.protocol_ids, key=str))
+    narrators = tuple(
+        sorted(
+            {link.person_id for link in story.people if link.role == PersonRole.NARRATOR}, key=str
+        )
+    )
+    subjects = tuple(sorted(set(story.subjects)))
+    decade = decade_of(story.recorded_date)
     return [
         SegmentDocument(
             segment_id=segment.id,
@@ -121,6 +121,9 @@ def _documents(
             protocol_ids=protocol_ids,
             protocol_mode=story.protocol_mode,
             available=available,
+            narrators=narrators,
+            subjects=subjects,
+            decade=decade,
         )
         for segment in transcript.segments
         if not segment.restricted and not masks(spans, segment.start, segment.end)

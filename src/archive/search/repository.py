@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 from archive.models import Recording, Story, Transcript
 from archive.stories.repository import ACCESS_LOADS
 
+DOCUMENT_LOADS = (*ACCESS_LOADS, selectinload(Story.people))
+"""What a story's search documents read beside its row: the access facts and who narrates it
+(the links only: documents hold person ids, not names)."""
+
 
 def recording_ids_after(session: Session, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
     """Up to `limit` recording ids greater than `after` (from the first when None), in order:
@@ -25,11 +29,12 @@ def recording_ids_after(session: Session, after: uuid.UUID | None, limit: int) -
 def recordings_with_stories(
     session: Session, recording_ids: Collection[uuid.UUID]
 ) -> list[tuple[Recording, Story]]:
+    """The recordings that exist of `recording_ids`, each with its story and `DOCUMENT_LOADS`."""
     rows = session.execute(
         select(Recording, Story)
         .join(Story, Story.id == Recording.story_id)
         .where(Recording.id.in_(recording_ids))
-        .options(*ACCESS_LOADS)
+        .options(*DOCUMENT_LOADS)
     ).all()
     return [(row[0], row[1]) for row in rows]
 

@@ -38,7 +38,7 @@ EDITABLE = ("title", "description", "languages", "access", "collection_id", *DES
 CURATOR_ONLY = ("access", "collection_id", "people")
 """Who may hear a story, where it is filed and whose voice it is are the archivists' call."""
 
-INDEXED = ("title", "access", "collection_id")
+INDEXED = ("title", "access", "collection_id", "subjects", "recorded_date", "people")
 """Fields the search index holds: changing one queues index jobs for the story."""
 
 

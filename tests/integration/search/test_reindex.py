@@ -330,8 +330,14 @@ def test_the_command_checks_repairs_and_rebuilds(
     # The API answers from the rebuilt file, with the caller's scope, filters and facets.
     public = client.get("/api/v1/search", params={"q": "river"}).json()
     assert public["total"] == 1
-    assert public["facets"] == {"language": {"en": 1}, "collection_id": {}}
-    assert sorted(public) == ["facets", "hits", "page", "per_page", "total"]
+    assert public["facets"] == {
+        "language": {"en": 1},
+        "collection_id": {},
+        "narrator": {},
+        "subject": {},
+        "decade": {},
+    }
+    assert sorted(public) == ["facets", "hits", "narrators", "page", "per_page", "total"]
 
 
 def test_the_command_refuses_check_and_repair_together(run_cli: CliRunner) -> None:

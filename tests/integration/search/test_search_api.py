@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
-from archive.models import Collection, Recording, Segment, Story, Transcript
+from archive.models import Collection, Person, Recording, Segment, Story, StoryPerson, Transcript
 from archive.search import reindex
 from archive.search.base import SearchIndex
 from support.problems import assert_problem
@@ -21,10 +24,25 @@ def make_story(
     access: str = "public",
     language: str = "en",
     collection_id: uuid.UUID | None = None,
+    subjects: list[str] | None = None,
+    recorded_date: str | None = None,
+    people: Sequence[tuple[uuid.UUID, str]] = (),
 ) -> tuple[uuid.UUID, uuid.UUID]:
-    """(story id, recording id) of a story with one transcribed recording."""
+    """(story id, recording id) of a story with one transcribed recording; `people` are
+    (person id, role) pairs."""
     with transaction(sessions) as session:
-        story = Story(title="A story", access=access, collection_id=collection_id)
+        story = Story(
+            title="A story",
+            access=access,
+            collection_id=collection_id,
+            subjects=subjects or [],
+            recorded_date=recorded_date,
+            recorded_date_precision=None if recorded_date is None else "year",
+        )
+        story.people = [
+            StoryPerson(person_id=person_id, role=role, position=position)
+            for position, (person_id, role) in enumerate(people)
+        ]
         session.add(story)
         session.flush()
         recording = Recording(
@@ -57,6 +75,14 @@ def make_collection(sessions: sessionmaker[Session]) -> uuid.UUID:
         return collection.id
 
 
+def make_person(sessions: sessionmaker[Session], name: str, *, deceased: bool = False) -> uuid.UUID:
+    with transaction(sessions) as session:
+        person = Person(name=name, deceased=deceased)
+        session.add(person)
+        session.flush()
+        return person.id
+
+
 def index_everything(client: TestClient, sessions: sessionmaker[Session]) -> None:
     index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
     reindex.repair(sessions, index, reindex.check(sessions, index))
@@ -79,7 +105,11 @@ def test_filters_and_facets_over_http(
     assert everything["facets"] == {
         "language": {"en": 3, "es": 1},
         "collection_id": {str(river): 3},
+        "narrator": {},
+        "subject": {},
+        "decade": {},
     }
+    assert everything["narrators"] == {}
 
     spanish = client.get("/api/v1/search", params={"q": "canoe", "language": "es"}).json()
     assert [hit["text"] for hit in spanish["hits"]] == ["la canoe del río"]
@@ -108,3 +138,108 @@ def test_filters_and_facets_over_http(
 def test_a_malformed_filter_is_refused(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/search", params={"q": "x", "story_id": "12"}), 422)
     assert_problem(client.get("/api/v1/search", params={"q": "x", "language": ""}), 422)
+
+
+def search(client: TestClient, **params: str) -> dict[str, Any]:
+    response = client.get("/api/v1/search", params={"q": "canoe", **params})
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def test_narrator_subject_and_decade_filters_and_facets_over_http(
+    client: TestClient, sessions: sessionmaker[Session], admin: dict[str, str]
+) -> None:
+    ana = make_person(sessions, "Ana Quispe")
+    ben = make_person(sessions, "Ben Tallow", deceased=True)
+    interviewer = make_person(sessions, "Ida Asker")
+    flood, _ = make_story(
+        sessions,
+        ["the canoe in the flood", "the canoe after"],
+        subjects=["Rivers", "Floods"],
+        recorded_date="1952-06-14",
+        people=[(ana, "narrator"), (ben, "narrator"), (interviewer, "interviewer")],
+    )
+    make_story(
+        sessions,
+        ["the canoe race"],
+        subjects=["Rivers"],
+        recorded_date="1978",
+        people=[(ben, "narrator"), (ana, "translator")],
+    )
+    make_story(sessions, ["a canoe of no one"])
+    make_story(
+        sessions,
+        ["the hidden canoe"],
+        access="private",
+        subjects=["Secrets"],
+        recorded_date="1990-02",
+        people=[(interviewer, "narrator")],
+    )
+    index_everything(client, sessions)
+
+    public = search(client)
+    assert public["total"] == 4
+    assert public["facets"]["narrator"] == {str(ben): 3, str(ana): 2}
+    assert public["facets"]["subject"] == {"Rivers": 3, "Floods": 2}
+    assert public["facets"]["decade"] == {"1950": 2, "1970": 1}
+    # Only the people counted are named; the hidden story's narrator is neither.
+    assert public["narrators"] == {
+        str(ana): {"name": "Ana Quispe", "deceased": False},
+        str(ben): {"name": "Ben Tallow", "deceased": True},
+    }
+
+    by_ana = search(client, narrator=str(ana))
+    assert sorted(h["text"] for h in by_ana["hits"]) == [
+        "the canoe after",
+        "the canoe in the flood",
+    ]
+    assert by_ana["facets"]["subject"] == {"Floods": 2, "Rivers": 2}  # a translator elsewhere
+    by_ben = search(client, narrator=str(ben))
+    assert by_ben["total"] == 3
+    assert by_ben["facets"]["narrator"] == {str(ben): 3, str(ana): 2}
+    assert search(client, narrator=str(interviewer))["total"] == 0  # narrates only in secret
+    floods = search(client, subject="Floods")
+    assert {h["story_id"] for h in floods["hits"]} == {str(flood)}
+    assert floods["facets"]["decade"] == {"1950": 2}
+    assert search(client, subject="floods")["total"] == 0  # subjects match as written
+    assert search(client, decade="1970")["total"] == 1
+    assert search(client, decade="1990")["total"] == 0
+    assert search(client, decade="1950", subject="Rivers", narrator=str(ana))["total"] == 2
+
+    curated = client.get("/api/v1/search", params={"q": "canoe"}, headers=admin).json()
+    assert curated["total"] == 5
+    assert curated["facets"]["subject"] == {"Rivers": 3, "Floods": 2, "Secrets": 1}
+    assert curated["facets"]["narrator"][str(interviewer)] == 1
+    assert curated["narrators"][str(interviewer)] == {"name": "Ida Asker", "deceased": False}
+
+    # Names are read at search time: a corrected name shows without reindexing.
+    with transaction(sessions) as session:
+        person = session.get(Person, ana)
+        assert person is not None
+        person.name = "Ana Quispe Mamani"
+    assert search(client)["narrators"][str(ana)]["name"] == "Ana Quispe Mamani"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"decade": "1955"},
+        {"decade": "990"},
+        {"decade": "2110"},
+        {"decade": "nineteen fifty"},
+        {"narrator": "Ana"},
+        {"subject": ""},
+        {"subject": "x" * 201},
+    ],
+)
+def test_a_malformed_narrator_subject_or_decade_is_refused(
+    client: TestClient, params: dict[str, str]
+) -> None:
+    assert_problem(client.get("/api/v1/search", params={"q": "x", **params}), 422)
+
+
+def test_the_edges_of_the_decade_range_are_accepted(client: TestClient) -> None:
+    for decade in ("1000", "2100"):
+        response = client.get("/api/v1/search", params={"q": "x", "decade": decade})
+        assert response.status_code == 200, response.text

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
-from archive.search.base import SearchFilters, SearchIndex
+from archive.search.base import FACET_FIELDS, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
 
@@ -57,6 +57,12 @@ class Story:
     protocols: frozenset[uuid.UUID] = frozenset()
     protocol_mode: str = "all"
     available: bool = True
+    narrators: tuple[uuid.UUID, ...] = ()
+    subjects: tuple[str, ...] = ()
+    decade: int | None = None
+
+
+NO_FACETS: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
 
 
 def recording(
@@ -82,6 +88,9 @@ def recording(
             protocol_ids=tuple(sorted(story.protocols, key=str)),
             protocol_mode=story.protocol_mode,
             available=story.available,
+            narrators=tuple(sorted(story.narrators, key=str)),
+            subjects=tuple(sorted(story.subjects)),
+            decade=story.decade,
         )
         for i, text in enumerate(texts)
     ]
@@ -402,16 +411,25 @@ def test_filters_narrow_the_search(index: SearchIndex) -> None:
 
 
 def test_filters_never_widen_the_scope(index: SearchIndex) -> None:
-    secret = Story(access=Access.PRIVATE, collection_id=uuid.uuid4())
+    secret = Story(
+        access=Access.PRIVATE,
+        collection_id=uuid.uuid4(),
+        narrators=(uuid.uuid4(),),
+        subjects=("Secrets",),
+        decade=1960,
+    )
     (doc,) = add(index, ["the secret canoe"], secret)
     for filters in (
         SearchFilters(story_id=doc.story_id),
         SearchFilters(recording_id=doc.recording_id),
         SearchFilters(collection_id=secret.collection_id),
+        SearchFilters(narrator=secret.narrators[0]),
+        SearchFilters(subject="Secrets"),
+        SearchFilters(decade=1960),
     ):
         result = index.search("canoe", ANONYMOUS, filters=filters, offset=0, limit=5)
         assert (result.total, list(result.hits)) == (0, [])
-        assert result.facets == {"language": {}, "collection_id": {}}
+        assert result.facets == NO_FACETS
 
 
 def test_facets_count_every_match_the_caller_may_see(index: SearchIndex) -> None:
@@ -426,20 +444,101 @@ def test_facets_count_every_match_the_caller_may_see(index: SearchIndex) -> None
     public = index.search("canoe", ANONYMOUS, offset=0, limit=1)
     assert public.total == 4
     assert public.facets == {
+        **NO_FACETS,
         "language": {"en": 4},
         "collection_id": {str(river): 2, str(coast): 1},
     }
     everything = index.search("canoe", EVERYTHING, offset=0, limit=1)
     assert everything.total == 6
     assert everything.facets == {
+        **NO_FACETS,
         "language": {"en": 4, "fr": 2},
         "collection_id": {str(river): 2, str(coast): 3},
     }
     narrowed = index.search(
         "canoe", EVERYTHING, filters=SearchFilters(collection_id=coast), offset=0, limit=1
     )
-    assert narrowed.facets == {"language": {"fr": 2, "en": 1}, "collection_id": {str(coast): 3}}
+    assert narrowed.facets == {
+        **NO_FACETS,
+        "language": {"fr": 2, "en": 1},
+        "collection_id": {str(coast): 3},
+    }
     assert list(narrowed.facets["language"]) == ["fr", "en"]  # most frequent first
+
+
+def test_narrator_subject_and_decade_filters(index: SearchIndex) -> None:
+    ana, ben = uuid.uuid4(), uuid.uuid4()
+    add(
+        index,
+        ["canoe at the flood"],
+        Story(narrators=(ana, ben), subjects=("Floods", "Rivers"), decade=1950),
+    )
+    add(index, ["canoe on the river"], Story(narrators=(ben,), subjects=("Rivers",), decade=1970))
+    add(index, ["canoe with no story fields"])
+
+    def with_filters(**filters: object) -> list[str]:
+        return found(index, "canoe", filters=SearchFilters(**filters))  # type: ignore[arg-type]
+
+    assert with_filters(narrator=ana) == ["canoe at the flood"]
+    assert with_filters(narrator=ben) == ["canoe at the flood", "canoe on the river"]
+    assert with_filters(narrator=uuid.uuid4()) == []
+    assert with_filters(subject="Rivers") == ["canoe at the flood", "canoe on the river"]
+    assert with_filters(subject="Floods") == ["canoe at the flood"]
+    assert with_filters(subject="floods") == []  # exactly as written
+    assert with_filters(subject="Flood") == []
+    assert with_filters(decade=1970) == ["canoe on the river"]
+    assert with_filters(decade=1960) == []
+    # Filters combine: every one must hold, for the same document.
+    assert with_filters(narrator=ben, subject="Floods") == ["canoe at the flood"]
+    assert with_filters(narrator=ana, decade=1970) == []
+    assert with_filters(subject="Floods", language="es") == []
+
+
+def test_narrator_subject_and_decade_facets_count_what_the_caller_may_see(
+    index: SearchIndex,
+) -> None:
+    ana, ben, cleo = sorted((uuid.uuid4(), uuid.uuid4(), uuid.uuid4()), key=str)
+    owner_id = uuid.uuid4()
+    add(
+        index,
+        ["canoe one", "canoe two", "no boat here"],
+        Story(narrators=(ana, ben), subjects=("Floods", "Rivers"), decade=1950),
+    )
+    add(index, ["canoe three"], Story(narrators=(ben,), subjects=("Rivers",), decade=1970))
+    add(index, ["canoe four"])
+    hidden = Story(
+        access=Access.PRIVATE,
+        owner_id=owner_id,
+        narrators=(cleo, ana),
+        subjects=("Secrets", "Floods"),
+        decade=1990,
+    )
+    add(index, ["canoe secret"], hidden)
+
+    public = index.search("canoe", ANONYMOUS, offset=0, limit=1)
+    assert public.total == 4
+    assert public.facets["narrator"] == {str(ben): 3, str(ana): 2}
+    assert public.facets["subject"] == {"Rivers": 3, "Floods": 2}
+    assert public.facets["decade"] == {"1950": 2, "1970": 1}
+    assert list(public.facets["narrator"]) == [str(ben), str(ana)]  # most frequent first
+
+    everything = index.search("canoe", EVERYTHING, offset=0, limit=1)
+    assert everything.facets["narrator"] == {str(ben): 3, str(ana): 3, str(cleo): 1}
+    assert list(everything.facets["narrator"])[:2] == [str(ana), str(ben)]  # ties by value
+    assert everything.facets["subject"] == {"Floods": 3, "Rivers": 3, "Secrets": 1}
+    assert everything.facets["decade"] == {"1950": 2, "1970": 1, "1990": 1}
+
+    # The owner sees their hidden story; a filter narrows every facet with the hits.
+    owner = search_scope(Viewer(owner_id, Role.CONTRIBUTOR))
+    mine = index.search("canoe", owner, filters=SearchFilters(subject="Floods"), offset=0, limit=1)
+    assert mine.total == 3
+    assert mine.facets == {
+        **NO_FACETS,
+        "language": {"en": 3},
+        "narrator": {str(ana): 3, str(ben): 2, str(cleo): 1},
+        "subject": {"Floods": 3, "Rivers": 2, "Secrets": 1},
+        "decade": {"1950": 2, "1990": 1},
+    }
 
 
 # Writing

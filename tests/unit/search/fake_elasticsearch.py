@@ -298,19 +298,22 @@ class FakeCluster:
         if "scroll" in params:
             answer["_scroll_id"] = "scroll-1"
         if "aggs" in body:
+            # A `terms` aggregation counts a document once under each of its values.
             answer["aggregations"] = {
                 name: {
                     "buckets": [
                         {"key": key, "doc_count": count}
                         for key, count in sorted(
                             Counter(
-                                s[name] for _, _, s in found if s.get(name) is not None
+                                value
+                                for _, _, s in found
+                                for value in set(_values(s, agg["terms"]["field"]))
                             ).items(),
                             key=lambda kv: (-kv[1], kv[0]),
                         )
                     ]
                 }
-                for name in body["aggs"]
+                for name, agg in body["aggs"].items()
             }
         return 200, answer
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from archive.domain.access import Access
-from archive.search.documents import SegmentDocument
+from archive.search.documents import SegmentDocument, decade_of
 
 DOC = SegmentDocument(
     segment_id=uuid.UUID(int=1),
@@ -26,6 +26,9 @@ DOC = SegmentDocument(
     protocol_ids=(uuid.UUID(int=8), uuid.UUID(int=9)),
     protocol_mode="all",
     available=True,
+    narrators=(uuid.UUID(int=10), uuid.UUID(int=11)),
+    subjects=("Floods", "Rivers"),
+    decade=1950,
 )
 
 CHANGED: dict[str, Any] = {
@@ -45,6 +48,9 @@ CHANGED: dict[str, Any] = {
     "protocol_ids": (uuid.UUID(int=8),),
     "protocol_mode": "any",
     "available": False,
+    "narrators": (uuid.UUID(int=10),),
+    "subjects": ("Floods", "rivers"),
+    "decade": 1960,
 }
 
 
@@ -55,7 +61,7 @@ def test_the_fingerprint_is_a_stable_sha256() -> None:
     assert fingerprint == dataclasses.replace(DOC).fingerprint()
     # Pinned: a change to how fingerprints are made must also raise FINGERPRINT_VERSION,
     # since every index in use holds fingerprints made the old way.
-    assert fingerprint == "72195e4150459291df4ad53e1898242e9b92917c8603b0fbae56f3818c00defe"
+    assert fingerprint == "46c7c749ce560b1290499657b16e5c22d3ba9593b56cb87c14cfce090ef8e237"
 
 
 def test_every_field_is_part_of_the_fingerprint() -> None:
@@ -89,3 +95,50 @@ def test_a_field_that_cannot_be_fingerprinted_is_refused() -> None:
     odd = dataclasses.replace(DOC, text=b"bytes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="bytes"):
         odd.fingerprint()
+
+
+def test_earlier_constructors_get_no_narrators_subjects_or_decade() -> None:
+    plain = SegmentDocument(
+        **{
+            name: getattr(DOC, name)
+            for name in (
+                "segment_id",
+                "recording_id",
+                "story_id",
+                "transcript_id",
+                "start",
+                "end",
+                "text",
+                "language",
+                "story_title",
+                "access",
+                "owner_id",
+                "collection_id",
+            )
+        }
+    )
+    assert (plain.narrators, plain.subjects, plain.decade) == ((), (), None)
+
+
+def test_a_missing_decade_is_not_decade_zero() -> None:
+    unknown = dataclasses.replace(DOC, decade=None).fingerprint()
+    assert unknown != dataclasses.replace(DOC, decade=0).fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("recorded_date", "decade"),
+    [
+        ("1952", 1950),
+        ("1952-06", 1950),
+        ("1952-06-14", 1950),
+        ("1960", 1960),
+        ("2009-12-31", 2000),
+        (None, None),
+        ("", None),
+        ("52", None),
+        ("19520", None),
+        ("June 1952", None),
+    ],
+)
+def test_the_decade_of_a_partial_date(recorded_date: str | None, decade: int | None) -> None:
+    assert decade_of(recorded_date) == decade

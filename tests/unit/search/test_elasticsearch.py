@@ -213,7 +213,60 @@ def test_search_sends_the_scope_and_reads_hits_highlights_and_facets(
     (hit,) = result.hits
     assert hit.segment_id == public[0].segment_id
     assert hit.highlight == "the &lt;b&gt;<mark>river</mark>&lt;/b&gt; flooded"
-    assert result.facets == {"language": {"en": 1}, "collection_id": {}}
+    assert result.facets == {
+        "language": {"en": 1},
+        "collection_id": {},
+        "narrator": {},
+        "subject": {},
+        "decade": {},
+    }
+
+
+def test_narrators_subjects_and_decades_filter_and_count_per_value(
+    index: ElasticsearchIndex,
+) -> None:
+    ana, ben = sorted((uuid.uuid4(), uuid.uuid4()), key=str)
+    both_id, both = recording(["the river rose"])
+    one_id, one = recording(["the river fell"])
+    hidden_id, hidden = recording(["the secret river"], access="private")
+    index.replace_recording(
+        both_id,
+        [
+            dataclasses.replace(d, narrators=(ana, ben), subjects=("Floods", "Rivers"), decade=1950)
+            for d in both
+        ],
+    )
+    index.replace_recording(
+        one_id, [dataclasses.replace(d, narrators=(ben,), subjects=("Rivers",)) for d in one]
+    )
+    index.replace_recording(
+        hidden_id,
+        [
+            dataclasses.replace(d, narrators=(ana,), subjects=("Secrets",), decade=1960)
+            for d in hidden
+        ],
+    )
+    anonymous = search_scope(None)
+    result = index.search("river", anonymous, offset=0, limit=10)
+    assert result.facets["narrator"] == {str(ben): 2, str(ana): 1}
+    assert result.facets["subject"] == {"Rivers": 2, "Floods": 1}
+    assert result.facets["decade"] == {"1950": 1}
+
+    def texts(**filters: object) -> list[str]:
+        found = index.search(
+            "river",
+            anonymous,
+            filters=SearchFilters(**filters),  # type: ignore[arg-type]
+            offset=0,
+            limit=10,
+        )
+        return sorted(hit.text for hit in found.hits)
+
+    assert texts(narrator=ana) == ["the river rose"]
+    assert texts(narrator=ben) == ["the river fell", "the river rose"]
+    assert texts(subject="Rivers", decade=1950) == ["the river rose"]
+    assert texts(subject="Secrets") == []
+    assert texts(decade=1960) == []
 
 
 def test_the_scope_opens_documents_by_community_protocols_grants_and_availability(

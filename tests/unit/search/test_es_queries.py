@@ -59,6 +59,9 @@ def document(**changes: Any) -> SegmentDocument:
         "protocol_ids": (uuid.UUID(int=8), uuid.UUID(int=9)),
         "protocol_mode": "any",
         "available": True,
+        "narrators": (uuid.UUID(int=10), uuid.UUID(int=11)),
+        "subjects": ("Floods", "Rivers"),
+        "decade": 1950,
     }
     fields.update(changes)
     return SegmentDocument(**fields)
@@ -117,6 +120,9 @@ def test_ids_and_access_fields_are_keywords_and_times_are_numbers() -> None:
     ):
         assert properties[name] == {"type": "keyword"}, name
     assert properties["protocols_required"] == {"type": "integer"}
+    # Arrays need no mapping of their own: a keyword field holds any number of values.
+    assert properties["narrators"] == properties["subjects"] == {"type": "keyword"}
+    assert properties["decade"] == {"type": "integer"}
     assert properties["available"] == {"type": "boolean"}
     assert properties["start"]["type"] in ("float", "double")
     assert properties["end"]["type"] in ("float", "double")
@@ -220,6 +226,9 @@ def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
         "protocol_ids": [str(uuid.UUID(int=8)), str(uuid.UUID(int=9))],
         "protocols_required": 1,
         "available": True,
+        "narrators": [str(uuid.UUID(int=10)), str(uuid.UUID(int=11))],
+        "subjects": ["Floods", "Rivers"],
+        "decade": 1950,
     }
     properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
     assert set(source) <= set(properties)  # the mapping is strict
@@ -394,6 +403,22 @@ def test_filters_without_scope() -> None:
     assert bool_query("river", language="en")["filter"] == [{"term": {"language": "en"}}]
 
 
+def test_narrator_subject_and_decade_filter_their_fields() -> None:
+    narrator = uuid.uuid4()
+    query = bool_query("river", ANONYMOUS, narrator=narrator, subject="Floods", decade=1950)
+    assert query["filter"] == [
+        q.scope_filter(ANONYMOUS),
+        {"term": {"narrators": str(narrator)}},
+        {"term": {"subjects": "Floods"}},
+        {"term": {"decade": 1950}},
+    ]
+
+
+def test_a_document_without_people_subjects_or_date_stores_empty_arrays_and_no_decade() -> None:
+    source = q.document_source(document(narrators=(), subjects=(), decade=None))
+    assert (source["narrators"], source["subjects"], source["decade"]) == ([], [], None)
+
+
 # What to find
 
 
@@ -492,11 +517,19 @@ def test_highlights_are_whole_segments_html_encoded_in_mark() -> None:
 
 def test_facets_are_terms_aggregations_of_the_same_query() -> None:
     aggs = body("river", ANONYMOUS)["aggs"]
-    assert set(aggs) == set(FACET_FIELDS) == {"language", "collection_id"}
+    assert list(aggs) == list(FACET_FIELDS)
+    assert set(FACET_FIELDS) == {"language", "collection_id", "narrator", "subject", "decade"}
+    fields = {
+        "language": "language",
+        "collection_id": "collection_id",
+        "narrator": "narrators",
+        "subject": "subjects",
+        "decade": "decade",
+    }
     for name, agg in aggs.items():
         assert agg == {
             "terms": {
-                "field": name,
+                "field": fields[name],
                 "size": FACET_SIZE,
                 "order": [{"_count": "desc"}, {"_key": "asc"}],
             }
@@ -509,10 +542,19 @@ def test_facets_from_aggregations() -> None:
         {
             "language": {"buckets": [{"key": "en", "doc_count": 3}, {"key": "es", "doc_count": 1}]},
             "collection_id": {"buckets": [{"key": collection, "doc_count": 4}]},
+            "narrator": {"buckets": [{"key": collection, "doc_count": 2}]},
+            "subject": {"buckets": [{"key": "Floods", "doc_count": 2}]},
+            "decade": {"buckets": [{"key": 1950, "doc_count": 3}, {"key": 1960, "doc_count": 1}]},
         }
     )
-    assert found == {"language": {"en": 3, "es": 1}, "collection_id": {collection: 4}}
-    assert q.facets_from_aggregations({}) == {"language": {}, "collection_id": {}}
+    assert found == {
+        "language": {"en": 3, "es": 1},
+        "collection_id": {collection: 4},
+        "narrator": {collection: 2},
+        "subject": {"Floods": 2},
+        "decade": {"1950": 3, "1960": 1},
+    }
+    assert q.facets_from_aggregations({}) == {name: {} for name in FACET_FIELDS}
 
 
 def test_totals_in_both_shapes() -> None:

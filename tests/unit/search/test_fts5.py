@@ -11,10 +11,11 @@ import pytest
 
 from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
 from archive.errors import BadRequest
-from archive.search.base import SearchFilters, SearchIndex
+from archive.search.base import FACET_SIZE, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
-from archive.search.fts5 import SCHEMA_VERSION, Fts5Index, render_highlight
+from archive.search.fts5 import Fts5Index, render_highlight
+from archive.search.fts5_schema import SCHEMA_VERSION
 from archive.settings import Settings
 
 EVERYTHING = SearchScope(everything=True)
@@ -76,8 +77,14 @@ def add(
     return docs
 
 
-def texts_found(index: Fts5Index, query: str, scope: SearchScope = EVERYTHING) -> list[str]:
-    return [hit.text for hit in index.search(query, scope, offset=0, limit=50).hits]
+def texts_found(
+    index: Fts5Index,
+    query: str,
+    scope: SearchScope = EVERYTHING,
+    filters: SearchFilters | None = None,
+) -> list[str]:
+    result = index.search(query, scope, filters=filters or SearchFilters(), offset=0, limit=50)
+    return [hit.text for hit in result.hits]
 
 
 def test_is_a_search_index(index: Fts5Index) -> None:
@@ -356,8 +363,18 @@ V2_SCHEMA = V1_SCHEMA.replace(
     "    owner_id TEXT, collection_id TEXT, fingerprint TEXT NOT NULL DEFAULT ''\n",
 ).replace("user_version = 1", "user_version = 2")
 
-# A fingerprint made by FINGERPRINT_VERSION 1, as version 2 indices hold them.
-OLD_FINGERPRINT = "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2"
+V3_SCHEMA = V2_SCHEMA.replace(
+    "fingerprint TEXT NOT NULL DEFAULT ''\n",
+    "fingerprint TEXT NOT NULL DEFAULT '', community_id TEXT, "
+    "protocol_ids TEXT NOT NULL DEFAULT '', protocols_required INTEGER NOT NULL DEFAULT 0, "
+    "available INTEGER NOT NULL DEFAULT 1\n",
+).replace("user_version = 2", "user_version = 3")
+
+# Fingerprints made by FINGERPRINT_VERSION 1 and 2, as version 2 and 3 indices hold them.
+OLD_FINGERPRINTS = {
+    2: "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2",
+    3: "72195e4150459291df4ad53e1898242e9b92917c8603b0fbae56f3818c00defe",
+}
 
 
 def schema_of(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
@@ -369,7 +386,7 @@ def schema_of(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, 
     return columns, names
 
 
-@pytest.mark.parametrize(("version", "schema"), [(1, V1_SCHEMA), (2, V2_SCHEMA)])
+@pytest.mark.parametrize(("version", "schema"), [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA)])
 def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     tmp_path: Path, version: int, schema: str
 ) -> None:
@@ -389,14 +406,23 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
                 (rowid, str(segment_id), *(str(uuid.uuid4()) for _ in range(3)), access),
             )
             conn.execute("INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (rowid, text))
-        if version == 2:
-            conn.execute("UPDATE segment_meta SET fingerprint = ?", (OLD_FINGERPRINT,))
+        if version in OLD_FINGERPRINTS:
+            conn.execute("UPDATE segment_meta SET fingerprint = ?", (OLD_FINGERPRINTS[version],))
     conn.close()
     index = Fts5Index(path)
     assert sorted(texts_found(index, "canoe")) == ["a community canoe", "the old canoe"]
-    stale = "" if version == 1 else OLD_FINGERPRINT
+    stale = OLD_FINGERPRINTS.get(version, "")
     assert index.document_fingerprints() == {public_id: stale, community_id: stale}
-    assert index.search("canoe", EVERYTHING, offset=0, limit=1).facets["collection_id"] == {}
+    facets = index.search("canoe", EVERYTHING, offset=0, limit=1).facets
+    assert facets == {
+        "language": {"en": 2},
+        "collection_id": {},
+        "narrator": {},
+        "subject": {},
+        "decade": {},
+    }
+    # Nor, until then, any narrator, subject or decade.
+    assert texts_found(index, "canoe", filters=SearchFilters(decade=1950)) == []
     # Until `archive reindex --repair` writes them again, the old documents name no community
     # and no protocols: they open to no one beyond their access alone.
     member = Viewer(uuid.uuid4(), Role.RESEARCHER, member_of=frozenset({uuid.uuid4()}))
@@ -404,7 +430,7 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     assert texts_found(index, "canoe", ANONYMOUS) == ["the old canoe"]
     Fts5Index(path)  # opening again migrates nothing
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
     Fts5Index(tmp_path / "fresh.sqlite3")
     assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
@@ -452,3 +478,87 @@ def test_filter_values_are_bound_never_spliced(index: Fts5Index) -> None:
     add(index, ["the canoe"])
     filters = SearchFilters(language="en' OR 1=1 --")
     assert index.search("canoe", EVERYTHING, filters=filters, offset=0, limit=5).total == 0
+
+
+# Narrators, subjects and decades: the many-valued fields live in `segment_terms`
+
+
+def terms_of(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT m.segment_id, t.field, t.value FROM segment_terms AS t "
+            "LEFT JOIN segment_meta AS m ON m.rowid = t.segment_rowid ORDER BY 1, 2, 3"
+        ).fetchall()
+    conn.close()
+    return rows
+
+
+def with_story_fields(
+    docs: list[SegmentDocument],
+    narrators: tuple[uuid.UUID, ...] = (),
+    subjects: tuple[str, ...] = (),
+    decade: int | None = None,
+) -> list[SegmentDocument]:
+    return [
+        dataclasses.replace(d, narrators=narrators, subjects=subjects, decade=decade) for d in docs
+    ]
+
+
+def test_terms_are_written_replaced_and_removed_with_their_documents(
+    index: Fts5Index, tmp_path: Path
+) -> None:
+    path = tmp_path / "search.sqlite3"
+    narrator = uuid.uuid4()
+    recording_id, docs = recording(["the canoe", "the paddle"])
+    index.replace_recording(recording_id, with_story_fields(docs, (narrator,), ("Boats",)))
+    assert terms_of(path) == sorted(
+        (str(d.segment_id), field, value)
+        for d in docs
+        for field, value in (("narrator", str(narrator)), ("subject", "Boats"))
+    )
+    index.replace_recording(recording_id, with_story_fields(docs[:1], (), ("Canoes",)))
+    assert terms_of(path) == [(str(docs[0].segment_id), "subject", "Canoes")]
+    index.remove_documents([docs[0].segment_id])
+    assert terms_of(path) == []
+    index.replace_recording(recording_id, with_story_fields(docs, (), ("Canoes",)))
+    index.remove_recording(recording_id)
+    assert terms_of(path) == []
+
+
+def test_a_subject_written_twice_is_stored_once(index: Fts5Index) -> None:
+    recording_id, docs = recording(["the canoe"])
+    index.replace_recording(recording_id, with_story_fields(docs, (), ("Boats", "Boats")))
+    result = index.search("canoe", EVERYTHING, offset=0, limit=5)
+    assert result.facets["subject"] == {"Boats": 1}
+
+
+def test_a_rebuild_keeps_the_terms(index: Fts5Index) -> None:
+    narrator = uuid.uuid4()
+    _, docs = recording(["the canoe"])
+    index.rebuild(with_story_fields(docs, (narrator,), ("Boats",), 1970))
+    found = index.search(
+        "canoe", EVERYTHING, filters=SearchFilters(narrator=narrator), offset=0, limit=5
+    )
+    assert found.total == 1
+    assert found.facets["subject"] == {"Boats": 1}
+    assert found.facets["decade"] == {"1970": 1}
+
+
+def test_subject_values_are_bound_never_spliced(index: Fts5Index) -> None:
+    recording_id, docs = recording(["the canoe"])
+    index.replace_recording(recording_id, with_story_fields(docs, (), ("Boats",)))
+    for subject in ("Boats' OR 1=1 --", "x') OR ('1'='1", "%"):
+        filters = SearchFilters(subject=subject)
+        assert index.search("canoe", EVERYTHING, filters=filters, offset=0, limit=5).total == 0
+
+
+def test_many_facet_values_are_cut_to_the_most_frequent(index: Fts5Index) -> None:
+    subjects = tuple(f"subject {n:03}" for n in range(FACET_SIZE + 5))
+    recording_id, docs = recording(["the canoe"])
+    index.replace_recording(recording_id, with_story_fields(docs, (), subjects))
+    other_id, other = recording(["another canoe"])
+    index.replace_recording(other_id, with_story_fields(other, (), ("subject 104",)))
+    facet = index.search("canoe", EVERYTHING, offset=0, limit=1).facets["subject"]
+    assert len(facet) == FACET_SIZE
+    assert next(iter(facet.items())) == ("subject 104", 2)
+    assert list(facet)[1:3] == ["subject 000", "subject 001"]

@@ -1,0 +1,80 @@
+"""The built-in index's SQLite schema, and the migrations from each earlier version.
+
+The schema is written with `IF NOT EXISTS` throughout: running it after a version's migration
+brings that file to exactly what a new file gets (tests compare the two).
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 4
+
+# Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
+# finds "José" and decomposed accents match composed ones. Porter stemming is left out on
+# purpose: it applies English suffix rules to every language in the archive (Spanish "mes"
+# would match "me"), and it breaks prefix search, because a prefix is compared with stems:
+# "flooded" is stored as "flood", so `flooded*` would no longer find it. People get English
+# inflections with `flood*`; language-aware stemming is the Elasticsearch backend's job.
+# `prefix='2 3'` keeps short prefix queries from scanning the whole term list.
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS segment_meta (
+    rowid INTEGER PRIMARY KEY,
+    segment_id TEXT NOT NULL UNIQUE,
+    recording_id TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    transcript_id TEXT NOT NULL,
+    start_seconds REAL NOT NULL,
+    end_seconds REAL NOT NULL,
+    language TEXT,
+    story_title TEXT NOT NULL,
+    access TEXT NOT NULL,
+    owner_id TEXT,
+    collection_id TEXT,
+    fingerprint TEXT NOT NULL DEFAULT '',
+    community_id TEXT,
+    protocol_ids TEXT NOT NULL DEFAULT '',
+    protocols_required INTEGER NOT NULL DEFAULT 0,
+    available INTEGER NOT NULL DEFAULT 1,
+    decade INTEGER
+);
+CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
+CREATE TABLE IF NOT EXISTS segment_terms (
+    segment_rowid INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (segment_rowid, field, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS segment_terms_value ON segment_terms (field, value);
+CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
+    text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+# Version 1 had neither the collection nor the fingerprint. Its documents read as stale
+# (empty fingerprint) until `archive reindex --repair` writes them again; search goes on.
+MIGRATE_FROM_1 = """
+ALTER TABLE segment_meta ADD COLUMN collection_id TEXT;
+ALTER TABLE segment_meta ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+"""
+
+# Version 2 had no community, protocols or availability; its documents read as stale.
+MIGRATE_FROM_2 = """
+ALTER TABLE segment_meta ADD COLUMN community_id TEXT;
+ALTER TABLE segment_meta ADD COLUMN protocol_ids TEXT NOT NULL DEFAULT '';
+ALTER TABLE segment_meta ADD COLUMN protocols_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE segment_meta ADD COLUMN available INTEGER NOT NULL DEFAULT 1;
+"""
+
+# Version 3 had no decade and no narrators or subjects (`segment_terms` is made by the schema
+# itself); its documents read as stale, and are found by no narrator, subject or decade.
+MIGRATE_FROM_3 = """
+ALTER TABLE segment_meta ADD COLUMN decade INTEGER;
+"""
+
+MIGRATIONS = {
+    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3,
+    2: MIGRATE_FROM_2 + MIGRATE_FROM_3,
+    3: MIGRATE_FROM_3,
+}
+"""user_version -> the statements that bring a file of that version up to `SCHEMA` (which
+runs after them, creating what is new)."""
