@@ -6,8 +6,8 @@ In one run, interleaved `--repeat` times:
   faster-whisper on it with the model, threads, compute type and decoding options the worker
   uses, consuming every segment. The model is loaded before timing, as the worker keeps it warm.
 - service: an `archive serve` subprocess (temporary data dir, free loopback port, one worker)
-  receives the file as an upload; the time runs from the start of the upload request until a
-  `GET /api/v1/recordings/{id}` polled every 50 ms says `ready`.
+  receives the file as an upload; the time runs from the start of the upload request until
+  the recording's `ready_at`, as the server recorded it (polled every second).
 
 Prints the median of each, their real-time factors (audio seconds / wall seconds) and the
 ratio service/direct against the target. Exits 1 on errors only, never for a missed target.
@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -46,7 +47,9 @@ COMPUTE_TYPE = "int8"
 # What `WhisperTranscriber` passes; both sides must use the same number of threads.
 CPU_THREADS = os.cpu_count() or 0
 TARGET_RATIO = 1.10
-POLL_SECONDS = 0.05
+POLL_SECONDS = 1.0
+"""Polling is not the clock: the time comes from the recording's `ready_at`, so polling
+rarely keeps the API from taking CPU away from the worker being measured."""
 STARTUP_TIMEOUT_SECONDS = 180.0
 RECORDING_TIMEOUT_SECONDS = 300.0
 STOP_TIMEOUT_SECONDS = 30.0
@@ -58,10 +61,30 @@ class BenchError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Load:
+    """CPU seconds spent during one measurement; None where /proc cannot tell (not Linux)."""
+
+    ours: float | None
+    """By the side being measured: this process (direct), or the server and its worker."""
+    api: float | None
+    """Of `ours`, what the API process spent (answering the uploads and the polls)."""
+    others: float | None
+    """By every other process on the machine: the noise in this measurement."""
+
+    def describe(self) -> str:
+        def show(value: float | None) -> str:
+            return "n/a" if value is None else f"{value:.1f}"
+
+        api = f" (api {show(self.api)})" if self.api is not None else ""
+        return f"cpu {show(self.ours)} s{api}, others {show(self.others)} cpu-s"
+
+
+@dataclass(frozen=True, slots=True)
 class DirectRun:
     seconds: float
     decode_seconds: float
     segments: int
+    load: Load
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +97,88 @@ class ServiceRun:
     transcribing_seconds: float
     """The server's own measure, started_at to finished_at: decode, Whisper, commit."""
     segments: int
+    load: Load
+
+
+# --- CPU accounting (Linux /proc; elsewhere the columns say n/a) ---------------------------
+
+
+def _clock_ticks() -> int:
+    try:
+        return os.sysconf("SC_CLK_TCK")
+    except (AttributeError, ValueError, OSError):
+        return 100
+
+
+CLOCK_TICKS = _clock_ticks()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process; 0 when it is gone or /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its descendants (the server and the workers it started)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(entry.parent.name))
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending.extend(parents.get(pid, []))
+    return found
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds all cores spent not idle since boot, or None without /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (sum(values) - values[3] - values[4]) / CLOCK_TICKS  # minus idle and iowait
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+@dataclass(frozen=True, slots=True)
+class CpuSnapshot:
+    own: float
+    server: float
+    api: float
+    machine: float | None
+
+    @classmethod
+    def take(cls, server_pids: list[int]) -> CpuSnapshot:
+        """`server_pids` from `process_tree`: the API process first, then its workers."""
+        cpu = [process_cpu_seconds(pid) for pid in server_pids]
+        return cls(
+            own=own_cpu_seconds(),
+            server=sum(cpu),
+            api=cpu[0] if cpu else 0.0,
+            machine=machine_busy_seconds(),
+        )
+
+    def load_since(self, before: CpuSnapshot, *, measured: str) -> Load:
+        own, server = self.own - before.own, self.server - before.server
+        if self.machine is None or before.machine is None:  # no /proc: only our own times
+            return Load(ours=own if measured == "direct" else None, api=None, others=None)
+        others = max(0.0, self.machine - before.machine - own - server)
+        if measured == "direct":
+            return Load(ours=own, api=None, others=others)
+        return Load(ours=server, api=self.api - before.api, others=others)
 
 
 # --- direct -------------------------------------------------------------------------------
@@ -87,8 +192,9 @@ def load_model() -> Any:
     )
 
 
-def run_direct(model: Any, path: Path, beam_size: int) -> DirectRun:
+def run_direct(model: Any, path: Path, beam_size: int, server_pids: list[int]) -> DirectRun:
     """Decode and transcribe `path` once, consuming every segment (they are lazy)."""
+    cpu_before = CpuSnapshot.take(server_pids)
     started = time.perf_counter()
     # decode_for_whisper rather than passing the path to faster-whisper: it is the decoder the
     # worker runs, so both sides do the same decoding work and feed Whisper the same samples.
@@ -98,7 +204,9 @@ def run_direct(model: Any, path: Path, beam_size: int) -> DirectRun:
     # The worker forces "en" for English-only models; so do we.
     segments, _info = model.transcribe(audio, language="en", **decoding_options(beam_size))
     count = sum(1 for _ in segments)
-    return DirectRun(time.perf_counter() - started, decoded - started, count)
+    seconds = time.perf_counter() - started
+    load = CpuSnapshot.take(server_pids).load_since(cpu_before, measured="direct")
+    return DirectRun(seconds, decoded - started, count, load)
 
 
 # --- service ------------------------------------------------------------------------------
@@ -185,8 +293,11 @@ class Server:
 
     def run_once(self, story_id: str, path: Path) -> ServiceRun:
         """Uploads `path` and polls until it is ready; times the whole way."""
+        pids = self.pids()
+        cpu_before = CpuSnapshot.take(pids)
         with path.open("rb") as source:
             started = time.perf_counter()
+            started_wall = time.time()
             response = self.client.post(
                 f"/stories/{story_id}/recordings",
                 files={"file": (path.name, source, "application/octet-stream")},
@@ -216,14 +327,20 @@ class Server:
                     f"(status {status}, progress {body['progress']})"
                 )
             time.sleep(POLL_SECONDS)
+        load = CpuSnapshot.take(pids).load_since(cpu_before, measured="service")
         transcription = body.get("transcription") or {}
+        ready_at = datetime.fromisoformat(body["ready_at"]).timestamp()
         return ServiceRun(
-            seconds=now - started,
+            seconds=ready_at - started_wall,
             upload_seconds=uploaded - started,
             queued_seconds=(seen_transcribing or now) - uploaded,
             transcribing_seconds=float(transcription.get("seconds") or 0.0),
             segments=self._segment_count(recording_id),
+            load=load,
         )
+
+    def pids(self) -> list[int]:
+        return process_tree(self.proc.pid)
 
     def _segment_count(self, recording_id: str) -> int:
         response = self.client.get(f"/recordings/{recording_id}/transcript")
@@ -281,6 +398,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def busy_share(load: Load, seconds: float) -> float | None:
+    """Cores' worth of CPU other processes used during a measurement (0 quiet, 2 = 2 cores)."""
+    return None if load.others is None or seconds <= 0 else load.others / seconds
+
+
+def median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
 def bench(path: Path, repeat: int, beam_size: int) -> None:
     with path.open("rb") as source:
         audio_seconds = len(decode_for_whisper(source)) / WHISPER_SAMPLE_RATE
@@ -297,27 +424,38 @@ def bench(path: Path, repeat: int, beam_size: int) -> None:
         print(f"service: worker alive after {server.wait_ready():.1f} s on {server.base_url}")
         story_id = server.create_story()
         for n in range(1, repeat + 1):
-            d = run_direct(model, path, beam_size)
+            d = run_direct(model, path, beam_size, server.pids())
             direct.append(d)
             print(
                 f"run {n}/{repeat} direct  {d.seconds:6.2f} s  "
-                f"RTF {rtf(audio_seconds, d.seconds):5.2f}"
-                f"  (decode {d.decode_seconds:.2f} s, {d.segments} segments)"
+                f"RTF {rtf(audio_seconds, d.seconds):5.2f}  (decode {d.decode_seconds:.2f} s; "
+                f"{d.segments} segments; {d.load.describe()})"
             )
             s = server.run_once(story_id, path)
             service.append(s)
-            rest = s.seconds - s.upload_seconds - s.queued_seconds - s.transcribing_seconds
+            # The stages overlap by up to one poll interval, so the rest can dip below zero.
+            rest = max(
+                0.0, s.seconds - s.upload_seconds - s.queued_seconds - s.transcribing_seconds
+            )
             print(
                 f"run {n}/{repeat} service {s.seconds:6.2f} s  "
-                f"RTF {rtf(audio_seconds, s.seconds):5.2f}"
-                f"  (upload {s.upload_seconds:.2f}, queued {s.queued_seconds:.2f}, "
-                f"transcribing {s.transcribing_seconds:.2f}, index+poll {rest:.2f} s; "
-                f"{s.segments} segments)"
+                f"RTF {rtf(audio_seconds, s.seconds):5.2f}  (upload {s.upload_seconds:.2f}, "
+                f"queued {s.queued_seconds:.2f}, transcribing {s.transcribing_seconds:.2f}, "
+                f"index+poll {rest:.2f} s; {s.segments} segments; {s.load.describe()})"
             )
     direct_median = statistics.median(d.seconds for d in direct)
     service_median = statistics.median(s.seconds for s in service)
     print(f"direct  median {direct_median:6.2f} s  RTF {rtf(audio_seconds, direct_median):5.2f}")
     print(f"service median {service_median:6.2f} s  RTF {rtf(audio_seconds, service_median):5.2f}")
+    noise = median_or_none(
+        [busy_share(r.load, r.seconds) for r in direct]
+        + [busy_share(r.load, r.seconds) for r in service]
+    )
+    if noise is not None:
+        print(
+            f"noise: other processes kept a median {noise:.2f} of {CPU_THREADS} cores busy "
+            "while we measured; above ~0.2 the times above are not comparable, run it again"
+        )
     ratio = service_median / direct_median
     print(f"service/direct ratio: {ratio:.2f} (target <= {TARGET_RATIO:.2f})")
 
@@ -329,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BenchError, httpx.HTTPError, OSError) as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted; the server was stopped", file=sys.stderr)
+        return 130
     return 0
 
 

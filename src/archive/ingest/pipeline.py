@@ -164,6 +164,8 @@ def index(ctx: JobContext) -> None:
         if found is None:
             return
         recording, story = found
+        if recording.status != "ready":
+            recording.ready_at = utcnow()
         recording.status = "ready"
         recording.progress = 1.0
         recording.error = None

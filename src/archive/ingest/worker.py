@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+import numpy as np
 from sqlalchemy import Engine
 
 from archive.db.base import utcnow
@@ -106,8 +107,12 @@ class Worker:
         self._last_heartbeat = 0.0
 
     def warm_up(self) -> None:
-        """Loads the speech model now, so the first recording does not wait for it."""
-        self.transcriber()
+        """Loads the speech model, and the voice detector it uses, now: so the first
+        recording does not wait for either."""
+        transcriber = self.transcriber()
+        _, segments = transcriber.transcribe(np.zeros(16_000, dtype=np.float32), "en")
+        for _ in segments:
+            pass
 
     def run(self, shutdown: Shutdown, *, max_jobs: int | None = None) -> None:
         log.info("worker.started name=%s", self.name)

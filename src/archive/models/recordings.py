@@ -42,5 +42,7 @@ class Recording(UUIDPrimaryKey, Timestamps, Base):
     transcription_language: Mapped[str | None] = mapped_column(String(20), default=None)
     transcription_started_at: Mapped[datetime | None] = mapped_column(default=None)
     transcription_finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    ready_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When it last became ready: transcribed and searchable."""
 
     story: Mapped[Story] = relationship(back_populates="recordings", lazy="raise")

@@ -36,6 +36,8 @@ class RecordingRead(BaseModel):
     progress: float
     error: str | None
     created_at: datetime
+    ready_at: datetime | None
+    """When it last became ready: transcribed and searchable."""
     transcription: TranscriptionRead | None
 
     @classmethod
@@ -68,5 +70,6 @@ class RecordingRead(BaseModel):
             progress=round(recording.progress, 3),
             error=recording.error,
             created_at=recording.created_at,
+            ready_at=recording.ready_at,
             transcription=transcription,
         )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.domain.access import Role, Viewer
 from archive.errors import PreconditionFailed
+from archive.settings import Settings
 from archive.stories import editing
 from archive.stories import repository as stories
 from archive.stories.schemas import StoryUpdate
@@ -318,9 +319,9 @@ def test_an_edit_racing_another_is_caught_at_the_write(
     admin: dict[str, str],
     edit: Edit,
     sessions: sessionmaker[Session],
-    database_url: str,
+    settings: Settings,
 ) -> None:
-    if database_url.startswith("sqlite"):
+    if settings.is_sqlite:
         pytest.skip("SQLite writes one transaction at a time; no other writer can interleave")
     story = client.post("/api/v1/stories", headers=admin, json={"title": "Draft"}).json()
     story_id = uuid.UUID(story["id"])

@@ -17,6 +17,7 @@ from archive.db.session import transaction
 from archive.domain.access import Role
 from archive.domain.jobs import JobKind
 from archive.models import Event, Job, Transcript
+from archive.settings import Settings
 from archive.transcripts import repository
 from support.accounts import MakeUser
 from support.problems import ResponseLike, assert_problem
@@ -286,11 +287,11 @@ def test_a_version_number_taken_under_our_feet_is_a_412_not_a_500(
     make_recording: MakeRecording,
     admin: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
-    database_url: str,
+    settings: Settings,
 ) -> None:
     """Only PostgreSQL can get here: the row lock orders edits, but a worker writing a new
     machine version does not take it. (On SQLite one writer at a time leaves no gap.)"""
-    if not database_url.startswith("postgresql"):
+    if settings.is_sqlite:
         pytest.skip("SQLite writes one transaction at a time; no other writer can interleave")
     recording = make_recording()
     segment = transcript_of(client, recording, admin)["segments"][0]["id"]
