@@ -2,11 +2,20 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from archive.consent import service
+from archive.consent import documents, service
 from archive.consent.schemas import ConsentIn, ConsentRead, ConsentWithdrawal
-from archive.deps import CurrentViewer, SessionDep
+from archive.deps import (
+    CurrentViewer,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+    StoreDep,
+)
+from archive.recordings.receive import receive_multipart_file
 
 router = APIRouter(tags=["consent"])
 
@@ -32,3 +41,57 @@ def withdraw_consent(
     story = service.withdraw_consent(session, viewer, story_id, data or ConsentWithdrawal())
     assert story.consent is not None
     return ConsentRead.of(story.consent)
+
+
+@router.post(
+    "/stories/{story_id}/consent/document",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            },
+        }
+    },
+)
+async def add_consent_document(
+    story_id: uuid.UUID,
+    request: Request,
+    viewer: CurrentViewer,
+    sessions: SessionFactoryDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> ConsentRead:
+    """The consent itself: a scanned form (PDF or image) or a recorded statement, kept
+    write-once like any original (multipart field `file`)."""
+    await run_in_threadpool(documents.check_document_allowed, sessions, viewer, story_id)
+    received = await receive_multipart_file(
+        request, store, documents.document_key(story_id), settings.max_upload_bytes
+    )
+    consent = await run_in_threadpool(
+        documents.register_document, sessions, store, viewer, story_id, received
+    )
+    return ConsentRead.of(consent)
+
+
+@router.get("/stories/{story_id}/consent/document", response_class=StreamingResponse)
+def get_consent_document(
+    story_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, store: StoreDep
+) -> Response:
+    consent = documents.document_for(session, viewer, story_id)
+    assert consent.document_key is not None
+    assert consent.document_size is not None
+    return StreamingResponse(
+        store.iter_range(consent.document_key, 0, consent.document_size - 1),
+        media_type=consent.document_content_type or "application/octet-stream",
+        headers={
+            "Content-Length": str(consent.document_size),
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -88,3 +88,20 @@ def describe_unknown(head: bytes) -> str:
     except UnicodeDecodeError:
         return "its format is not one we recognise"
     return "it looks like plain text"
+
+
+DOCUMENT_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+)
+
+
+def sniff_document(head: bytes) -> str | None:
+    """The content type of a scanned consent form (PDF or image), from its first bytes."""
+    for signature, content_type in DOCUMENT_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
