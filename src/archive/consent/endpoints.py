@@ -15,7 +15,7 @@ from archive.deps import (
     SettingsDep,
     StoreDep,
 )
-from archive.recordings.receive import receive_multipart_file
+from archive.recordings.receive import MULTIPART_FILE_BODY, receive_multipart_file
 
 router = APIRouter(tags=["consent"])
 
@@ -45,20 +45,7 @@ def withdraw_consent(
 
 @router.post(
     "/stories/{story_id}/consent/document",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=MULTIPART_FILE_BODY,
 )
 async def add_consent_document(
     story_id: uuid.UUID,

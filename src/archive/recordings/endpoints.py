@@ -19,7 +19,7 @@ from archive.domain.ranges import UnsatisfiableRange, parse_range
 from archive.errors import RangeNotSatisfiable
 from archive.events.requests import SourceIp
 from archive.recordings import service
-from archive.recordings.receive import receive_multipart_file
+from archive.recordings.receive import MULTIPART_FILE_BODY, receive_multipart_file
 from archive.recordings.schemas import RecordingRead
 
 router = APIRouter(tags=["recordings"])
@@ -28,20 +28,7 @@ router = APIRouter(tags=["recordings"])
 @router.post(
     "/stories/{story_id}/recordings",
     status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=MULTIPART_FILE_BODY,
 )
 async def upload_recording(
     story_id: uuid.UUID,

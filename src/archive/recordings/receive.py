@@ -16,6 +16,22 @@ from archive.storage.base import ObjectStore, ObjectWriter
 
 FORM_OVERHEAD_BYTES = 64 * 1024
 FIELD_NAME = "file"
+MULTIPART_FILE_BODY: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [FIELD_NAME],
+                    "properties": {FIELD_NAME: {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+"""The OpenAPI description of a request read by `receive_multipart_file` (which FastAPI
+cannot infer: the body is streamed, not declared as a parameter)."""
 
 
 @dataclass(frozen=True, slots=True)
