@@ -37,6 +37,7 @@ from elasticsearch.helpers import BulkIndexError
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
 from archive.search import es_queries as q
+from archive.search import es_responses as responses
 from archive.search.base import NO_FILTERS, SearchFilters, SearchResult
 from archive.search.documents import SegmentDocument
 from archive.search.query import parse_query
@@ -166,9 +167,9 @@ class ElasticsearchIndex:
             )
         hits = response["hits"]
         return SearchResult(
-            total=q.total_from_response(hits),
-            hits=[q.hit_from_response(hit) for hit in hits["hits"]],
-            facets=q.facets_from_aggregations(response.get("aggregations", {})),
+            total=responses.total_from_response(hits),
+            hits=[responses.hit_from_response(hit) for hit in hits["hits"]],
+            facets=responses.facets_from_aggregations(response.get("aggregations", {})),
         )
 
     def document_fingerprints(self) -> dict[uuid.UUID, str]:

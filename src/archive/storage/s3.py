@@ -22,7 +22,7 @@ import base64
 import hashlib
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NoReturn, cast
 
@@ -32,9 +32,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from archive.errors import PayloadTooLarge, ServiceUnavailable
 from archive.storage.base import ObjectWriter
+from archive.storage.s3_reader import S3RangeReader
 
 if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
@@ -46,8 +46,6 @@ MIN_PART_SIZE = 8 * MIB
 MAX_PART_SIZE = 64 * MIB
 MAX_PARTS = 10_000
 DEFAULT_READ_BLOCK = 1 * MIB
-_MAX_FETCH = 8 * MIB
-"""The most one ranged GET asks for, however much a reader wants at once."""
 
 STORE_AWAY_DETAIL = (
     "The recording store is not answering; nothing already stored is lost. Try again "
@@ -227,66 +225,6 @@ class S3ObjectWriter:
                 self._upload_id,
                 exc,
             )
-
-
-class S3RangeReader(io.RawIOBase):
-    """A seekable, read-only view of one object; each read is one ranged GET.
-
-    Wrap it in `io.BufferedReader` for read-ahead (as `S3ObjectStore.open` does): PyAV reads
-    in small pieces and seeks to the end and back.
-    """
-
-    def __init__(self, fetch: Callable[[int, int], bytes], size: int) -> None:
-        super().__init__()
-        self._fetch = fetch
-        self._size = size
-        self._position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        self._checkClosed()
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self._checkClosed()
-        if whence == io.SEEK_SET:
-            position = offset
-        elif whence == io.SEEK_CUR:
-            position = self._position + offset
-        elif whence == io.SEEK_END:
-            position = self._size + offset
-        else:
-            raise ValueError(f"invalid whence ({whence})")
-        if position < 0:
-            raise OSError(22, f"negative seek position {position}")
-        self._position = position
-        return position
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        self._checkClosed()
-        target = memoryview(buffer).cast("B")
-        wanted = min(len(target), self._size - self._position, _MAX_FETCH)
-        if wanted <= 0:
-            return 0
-        data = self._fetch(self._position, self._position + wanted - 1)
-        got = len(data)
-        target[:got] = data
-        self._position += got
-        return got
-
-    def readall(self) -> bytes:
-        """The rest of the object, in large ranged GETs rather than RawIOBase's 8 KiB ones."""
-        chunks: list[bytes] = []
-        while True:
-            chunk = self.read(_MAX_FETCH)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
 
 
 class S3ObjectStore:

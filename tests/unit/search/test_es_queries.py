@@ -16,6 +16,7 @@ import pytest
 
 from archive.domain.access import Role, SearchScope, Viewer, search_scope
 from archive.search import es_queries as q
+from archive.search import es_responses as r
 from archive.search.base import FACET_FIELDS, FACET_SIZE, NO_FILTERS, SearchFilters
 from archive.search.documents import SegmentDocument
 from archive.search.query import parse_query
@@ -538,7 +539,7 @@ def test_facets_are_terms_aggregations_of_the_same_query() -> None:
 
 def test_facets_from_aggregations() -> None:
     collection = str(uuid.uuid4())
-    found = q.facets_from_aggregations(
+    found = r.facets_from_aggregations(
         {
             "language": {"buckets": [{"key": "en", "doc_count": 3}, {"key": "es", "doc_count": 1}]},
             "collection_id": {"buckets": [{"key": collection, "doc_count": 4}]},
@@ -554,12 +555,12 @@ def test_facets_from_aggregations() -> None:
         "subject": {"Floods": 2},
         "decade": {"1950": 3, "1960": 1},
     }
-    assert q.facets_from_aggregations({}) == {name: {} for name in FACET_FIELDS}
+    assert r.facets_from_aggregations({}) == {name: {} for name in FACET_FIELDS}
 
 
 def test_totals_in_both_shapes() -> None:
-    assert q.total_from_response({"total": {"value": 7, "relation": "eq"}}) == 7
-    assert q.total_from_response({"total": 7}) == 7
+    assert r.total_from_response({"total": {"value": 7, "relation": "eq"}}) == 7
+    assert r.total_from_response({"total": 7}) == 7
 
 
 # Answers
@@ -579,7 +580,7 @@ def es_encode(text: str) -> str:
 
 def test_a_hit_from_a_response() -> None:
     doc = document(text="<b>the river</b> & 'the' flood")
-    hit = q.hit_from_response(
+    hit = r.hit_from_response(
         {
             "_id": str(doc.segment_id),
             "_score": 2.5,
@@ -605,7 +606,7 @@ def test_a_hit_from_a_response() -> None:
 
 def test_a_hit_without_score_takes_it_from_the_sort_values() -> None:
     doc = document()
-    hit = q.hit_from_response(
+    hit = r.hit_from_response(
         {"_score": None, "sort": [1.25, "x", 0.0], "_source": q.document_source(doc)}
     )
     assert hit.score == 1.25
@@ -614,7 +615,7 @@ def test_a_hit_without_score_takes_it_from_the_sort_values() -> None:
 
 def test_highlights_of_several_fields_are_joined() -> None:
     text = "the rivers flooded the fields"
-    merged = q.merge_highlights(
+    merged = r.merge_highlights(
         text,
         [
             "the <mark>rivers</mark> flooded the fields",
@@ -625,22 +626,22 @@ def test_highlights_of_several_fields_are_joined() -> None:
 
 
 def test_overlapping_and_touching_marks_become_one() -> None:
-    merged = q.merge_highlights("abcdef", ["<mark>abc</mark>def", "a<mark>bcd</mark>ef"])
+    merged = r.merge_highlights("abcdef", ["<mark>abc</mark>def", "a<mark>bcd</mark>ef"])
     assert merged == "<mark>abcd</mark>ef"
-    assert q.merge_highlights("abcd", ["<mark>ab</mark><mark>cd</mark>"]) == "<mark>abcd</mark>"
+    assert r.merge_highlights("abcd", ["<mark>ab</mark><mark>cd</mark>"]) == "<mark>abcd</mark>"
 
 
 def test_a_highlight_that_is_not_the_text_is_ignored() -> None:
     text = "the river <script>"
-    assert q.merge_highlights(text, ["the <mark>river</mark>"]) == html.escape(text)
-    assert q.merge_highlights(text, ["<mark>evil</mark> " + es_encode(text)]) == html.escape(text)
-    assert q.merge_highlights(text, []) == "the river &lt;script&gt;"
+    assert r.merge_highlights(text, ["the <mark>river</mark>"]) == html.escape(text)
+    assert r.merge_highlights(text, ["<mark>evil</mark> " + es_encode(text)]) == html.escape(text)
+    assert r.merge_highlights(text, []) == "the river &lt;script&gt;"
 
 
 def test_text_that_looks_like_a_mark_stays_text() -> None:
     text = "say <mark>hello</mark> river"
     marked = es_encode("say <mark>hello</mark> ") + "<mark>river</mark>"
-    assert q.merge_highlights(text, [marked]) == (
+    assert r.merge_highlights(text, [marked]) == (
         "say &lt;mark&gt;hello&lt;/mark&gt; <mark>river</mark>"
     )
 
