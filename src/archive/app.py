@@ -25,6 +25,7 @@ from archive.db.session import create_db_engine, create_session_factory
 from archive.domain.ratelimit import TokenBuckets
 from archive.domain.tus import TUS_VERSION
 from archive.events.endpoints import router as events_router
+from archive.events.requests import SourceIpMiddleware
 from archive.health.endpoints import router as health_router
 from archive.openapi import install_openapi
 from archive.people.endpoints import router as people_router
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(TusResumableHeader)
+    app.add_middleware(SourceIpMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from archive.events.requests import current_source_ip
 from archive.models import Event, Recording
 
 
@@ -25,7 +26,8 @@ def add_event(
 ) -> Event:
     """Adds to the audit log in the caller's transaction, so the event and the change it
     describes are committed, or lost, together. `source_ip` is the address a request came
-    from (`events.requests.SourceIp` gives it to an endpoint); None outside requests."""
+    from; when not given, the address of the request being served (`events.requests`), and
+    None outside requests (jobs, the command line)."""
     event = Event(
         actor_id=actor_id,
         action=action,
@@ -33,7 +35,7 @@ def add_event(
         subject_id=subject_id,
         outcome=outcome,
         details=details or {},
-        source_ip=source_ip,
+        source_ip=source_ip if source_ip is not None else current_source_ip.get(),
     )
     session.add(event)
     return event

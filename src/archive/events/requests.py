@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+current_source_ip: ContextVar[str | None] = ContextVar("current_source_ip", default=None)
+"""The address of the request being served, for events made anywhere below it (the context
+follows the request into the threads that run its sync code)."""
 
 
 def source_ip(request: Request) -> str | None:
@@ -15,3 +21,21 @@ def source_ip(request: Request) -> str | None:
 
 
 SourceIp = Annotated[str | None, Depends(source_ip)]
+
+
+class SourceIpMiddleware:
+    """Makes each request's client address the default `source_ip` of the events it causes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        token = current_source_ip.set(client[0] if client else None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_source_ip.reset(token)

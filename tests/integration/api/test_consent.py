@@ -114,3 +114,12 @@ def test_only_archivists_record_consent(
         client.put(f"/api/v1/stories/{own['id']}/consent", headers=admin, json=CONSENT).status_code
         == 200
     )
+
+
+def test_every_change_records_where_it_came_from(client: TestClient, admin: dict[str, str]) -> None:
+    story_id = public_story(client, admin)
+    client.put(f"/api/v1/stories/{story_id}/consent", headers=admin, json=CONSENT)
+    events = client.get("/api/v1/events", headers=admin, params={"story_id": story_id}).json()
+    actions = {e["action"]: e for e in events["items"]}
+    assert {"story.created", "consent.recorded"} <= set(actions)
+    assert all(e["source_ip"] for e in events["items"])
