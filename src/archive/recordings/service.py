@@ -47,18 +47,24 @@ def recording_not_found(recording_id: uuid.UUID) -> NotFound:
     )
 
 
+def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid.UUID) -> None:
+    """404 unless the caller may add a recording to the story: one they may not hear, or may
+    hear but not add to, is answered the same way."""
+    story = stories.get_story(session, story_id)
+    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+        raise not_found(story_id)
+    if not can_add_recording(viewer, story_access(story)):
+        raise NotFound(
+            f"There is no story {story_id} you may add recordings to. Ask an "
+            "archivist to add the recording."
+        )
+
+
 def check_upload_allowed(
     sessions: sessionmaker[Session], viewer: Viewer, story_id: uuid.UUID
 ) -> None:
     with transaction(sessions) as session:
-        story = stories.get_story(session, story_id)
-        if story is None or not can_view_story(viewer, story_access(story), utcnow()):
-            raise not_found(story_id)
-        if not can_add_recording(viewer, story_access(story)):
-            raise NotFound(
-                f"There is no story {story_id} you may add recordings to. Ask an "
-                "archivist to add the recording."
-            )
+        require_story_for_recording(session, viewer, story_id)
         take_upload(session, viewer)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.consent.schemas import ConsentIn
 from archive.db.base import utcnow
 from archive.db.session import transaction
-from archive.domain.access import Viewer, can_add_recording, can_view_story, is_curator
+from archive.domain.access import Viewer, is_curator
 from archive.domain.jobs import JobKind
 from archive.domain.keys import original_key
 from archive.errors import (
@@ -37,12 +37,11 @@ from archive.events.repository import add_event
 from archive.ingest import queue
 from archive.models import Recording, Upload
 from archive.recordings.receive import ReceivedObject
-from archive.recordings.service import register_upload
+from archive.recordings.service import register_upload, require_story_for_recording
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
-from archive.stories import repository as stories
 from archive.stories.schemas import StoryCreate
-from archive.stories.service import create_story, not_found, story_access
+from archive.stories.service import create_story
 from archive.upload_links.service import take_upload
 from archive.uploads import repository
 from archive.uploads.spool import Spool
@@ -119,12 +118,8 @@ def _story_for_upload(session: Session, viewer: Viewer, metadata: dict[str, str]
             story_id = uuid.UUID(metadata["story_id"])
         except ValueError as exc:
             raise Unprocessable("Upload-Metadata story_id is not a story id.") from exc
-        story = stories.get_story(session, story_id)
-        if story is None or not can_view_story(viewer, story_access(story), utcnow()):
-            raise not_found(story_id)
-        if not can_add_recording(viewer, story_access(story)):
-            raise NotFound(f"There is no story {story_id} you may add recordings to.")
-        return story.id
+        require_story_for_recording(session, viewer, story_id)
+        return story_id
     if metadata.get("title"):
         data = StoryCreate(title=metadata["title"], consent=_consent_from_metadata(metadata))
         return create_story(session, viewer, data).id
