@@ -69,6 +69,7 @@ def serve(
     from archive.app import create_app
     from archive.db import migrate
     from archive.ingest.supervisor import WorkerSupervisor
+    from archive.serving import ArchiveHttpProtocol
 
     settings = _settings()
     _preflight(settings)
@@ -80,6 +81,7 @@ def serve(
             create_app(settings),
             host=host,
             port=port,
+            http=ArchiveHttpProtocol,
             log_config=None,
             timeout_graceful_shutdown=10,
         )
