@@ -1,5 +1,9 @@
 """Dependencies shared by the endpoints, as `Annotated` aliases.
 
+Dependencies that only read the application's state are `async def`: FastAPI runs a plain
+`def` dependency in the thread pool, and a thread hop for each of them costs more than the
+lookup itself. Those that touch the database stay plain `def`.
+
 The request's session commits when the endpoint returns and rolls back when it raises; services
 and repositories below never commit. The caller is resolved in its own short transaction, so an
 endpoint that streams (an upload) holds no database transaction while bytes arrive.
@@ -26,27 +30,35 @@ from archive.settings import Settings
 from archive.storage.base import ObjectStore
 
 
-def get_settings_dep(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
+def sessions_of(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.sessions
     return factory
 
 
+async def get_settings_dep(request: Request) -> Settings:
+    return settings_of(request)
+
+
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
+    return sessions_of(request)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    with transaction(get_session_factory(request)) as session:
+    with transaction(sessions_of(request)) as session:
         yield session
 
 
-def get_store(request: Request) -> ObjectStore:
+async def get_store(request: Request) -> ObjectStore:
     store: ObjectStore = request.app.state.store
     return store
 
 
-def get_index(request: Request) -> SearchIndex:
+async def get_index(request: Request) -> SearchIndex:
     index: SearchIndex = request.app.state.index
     return index
 
@@ -64,9 +76,9 @@ def get_viewer(request: Request) -> Viewer | None:
             "Send your API token as `Authorization: Bearer YOUR_TOKEN`, or no header at all "
             "to see public material."
         )
-    settings = get_settings_dep(request)
+    settings = settings_of(request)
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
-    with transaction(get_session_factory(request)) as session:
+    with transaction(sessions_of(request)) as session:
         viewer = with_memberships(session, viewer_for_token(session, token, admin))
     if viewer.link_id is not None:
         limiter: TokenBuckets = request.app.state.link_limiter
@@ -86,14 +98,14 @@ def _viewer_for_session_cookie(request: Request) -> Viewer | None:
     session_token = request.cookies.get(SESSION_COOKIE)
     if not session_token:
         return None
-    with transaction(get_session_factory(request)) as session:
+    with transaction(sessions_of(request)) as session:
         viewer = viewer_for_session(
             session, session_token, request.method, request.headers.get(CSRF_HEADER)
         )
         return None if viewer is None else with_memberships(session, viewer)
 
 
-def require_viewer(viewer: Annotated[Viewer | None, Depends(get_viewer)]) -> Viewer:
+async def require_viewer(viewer: Annotated[Viewer | None, Depends(get_viewer)]) -> Viewer:
     if viewer is None:
         raise Unauthorized(
             "This needs an account. Send your API token as `Authorization: Bearer YOUR_TOKEN`; "

@@ -24,12 +24,12 @@ from archive.domain.access import Role
 router = APIRouter(tags=["accounts"])
 
 
-def _passwords(request: Request) -> Passwords:
+async def _passwords(request: Request) -> Passwords:
     passwords: Passwords = request.app.state.passwords
     return passwords
 
 
-def _login_limiter(request: Request) -> LoginLimiter:
+async def _login_limiter(request: Request) -> LoginLimiter:
     limiter: LoginLimiter = request.app.state.login_limiter
     return limiter
 

@@ -13,7 +13,7 @@ current_source_ip: ContextVar[str | None] = ContextVar("current_source_ip", defa
 follows the request into the threads that run its sync code)."""
 
 
-def source_ip(request: Request) -> str | None:
+async def source_ip(request: Request) -> str | None:
     """The client address the server saw. Behind a reverse proxy this is the proxy's, unless
     the server is told to trust its forwarded headers (uvicorn `--proxy-headers` with
     `--forwarded-allow-ips`)."""

@@ -35,7 +35,7 @@ from archive.uploads.stream import append_body
 router = APIRouter(tags=["resumable uploads (tus)"])
 
 
-def get_spool(request: Request) -> Spool:
+async def get_spool(request: Request) -> Spool:
     spool: Spool = request.app.state.spool
     return spool
 
@@ -43,7 +43,7 @@ def get_spool(request: Request) -> Spool:
 SpoolDep = Annotated[Spool, Depends(get_spool)]
 
 
-def require_tus(request: Request) -> None:
+async def require_tus(request: Request) -> None:
     version = request.headers.get("tus-resumable")
     if version != TUS_VERSION:
         raise PreconditionFailed(
