@@ -58,11 +58,7 @@ class _HashingSink:
         self.limit = limit
         self.digest = hashlib.sha256()
         self.size = 0
-        self.blocks = BlockWriter(self._store)
-
-    def _store(self, block: bytes) -> None:
-        self.digest.update(block)
-        self.writer.write(block)
+        self.blocks = BlockWriter([self.writer.write, self.digest.update])
 
     async def add(self, chunks: list[bytes]) -> None:
         for chunk in chunks:
