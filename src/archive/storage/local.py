@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 from archive.errors import ServiceUnavailable
 from archive.storage.base import ObjectWriter
+from archive.writeback import start_writeback
 
 STORE_AWAY = (
     "The recording store cannot be written to (its disk may be full, missing or read-only). "
@@ -26,14 +27,20 @@ class LocalObjectWriter:
     def __init__(self, final_path: Path, partial_path: Path) -> None:
         self._final = final_path
         self._partial = partial_path
-        self._file: BinaryIO | None = partial_path.open("xb")
+        self._file: BinaryIO | None = partial_path.open("xb", buffering=0)
+        self._written = 0
 
     def write(self, data: bytes) -> None:
+        """Writes all of `data` and starts its way to disk, so the fsync on commit is short."""
         assert self._file is not None, "write after commit or abort"
         try:
-            self._file.write(data)
+            view = memoryview(data)
+            while view:
+                view = view[self._file.write(view) :]
         except OSError as exc:
             raise ServiceUnavailable(STORE_AWAY) from exc
+        start_writeback(self._file.fileno(), self._written, len(data))
+        self._written += len(data)
 
     def commit(self) -> None:
         assert self._file is not None, "commit after commit or abort"
