@@ -44,7 +44,7 @@ from archive.stories.schemas import StoryCreate
 from archive.stories.service import create_story
 from archive.upload_links.service import take_upload
 from archive.uploads import repository
-from archive.uploads.spool import Spool
+from archive.uploads.spool import Digest, Spool
 
 LOCK_SECONDS = 30.0
 EXPIRY_GRACE = timedelta(minutes=1)
@@ -263,7 +263,7 @@ def end_patch(
     state: UploadState,
     new_offset: int,
     owner: str,
-    digest: Any | None,
+    digest: Digest | None,
 ) -> Recording | None:
     """Commits the new offset and, at the last byte, turns the upload into a recording.
     Returns the recording when it did.
@@ -326,7 +326,8 @@ def complete_upload(
         story_id, recording_id = upload.story_id, upload.recording_id
         length, filename = upload.length, upload.filename
     assert recording_id is not None
-    digest = spool.digest_at(upload_id, length)
+    running = spool.digest_at(upload_id, length)
+    digest = running.result() if running is not None else None
     spool.sync(upload_id)
     store.complete_spooled(key, multipart_id, parts, spool.path(upload_id))
     spool.remove(upload_id)

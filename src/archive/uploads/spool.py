@@ -2,8 +2,10 @@
 store (all of them for a local store, the unfinished part for S3).
 
 The SHA-256 of the whole upload is kept in memory as bytes arrive, per upload and offset, so
-completing an upload does not read it again. After a restart the digest is gone; completion
-then reads the stored object once (`digest_if_current` returns None).
+completing an upload does not read it again. It is kept as a future: a request answers once
+its bytes are written, and their hashing finishes in the background while the client sends
+the next chunk. After a restart the digest is gone; completion then reads the stored object
+once (`digest_at` returns None).
 """
 
 from __future__ import annotations
@@ -12,15 +14,25 @@ import hashlib
 import os
 import threading
 import uuid
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+Digest = Future[Any]
+"""A running hashlib SHA-256 object, once every byte it counts is hashed."""
+
+
+def known_digest(digest: Any) -> Digest:
+    future: Digest = Future()
+    future.set_result(digest)
+    return future
 
 
 class Spool:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        self._digests: dict[uuid.UUID, tuple[int, Any]] = {}
+        self._digests: dict[uuid.UUID, tuple[int, Digest]] = {}
         self._lock = threading.Lock()
 
     def path(self, upload_id: uuid.UUID) -> Path:
@@ -29,7 +41,7 @@ class Spool:
     def create(self, upload_id: uuid.UUID) -> None:
         self.path(upload_id).touch()
         with self._lock:
-            self._digests[upload_id] = (0, hashlib.sha256())
+            self._digests[upload_id] = (0, known_digest(hashlib.sha256()))
 
     def size(self, upload_id: uuid.UUID) -> int:
         path = self.path(upload_id)
@@ -40,9 +52,9 @@ class Spool:
         with self.path(upload_id).open("r+b") as f:
             f.truncate(size)
 
-    def append(self, upload_id: uuid.UUID, data: bytes) -> None:
-        with self.path(upload_id).open("ab") as f:
-            f.write(data)
+    def appender(self, upload_id: uuid.UUID) -> BinaryIO:
+        """The spool file opened for appending, unbuffered; the caller closes it."""
+        return self.path(upload_id).open("ab", buffering=0)
 
     def sync(self, upload_id: uuid.UUID) -> None:
         fd = os.open(self.path(upload_id), os.O_RDONLY)
@@ -55,15 +67,17 @@ class Spool:
         self.path(upload_id).unlink(missing_ok=True)
         self.forget(upload_id)
 
-    def digest_at(self, upload_id: uuid.UUID, offset: int) -> Any | None:
-        """A copy of the running SHA-256 when it covers exactly `offset` bytes, else None."""
+    def digest_at(self, upload_id: uuid.UUID, offset: int) -> Digest | None:
+        """The running SHA-256 when it covers exactly `offset` bytes, else None. Callers
+        update a copy of it, never the digest itself: a chunk that is refused later must
+        leave it as it was."""
         with self._lock:
             entry = self._digests.get(upload_id)
         if entry is None or entry[0] != offset:
             return None
-        return entry[1].copy()
+        return entry[1]
 
-    def remember(self, upload_id: uuid.UUID, offset: int, digest: Any | None) -> None:
+    def remember(self, upload_id: uuid.UUID, offset: int, digest: Digest | None) -> None:
         with self._lock:
             if digest is None:
                 self._digests.pop(upload_id, None)
