@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import Row, or_, update
 from sqlalchemy.orm import Session
 
 from archive.models import Upload
@@ -17,6 +18,46 @@ def add_upload(session: Session, upload: Upload) -> Upload:
     session.add(upload)
     session.flush()
     return upload
+
+
+def lock_open_upload_at(
+    session: Session,
+    upload_id: uuid.UUID,
+    offset: int,
+    owner: str,
+    now: datetime,
+    until: datetime,
+) -> Row[tuple[uuid.UUID, int, list[dict[str, Any]], uuid.UUID | None, uuid.UUID | None]] | None:
+    """Takes the write lock of an open upload that has exactly `offset` bytes, in one
+    statement; returns its story_id, length, parts, created_by and upload_link_id, or None
+    when it is not open, has another offset, is locked, or does not exist."""
+    return session.execute(
+        update(Upload)
+        .where(
+            Upload.id == upload_id,
+            Upload.status == "open",
+            Upload.offset == offset,
+            or_(Upload.lock_owner.is_(None), Upload.lock_expires_at < now),
+        )
+        .values(lock_owner=owner, lock_expires_at=until)
+        .returning(
+            Upload.story_id,
+            Upload.length,
+            Upload.parts,
+            Upload.created_by,
+            Upload.upload_link_id,
+        )
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+
+
+def refuse(session: Session, upload_id: uuid.UUID, error: str) -> None:
+    session.execute(
+        update(Upload)
+        .where(Upload.id == upload_id)
+        .values(status="refused", error=error, lock_owner=None, lock_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def take_lock(

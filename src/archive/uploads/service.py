@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,17 +68,19 @@ def upload_not_found(upload_id: uuid.UUID) -> NotFound:
     )
 
 
-def _may_see(viewer: Viewer, upload: Upload) -> bool:
-    if is_curator(viewer):
-        return True
+def _may_see(
+    viewer: Viewer, created_by: uuid.UUID | None, upload_link_id: uuid.UUID | None
+) -> bool:
     if viewer.link_id is not None:
-        return upload.upload_link_id == viewer.link_id
-    return viewer.user_id is not None and upload.created_by == viewer.user_id
+        return upload_link_id == viewer.link_id
+    if viewer.user_id is not None and created_by == viewer.user_id:
+        return True
+    return is_curator(viewer)
 
 
 def get_upload(session: Session, viewer: Viewer, upload_id: uuid.UUID) -> Upload:
     upload = repository.get_upload(session, upload_id)
-    if upload is None or not _may_see(viewer, upload):
+    if upload is None or not _may_see(viewer, upload.created_by, upload.upload_link_id):
         raise upload_not_found(upload_id)
     return upload
 
@@ -194,10 +196,6 @@ def _check_open(upload: Upload) -> None:
         raise Gone(f"This upload was refused: {upload.error} Start a new upload.")
 
 
-def _spool_base(upload: Upload) -> int:
-    return sum(int(part["Size"]) for part in upload.parts)
-
-
 def begin_patch(
     sessions: sessionmaker[Session],
     spool: Spool,
@@ -207,36 +205,51 @@ def begin_patch(
     owner: str,
 ) -> UploadState:
     """Checks the offset, takes the upload's write lock, and trims the spool to the committed
-    offset (bytes past it are from a request that never finished)."""
+    offset (bytes past it are from a request that never finished).
+
+    A client sends a long recording as many chunks, each waiting for the answer to the one
+    before, so the usual case costs one statement; only a refused request reads the upload
+    to say why."""
+    now = utcnow()
+    lost = False
     with transaction(sessions) as session:
-        upload = get_upload(session, viewer, upload_id)
-        _check_open(upload)
-        if offset != upload.offset:
-            raise Conflict(
-                f"This upload has {upload.offset:,} bytes; send the next chunk from there "
-                "(Upload-Offset). A HEAD request always tells the current offset."
-            )
-        now = utcnow()
-        if not repository.take_lock(
-            session, upload_id, owner, now, now + timedelta(seconds=LOCK_SECONDS)
-        ):
-            raise Locked(
-                "Another request is sending bytes to this upload right now. Wait for "
-                "it to finish, then ask for the offset (HEAD) and go on."
-            )
-        base = _spool_base(upload)
-        state = UploadState(upload.id, upload.story_id, upload.length, upload.offset, base)
-        if spool.size(upload_id) < state.offset - base:
-            upload.status = "refused"
-            upload.error = (
-                "The server lost the last bytes of this upload when it stopped without saving them."
-            )
-            upload.lock_owner = None
-    if upload.status == "refused":
+        locked = repository.lock_open_upload_at(
+            session, upload_id, offset, owner, now, now + timedelta(seconds=LOCK_SECONDS)
+        )
+        if locked is None:
+            _refuse_patch(session, viewer, upload_id, offset)
+        if not _may_see(viewer, locked.created_by, locked.upload_link_id):
+            raise upload_not_found(upload_id)  # the lock goes with the rollback
+        base = sum(int(part["Size"]) for part in locked.parts)
+        state = UploadState(upload_id, locked.story_id, locked.length, offset, base)
+        spooled = spool.size(upload_id)
+        if spooled < offset - base:
+            repository.refuse(session, upload_id, LOST_BYTES)
+            lost = True
+    if lost:
         spool.remove(upload_id)
-        raise Gone(f"{upload.error} Start the upload again; we are sorry for the trouble.")
-    spool.truncate(upload_id, state.offset - base)
+        raise Gone(f"{LOST_BYTES} Start the upload again; we are sorry for the trouble.")
+    if spooled > offset - base:
+        spool.truncate(upload_id, offset - base)
     return state
+
+
+LOST_BYTES = "The server lost the last bytes of this upload when it stopped without saving them."
+
+
+def _refuse_patch(session: Session, viewer: Viewer, upload_id: uuid.UUID, offset: int) -> NoReturn:
+    """Why an upload could not be locked at `offset`, in the order a client should learn it."""
+    upload = get_upload(session, viewer, upload_id)
+    _check_open(upload)
+    if offset != upload.offset:
+        raise Conflict(
+            f"This upload has {upload.offset:,} bytes; send the next chunk from there "
+            "(Upload-Offset). A HEAD request always tells the current offset."
+        )
+    raise Locked(
+        "Another request is sending bytes to this upload right now. Wait for "
+        "it to finish, then ask for the offset (HEAD) and go on."
+    )
 
 
 def renew_lock(sessions: sessionmaker[Session], upload_id: uuid.UUID, owner: str) -> None:

@@ -17,7 +17,9 @@ from tusclient import client as tus
 from archive.app import create_app
 from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
+from archive.domain.access import Role
 from archive.models import Recording, Upload
+from support.accounts import MakeUser
 from support.leftovers import stored_objects
 from support.live import free_port, serving
 from support.paths import STORY_EN
@@ -334,6 +336,54 @@ def test_a_second_patch_racing_on_the_same_upload_is_refused_and_corrupts_nothin
     assert offset_of(live, url) == 200_000
     assert patch(live, url, 200_000, data[200_000:]).status_code == 204
     assert recording_of(live, url)["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_bytes_a_crashed_request_left_past_the_offset_are_dropped(live: LiveArchive) -> None:
+    """A server killed mid-chunk leaves bytes in the spool that no offset counts; the next
+    chunk goes where the offset says, and the recording is the file, byte for byte."""
+    data = STORY_EN.read_bytes()
+    url = create(live, live.story(), len(data))
+    assert patch(live, url, 0, data[:30_000]).status_code == 204
+    (spool,) = live.settings.spool_dir.iterdir()
+    with spool.open("ab") as f:
+        f.write(b"half of a chunk that was never acknowledged")
+    assert patch(live, url, 30_000, data[30_000:]).status_code == 204
+    assert recording_of(live, url)["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_an_upload_whose_acknowledged_bytes_were_lost_says_so(live: LiveArchive) -> None:
+    """A machine that lost power may lose bytes it had acknowledged but not yet flushed:
+    the upload must not go on with a hole in it."""
+    data = STORY_EN.read_bytes()
+    url = create(live, live.story(), len(data))
+    assert patch(live, url, 0, data[:30_000]).status_code == 204
+    (spool,) = live.settings.spool_dir.iterdir()
+    with spool.open("r+b") as f:
+        f.truncate(10_000)
+    lost = assert_problem(patch(live, url, 30_000, data[30_000:40_000]), 410)
+    assert "lost the last bytes" in lost["detail"]
+    assert httpx.head(url, headers={**live.admin, **TUS}).status_code == 410
+    assert list(live.settings.spool_dir.iterdir()) == []
+
+
+def test_someone_else_cannot_send_bytes_to_an_upload(
+    live: LiveArchive, make_user: MakeUser
+) -> None:
+    data = STORY_EN.read_bytes()
+    url = create(live, live.story(), len(data))
+    stranger = make_user("stranger", Role.CONTRIBUTOR)
+    refused = httpx.patch(
+        url,
+        content=data[:1000],
+        headers={
+            **stranger,
+            **TUS,
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
+    assert_problem(refused, 404)
+    assert patch(live, url, 0, data[:1000]).status_code == 204, "and it took no lock"
 
 
 def test_a_browser_on_another_origin_may_use_it(live: LiveArchive) -> None:
