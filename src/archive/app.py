@@ -10,8 +10,6 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive import __version__
 from archive.access_requests.endpoints import router as access_requests_router
@@ -23,7 +21,6 @@ from archive.communities.endpoints import router as communities_router
 from archive.consent.endpoints import router as consent_router
 from archive.db.session import create_db_engine, create_session_factory
 from archive.domain.ratelimit import TokenBuckets
-from archive.domain.tus import TUS_VERSION
 from archive.events.endpoints import router as events_router
 from archive.events.requests import SourceIpMiddleware
 from archive.health.endpoints import router as health_router
@@ -41,6 +38,7 @@ from archive.stories.endpoints import router as stories_router
 from archive.transcripts.endpoints import router as transcripts_router
 from archive.upload_links.endpoints import router as upload_links_router
 from archive.uploads.endpoints import router as uploads_router
+from archive.uploads.middleware import TusMethodOverride, TusResumableHeader
 from archive.uploads.spool import Spool
 from archive.web.endpoints import STATIC
 from archive.web.endpoints import router as web_router
@@ -99,6 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(TusMethodOverride)
     app.add_middleware(TusResumableHeader)
     app.add_middleware(SourceIpMiddleware)
     app.add_middleware(
@@ -140,22 +139,3 @@ TUS_RESPONSE_HEADERS = [
     "Upload-Expires",
     "Archive-Recording-Id",
 ]
-
-
-class TusResumableHeader:
-    """Every answer under /api/v1/uploads, errors included, says which tus it speaks."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(f"{API_PREFIX}/uploads"):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["Tus-Resumable"] = TUS_VERSION
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)

@@ -105,6 +105,7 @@ async def create_upload(
         )
     else:
         headers["Upload-Offset"] = "0"
+        headers["Upload-Expires"] = format_expires(state.expires_at)
     return Response(status_code=201, headers=headers)
 
 
@@ -179,7 +180,7 @@ async def _append(
     except BaseException:
         await run_in_threadpool(service.abort_patch, sessions, spool, state, owner)
         raise
-    recording = await run_in_threadpool(
+    end = await run_in_threadpool(
         service.end_patch,
         sessions,
         store,
@@ -192,8 +193,10 @@ async def _append(
         appended.digest,
     )
     headers = {"Upload-Offset": str(appended.offset)}
-    if recording is not None:
-        headers["Archive-Recording-Id"] = str(recording.id)
+    if end.recording is not None:
+        headers["Archive-Recording-Id"] = str(end.recording.id)
+    else:
+        headers["Upload-Expires"] = format_expires(end.expires_at)
     return headers
 
 

@@ -27,10 +27,14 @@ def lock_open_upload_at(
     owner: str,
     now: datetime,
     until: datetime,
-) -> Row[tuple[uuid.UUID, int, list[dict[str, Any]], uuid.UUID | None, uuid.UUID | None]] | None:
+) -> (
+    Row[tuple[uuid.UUID, int, list[dict[str, Any]], uuid.UUID | None, uuid.UUID | None, datetime]]
+    | None
+):
     """Takes the write lock of an open upload that has exactly `offset` bytes, in one
-    statement; returns its story_id, length, parts, created_by and upload_link_id, or None
-    when it is not open, has another offset, is locked, or does not exist."""
+    statement; returns its story_id, length, parts, created_by, upload_link_id and
+    expires_at, or None when it is not open, has another offset, is locked, or does not
+    exist."""
     return session.execute(
         update(Upload)
         .where(
@@ -46,6 +50,7 @@ def lock_open_upload_at(
             Upload.parts,
             Upload.created_by,
             Upload.upload_link_id,
+            Upload.expires_at,
         )
         .execution_options(synchronize_session=False)
     ).one_or_none()

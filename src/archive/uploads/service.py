@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,6 +60,16 @@ class UploadState:
     offset: int
     spool_base: int
     """Bytes already moved out of the spool into the object store's parts."""
+    expires_at: datetime
+    """When the upload expires unless more bytes arrive (`Upload-Expires`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PatchEnd:
+    expires_at: datetime
+    """The upload's new expiry, counted from this request."""
+    recording: Recording | None
+    """The recording, when this request brought the last byte."""
 
 
 def upload_not_found(upload_id: uuid.UUID) -> NotFound:
@@ -182,7 +192,7 @@ def create_upload(
             },
         )
         spool.create(upload_id)
-    return UploadState(upload_id, story_id, length, 0, 0)
+    return UploadState(upload_id, story_id, length, 0, 0, expires_at)
 
 
 def _check_open(upload: Upload) -> None:
@@ -221,7 +231,9 @@ def begin_patch(
         if not _may_see(viewer, locked.created_by, locked.upload_link_id):
             raise upload_not_found(upload_id)  # the lock goes with the rollback
         base = sum(int(part["Size"]) for part in locked.parts)
-        state = UploadState(upload_id, locked.story_id, locked.length, offset, base)
+        state = UploadState(
+            upload_id, locked.story_id, locked.length, offset, base, locked.expires_at
+        )
         spooled = spool.size(upload_id)
         if spooled < offset - base:
             repository.refuse(session, upload_id, LOST_BYTES)
@@ -277,9 +289,8 @@ def end_patch(
     new_offset: int,
     owner: str,
     digest: Digest | None,
-) -> Recording | None:
+) -> PatchEnd:
     """Commits the new offset and, at the last byte, turns the upload into a recording.
-    Returns the recording when it did.
 
     The bytes are written, not yet flushed to the disk (as tusd's file store does): a server
     process that dies loses nothing the kernel holds, and flushing every chunk would halve
@@ -298,9 +309,7 @@ def end_patch(
                     "was sending; ask for the offset (HEAD) and go on from there."
                 )
         spool.remember(state.id, new_offset, digest)
-        if new_offset < state.length:
-            return None
-        return complete_upload(sessions, store, spool, settings, viewer, state.id)
+        return _end(sessions, store, spool, settings, viewer, state, new_offset, expires_at)
     with transaction(sessions) as session:
         upload = get_upload(session, viewer, state.id)
         upload.offset = new_offset
@@ -320,9 +329,23 @@ def end_patch(
             spool.truncate(state.id, 0)
         repository.release_lock(session, state.id, owner)
     spool.remember(state.id, new_offset, digest)
+    return _end(sessions, store, spool, settings, viewer, state, new_offset, expires_at)
+
+
+def _end(
+    sessions: sessionmaker[Session],
+    store: ObjectStore,
+    spool: Spool,
+    settings: Settings,
+    viewer: Viewer,
+    state: UploadState,
+    new_offset: int,
+    expires_at: datetime,
+) -> PatchEnd:
     if new_offset < state.length:
-        return None
-    return complete_upload(sessions, store, spool, settings, viewer, state.id)
+        return PatchEnd(expires_at, None)
+    recording = complete_upload(sessions, store, spool, settings, viewer, state.id)
+    return PatchEnd(expires_at, recording)
 
 
 def complete_upload(

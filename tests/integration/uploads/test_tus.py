@@ -7,6 +7,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 from typing import BinaryIO
 
 import httpx
@@ -384,6 +385,48 @@ def test_someone_else_cannot_send_bytes_to_an_upload(
     )
     assert_problem(refused, 404)
     assert patch(live, url, 0, data[:1000]).status_code == 204, "and it took no lock"
+
+
+def test_every_answer_says_when_the_upload_expires(live: LiveArchive) -> None:
+    """tus expiration: `Upload-Expires` on creation and on every PATCH while it may expire."""
+    data = STORY_EN.read_bytes()
+    meta = f"story_id {base64.b64encode(live.story().encode()).decode()}"
+    created = httpx.post(
+        f"{live.url}/api/v1/uploads",
+        headers={**live.admin, **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": meta},
+    )
+    assert created.status_code == 201
+    first = parsedate_to_datetime(created.headers["upload-expires"])
+    assert first > utcnow()
+    url = created.headers["location"]
+    middle = patch(live, url, 0, data[:10_000])
+    assert middle.status_code == 204
+    assert parsedate_to_datetime(middle.headers["upload-expires"]) >= first
+    last = patch(live, url, 10_000, data[10_000:])
+    assert last.status_code == 204
+    assert "upload-expires" not in last.headers, "a complete upload no longer expires"
+    assert "archive-recording-id" in last.headers
+
+
+def test_a_client_that_cannot_send_patch_or_delete_overrides_post(live: LiveArchive) -> None:
+    """tus-js-client's `overridePatchMethod`, for proxies that only pass GET and POST."""
+    data = STORY_EN.read_bytes()
+    url = create(live, live.story(), len(data))
+    override = {
+        **live.admin,
+        **TUS,
+        "Upload-Offset": "0",
+        "Content-Type": "application/offset+octet-stream",
+        "X-HTTP-Method-Override": "PATCH",
+    }
+    sent = httpx.post(url, content=data[:20_000], headers=override)
+    assert sent.status_code == 204, sent.text
+    assert sent.headers["upload-offset"] == "20000"
+    assert offset_of(live, url) == 20_000
+    ended = httpx.post(url, headers={**live.admin, **TUS, "X-HTTP-Method-Override": "DELETE"})
+    assert ended.status_code == 204
+    assert httpx.head(url, headers={**live.admin, **TUS}).status_code == 410
+    assert list(live.settings.spool_dir.iterdir()) == []
 
 
 def test_a_browser_on_another_origin_may_use_it(live: LiveArchive) -> None:
