@@ -24,7 +24,7 @@ from archive.domain.tus import (
     parse_metadata,
     parse_offset,
 )
-from archive.errors import BadRequest, PreconditionFailed, UnsupportedMedia
+from archive.errors import BadRequest, NotFound, PreconditionFailed, UnsupportedMedia
 from archive.models import Upload
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
@@ -54,6 +54,19 @@ async def require_tus(request: Request) -> None:
 
 
 TusDep = Annotated[None, Depends(require_tus)]
+
+
+async def upload_in_path(upload_id: str) -> uuid.UUID:
+    """tus answers 404 for an address that names no upload, malformed ones included."""
+    try:
+        return uuid.UUID(upload_id)
+    except ValueError:
+        raise NotFound(
+            f"There is no upload {upload_id!r}. Start a new upload with POST /api/v1/uploads."
+        ) from None
+
+
+UploadIdDep = Annotated[uuid.UUID, Depends(upload_in_path)]
 
 
 def _bad_header(exc: TusHeaderError) -> BadRequest:
@@ -111,7 +124,7 @@ async def create_upload(
 
 @router.head("/uploads/{upload_id}", name="upload_status")
 def upload_status(
-    upload_id: uuid.UUID, _tus: TusDep, viewer: CurrentViewer, session: SessionDep
+    upload_id: UploadIdDep, _tus: TusDep, viewer: CurrentViewer, session: SessionDep
 ) -> Response:
     """Where an upload stands: resume from `Upload-Offset`."""
     upload = service.get_upload(session, viewer, upload_id)
@@ -137,7 +150,7 @@ def _describe(upload: Upload) -> dict[str, str]:
 
 @router.patch("/uploads/{upload_id}", status_code=204)
 async def append_to_upload(
-    upload_id: uuid.UUID,
+    upload_id: UploadIdDep,
     request: Request,
     _tus: TusDep,
     viewer: CurrentViewer,
@@ -202,7 +215,7 @@ async def _append(
 
 @router.delete("/uploads/{upload_id}", status_code=204)
 def terminate_upload(
-    upload_id: uuid.UUID,
+    upload_id: UploadIdDep,
     _tus: TusDep,
     viewer: CurrentViewer,
     sessions: SessionFactoryDep,

@@ -408,6 +408,14 @@ def test_every_answer_says_when_the_upload_expires(live: LiveArchive) -> None:
     assert "archive-recording-id" in last.headers
 
 
+def test_an_address_that_names_no_upload_is_not_found(live: LiveArchive) -> None:
+    for name in ("not-an-upload", "00000000-0000-4000-8000-000000000000"):
+        url = f"{live.url}/api/v1/uploads/{name}"
+        assert httpx.head(url, headers={**live.admin, **TUS}).status_code == 404
+        assert_problem(patch(live, url, 0, b"x"), 404)
+        assert_problem(httpx.delete(url, headers={**live.admin, **TUS}), 404)
+
+
 def test_a_client_that_cannot_send_patch_or_delete_overrides_post(live: LiveArchive) -> None:
     """tus-js-client's `overridePatchMethod`, for proxies that only pass GET and POST."""
     data = STORY_EN.read_bytes()
