@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
@@ -209,13 +210,13 @@ def _check_open(upload: Upload) -> None:
 def begin_patch(
     sessions: sessionmaker[Session],
     spool: Spool,
-    viewer: Viewer,
+    caller: Callable[[Session], Viewer],
     upload_id: uuid.UUID,
     offset: int,
     owner: str,
-) -> UploadState:
-    """Checks the offset, takes the upload's write lock, and trims the spool to the committed
-    offset (bytes past it are from a request that never finished).
+) -> tuple[UploadState, Viewer]:
+    """Finds the caller, checks the offset, takes the upload's write lock, and trims the
+    spool to the committed offset (bytes past it are from a request that never finished).
 
     A client sends a long recording as many chunks, each waiting for the answer to the one
     before, so the usual case costs one statement; only a refused request reads the upload
@@ -223,6 +224,7 @@ def begin_patch(
     now = utcnow()
     lost = False
     with transaction(sessions) as session:
+        viewer = caller(session)
         locked = repository.lock_open_upload_at(
             session, upload_id, offset, owner, now, now + timedelta(seconds=LOCK_SECONDS)
         )
@@ -243,7 +245,7 @@ def begin_patch(
         raise Gone(f"{LOST_BYTES} Start the upload again; we are sorry for the trouble.")
     if spooled > offset - base:
         spool.truncate(upload_id, offset - base)
-    return state
+    return state, viewer
 
 
 LOST_BYTES = "The server lost the last bytes of this upload when it stopped without saving them."
@@ -363,7 +365,7 @@ def complete_upload(
         length, filename = upload.length, upload.filename
     assert recording_id is not None
     running = spool.digest_at(upload_id, length)
-    digest = running.result() if running is not None else None
+    digest = running.result() if running is not None and running.exception() is None else None
     spool.sync(upload_id)
     store.complete_spooled(key, multipart_id, parts, spool.path(upload_id))
     spool.remove(upload_id)

@@ -79,7 +79,7 @@ class _Writer:
     def _start(self) -> None:
         """Continues from the previous request's digest, once its hashing has finished."""
         self.started = True
-        if self.previous is not None:
+        if self.previous is not None and self.previous.exception() is None:
             previous = self.previous.result()
             self.whole = previous.copy() if previous is not None else None
 

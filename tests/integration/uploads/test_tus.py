@@ -384,7 +384,13 @@ def test_someone_else_cannot_send_bytes_to_an_upload(
         },
     )
     assert_problem(refused, 404)
-    assert patch(live, url, 0, data[:1000]).status_code == 204, "and it took no lock"
+    anonymous = httpx.patch(
+        url,
+        content=data[:1000],
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
+    assert_problem(anonymous, 401)
+    assert patch(live, url, 0, data[:1000]).status_code == 204, "and neither took the lock"
 
 
 def test_every_answer_says_when_the_upload_expires(live: LiveArchive) -> None:
