@@ -294,11 +294,11 @@ def end_patch(
 ) -> PatchEnd:
     """Commits the new offset and, at the last byte, turns the upload into a recording.
 
-    The bytes are written, not yet flushed to the disk (as tusd's file store does): a server
-    process that dies loses nothing the kernel holds, and flushing every chunk would halve
-    the throughput. A machine that loses power may lose the last chunks; the next request
-    finds the spool shorter than the offset and says so (`begin_patch`). The whole upload is
-    flushed once, before it becomes a recording.
+    The bytes are written and on their way to the disk (`archive.writeback`), not yet
+    flushed (as tusd's file store does): a server process that dies loses nothing the kernel
+    holds, and flushing every chunk would halve the throughput. A machine that loses power
+    may lose the last chunks; the next request finds the spool shorter than the offset and
+    says so (`begin_patch`). The whole upload is flushed once, before it becomes a recording.
     """
     expires_at = utcnow() + timedelta(hours=settings.upload_expiry_hours)
     part_size = store.spool_part_size
@@ -310,17 +310,12 @@ def end_patch(
                     "This upload was taken over by another request while this one "
                     "was sending; ask for the offset (HEAD) and go on from there."
                 )
-        spool.remember(state.id, new_offset, digest)
-        return _end(sessions, store, spool, settings, viewer, state, new_offset, expires_at)
-    with transaction(sessions) as session:
-        upload = get_upload(session, viewer, state.id)
-        upload.offset = new_offset
-        upload.expires_at = expires_at
-        if (
-            part_size is not None
-            and new_offset < upload.length
-            and spool.size(state.id) >= part_size
-        ):
+    else:
+        # Enough bytes for an object-store part: they move out of the spool.
+        with transaction(sessions) as session:
+            upload = get_upload(session, viewer, state.id)
+            upload.offset = new_offset
+            upload.expires_at = expires_at
             part = store.put_spooled_part(
                 upload.object_key,
                 upload.multipart_id or "",
@@ -329,21 +324,8 @@ def end_patch(
             )
             upload.parts = [*upload.parts, part]
             spool.truncate(state.id, 0)
-        repository.release_lock(session, state.id, owner)
+            repository.release_lock(session, state.id, owner)
     spool.remember(state.id, new_offset, digest)
-    return _end(sessions, store, spool, settings, viewer, state, new_offset, expires_at)
-
-
-def _end(
-    sessions: sessionmaker[Session],
-    store: ObjectStore,
-    spool: Spool,
-    settings: Settings,
-    viewer: Viewer,
-    state: UploadState,
-    new_offset: int,
-    expires_at: datetime,
-) -> PatchEnd:
     if new_offset < state.length:
         return PatchEnd(expires_at, None)
     recording = complete_upload(sessions, store, spool, settings, viewer, state.id)
