@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import sys
 from collections.abc import Callable
+from typing import BinaryIO
 
 SYNC_FILE_RANGE_WRITE = 2
 
@@ -44,3 +45,13 @@ def start_writeback(fd: int, offset: int, length: int) -> None:
     at once. Durability still needs an fsync."""
     if _start is not None and length > 0:
         _start(fd, offset, length)
+
+
+def write_through(file: BinaryIO, data: bytes, position: int) -> int:
+    """Writes all of `data` to an unbuffered `file` whose end is at `position`, starts its
+    way to disk, and returns the new end."""
+    view = memoryview(data)
+    while view:
+        view = view[file.write(view) :]
+    start_writeback(file.fileno(), position, len(data))
+    return position + len(data)

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from archive.errors import ServiceUnavailable
 from archive.storage.base import ObjectWriter
-from archive.writeback import start_writeback
+from archive.writeback import write_through
 
 STORE_AWAY = (
     "The recording store cannot be written to (its disk may be full, missing or read-only). "
@@ -34,13 +34,9 @@ class LocalObjectWriter:
         """Writes all of `data` and starts its way to disk, so the fsync on commit is short."""
         assert self._file is not None, "write after commit or abort"
         try:
-            view = memoryview(data)
-            while view:
-                view = view[self._file.write(view) :]
+            self._written = write_through(self._file, data, self._written)
         except OSError as exc:
             raise ServiceUnavailable(STORE_AWAY) from exc
-        start_writeback(self._file.fileno(), self._written, len(data))
-        self._written += len(data)
 
     def commit(self) -> None:
         assert self._file is not None, "commit after commit or abort"

@@ -26,7 +26,7 @@ from archive.errors import ChecksumMismatch, PayloadTooLarge
 from archive.uploads import service
 from archive.uploads.service import UploadState
 from archive.uploads.spool import Digest, Spool
-from archive.writeback import start_writeback
+from archive.writeback import write_through
 
 RENEW_EVERY_SECONDS = 10.0
 
@@ -57,11 +57,7 @@ class _Writer:
     def write(self, data: bytes) -> None:
         if self.file is None:
             self.file = self.spool.appender(self.state.id)
-        view = memoryview(data)
-        while view:
-            view = view[self.file.write(view) :]
-        start_writeback(self.file.fileno(), self.position, len(data))
-        self.position += len(data)
+        self.position = write_through(self.file, data, self.position)
 
     def close(self) -> None:
         """Once the writing thread is done with the file."""
