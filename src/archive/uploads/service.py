@@ -463,6 +463,12 @@ def terminate_upload(
             )
         if upload.status != "open":
             return
+        if upload.offset == upload.length:
+            raise Conflict(
+                "This upload has all its bytes and is becoming a recording; ask for it "
+                "(HEAD gives Archive-Recording-Id), and ask an archivist if it should be "
+                "withdrawn."
+            )
         upload.status = "terminated"
         key, multipart_id = upload.object_key, upload.multipart_id
         add_event(

@@ -90,3 +90,10 @@ def test_only_bytes_truly_lost_make_an_upload_gone(live: LiveArchive) -> None:
     spool.unlink()
     assert head(url, live.admin).status_code == 410
     assert recordings_and_stories(live) == (0, 0)
+
+
+def test_an_upload_with_all_its_bytes_cannot_be_cancelled_and_lost(live: LiveArchive) -> None:
+    url = stopped_before_completing(live, object_stored=True)
+    assert_problem(httpx.delete(url, headers={**live.admin, "Tus-Resumable": "1.0.0"}), 409)
+    assert "archive-recording-id" in head(url, live.admin).headers
+    assert recordings_and_stories(live) == (1, 1)
