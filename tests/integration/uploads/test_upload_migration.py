@@ -67,13 +67,11 @@ def test_uploads_take_their_story_s_community_and_come_back_down(
         coast, story_id = uuid.uuid4(), uuid.uuid4()
         with engine.begin() as conn:
             conn.execute(
-                Community.__table__.insert().values(
+                sa.insert(Community).values(
                     id=coast, name="Coast", is_default=False, created_at=NOW
                 )
             )
-            conn.execute(
-                Story.__table__.insert().values(id=story_id, title="Nets", community_id=coast)
-            )
+            conn.execute(sa.insert(Story).values(id=story_id, title="Nets", community_id=coast))
             kept = an_upload(story_id)
             conn.execute(uploads_before.insert().values(**kept))
 
