@@ -6,13 +6,16 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select, update
 
+from archive.db.base import utcnow
 from archive.db.session import transaction
-from archive.models import Recording, Story, Upload
+from archive.ingest.worker import Worker
+from archive.models import Job, Recording, Story, Upload
 from support.paths import STORY_EN
 from support.problems import assert_problem
 
@@ -97,3 +100,21 @@ def test_an_upload_with_all_its_bytes_cannot_be_cancelled_and_lost(live: LiveArc
     assert_problem(httpx.delete(url, headers={**live.admin, "Tus-Resumable": "1.0.0"}), 409)
     assert "archive-recording-id" in head(url, live.admin).headers
     assert recordings_and_stories(live) == (1, 1)
+
+
+def test_the_expiry_job_finishes_an_upload_instead_of_expiring_its_bytes(
+    live: LiveArchive,
+) -> None:
+    url = stopped_before_completing(live, object_stored=False)
+    with transaction(live.app.state.sessions) as session:
+        session.execute(update(Upload).values(expires_at=utcnow() - timedelta(hours=1)))
+        session.execute(update(Job).values(run_after=utcnow()))
+    worker = Worker(live.settings, name="expiry-test", transcriber=lambda: None)  # type: ignore[arg-type,return-value]
+    try:
+        worker.run_until_idle()
+    finally:
+        worker.close()
+    with live.app.state.sessions() as session:
+        assert session.scalar(select(Upload.status)) == "complete"
+    assert recordings_and_stories(live) == (1, 1)
+    assert "archive-recording-id" in head(url, live.admin).headers
