@@ -63,9 +63,10 @@ def finish_upload(
 ) -> Recording:
     """The recording of an upload that has all its bytes, made now or found made before.
 
-    Raises `Gone` when the upload was refused (not media, its story could not be made, its
-    bytes lost) or ended, `ServiceUnavailable` while the store does not answer (nothing is
-    lost: the next attempt goes on). Lets go of the lock `owner` holds, if any."""
+    A refusal (not media we can read, a new story that cannot be made, bytes lost) marks the
+    upload refused, removes its bytes and raises the reason; `Gone` for an upload refused or
+    ended before. `ServiceUnavailable` while the store does not answer: nothing is lost, the
+    next attempt goes on. Lets go of the lock `owner` holds, if any."""
     try:
         return _finish(sessions, store, spool, upload_id, max_attempts=max_attempts)
     finally:
@@ -129,7 +130,11 @@ def _finish(
 
 def _recording_of(session: Session, upload: Upload) -> Recording:
     recording = session.get(Recording, upload.recording_id)
-    assert recording is not None, "a complete upload has its recording"
+    if recording is None:
+        raise Gone(
+            "This upload became a recording that has since been removed. Start a new "
+            "upload to add the recording again."
+        )
     return recording
 
 
