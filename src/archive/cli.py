@@ -70,10 +70,12 @@ def serve(
     from archive.db import migrate
     from archive.ingest.supervisor import WorkerSupervisor
     from archive.serving import ArchiveHttpProtocol
+    from archive.uploads.recovery import recover_at_start
 
     settings = _settings()
     _preflight(settings)
     migrate.upgrade(settings)
+    recover_at_start(settings)
     supervisor = WorkerSupervisor(settings.workers)
     supervisor.start()
     try:

@@ -8,3 +8,8 @@ import uuid
 
 def original_key(story_id: uuid.UUID, recording_id: uuid.UUID) -> str:
     return f"originals/{story_id}/{recording_id}"
+
+
+def upload_original_key(upload_id: uuid.UUID, recording_id: uuid.UUID) -> str:
+    """The original of a resumable upload, whose story may be made only when it completes."""
+    return f"originals/uploads/{upload_id}/{recording_id}"

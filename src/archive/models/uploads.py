@@ -33,18 +33,24 @@ class UploadLink(UUIDPrimaryKey, Base):
 
 class Upload(UUIDPrimaryKey, Timestamps, Base):
     """A resumable (tus) upload in progress. Its bytes become a Recording only when the last
-    byte has arrived and the media is accepted; until then nothing of it is visible."""
+    byte has arrived and the media is accepted; until then nothing of it is visible.
+
+    `story_id` is None while the upload names a new story by its title: that story is made
+    when the upload completes, in the community already recorded in `community_id`."""
 
     __tablename__ = "uploads"
 
-    story_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("stories.id", ondelete="CASCADE"), index=True
+    story_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True, default=None
+    )
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("communities.id", ondelete="RESTRICT"), index=True
     )
     created_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), default=None
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
     )
     upload_link_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("upload_links.id", ondelete="SET NULL"), default=None
+        ForeignKey("upload_links.id", ondelete="SET NULL"), index=True, default=None
     )
     length: Mapped[int] = mapped_column(BigInteger)
     offset: Mapped[int] = mapped_column(BigInteger, default=0)

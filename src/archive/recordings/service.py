@@ -2,13 +2,13 @@
 
 Never commits; `register_upload` is the exception in shape only: it runs its one transaction
 through the factory it is given, because the probe must happen after the bytes are stored and
-before the row exists, with nothing left behind if either fails.
+before the row exists, with nothing left behind if either fails. A resumable upload's
+completion calls `add_recording` inside its own transaction instead.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,9 +47,9 @@ def recording_not_found(recording_id: uuid.UUID) -> NotFound:
     )
 
 
-def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid.UUID) -> None:
-    """404 unless the caller may add a recording to the story: one they may not hear, or may
-    hear but not add to, is answered the same way."""
+def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid.UUID) -> Story:
+    """The story, or 404 unless the caller may add a recording to it: one they may not hear,
+    or may hear but not add to, is answered the same way."""
     story = stories.get_story(session, story_id)
     if story is None or not can_view_story(viewer, story_access(story), utcnow()):
         raise not_found(story_id)
@@ -58,6 +58,7 @@ def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid
             f"There is no story {story_id} you may add recordings to. Ask an "
             "archivist to add the recording."
         )
+    return story
 
 
 def check_upload_allowed(
@@ -86,59 +87,78 @@ def register_upload(
     recording_id: uuid.UUID,
     received: ReceivedObject,
     max_attempts: int,
-    *,
-    within: Callable[[Session], None] | None = None,
 ) -> Recording:
     """Turns stored bytes into a recording and its transcription job, in one transaction."""
     info = probe_stored(store, received.key)
     try:
         with transaction(sessions) as session:
-            story = session.get(Story, story_id)
-            if story is None:
+            if session.get(Story, story_id) is None:
                 raise not_found(story_id)
-            recording = repository.add_recording(
+            return add_recording(
                 session,
-                Recording(
-                    id=recording_id,
-                    story_id=story_id,
-                    object_key=received.key,
-                    original_filename=received.filename[:500],
-                    content_type=info.content_type,
-                    container=info.container,
-                    size=received.size,
-                    sha256=received.sha256,
-                    duration=info.duration,
-                    codec=info.codec,
-                    sample_rate=info.sample_rate,
-                    channels=info.channels,
-                    uploaded_by=viewer.user_id,
-                ),
-            )
-            queue.enqueue(
-                session,
-                JobKind.TRANSCRIBE,
-                {"recording_id": str(recording_id)},
+                story_id=story_id,
+                recording_id=recording_id,
+                received=received,
+                info=info,
+                uploaded_by=viewer.user_id,
+                upload_link_id=viewer.link_id,
                 max_attempts=max_attempts,
             )
-            add_event(
-                session,
-                actor_id=viewer.user_id,
-                action="recording.uploaded",
-                subject_type="recording",
-                subject_id=recording_id,
-                details={
-                    "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
-                    "story_id": str(story_id),
-                    "sha256": received.sha256,
-                    "size": received.size,
-                    "content_type": info.content_type,
-                },
-            )
-            if within is not None:
-                within(session)
     except BaseException:
         store.delete(received.key)
         raise
+
+
+def add_recording(
+    session: Session,
+    *,
+    story_id: uuid.UUID,
+    recording_id: uuid.UUID,
+    received: ReceivedObject,
+    info: MediaInfo,
+    uploaded_by: uuid.UUID | None,
+    upload_link_id: uuid.UUID | None,
+    max_attempts: int | None,
+) -> Recording:
+    """The recording row of probed, stored bytes, its transcription job and its event, in the
+    caller's transaction (the story must exist in it)."""
+    recording = repository.add_recording(
+        session,
+        Recording(
+            id=recording_id,
+            story_id=story_id,
+            object_key=received.key,
+            original_filename=received.filename[:500],
+            content_type=info.content_type,
+            container=info.container,
+            size=received.size,
+            sha256=received.sha256,
+            duration=info.duration,
+            codec=info.codec,
+            sample_rate=info.sample_rate,
+            channels=info.channels,
+            uploaded_by=uploaded_by,
+        ),
+    )
+    payload = {"recording_id": str(recording_id)}
+    if max_attempts is None:  # the queue's own default
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload)
+    else:
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload, max_attempts=max_attempts)
+    add_event(
+        session,
+        actor_id=uploaded_by,
+        action="recording.uploaded",
+        subject_type="recording",
+        subject_id=recording_id,
+        details={
+            "upload_link_id": str(upload_link_id) if upload_link_id else None,
+            "story_id": str(story_id),
+            "sha256": received.sha256,
+            "size": received.size,
+            "content_type": info.content_type,
+        },
+    )
     return recording
 
 

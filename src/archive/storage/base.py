@@ -40,6 +40,11 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None:
         """Removes the object; a missing object is not an error."""
 
+    def discard_unfinished_writes(self) -> int:
+        """Removes what writers left behind when their process died mid-write (never an
+        object); returns how many were removed. Only for a process that knows no writer of
+        this store is running (`archive serve` as it starts)."""
+
     def ping(self) -> bool:
         """True when the store answers and takes writes; never raises."""
 

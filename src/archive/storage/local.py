@@ -100,6 +100,13 @@ class LocalObjectStore:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def discard_unfinished_writes(self) -> int:
+        removed = 0
+        for leftover in self._partials.iterdir():
+            leftover.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
     def ping(self) -> bool:
         return self.root.is_dir() and os.access(self.root, os.W_OK)
 

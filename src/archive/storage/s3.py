@@ -350,6 +350,11 @@ class S3ObjectStore:
         except BotoCoreError as exc:
             _raise_mapped(exc)
 
+    def discard_unfinished_writes(self) -> int:
+        """Nothing to do here: S3 keeps no part of an unfinished write under a key, and a
+        bucket lifecycle rule (AbortIncompleteMultipartUpload) removes abandoned parts."""
+        return 0
+
     def ping(self) -> bool:
         """True when the bucket answers; never raises."""
         try:

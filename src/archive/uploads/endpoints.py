@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -13,7 +14,6 @@ from archive.deps import (
     Caller,
     CallerDep,
     CurrentViewer,
-    SessionDep,
     SessionFactoryDep,
     SettingsDep,
     StoreDep,
@@ -35,7 +35,7 @@ from archive.errors import BadRequest, NotFound, PreconditionFailed, Unsupported
 from archive.models import Upload
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
-from archive.uploads import service
+from archive.uploads import completion, service
 from archive.uploads.spool import Spool
 from archive.uploads.stream import append_body
 
@@ -115,7 +115,7 @@ async def create_upload(
     except TusHeaderError as exc:
         raise _bad_header(exc) from exc
     state = await run_in_threadpool(
-        service.create_upload, sessions, store, spool, settings, viewer, length, metadata
+        service.create_upload, sessions, spool, settings, viewer, length, metadata
     )
     headers = {"Location": str(request.url_for("upload_status", upload_id=state.id))}
     with_body = request.headers.get("content-type", "").startswith(OFFSET_CONTENT_TYPE)
@@ -133,10 +133,19 @@ async def create_upload(
 
 @router.head("/uploads/{upload_id}", name="upload_status")
 def upload_status(
-    upload_id: UploadIdDep, _tus: TusDep, viewer: CurrentViewer, session: SessionDep
+    upload_id: UploadIdDep,
+    _tus: TusDep,
+    viewer: CurrentViewer,
+    sessions: SessionFactoryDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    spool: SpoolDep,
 ) -> Response:
-    """Where an upload stands: resume from `Upload-Offset`."""
-    upload = service.get_upload(session, viewer, upload_id)
+    """Where an upload stands: resume from `Upload-Offset`. An upload with all its bytes
+    names its recording (`Archive-Recording-Id`)."""
+    upload = completion.status_of(
+        sessions, store, spool, viewer, upload_id, max_attempts=settings.job_max_attempts
+    )
     if upload.status in ("terminated", "expired", "refused"):
         return Response(status_code=410, headers={"Cache-Control": "no-store"})
     return Response(status_code=200, headers=_describe(upload))
@@ -196,7 +205,7 @@ async def _append(
     """One thread hop and one transaction find the caller and lock the upload, then the body
     streams in, then one more commits the offset: a chunk costs little beyond its bytes."""
     owner = uuid.uuid4().hex
-    state, viewer = await run_in_threadpool(
+    state = await run_in_threadpool(
         service.begin_patch, sessions, spool, caller, upload_id, offset, owner
     )
     try:
@@ -205,20 +214,32 @@ async def _append(
         await run_in_threadpool(service.abort_patch, sessions, spool, state, owner)
         raise
     end = await run_in_threadpool(
-        service.end_patch,
-        sessions,
-        store,
-        spool,
-        settings,
-        viewer,
-        state,
-        appended.offset,
-        owner,
-        appended.digest,
+        partial(
+            service.end_patch,
+            sessions,
+            store,
+            spool,
+            settings,
+            state,
+            appended.offset,
+            owner=owner,
+            digest=appended.digest,
+        )
     )
     headers = {"Upload-Offset": str(appended.offset)}
-    if end.recording is not None:
-        headers["Archive-Recording-Id"] = str(end.recording.id)
+    if end.received_all:
+        recording = await run_in_threadpool(
+            partial(
+                completion.finish_upload,
+                sessions,
+                store,
+                spool,
+                upload_id,
+                max_attempts=settings.job_max_attempts,
+                owner=owner,
+            )
+        )
+        headers["Archive-Recording-Id"] = str(recording.id)
     else:
         headers["Upload-Expires"] = format_expires(end.expires_at)
     return headers

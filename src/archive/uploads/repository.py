@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, or_, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.models import Upload
@@ -28,11 +28,20 @@ def lock_open_upload_at(
     now: datetime,
     until: datetime,
 ) -> (
-    Row[tuple[uuid.UUID, int, list[dict[str, Any]], uuid.UUID | None, uuid.UUID | None, datetime]]
+    Row[
+        tuple[
+            int,
+            list[dict[str, Any]],
+            uuid.UUID | None,
+            uuid.UUID | None,
+            uuid.UUID,
+            datetime,
+        ]
+    ]
     | None
 ):
     """Takes the write lock of an open upload that has exactly `offset` bytes, in one
-    statement; returns its story_id, length, parts, created_by, upload_link_id and
+    statement; returns its length, parts, created_by, upload_link_id, community_id and
     expires_at, or None when it is not open, has another offset, is locked, or does not
     exist."""
     return session.execute(
@@ -45,11 +54,11 @@ def lock_open_upload_at(
         )
         .values(lock_owner=owner, lock_expires_at=until)
         .returning(
-            Upload.story_id,
             Upload.length,
             Upload.parts,
             Upload.created_by,
             Upload.upload_link_id,
+            Upload.community_id,
             Upload.expires_at,
         )
         .execution_options(synchronize_session=False)
@@ -90,13 +99,77 @@ def release_lock(session: Session, upload_id: uuid.UUID, owner: str) -> None:
 
 
 def commit_offset(
-    session: Session, upload_id: uuid.UUID, owner: str, offset: int, expires_at: datetime
+    session: Session,
+    upload_id: uuid.UUID,
+    owner: str,
+    offset: int,
+    *,
+    expires_at: datetime,
+    parts: list[dict[str, Any]] | None = None,
+    keep_lock: bool = False,
 ) -> bool:
-    """Moves the offset forward and lets go of the lock, if `owner` still holds it."""
+    """Moves the offset forward (and records the parts sent, when given) if `owner` still
+    holds the lock; lets go of it unless `keep_lock` (the request goes on to complete)."""
+    values: dict[str, Any] = {"offset": offset, "expires_at": expires_at}
+    if parts is not None:
+        values["parts"] = parts
+    if not keep_lock:
+        values.update(lock_owner=None, lock_expires_at=None)
     result = session.execute(
         update(Upload)
         .where(Upload.id == upload_id, Upload.lock_owner == owner, Upload.offset <= offset)
-        .values(offset=offset, expires_at=expires_at, lock_owner=None, lock_expires_at=None)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def set_multipart_id(session: Session, upload_id: uuid.UUID, multipart_id: str) -> None:
+    session.execute(
+        update(Upload)
+        .where(Upload.id == upload_id, Upload.multipart_id.is_(None))
+        .values(multipart_id=multipart_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_complete(session: Session, upload_id: uuid.UUID) -> bool:
+    """Completes an open upload; False when it is not open (another request completed,
+    terminated or refused it first: the caller's transaction must then roll back)."""
+    result = session.execute(
+        update(Upload)
+        .where(Upload.id == upload_id, Upload.status == "open")
+        .values(status="complete", lock_owner=None, lock_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def attach_story(session: Session, upload_id: uuid.UUID, story_id: uuid.UUID) -> None:
+    session.execute(
+        update(Upload)
+        .where(Upload.id == upload_id)
+        .values(story_id=story_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def count_open_uploads(
+    session: Session, *, created_by: uuid.UUID | None, upload_link_id: uuid.UUID | None
+) -> int:
+    """Unfinished uploads of one user, or of one upload link."""
+    query = select(func.count()).select_from(Upload).where(Upload.status == "open")
+    if upload_link_id is not None:
+        query = query.where(Upload.upload_link_id == upload_link_id)
+    else:
+        query = query.where(Upload.created_by == created_by)
+    return int(session.scalar(query) or 0)
+
+
+def received_but_unfinished(session: Session) -> list[uuid.UUID]:
+    """Open uploads that have all their bytes: a process stopped while completing them."""
+    return list(
+        session.scalars(
+            select(Upload.id).where(Upload.status == "open", Upload.offset == Upload.length)
+        )
+    )

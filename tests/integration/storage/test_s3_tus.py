@@ -12,10 +12,14 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from sqlalchemy import select
 from tusclient import client as tus
 
 from archive.app import create_app
+from archive.db.session import create_db_engine, create_session_factory, transaction
+from archive.models import Upload
 from archive.settings import Settings
+from archive.storage.factory import open_object_store
 from support.live import serving
 from support.problems import assert_problem
 from support.seaweed import SeaweedServer, bucket_contents
@@ -130,3 +134,55 @@ def test_an_upload_that_does_not_complete_leaves_no_parts(
         )
         assert_problem(rest, 415)
     assert bucket_contents(s3, s3_bucket) == ([], [])
+
+
+def test_a_part_sent_by_a_process_that_died_before_recording_it_is_sent_again(
+    s3_live: tuple[str, Settings],
+    admin: dict[str, str],
+    s3: S3Client,
+    s3_bucket: str,
+) -> None:
+    """Parts go to S3 outside any transaction; a process that dies after sending one and
+    before recording it leaves a part the database does not know. The client resends those
+    bytes, and the part is sent again under the same number: the object is the recording."""
+    url, settings = s3_live
+    data = long_wav(330)
+    stream = io.BytesIO(data)
+    uploader = tus.TusClient(f"{url}/api/v1/uploads", headers=admin).uploader(
+        file_stream=stream,
+        chunk_size=MIB,
+        metadata={"story_id": story(url, admin), "filename": "long.wav"},
+    )
+    for _ in range(4):
+        uploader.upload_chunk()
+    # What the dying request did: its bytes in the spool, a multipart started and recorded,
+    # part 1 sent (here with other bytes, as if the client had sent something else), and
+    # then nothing more: neither the part nor the offset recorded.
+    [spooled] = list(settings.spool_dir.iterdir())
+    with spooled.open("ab") as f:
+        f.write(b"\x00" * 5 * MIB)
+    store = open_object_store(settings)
+    engine = create_db_engine(settings)
+    try:
+        with transaction(create_session_factory(engine)) as session:
+            upload = session.scalars(select(Upload)).one()
+            upload.multipart_id = store.start_spooled(upload.object_key)
+            key, multipart_id = upload.object_key, upload.multipart_id
+    finally:
+        engine.dispose()
+    assert multipart_id is not None
+    store.put_spooled_part(key, multipart_id, 1, spooled)
+    resumed = tus.TusClient(f"{url}/api/v1/uploads", headers=admin).uploader(
+        file_stream=stream, url=uploader.url, chunk_size=MIB
+    )
+    assert resumed.offset == 4 * MIB
+    resumed.upload()
+    head = httpx.head(uploader.url, headers={**admin, **TUS})
+    recording = httpx.get(
+        f"{url}/api/v1/recordings/{head.headers['archive-recording-id']}", headers=admin
+    ).json()
+    assert recording["sha256"] == hashlib.sha256(data).hexdigest()
+    objects, unfinished = bucket_contents(s3, s3_bucket)
+    assert unfinished == []
+    [stored] = objects
+    assert s3.get_object(Bucket=s3_bucket, Key=stored)["Body"].read() == data
