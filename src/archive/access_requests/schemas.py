@@ -33,7 +33,9 @@ class AccessRequestRead(BaseModel):
     story_id: uuid.UUID
     user_id: uuid.UUID
     reason: str
-    status: Literal["requested", "granted", "refused", "expired"]
+    status: Literal["requested", "granted", "refused", "expired", "revoked", "ended"]
+    """`revoked`: an archivist ended the grant early; `ended`: the story was made private,
+    which no grant opens; `expired`: its `ends_at` passed."""
     starts_at: datetime | None
     ends_at: datetime | None
     decided_by: uuid.UUID | None
