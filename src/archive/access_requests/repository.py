@@ -20,12 +20,12 @@ def get_grant(session: Session, grant_id: uuid.UUID) -> AccessGrant | None:
 
 
 def scoped(
-    query: Select[tuple[AccessGrant]],
+    query: Select[AccessGrant],
     *,
     everything: bool,
     user_id: uuid.UUID | None,
     archivist_of: frozenset[uuid.UUID],
-) -> Select[tuple[AccessGrant]]:
+) -> Select[AccessGrant]:
     """Narrows `query` to the rows a caller may read: all (`everything`), or their own and
     those of stories in the communities they curate."""
     if everything:

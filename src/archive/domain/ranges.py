@@ -15,7 +15,7 @@ from dataclasses import dataclass
 _MAX_DIGITS = 18
 """Positions with more significant digits than this lie past any file (10**18 bytes is an
 exabyte); they are not converted, so a header of thousands of digits costs nothing."""
-_BEYOND = 10**_MAX_DIGITS
+_BEYOND: int = 10**_MAX_DIGITS
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 
-from support.problems import assert_problem
+from support.problems import ResponseLike, assert_problem
 
 
 def wav(
@@ -37,7 +36,7 @@ def sox(tmp_path: Path, name: str, *options: str) -> bytes:
     return path.read_bytes()
 
 
-def upload(client: TestClient, admin: dict[str, str], name: str, data: bytes) -> Response:
+def upload(client: TestClient, admin: dict[str, str], name: str, data: bytes) -> ResponseLike:
     story = client.post("/api/v1/stories", headers=admin, json={"title": name}).json()
     return client.post(
         f"/api/v1/stories/{story['id']}/recordings",
