@@ -105,3 +105,25 @@ def test_a_range_outside_the_file_carries_no_bytes_and_no_event(
         "/api/v1/events", headers=admin, params={"action": "recording.audio_read"}
     ).json()["items"]
     assert events == []
+
+
+def test_a_public_story_under_embargo_is_closed_material_and_its_reads_are_audited(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    story = client.post(
+        "/api/v1/stories",
+        headers=admin,
+        json={"title": "Not yet", "access": "public", "embargo_until": "2999-01-01T00:00:00Z"},
+    ).json()
+    recording_id = client.post(
+        f"/api/v1/stories/{story['id']}/recordings",
+        headers=admin,
+        files={"file": ("a.flac", STORY_EN.read_bytes())},
+    ).json()["id"]
+    assert client.get(f"/api/v1/recordings/{recording_id}/audio").status_code == 404
+    heard = client.get(f"/api/v1/recordings/{recording_id}/audio", headers=admin)
+    assert heard.status_code == 200
+    events = client.get(
+        "/api/v1/events", headers=admin, params={"action": "recording.audio_read"}
+    ).json()["items"]
+    assert [e["subject_id"] for e in events] == [recording_id]
