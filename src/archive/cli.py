@@ -77,8 +77,12 @@ def serve(
     migrate.upgrade(settings)
     recover_at_start(settings)
     supervisor = WorkerSupervisor(settings.workers)
-    supervisor.start()
+    # uvicorn answers SIGTERM by shutting down and then raising the signal again with the
+    # handler it found: Python's default one would end this process before `finally` stops
+    # the workers, leaving them running without a parent. Ours turns it into an exit.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
+        supervisor.start()
         uvicorn.run(
             create_app(settings),
             host=host,
@@ -88,7 +92,14 @@ def serve(
             timeout_graceful_shutdown=10,
         )
     finally:
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop_signal, signal.SIG_IGN)  # stopping is bounded; let it finish
         supervisor.stop()
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    log.info("serve.signal signal=%s", signal.Signals(signum).name)
+    raise SystemExit(128 + signum)
 
 
 @app.command()

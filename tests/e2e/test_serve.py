@@ -7,6 +7,7 @@ import io
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -152,3 +153,41 @@ def test_a_wrong_setting_stops_the_start_with_one_clear_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert name in lines[0]
+
+
+def _children_of(pid: int) -> set[int]:
+    """The live processes whose parent is `pid`, read from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped by whoever adopted it, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stopping_archive_serve_stops_its_workers(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    with archive_serve(tmp_path / "data", TOKEN, workers=2) as served:
+        wait_for_workers(served.url, 2)
+        workers = _children_of(served.process.pid)
+        assert len(workers) == 2, workers
+        served.process.send_signal(stop_signal)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not [pid for pid in workers if _alive(pid)], served.log.read_text()[-3000:]
+        assert served.process.wait(timeout=5) in (0, 128 + stop_signal, -stop_signal)

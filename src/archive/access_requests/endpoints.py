@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 
 from archive.access_requests import service
 from archive.access_requests.schemas import (
@@ -41,3 +42,29 @@ def decide(
 ) -> AccessRequestRead:
     """Grant for a date range (90 days unless said), or refuse with a note."""
     return AccessRequestRead.of(service.decide(session, viewer, request_id, data), utcnow())
+
+
+@router.get("/access-grants")
+def list_access_grants(
+    viewer: CurrentViewer,
+    session: SessionDep,
+    story_id: Annotated[uuid.UUID | None, Query(description="Only this story's grants.")] = None,
+    current: Annotated[
+        bool, Query(description="Only grants that open their story now or will later.")
+    ] = False,
+) -> list[AccessRequestRead]:
+    """Granted requests, oldest first, with their status (`granted`, `expired`, `revoked`,
+    `ended`). Archivists see those for their communities' stories, others their own."""
+    now = utcnow()
+    grants = service.list_grants(session, viewer, story_id=story_id, current_only=current)
+    return [AccessRequestRead.of(g, now) for g in grants]
+
+
+@router.delete("/access-grants/{grant_id}", status_code=204)
+def revoke_access_grant(
+    grant_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
+) -> Response:
+    """Ends a grant at once: the researcher no longer hears the story. Archivists of the
+    story's community and administrators."""
+    service.revoke_grant(session, viewer, grant_id)
+    return Response(status_code=204)

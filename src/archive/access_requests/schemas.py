@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from archive.datetimes import ZonedDatetime
 from archive.models import AccessGrant
 
 
@@ -23,8 +24,8 @@ class AccessDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["grant", "refuse"]
-    starts_at: datetime | None = None
-    ends_at: datetime | None = Field(default=None, description="Grants end by themselves")
+    starts_at: ZonedDatetime | None = None
+    ends_at: ZonedDatetime | None = Field(default=None, description="Grants end by themselves")
     note: str = Field(default="", max_length=10_000)
 
 
@@ -33,7 +34,9 @@ class AccessRequestRead(BaseModel):
     story_id: uuid.UUID
     user_id: uuid.UUID
     reason: str
-    status: Literal["requested", "granted", "refused", "expired"]
+    status: Literal["requested", "granted", "refused", "expired", "revoked", "ended"]
+    """`revoked`: an archivist ended the grant early; `ended`: the story was made private,
+    which no grant opens; `expired`: its `ends_at` passed."""
     starts_at: datetime | None
     ends_at: datetime | None
     decided_by: uuid.UUID | None

@@ -1,21 +1,27 @@
 """Access requests: a researcher asks to hear a story they may only know of; an archivist of
-its community grants it for a while, or refuses. Grants end by themselves. Never commits."""
+its community grants it for a while, or refuses. Grants end by themselves, or earlier: an
+archivist revokes one, or the story is made private, which ends them all. Each end is an
+event. Never commits."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.access_requests import repository
 from archive.access_requests.schemas import AccessDecision, AccessRequestCreate
 from archive.db.base import utcnow
 from archive.domain.access import (
+    Access,
+    Role,
     Viewer,
     Visibility,
     can_curate,
+    effective_access,
     is_admin,
     story_visibility,
 )
@@ -121,3 +127,90 @@ def list_requests(session: Session, viewer: Viewer, *, pending_only: bool) -> Se
         )
         return session.scalars(query).all()
     return session.scalars(query.where(AccessGrant.user_id == viewer.user_id)).all()
+
+
+def list_grants(
+    session: Session, viewer: Viewer, *, story_id: uuid.UUID | None, current_only: bool
+) -> Sequence[AccessGrant]:
+    """Administrators see every grant; archivists those for their communities' stories and
+    their own; everyone else their own."""
+    archivist_of = viewer.archivist_of if viewer.role is Role.ARCHIVIST else frozenset()
+    return repository.list_grants(
+        session,
+        everything=is_admin(viewer),
+        user_id=viewer.user_id,
+        archivist_of=archivist_of,
+        story_id=story_id,
+        in_force_at=utcnow() if current_only else None,
+    )
+
+
+def revoke_grant(session: Session, viewer: Viewer, grant_id: uuid.UUID) -> None:
+    """Ends a grant now. Only an archivist of the story's community, or an administrator; to
+    anyone else the grant does not exist (404). Revoking a grant that has ended already
+    changes nothing."""
+    grant = repository.get_grant(session, grant_id)
+    if grant is None or grant.status not in repository.GRANTED_ONCE:
+        raise grant_not_found(grant_id)
+    if not can_curate(viewer, story_access(_story_of(session, grant))):
+        raise grant_not_found(grant_id)
+    now = utcnow()
+    if grant.status != "granted" or (grant.ends_at is not None and grant.ends_at <= now):
+        return
+    _end(session, grant, now, status="revoked", actor_id=viewer.user_id, reason="revoked")
+
+
+def end_grants_of_story(
+    session: Session, story_id: uuid.UUID, *, actor_id: uuid.UUID | None, reason: str
+) -> int:
+    """Ends every grant of the story that is in force or yet to start: call it when the story
+    becomes private, which no grant may open. Returns how many were ended."""
+    now = utcnow()
+    grants = repository.grants_in_force(session, story_id, now)
+    for grant in grants:
+        _end(session, grant, now, status="ended", actor_id=actor_id, reason=reason)
+    return len(grants)
+
+
+def end_grants_if_private(
+    session: Session, story: Story, *, actor_id: uuid.UUID | None, reason: str
+) -> int:
+    """After a change to the story's access or consent: a story that is now private (by its
+    access, or by the narrator's consent) keeps no grant. Returns how many were ended."""
+    if effective_access(story_access(story)) is not Access.PRIVATE:
+        return 0
+    return end_grants_of_story(session, story.id, actor_id=actor_id, reason=reason)
+
+
+def _end(
+    session: Session,
+    grant: AccessGrant,
+    now: datetime,
+    *,
+    status: str,
+    actor_id: uuid.UUID | None,
+    reason: str,
+) -> None:
+    planned_end = grant.ends_at
+    grant.status, grant.ends_at = status, now
+    session.flush()
+    add_event(
+        session,
+        actor_id=actor_id,
+        action=f"access.{status}",
+        subject_type="story",
+        subject_id=grant.story_id,
+        details={
+            "request_id": str(grant.id),
+            "user_id": str(grant.user_id),
+            "reason": reason,
+            "was_to_end_at": planned_end.isoformat() if planned_end else None,
+        },
+    )
+
+
+def grant_not_found(grant_id: uuid.UUID) -> NotFound:
+    return NotFound(
+        f"There is no access grant {grant_id} in your communities. List the grants you may "
+        "manage with GET /api/v1/access-grants."
+    )

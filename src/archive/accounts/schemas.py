@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from archive.accounts.passwords import MAX_LENGTH
+from archive.datetimes import ZonedDatetime
 from archive.domain.access import Role
 from archive.models import ApiToken, User
 
@@ -55,7 +56,7 @@ class TokenCreate(BaseModel):
     name: str = Field(
         min_length=1, max_length=120, description="What the token is for, e.g. 'laptop sync'"
     )
-    expires_at: datetime | None = None
+    expires_at: ZonedDatetime | None = None
 
 
 class TokenRead(BaseModel):

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from archive.datetimes import ZonedDatetime
 from archive.domain.access import ConsentListen
 from archive.models import Consent
 
@@ -18,8 +19,10 @@ class ConsentIn(BaseModel):
     )
     listen: ConsentListen = Field(description="Who may listen: public, community, family, private")
     searchable: bool = Field(description="Whether the transcript may be found by search")
-    embargo_until: date | datetime | None = Field(
-        default=None, description="Nobody but archivists hears the story before this date"
+    embargo_until: date | ZonedDatetime | None = Field(
+        default=None,
+        description="Nobody but archivists hears the story before this date (a date alone: "
+        "its start in UTC)",
     )
 
     @field_validator("given_by")

@@ -11,6 +11,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from archive.access_requests import service as grants
 from archive.consent.schemas import ConsentIn, ConsentWithdrawal
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
@@ -64,6 +65,9 @@ def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: Con
         story.consent = consent_row(story.id, data, viewer)
     session.flush()
     reindex_story(session, story)
+    grants.end_grants_if_private(
+        session, story, actor_id=viewer.user_id, reason="the narrator's consent became private"
+    )
     add_event(
         session,
         actor_id=viewer.user_id,

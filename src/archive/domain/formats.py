@@ -105,3 +105,67 @@ def sniff_document(head: bytes) -> str | None:
         if head.startswith(signature):
             return content_type
     return None
+
+
+MAX_CHANNELS = 64
+"""More channels than any recorder makes (ambisonic rigs use 16 or so); a header claiming
+more is damaged or made to break what decodes it."""
+SAMPLE_RATES = range(1_000, 768_001)
+"""Sample rates we accept, in Hz: from telephone-grade and below to the highest studio rate."""
+PAYLOAD_SAMPLE_BYTES = 4096
+"""How much of the start of the sound data is looked at by `non_audio_payload`."""
+
+_PAYLOAD_SIGNATURES = (
+    (b"<?php", "a PHP script"),
+    (b"#extm3u", "a playlist, which can point at other files"),
+    (b"ffconcat", "a playlist, which can point at other files"),
+    (b"<script", "a web page with a script"),
+    (b"<html", "a web page"),
+    (b"<!doctype", "a web page"),
+    (b"<iframe", "a web page"),
+    (b"<?xml", "an XML document"),
+    (b"<svg", "an SVG image"),
+    (b"%pdf-", "a PDF document"),
+    (b"\x7felf", "a program"),
+)
+"""Text that starts a document of another kind. At five bytes or more, none of these turns up
+by chance in the first kilobytes of real sound (odds below one in a hundred million)."""
+
+
+def stream_problem(*, channels: int, sample_rate: int) -> str | None:
+    """Why an audio stream with these properties cannot be a real recording, or None."""
+    if channels < 1:
+        return "its sound track has no channels"
+    if channels > MAX_CHANNELS:
+        return f"it claims {channels} channels (a recording has 1 to {MAX_CHANNELS})"
+    if sample_rate not in SAMPLE_RATES:
+        return (
+            f"it claims a sample rate of {sample_rate:,} Hz (recordings use "
+            f"{SAMPLE_RATES.start:,} to {SAMPLE_RATES.stop - 1:,} Hz)"
+        )
+    return None
+
+
+def non_audio_payload(payload: bytes, *, raw_samples: bool) -> str | None:
+    """What the start of a stream's sound data looks like when it is something else (a
+    script, a playlist, a web page, plain text) behind an audio header, or None.
+
+    `payload` is the first bytes of the stream's packets (`PAYLOAD_SAMPLE_BYTES` at most).
+    `raw_samples` is true for uncompressed PCM, where any bytes decode as sound, so text is
+    also recognised as such: every byte printable or a line break or tab, with words and lines
+    (real 8-bit or 16-bit sound is never all of that for a kilobyte).
+    """
+    lowered = payload[:PAYLOAD_SAMPLE_BYTES].lower()
+    for signature, kind in _PAYLOAD_SIGNATURES:
+        if signature in lowered:
+            return kind
+    sample = payload[:1024]
+    if raw_samples and len(sample) >= 256 and _is_prose(sample):
+        return "plain text"
+    return None
+
+
+def _is_prose(sample: bytes) -> bool:
+    printable = all(32 <= byte < 127 or byte in (9, 10, 13) for byte in sample)
+    separators = sum(1 for byte in sample if byte in (10, 32))
+    return printable and separators * 100 >= len(sample)

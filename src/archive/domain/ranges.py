@@ -1,12 +1,21 @@
 """HTTP Range requests (RFC 9110 §14) for seeking in a recording. Pure.
 
-Players ask for one range at a time; a multi-range request is answered with its first range,
-which RFC 9110 allows (a server may ignore or coalesce ranges it does not want to serve).
+The unit is case-insensitive, positions may carry leading zeros and any number of digits (a
+position past every file is read as past the end, never converted whole), and whitespace
+around the parts is tolerated. A header that does not parse, or names another unit, is
+ignored: the whole file is served. Players ask for one range at a time; a multi-range request
+is answered with its first satisfiable range, which RFC 9110 allows (a server may ignore or
+coalesce ranges it does not want to serve), and is 416 only when none is satisfiable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+_MAX_DIGITS = 18
+"""Positions with more significant digits than this lie past any file (10**18 bytes is an
+exabyte); they are not converted, so a header of thousands of digits costs nothing."""
+_BEYOND: int = 10**_MAX_DIGITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,36 +36,76 @@ class UnsatisfiableRange(ValueError):
     """The range lies outside the file: answer 416 with `Content-Range: bytes */size`."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    first: int | None
+    """None for a suffix range (`-N`: the last N bytes)."""
+    last: int | None
+
+
 def parse_range(header: str | None, size: int) -> ByteRange | None:
-    """The range to serve, or None to serve the whole file (no header, or one we ignore)."""
+    """The range to serve, or None to serve the whole file (no header, or one we ignore).
+
+    Raises `UnsatisfiableRange` when the header is valid but none of its ranges overlaps the
+    file."""
+    specs = _parse_specs(header)
+    if not specs:
+        return None
+    for spec in specs:
+        chosen = _resolve(spec, size)
+        if chosen is not None:
+            return chosen
+    raise UnsatisfiableRange(header)
+
+
+def _parse_specs(header: str | None) -> list[_Spec] | None:
     if not header:
         return None
-    unit, _, spec = header.strip().partition("=")
-    if unit.strip().lower() != "bytes" or not spec:
+    unit, equals, ranges = header.partition("=")
+    if not equals or unit.strip().lower() != "bytes":
         return None
-    first = spec.split(",")[0].strip()
-    start_text, dash, end_text = first.partition("-")
-    if not dash:
-        return None
-    start_text, end_text = start_text.strip(), end_text.strip()
-    if not start_text:
-        if not _is_number(end_text):
+    specs: list[_Spec] = []
+    for part in ranges.split(","):
+        part = part.strip()
+        if not part:
+            continue  # RFC 9110 list syntax allows empty elements
+        first_text, dash, last_text = part.partition("-")
+        if not dash:
             return None
-        suffix = int(end_text)
+        first_text, last_text = first_text.strip(), last_text.strip()
+        if not first_text:
+            suffix = _position(last_text)
+            if suffix is None:
+                return None
+            specs.append(_Spec(None, suffix))
+            continue
+        first = _position(first_text)
+        last = _position(last_text) if last_text else None
+        if first is None or (last_text and last is None) or (last is not None and last < first):
+            return None
+        specs.append(_Spec(first, last))
+    return specs or None
+
+
+def _resolve(spec: _Spec, size: int) -> ByteRange | None:
+    """The bytes `spec` selects of a file of `size` bytes, or None when it selects none."""
+    if spec.first is None:
+        suffix = spec.last or 0
         if suffix == 0 or size == 0:
-            raise UnsatisfiableRange(header)
+            return None
         return ByteRange(max(0, size - suffix), size - 1)
-    if not _is_number(start_text) or (end_text and not _is_number(end_text)):
+    if spec.first >= size:
         return None
-    start = int(start_text)
-    if start >= size:
-        raise UnsatisfiableRange(header)
-    end = int(end_text) if end_text else size - 1
-    if end < start:
-        return None
-    return ByteRange(start, min(end, size - 1))
+    last = size - 1 if spec.last is None else min(spec.last, size - 1)
+    return ByteRange(spec.first, last)
 
 
-def _is_number(text: str) -> bool:
-    """ASCII digits only: `str.isdigit` also accepts superscripts, which `int` refuses."""
-    return text.isascii() and text.isdigit()
+def _position(text: str) -> int | None:
+    """A byte position: ASCII digits only (`str.isdigit` also accepts superscripts, which
+    `int` refuses), leading zeros allowed, anything past `_BEYOND` read as `_BEYOND`."""
+    if not text or not (text.isascii() and text.isdigit()):
+        return None
+    significant = text.lstrip("0")
+    if len(significant) > _MAX_DIGITS:
+        return _BEYOND
+    return int(significant or "0")

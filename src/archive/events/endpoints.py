@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from archive.datetimes import ZonedDatetime
 from archive.deps import CurrentViewer, SessionDep
 from archive.events import service
 from archive.events.repository import EventFilters
@@ -24,8 +24,8 @@ def list_events(
     subject_id: Annotated[uuid.UUID | None, Query(description="The thing acted on")] = None,
     actor_id: Annotated[uuid.UUID | None, Query(description="The user who acted")] = None,
     action: Annotated[str | None, Query(max_length=80, description="e.g. `story.updated`")] = None,
-    since: Annotated[datetime | None, Query(description="From this time (inclusive)")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time")] = None,
+    since: Annotated[ZonedDatetime | None, Query(description="From this time (inclusive)")] = None,
+    until: Annotated[ZonedDatetime | None, Query(description="Before this time")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> EventPage:

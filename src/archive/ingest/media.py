@@ -19,10 +19,13 @@ import numpy.typing as npt
 from archive.domain.formats import (
     ACCEPTED_FORMATS_TEXT,
     ALLOWED_DEMUXERS,
+    PAYLOAD_SAMPLE_BYTES,
     SNIFF_BYTES,
     Container,
     describe_unknown,
+    non_audio_payload,
     sniff_container,
+    stream_problem,
 )
 from archive.domain.restrictions import ListeningCodec, Span, merge_spans, sample_range
 from archive.errors import Unprocessable, UnsupportedMedia
@@ -75,6 +78,14 @@ def probe(source: BinaryIO) -> MediaInfo:
     for a recording that is empty, damaged or cut short. Leaves `source` open.
     """
     container = recognise(source)
+
+    def not_audio(why: str) -> Unprocessable:
+        return Unprocessable(
+            f"This {container.label} file is not a recording: {why}. Upload the recording "
+            f"itself as the recorder or phone saved it ({ACCEPTED_FORMATS_TEXT}), or export "
+            "it again as WAV or FLAC, mono or stereo, at 16 to 48 kHz."
+        )
+
     damaged = Unprocessable(
         f"This {container.label} file is damaged or incomplete and cannot be played. "
         "Export or copy the recording again and upload the new file."
@@ -87,12 +98,20 @@ def probe(source: BinaryIO) -> MediaInfo:
                     "to listen to or transcribe. Upload a recording with audio."
                 )
             stream = media.streams.audio[0]
+            if stream.codec_context is None or not stream.codec_context.name:
+                raise not_audio("its sound track is in no format we can decode")
+            _check_stream(container, stream, declared_only=True)
             declared = _declared_duration(media, stream)
-            first_end = _decode_until(media, stream, seconds=1.0)
+            payload = bytearray()
+            first_end = _decode_until(media, stream, seconds=1.0, payload=payload)
             if first_end is None:
                 raise damaged
-            decoded_end = _tail_end(media, stream, declared) if declared else None
             codec = stream.codec_context.name
+            found = non_audio_payload(bytes(payload), raw_samples=codec.startswith("pcm_"))
+            if found is not None:
+                raise not_audio(f"its sound data is {found}")
+            _check_stream(container, stream, declared_only=False)
+            decoded_end = _tail_end(media, stream, declared) if declared else None
             sample_rate = int(stream.codec_context.sample_rate or 0)
             channels = int(stream.codec_context.layout.nb_channels or 0)
             has_video = bool(media.streams.video)
@@ -123,12 +142,35 @@ def _declared_duration(media: Any, stream: Any) -> float:
     return 0.0
 
 
-def _decode_until(media: Any, stream: Any, *, seconds: float) -> float | None:
-    """Decodes from the start until `seconds` of audio came out; returns where it got to."""
+def _check_stream(container: Container, stream: Any, *, declared_only: bool) -> None:
+    """Refuses a stream whose channels or sample rate no recording has. Before decoding
+    (`declared_only`) a value the header leaves unset (0) is let through; decoding sets it."""
+    context = stream.codec_context
+    channels = int(context.layout.nb_channels or 0)
+    sample_rate = int(context.sample_rate or 0)
+    if declared_only and (channels == 0 or sample_rate == 0):
+        return
+    problem = stream_problem(channels=channels, sample_rate=sample_rate)
+    if problem is not None:
+        raise Unprocessable(
+            f"This {container.label} file cannot be a recording: {problem}. Export the "
+            f"recording again as WAV or FLAC, mono or stereo, at 16 to 48 kHz, and upload "
+            "that file."
+        )
+
+
+def _decode_until(
+    media: Any, stream: Any, *, seconds: float, payload: bytearray | None = None
+) -> float | None:
+    """Decodes from the start until `seconds` of audio came out; returns where it got to.
+    The first `PAYLOAD_SAMPLE_BYTES` of the stream's packets are added to `payload`."""
     end: float | None = None
-    for frame in media.decode(stream):
-        end = _frame_end(frame)
-        if end >= seconds:
+    for packet in media.demux(stream):
+        if payload is not None and len(payload) < PAYLOAD_SAMPLE_BYTES and packet.size:
+            payload.extend(bytes(packet)[: PAYLOAD_SAMPLE_BYTES - len(payload)])
+        for frame in packet.decode():
+            end = _frame_end(frame)
+        if end is not None and end >= seconds:
             break
     return end
 

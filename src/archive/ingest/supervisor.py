@@ -2,6 +2,9 @@
 
 Each worker is a separate `archive worker` process, so a crash inside the speech model cannot
 take the API down with it; one that exits is started again after a short, growing pause.
+`stop` ends them all: SIGTERM, then SIGKILL for any still running after `STOP_GRACE_SECONDS`
+(a worker hands its running job back within its own grace, 15 s by default); no worker is
+started once `stop` has begun.
 """
 
 from __future__ import annotations
@@ -27,12 +30,22 @@ class WorkerSupervisor:
         self._procs: list[subprocess.Popen[bytes] | None] = [None] * count
         self._failures = [0] * count
         self._stopping = threading.Event()
+        self._spawning = threading.Lock()
+        """Held while a worker is started, so `stop` never misses one started beside it."""
         self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
 
     def _spawn(self, slot: int) -> None:
         command = [sys.executable, "-m", "archive", "worker", "--slot", str(slot)]
-        self._procs[slot] = subprocess.Popen(command, env=self.env)
-        log.info("supervisor.started slot=%d pid=%d", slot, self._procs[slot].pid)  # type: ignore[union-attr]
+        with self._spawning:
+            if self._stopping.is_set():
+                return
+            proc = subprocess.Popen(command, env=self.env)
+            self._procs[slot] = proc
+        log.info("supervisor.started slot=%d pid=%d", slot, proc.pid)
+
+    def pids(self) -> list[int]:
+        """The process ids of the workers running now."""
+        return [p.pid for p in self._procs if p is not None and p.poll() is None]
 
     def start(self) -> None:
         for slot in range(self.count):
@@ -60,8 +73,10 @@ class WorkerSupervisor:
         return sum(1 for p in self._procs if p is not None and p.poll() is None)
 
     def stop(self) -> None:
-        self._stopping.set()
-        procs = [p for p in self._procs if p is not None and p.poll() is None]
+        """Returns when every worker has exited; at most `STOP_GRACE_SECONDS` and a kill."""
+        with self._spawning:
+            self._stopping.set()
+            procs = [p for p in self._procs if p is not None and p.poll() is None]
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
@@ -72,3 +87,5 @@ class WorkerSupervisor:
                 log.warning("supervisor.killing pid=%d", proc.pid)
                 proc.kill()
                 proc.wait()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)

@@ -77,19 +77,12 @@ def get_audio(
     source_ip: SourceIp,
 ) -> Response:
     """The recording's bytes; send `Range: bytes=START-END` to seek. Those who may not hear
-    its restricted parts get a copy with them silent (503 while it is being prepared)."""
+    its restricted parts get a copy with them silent (503 while it is being prepared).
+
+    Every answer that carries bytes of material that is not public is audited, once per
+    request, whatever its `Range` says; a 416 carries none and is not."""
     audio = service.audio_to_serve(session, viewer, recording_id)
-    if request.headers.get("range", "bytes=0-").replace(" ", "").startswith("bytes=0-"):
-        service.note_read(session, viewer, recording_id, "audio", source_ip)  # once a listen
     size = audio.size
-    headers = {
-        "Accept-Ranges": "bytes",
-        "ETag": f'"{audio.sha256}"',
-        # One address, different bytes for different callers, and a copy that a restriction
-        # replaces: a cache may keep it only for one caller, and must ask again.
-        "Cache-Control": "private, no-cache" if audio.listening_copy else "private, max-age=3600",
-        "Vary": "Authorization",
-    }
     try:
         wanted = parse_range(request.headers.get("range"), size)
     except UnsatisfiableRange as exc:
@@ -97,6 +90,17 @@ def get_audio(
             f"This recording has {size:,} bytes; ask for a range inside it.",
             headers={"Content-Range": f"bytes */{size}"},
         ) from exc
+    service.note_read(session, viewer, recording_id, "audio", source_ip)
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": f'"{audio.sha256}"',
+        # One address, different bytes for different callers, and a copy that a restriction
+        # replaces: a cache may keep it only for one caller, and must ask again.
+        "Cache-Control": "private, no-cache" if audio.listening_copy else "private, max-age=3600",
+        "Vary": "Authorization",
+        # The type is the one the probe found in the bytes; a browser must not guess another.
+        "X-Content-Type-Options": "nosniff",
+    }
     if wanted is None:
         body = store.iter_range(audio.key, 0, size - 1) if size else iter(())
         headers["Content-Length"] = str(size)

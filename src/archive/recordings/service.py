@@ -16,13 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.access import (
-    Access,
     StoryAccess,
     Viewer,
     can_add_recording,
     can_curate,
     can_view_story,
-    effective_access,
 )
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
@@ -243,10 +241,12 @@ def note_read(
     what: str,
     source_ip: str | None,
 ) -> None:
-    """Every read of material that is not public leaves an event: who heard or read what of
-    which recording, when, from where. Public material is not logged (it is everyone's)."""
+    """Every read of material that is not open to everyone leaves an event: who heard or read
+    what of which recording, when, from where. What anyone may hear (public, published, out of
+    embargo) is not logged (it is everyone's); a public story still in review or under
+    embargo is."""
     found = repository.get_recording_with_story(session, recording_id)
-    if found is None or effective_access(story_access(found[1])) is Access.PUBLIC:
+    if found is None or can_view_story(None, story_access(found[1]), utcnow()):
         return
     add_event(
         session,

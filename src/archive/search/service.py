@@ -13,10 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from archive.domain.access import Viewer, search_scope
+from archive.db.base import utcnow
+from archive.domain.access import Viewer, can_view_story, search_scope
+from archive.events.repository import add_event
 from archive.models import Person
 from archive.people import repository as people
 from archive.search.base import SearchFilters, SearchIndex, SearchResult
+from archive.stories import repository as stories
+from archive.stories.service import story_access
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +41,45 @@ def search(
     offset: int,
     limit: int,
 ) -> SearchAnswer:
-    """Raises what `SearchIndex.search` raises. Reads the database after the index answers,
-    and not at all when no narrator is counted."""
+    """Raises what `SearchIndex.search` raises. Reads the database after the index answers:
+    the stories of the hits (to audit those that are not public) and, when the narrator facet
+    counts someone, the people."""
     result = index.search(query, search_scope(viewer), filters=filters, offset=offset, limit=limit)
+    note_closed_hits(session, viewer, query, result)
     ids = {uuid.UUID(key) for key in result.facets.get("narrator", {})}
     return SearchAnswer(result=result, narrators=people.get_people(session, ids))
+
+
+MAX_QUERY_LOGGED = 300
+
+
+def note_closed_hits(
+    session: Session, viewer: Viewer | None, query: str, result: SearchResult
+) -> None:
+    """A search whose answer shows words of stories that are not open to everyone leaves one
+    event naming those stories (in the order of their first hit): reading text through search
+    is audited as reading the transcript is. A search that shows only public words leaves
+    none."""
+    story_ids = list(dict.fromkeys(hit.story_id for hit in result.hits))
+    if not story_ids:
+        return
+    now = utcnow()
+    closed = {
+        story.id
+        for story in stories.get_stories(session, story_ids)
+        if not can_view_story(None, story_access(story), now)
+    }
+    if not closed:
+        return
+    add_event(
+        session,
+        actor_id=viewer.user_id if viewer else None,
+        action="search.closed_hits_read",
+        subject_type="search",
+        subject_id=None,
+        details={
+            "query": query[:MAX_QUERY_LOGGED],
+            "story_ids": [str(story_id) for story_id in story_ids if story_id in closed],
+            "hits": sum(1 for hit in result.hits if hit.story_id in closed),
+        },
+    )

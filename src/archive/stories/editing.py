@@ -13,6 +13,7 @@ import uuid
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from archive.access_requests import service as grants
 from archive.consent.service import reindex_story
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
@@ -116,6 +117,10 @@ def update_story(
         raise stale(base + 1, if_match or "") from None
     if any(field in changes for field in metadata.INDEXED):
         reindex_story(session, story)
+    if "access" in changes:
+        grants.end_grants_if_private(
+            session, story, actor_id=viewer.user_id, reason="the story was made private"
+        )
     add_event(
         session,
         actor_id=viewer.user_id,

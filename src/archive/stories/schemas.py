@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from archive.consent.schemas import ConsentIn, ConsentRead
+from archive.datetimes import ZonedDatetime
 from archive.domain.access import Access
 from archive.models import Story
 from archive.people.schemas import PersonRole
@@ -140,7 +141,7 @@ class StoryCreate(StoryFields):
     protocol_mode: Literal["all", "any"] = Field(
         default="all", description="With several protocols: a listener needs all, or any one"
     )
-    embargo_until: datetime | None = Field(
+    embargo_until: ZonedDatetime | None = Field(
         default=None, description="Nobody but the community's archivists hears it before then"
     )
 

@@ -120,8 +120,14 @@ def list_versions(
     return repository.version_summaries(session, recording_id)
 
 
+MAX_VERSION = 2**31 - 1
+"""The largest number a version column holds on every database: a larger one names no
+version, and is answered 404 without asking the database (which would overflow)."""
+
+
 def _version(session: Session, recording_id: uuid.UUID, version: int) -> Transcript:
-    transcript = repository.transcript_version(session, recording_id, version)
+    in_range = 1 <= version <= MAX_VERSION
+    transcript = repository.transcript_version(session, recording_id, version) if in_range else None
     if transcript is None:
         latest = repository.next_version(session, recording_id) - 1
         have = f"versions 1 to {latest}" if latest else "no transcript yet"

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from archive.datetimes import ZonedDatetime
 from archive.models import UploadLink
 
 
@@ -12,7 +13,7 @@ class UploadLinkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     collection_id: uuid.UUID
-    expires_at: datetime | None = None
+    expires_at: ZonedDatetime | None = None
     max_uploads: int | None = Field(default=None, ge=1, le=100_000)
     note: str = Field(
         default="", max_length=5_000, description="Shown to the person who opens the link"

@@ -128,3 +128,52 @@ def test_parsed_range_headers(header: str, content_range: str, length: int) -> N
     assert wanted is not None
     assert wanted.content_range(SIZE) == content_range
     assert wanted.length == length
+
+
+THOUSANDS = "9" * 5000
+"""More digits than Python converts to an int by default (4300): must never be converted."""
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # RFC 9110: the unit is case-insensitive, positions are 1*DIGIT (leading zeros too)
+        ("BYTES=0-", ByteRange(0, 999)),
+        ("ByTeS=0-9", ByteRange(0, 9)),
+        ("bytes=00-", ByteRange(0, 999)),
+        ("bytes=0000000010-0000000019", ByteRange(10, 19)),
+        ("bytes=-999999999", ByteRange(0, 999)),
+        ("bytes=-0000500", ByteRange(500, 999)),
+        ("bytes=   0  -   9  ", ByteRange(0, 9)),
+        ("bytes   =0-", ByteRange(0, 999)),
+        ("bytes=\t5-\t6", ByteRange(5, 6)),
+        # positions of any length: an end past the file is clamped, a suffix takes it whole
+        (f"bytes=0-{THOUSANDS}", ByteRange(0, 999)),
+        (f"bytes=-{THOUSANDS}", ByteRange(0, 999)),
+        (f"bytes={'0' * 5000}7-8", ByteRange(7, 8)),
+        # the first range that lies inside the file is served
+        ("bytes=5000-6000, 10-19", ByteRange(10, 19)),
+        ("bytes=-0, 3-4", ByteRange(3, 4)),
+        # empty list elements are allowed by the list syntax
+        ("bytes=, 0-9 ,", ByteRange(0, 9)),
+    ],
+)
+def test_every_spelling_rfc_9110_allows(header: str, expected: ByteRange) -> None:
+    assert parse_range(header, SIZE) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [f"bytes={THOUSANDS}-", f"bytes={THOUSANDS}-{THOUSANDS}", "bytes=5000-6000, 7000-"],
+)
+def test_huge_or_only_outside_positions_are_unsatisfiable(header: str) -> None:
+    with pytest.raises(UnsatisfiableRange):
+        parse_range(header, SIZE)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [f"bytes={THOUSANDS}-5", "bytes=0-9, x", "bytes=0-9,5-2", "bytes 0-9", "bytes:0-9"],
+)
+def test_a_header_with_any_part_we_cannot_read_is_ignored(header: str) -> None:
+    assert parse_range(header, SIZE) is None

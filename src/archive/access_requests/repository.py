@@ -1,0 +1,74 @@
+"""All SQL of access requests and grants."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from archive.models import AccessGrant, Story
+
+GRANTED_ONCE = ("granted", "revoked", "ended")
+"""The statuses of a request that was granted: in force (until `ends_at`), or ended early."""
+
+
+def get_grant(session: Session, grant_id: uuid.UUID) -> AccessGrant | None:
+    return session.get(AccessGrant, grant_id)
+
+
+def scoped(
+    query: Select[AccessGrant],
+    *,
+    everything: bool,
+    user_id: uuid.UUID | None,
+    archivist_of: frozenset[uuid.UUID],
+) -> Select[AccessGrant]:
+    """Narrows `query` to the rows a caller may read: all (`everything`), or their own and
+    those of stories in the communities they curate."""
+    if everything:
+        return query
+    mine = AccessGrant.user_id == user_id
+    if not archivist_of:
+        return query.where(mine)
+    curated = AccessGrant.story_id.in_(select(Story.id).where(Story.community_id.in_(archivist_of)))
+    return query.where(or_(mine, curated))
+
+
+def list_grants(
+    session: Session,
+    *,
+    everything: bool,
+    user_id: uuid.UUID | None,
+    archivist_of: frozenset[uuid.UUID],
+    story_id: uuid.UUID | None,
+    in_force_at: datetime | None,
+) -> Sequence[AccessGrant]:
+    """Requests that were granted, oldest first; with `in_force_at`, only those that open
+    their story at that time."""
+    query = select(AccessGrant).where(AccessGrant.status.in_(GRANTED_ONCE))
+    if story_id is not None:
+        query = query.where(AccessGrant.story_id == story_id)
+    if in_force_at is not None:
+        query = query.where(
+            AccessGrant.status == "granted",
+            or_(AccessGrant.ends_at.is_(None), AccessGrant.ends_at > in_force_at),
+        )
+    query = scoped(query, everything=everything, user_id=user_id, archivist_of=archivist_of)
+    return session.scalars(query.order_by(AccessGrant.created_at, AccessGrant.id)).all()
+
+
+def grants_in_force(session: Session, story_id: uuid.UUID, now: datetime) -> Sequence[AccessGrant]:
+    """The story's grants that open it now or will later (their end not passed)."""
+    return session.scalars(
+        select(AccessGrant)
+        .where(
+            AccessGrant.story_id == story_id,
+            AccessGrant.status == "granted",
+            or_(AccessGrant.ends_at.is_(None), AccessGrant.ends_at > now),
+        )
+        .order_by(AccessGrant.created_at, AccessGrant.id)
+        .with_for_update()
+    ).all()

@@ -1,0 +1,93 @@
+"""Reading closed words through search is audited, as reading the transcript is: one event per
+search that showed them, naming the stories; searches that show only public words leave none."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.communities import repository as communities
+from archive.db.session import transaction
+from archive.domain.access import Role
+from archive.models import Recording, Segment, Story, Transcript
+from archive.search import reindex
+from archive.search.base import SearchIndex
+from support.accounts import MakeUser
+
+
+def transcribed_story(sessions: sessionmaker[Session], access: str, texts: list[str]) -> str:
+    with transaction(sessions) as session:
+        community = communities.default_community(session)
+        story = Story(title=f"A {access} story", access=access, community_id=community.id)
+        session.add(story)
+        session.flush()
+        recording = Recording(
+            story_id=story.id,
+            object_key=f"recordings/{uuid.uuid4()}",
+            content_type="audio/flac",
+            container="flac",
+            size=1,
+            sha256="0" * 64,
+            status="ready",
+        )
+        session.add(recording)
+        session.flush()
+        transcript = Transcript(recording_id=recording.id, version=1, source="machine")
+        transcript.segments = [
+            Segment(position=i, start=float(i), end=i + 0.5, text=text)
+            for i, text in enumerate(texts)
+        ]
+        session.add(transcript)
+        return str(story.id)
+
+
+def searches_logged(client: TestClient, admin: dict[str, str]) -> list[dict[str, object]]:
+    answer = client.get(
+        "/api/v1/events", headers=admin, params={"action": "search.closed_hits_read"}
+    )
+    assert answer.status_code == 200, answer.text
+    items: list[dict[str, object]] = answer.json()["items"]
+    return items
+
+
+def test_a_search_showing_closed_words_leaves_one_event_naming_the_stories(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    admin: dict[str, str],
+    make_user: MakeUser,
+) -> None:
+    private = transcribed_story(sessions, "private", ["the canoe at dawn", "the canoe at dusk"])
+    community = transcribed_story(sessions, "community", ["a canoe of the community"])
+    transcribed_story(sessions, "public", ["a public canoe"])
+    index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
+    reindex.repair(sessions, index, reindex.check(sessions, index))
+    archivist = make_user("ana", Role.ARCHIVIST)
+    archivist_id = client.get("/api/v1/users/me", headers=archivist).json()["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()[0]
+    assert home["is_default"]
+    made = client.post(
+        f"/api/v1/communities/{home['id']}/members",
+        headers=admin,
+        json={"user_id": archivist_id, "role": "archivist"},
+    )
+    assert made.status_code in (200, 201), made.text
+
+    assert client.get("/api/v1/search", params={"q": "canoe"}).json()["total"] == 1
+    assert searches_logged(client, admin) == []  # only public words: nothing to audit
+
+    found = client.get("/api/v1/search", params={"q": "canoe"}, headers=archivist).json()
+    assert found["total"] == 4
+    events = searches_logged(client, admin)
+    assert len(events) == 1
+    assert events[0]["actor_id"] == archivist_id
+    details = events[0]["details"]
+    assert isinstance(details, dict)
+    assert sorted(details["story_ids"]) == sorted([private, community])
+    assert details["hits"] == 3
+    assert details["query"] == "canoe"
+    assert all("dawn" not in str(value) for value in details.values())
+
+    client.get("/api/v1/search", params={"q": "public"}, headers=archivist)
+    assert len(searches_logged(client, admin)) == 1
