@@ -7,16 +7,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from archive.access_requests.schemas import AccessDecision, AccessRequestCreate
 from archive.db.base import utcnow
+from archive.db.scope import within
 from archive.domain.access import (
     Viewer,
     Visibility,
     can_curate,
-    is_admin,
+    curated_communities,
     story_visibility,
 )
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -60,6 +61,7 @@ def request_access(
         subject_type="story",
         subject_id=story_id,
         details={"request_id": str(grant.id), "reason": grant.reason},
+        community_id=story.community_id,
     )
     return grant
 
@@ -104,20 +106,21 @@ def decide(
             "ends_at": grant.ends_at.isoformat() if grant.ends_at else None,
             "note": data.note,
         },
+        community_id=story.community_id,
     )
     return grant
 
 
 def list_requests(session: Session, viewer: Viewer, *, pending_only: bool) -> Sequence[AccessGrant]:
-    """Archivists see the requests for their communities' stories; others their own."""
-    query = select(AccessGrant).order_by(AccessGrant.created_at)
+    """The requests for the stories of the communities the caller curates (all, for an
+    administrator), and the caller's own."""
+    query = (
+        select(AccessGrant)
+        .join(Story, Story.id == AccessGrant.story_id)
+        .order_by(AccessGrant.created_at, AccessGrant.id)
+    )
     if pending_only:
         query = query.where(AccessGrant.status == "requested")
-    if is_admin(viewer):
-        return session.scalars(query).all()
-    if viewer.archivist_of:
-        query = query.join(Story, Story.id == AccessGrant.story_id).where(
-            Story.community_id.in_(viewer.archivist_of) | (AccessGrant.user_id == viewer.user_id)
-        )
-        return session.scalars(query).all()
-    return session.scalars(query.where(AccessGrant.user_id == viewer.user_id)).all()
+    mine = AccessGrant.user_id == viewer.user_id if viewer.user_id is not None else false()
+    query = query.where(within(Story.community_id, curated_communities(viewer)) | mine)
+    return session.scalars(query).all()
