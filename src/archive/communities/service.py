@@ -48,19 +48,19 @@ def place_new_user(session: Session, user: User, community_id: uuid.UUID | None)
     one community). With more than one nobody is placed by default: being an archivist
     somewhere never makes one an archivist of another community; an administrator adds
     them where they belong (`POST /api/v1/communities/{id}/members`)."""
-    if community_id is not None:
-        community = repository.get_community(session, community_id)
-        if community is None:
+    if community_id is None:
+        by_default = user.role in (Role.ARCHIVIST, Role.CONTRIBUTOR)
+        if not by_default or len(repository.list_communities(session)) > 1:
+            return
+        community = repository.default_community(session)
+    else:
+        found = repository.get_community(session, community_id)
+        if found is None:
             raise Unprocessable(
                 f"There is no community {community_id}; check `community_id` "
                 "(GET /api/v1/communities lists them)."
             )
-    elif user.role in (Role.ARCHIVIST, Role.CONTRIBUTOR):
-        community = repository.default_community(session)
-        if len(repository.list_communities(session)) > 1:
-            return
-    else:
-        return
+        community = found
     if user.role == Role.ADMIN or repository.membership(session, community.id, user.id):
         return
     role = "archivist" if user.role == Role.ARCHIVIST else "member"
