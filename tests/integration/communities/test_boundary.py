@@ -104,8 +104,13 @@ def test_the_audit_log_shows_an_archivist_only_their_communities_events(
     assert events(two.coast_archivist, story_id=story["id"])["items"] == []
     assert events(two.coast_archivist, subject_id=story["id"])["items"] == []
 
-    home_actions = [e["action"] for e in events(two.home_archivist, story_id=story["id"])["items"]]
-    assert home_actions == ["recording.uploaded", "story.updated", "story.created"]
+    home_events = events(two.home_archivist, story_id=story["id"])["items"]
+    assert [e["action"] for e in home_events] == [
+        "recording.uploaded",
+        "story.updated",
+        "story.created",
+    ]
+    assert {e["community_id"] for e in home_events} == {two.home}
     assert coast_story["id"] not in {e["subject_id"] for e in events(two.home_archivist)["items"]}
     # Events of no community (accounts) are the administrators' alone.
     assert "user.created" not in {e["action"] for e in events(two.home_archivist)["items"]}
