@@ -1,8 +1,8 @@
 """Upload links: a way in for people without accounts. Never commits.
 
 A link belongs to its collection's community: its stories land there, and only that
-community's archivists (and administrators) list, read or revoke it; to anyone else it answers
-404, as if it did not exist."""
+community's archivists (and administrators) list or revoke it; to an archivist of another
+community it answers 404, as if it did not exist."""
 
 from __future__ import annotations
 
