@@ -161,6 +161,15 @@ def test_collections_and_upload_links_belong_to_their_community(
         json={"title": "Nets", "access": "public", "collection_id": collection["id"]},
     )
     assert_problem(filed, 422)
+    own = created(
+        client.post("/api/v1/stories", headers=outsider, json={"title": "Nets", "access": "public"})
+    )
+    refiled = client.patch(
+        f"/api/v1/stories/{own['id']}",
+        headers={**outsider, "If-Match": f'"{own["version"]}"'},
+        json={"collection_id": collection["id"]},
+    )
+    assert "this story's community" in assert_problem(refiled, 422)["detail"]
 
     # Nothing changed: the link still works, and the collection keeps its name.
     holder = {"Authorization": f"Bearer {link['token']}"}
