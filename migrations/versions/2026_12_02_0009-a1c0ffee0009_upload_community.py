@@ -9,7 +9,7 @@ Downgrading removes the unfinished uploads that wait for a story (the old schema
 them); their clients start again.
 
 Revision ID: a1c0ffee0009
-Revises: a1c0ffee0007
+Revises: a1c0ffee0008
 Create Date: 2026-12-02 02:20:00
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a1c0ffee0009"
-down_revision: str | None = "a1c0ffee0007"
+down_revision: str | None = "a1c0ffee0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -169,14 +169,22 @@ def users_create(
             "never taken from the command line, so it stays out of shell history.",
         ),
     ] = False,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            help="The community they join, by name (archivists as its archivists). Left out, "
+            "they join the default community only while it is the archive's only one.",
+        ),
+    ] = None,
 ) -> None:
     """Create a user and print a new API token once."""
     from archive.accounts.passwords import passwords_from
     from archive.accounts.service import check_new_password, create_user_with_token
+    from archive.communities.repository import get_community_by_name
     from archive.db import migrate
     from archive.db.session import create_db_engine, create_session_factory, transaction
     from archive.domain.access import Role
-    from archive.errors import ArchiveError
+    from archive.errors import ArchiveError, Unprocessable
 
     try:
         chosen = Role(role)
@@ -200,8 +208,17 @@ def users_create(
     engine = create_db_engine(settings)
     try:
         with transaction(create_session_factory(engine)) as session:
+            community_id = None
+            if community is not None:
+                found = get_community_by_name(session, community)
+                if found is None:
+                    raise Unprocessable(
+                        f"There is no community named {community!r}; an administrator "
+                        "creates it with POST /api/v1/communities."
+                    )
+                community_id = found.id
             user_id, token = create_user_with_token(
-                session, name, chosen, password_hash=password_hash
+                session, name, chosen, password_hash=password_hash, community_id=community_id
             )
     except ArchiveError as exc:
         typer.echo(f"archive: {exc.detail}", err=True)

@@ -6,9 +6,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
+from archive.db.scope import within
+from archive.domain.access import CommunityScope
 from archive.models import AccessGrant, Story
 
 GRANTED_ONCE = ("granted", "revoked", "ended")
@@ -20,29 +22,31 @@ def get_grant(session: Session, grant_id: uuid.UUID) -> AccessGrant | None:
 
 
 def scoped(
-    query: Select[AccessGrant],
-    *,
-    everything: bool,
-    user_id: uuid.UUID | None,
-    archivist_of: frozenset[uuid.UUID],
-) -> Select[AccessGrant]:
-    """Narrows `query` to the rows a caller may read: all (`everything`), or their own and
-    those of stories in the communities they curate."""
-    if everything:
-        return query
-    mine = AccessGrant.user_id == user_id
-    if not archivist_of:
-        return query.where(mine)
-    curated = AccessGrant.story_id.in_(select(Story.id).where(Story.community_id.in_(archivist_of)))
-    return query.where(or_(mine, curated))
+    query: Select[tuple[AccessGrant]], *, scope: CommunityScope, user_id: uuid.UUID | None
+) -> Select[tuple[AccessGrant]]:
+    """Narrows `query` to the rows a caller may read: those of stories in the communities in
+    `scope` (`domain.access.curated_communities`), and the caller's own."""
+    mine = AccessGrant.user_id == user_id if user_id is not None else false()
+    curated = AccessGrant.story_id.in_(select(Story.id).where(within(Story.community_id, scope)))
+    return query.where(or_(mine, curated)) if scope is not None else query
+
+
+def list_requests(
+    session: Session, *, scope: CommunityScope, user_id: uuid.UUID | None, pending_only: bool
+) -> Sequence[AccessGrant]:
+    """Requests in every state, oldest first; with `pending_only`, those waiting."""
+    query = select(AccessGrant)
+    if pending_only:
+        query = query.where(AccessGrant.status == "requested")
+    query = scoped(query, scope=scope, user_id=user_id)
+    return session.scalars(query.order_by(AccessGrant.created_at, AccessGrant.id)).all()
 
 
 def list_grants(
     session: Session,
     *,
-    everything: bool,
+    scope: CommunityScope,
     user_id: uuid.UUID | None,
-    archivist_of: frozenset[uuid.UUID],
     story_id: uuid.UUID | None,
     in_force_at: datetime | None,
 ) -> Sequence[AccessGrant]:
@@ -56,7 +60,7 @@ def list_grants(
             AccessGrant.status == "granted",
             or_(AccessGrant.ends_at.is_(None), AccessGrant.ends_at > in_force_at),
         )
-    query = scoped(query, everything=everything, user_id=user_id, archivist_of=archivist_of)
+    query = scoped(query, scope=scope, user_id=user_id)
     return session.scalars(query.order_by(AccessGrant.created_at, AccessGrant.id)).all()
 
 

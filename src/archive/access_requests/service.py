@@ -17,12 +17,11 @@ from archive.access_requests.schemas import AccessDecision, AccessRequestCreate
 from archive.db.base import utcnow
 from archive.domain.access import (
     Access,
-    Role,
     Viewer,
     Visibility,
     can_curate,
+    curated_communities,
     effective_access,
-    is_admin,
     story_visibility,
 )
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -66,6 +65,7 @@ def request_access(
         subject_type="story",
         subject_id=story_id,
         details={"request_id": str(grant.id), "reason": grant.reason},
+        community_id=story.community_id,
     )
     return grant
 
@@ -110,23 +110,20 @@ def decide(
             "ends_at": grant.ends_at.isoformat() if grant.ends_at else None,
             "note": data.note,
         },
+        community_id=story.community_id,
     )
     return grant
 
 
 def list_requests(session: Session, viewer: Viewer, *, pending_only: bool) -> Sequence[AccessGrant]:
-    """Archivists see the requests for their communities' stories; others their own."""
-    query = select(AccessGrant).order_by(AccessGrant.created_at)
-    if pending_only:
-        query = query.where(AccessGrant.status == "requested")
-    if is_admin(viewer):
-        return session.scalars(query).all()
-    if viewer.archivist_of:
-        query = query.join(Story, Story.id == AccessGrant.story_id).where(
-            Story.community_id.in_(viewer.archivist_of) | (AccessGrant.user_id == viewer.user_id)
-        )
-        return session.scalars(query).all()
-    return session.scalars(query.where(AccessGrant.user_id == viewer.user_id)).all()
+    """The requests for the stories of the communities the caller curates (all, for an
+    administrator), and the caller's own."""
+    return repository.list_requests(
+        session,
+        scope=curated_communities(viewer),
+        user_id=viewer.user_id,
+        pending_only=pending_only,
+    )
 
 
 def list_grants(
@@ -134,12 +131,10 @@ def list_grants(
 ) -> Sequence[AccessGrant]:
     """Administrators see every grant; archivists those for their communities' stories and
     their own; everyone else their own."""
-    archivist_of = viewer.archivist_of if viewer.role is Role.ARCHIVIST else frozenset()
     return repository.list_grants(
         session,
-        everything=is_admin(viewer),
+        scope=curated_communities(viewer),
         user_id=viewer.user_id,
-        archivist_of=archivist_of,
         story_id=story_id,
         in_force_at=utcnow() if current_only else None,
     )

@@ -44,7 +44,13 @@ def create_user(
 ) -> UserRead:
     """An administrator makes an account that signs in with a password."""
     user = service.create_user(
-        session, viewer, passwords, data.username, data.password.get_secret_value(), data.role
+        session,
+        viewer,
+        passwords,
+        data.username,
+        data.password.get_secret_value(),
+        data.role,
+        community_id=data.community_id,
     )
     return UserRead.of(user)
 

@@ -19,6 +19,11 @@ class UserCreate(BaseModel):
         max_length=MAX_LENGTH, description="At least 12 characters, not an obvious one"
     )
     role: Role
+    community_id: uuid.UUID | None = Field(
+        default=None,
+        description="The community they join (archivists as its archivists). Left out, they "
+        "join the default community only while it is the archive's only one",
+    )
 
 
 class UserRead(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from archive.accounts import repository
 from archive.accounts.passwords import Passwords, password_problem
-from archive.communities.service import join_default_community
+from archive.communities.service import place_new_user
 from archive.db.base import utcnow
 from archive.domain.access import Role, Viewer
 from archive.domain.tokens import new_token, token_digest
@@ -78,14 +78,20 @@ def check_new_password(password: str, username: str) -> None:
 
 
 def create_user_with_token(
-    session: Session, username: str, role: Role, *, password_hash: str | None = None
+    session: Session,
+    username: str,
+    role: Role,
+    *,
+    password_hash: str | None = None,
+    community_id: uuid.UUID | None = None,
 ) -> tuple[str, str]:
     """Creates a user and a first API token; returns (user id, token). The token is not
-    stored, only its digest: this is the one chance to show it."""
+    stored, only its digest: this is the one chance to show it. The user joins
+    `community_id` (see `place_new_user` for when none is given)."""
     if repository.get_user_by_username(session, username) is not None:
         raise Conflict(f"A user named {username!r} exists already; choose another name.")
     user = repository.add_user(session, username, role, password_hash)
-    join_default_community(session, user)
+    place_new_user(session, user, community_id)
     token = new_token()
     repository.add_token(session, user, "first token", token_digest(token))
     add_event(
@@ -106,8 +112,11 @@ def create_user(
     username: str,
     password: str,
     role: Role,
+    *,
+    community_id: uuid.UUID | None = None,
 ) -> User:
-    """An administrator makes an account that signs in with a password."""
+    """An administrator makes an account that signs in with a password, in `community_id`
+    (see `place_new_user` for when none is given)."""
     if viewer.role is not Role.ADMIN or viewer.user_id is None:
         raise Forbidden("Only administrators may create accounts. Ask one of them.")
     _check_username(username)
@@ -121,7 +130,7 @@ def create_user(
             "choose another name."
         )
     user = repository.add_user(session, username, role, password_hash)
-    join_default_community(session, user)
+    place_new_user(session, user, community_id)
     add_event(
         session,
         actor_id=viewer.user_id,

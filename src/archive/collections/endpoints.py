@@ -21,13 +21,16 @@ def create_collection(
 
 
 @router.get("/collections")
-def list_collections(session: SessionDep) -> list[CollectionRead]:
-    return [CollectionRead.model_validate(c) for c in service.list_collections(session)]
+def list_collections(viewer: CurrentViewer, session: SessionDep) -> list[CollectionRead]:
+    """The collections of the communities you curate. Archivists only."""
+    return [CollectionRead.model_validate(c) for c in service.list_collections(session, viewer)]
 
 
 @router.get("/collections/{collection_id}")
-def get_collection(collection_id: uuid.UUID, session: SessionDep) -> CollectionRead:
-    return CollectionRead.model_validate(service.get_collection(session, collection_id))
+def get_collection(
+    collection_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
+) -> CollectionRead:
+    return CollectionRead.model_validate(service.get_collection(session, viewer, collection_id))
 
 
 @router.patch("/collections/{collection_id}")
@@ -38,8 +41,8 @@ def update_collection(
     session: SessionDep,
     source_ip: SourceIp,
 ) -> CollectionRead:
-    """Renames or redescribes a collection; fields left out stay as they are. Archivists
-    only."""
+    """Renames or redescribes a collection; fields left out stay as they are. Archivists of
+    its community only."""
     collection = service.update_collection(
         session, viewer, collection_id, data, source_ip=source_ip
     )

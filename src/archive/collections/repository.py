@@ -6,15 +6,29 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.db.scope import within
+from archive.domain.access import CommunityScope
 from archive.models import Collection
 
 
-def get_collection(session: Session, collection_id: uuid.UUID) -> Collection | None:
-    return session.get(Collection, collection_id)
+def get_collection(
+    session: Session, collection_id: uuid.UUID, scope: CommunityScope
+) -> Collection | None:
+    """The collection, if it belongs to a community in `scope`; None as if it did not
+    exist otherwise."""
+    return session.scalar(
+        select(Collection).where(
+            Collection.id == collection_id, within(Collection.community_id, scope)
+        )
+    )
 
 
-def list_collections(session: Session) -> Sequence[Collection]:
-    return session.scalars(select(Collection).order_by(Collection.title)).all()
+def list_collections(session: Session, scope: CommunityScope) -> Sequence[Collection]:
+    return session.scalars(
+        select(Collection)
+        .where(within(Collection.community_id, scope))
+        .order_by(Collection.title, Collection.id)
+    ).all()
 
 
 def add_collection(session: Session, collection: Collection) -> Collection:

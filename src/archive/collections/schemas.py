@@ -11,6 +11,11 @@ class CollectionCreate(BaseModel):
 
     title: str = Field(min_length=1, max_length=500)
     description: str = Field(default="", max_length=100_000)
+    community_id: uuid.UUID | None = Field(
+        default=None,
+        description="The community it belongs to; may be left out by an archivist of one "
+        "community only",
+    )
 
 
 class CollectionUpdate(BaseModel):
@@ -44,4 +49,5 @@ class CollectionRead(BaseModel):
     id: uuid.UUID
     title: str
     description: str
+    community_id: uuid.UUID
     created_at: datetime

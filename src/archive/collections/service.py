@@ -1,4 +1,7 @@
-"""Collections group stories; archivists make them. Never commits."""
+"""Collections group a community's stories; its archivists make them. Never commits.
+
+Every read and write is scoped to the communities the caller curates: another community's
+collection answers 404, as if it did not exist."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from archive.collections import repository
 from archive.collections.schemas import CollectionCreate, CollectionUpdate
-from archive.domain.access import Viewer, is_curator
+from archive.communities.service import community_for_new
+from archive.domain.access import Viewer, curated_communities, is_curator
 from archive.errors import Forbidden, NotFound
 from archive.events.repository import add_event
 from archive.models import Collection
@@ -24,8 +28,12 @@ def create_collection(
     session: Session, viewer: Viewer, data: CollectionCreate, *, source_ip: str | None = None
 ) -> Collection:
     require_curator(viewer, "create collections")
+    community = community_for_new(session, viewer, data.community_id, what="collection")
     collection = repository.add_collection(
-        session, Collection(title=data.title.strip(), description=data.description)
+        session,
+        Collection(
+            title=data.title.strip(), description=data.description, community_id=community.id
+        ),
     )
     add_event(
         session,
@@ -35,6 +43,7 @@ def create_collection(
         subject_id=collection.id,
         details={"title": collection.title},
         source_ip=source_ip,
+        community_id=collection.community_id,
     )
     return collection
 
@@ -48,8 +57,7 @@ def update_collection(
     source_ip: str | None = None,
 ) -> Collection:
     """Changes the fields given, and logs each change with its before and after."""
-    require_curator(viewer, "change collections")
-    collection = get_collection(session, collection_id)
+    collection = get_collection(session, viewer, collection_id)
     before = {"title": collection.title, "description": collection.description}
     if data.title is not None:
         collection.title = data.title
@@ -70,16 +78,24 @@ def update_collection(
                 "after": {field: after[field] for field in changed},
             },
             source_ip=source_ip,
+            community_id=collection.community_id,
         )
     return collection
 
 
-def get_collection(session: Session, collection_id: uuid.UUID) -> Collection:
-    collection = repository.get_collection(session, collection_id)
+def get_collection(session: Session, viewer: Viewer, collection_id: uuid.UUID) -> Collection:
+    """A collection of a community the caller curates, or `NotFound`."""
+    require_curator(viewer, "see collections")
+    collection = repository.get_collection(session, collection_id, curated_communities(viewer))
     if collection is None:
-        raise NotFound(f"There is no collection {collection_id}. Check the id.")
+        raise NotFound(
+            f"There is no collection {collection_id} in your communities. Check the id, or "
+            "list them: GET /api/v1/collections."
+        )
     return collection
 
 
-def list_collections(session: Session) -> Sequence[Collection]:
-    return repository.list_collections(session)
+def list_collections(session: Session, viewer: Viewer) -> Sequence[Collection]:
+    """The collections of the communities the caller curates (all, for an administrator)."""
+    require_curator(viewer, "see collections")
+    return repository.list_collections(session, curated_communities(viewer))

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from archive.communities import repository
 from archive.communities.schemas import CommunityCreate, MemberAdd, ProtocolCreate, ProtocolRead
 from archive.db.base import utcnow
-from archive.domain.access import Role, Viewer, can_curate_community, is_admin
+from archive.domain.access import (
+    Role,
+    Viewer,
+    can_curate_community,
+    implied_community,
+    is_admin,
+)
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
 from archive.events.repository import add_event
 from archive.models import Community, Membership, Protocol, User
@@ -35,18 +41,56 @@ def with_memberships(session: Session, viewer: Viewer) -> Viewer:
     )
 
 
-def join_default_community(session: Session, user: User) -> None:
-    """New users belong to the archive's default community: archivists as its archivists,
-    everyone else as members (on one box there is one community; an administrator moves
-    people between communities when there are more)."""
-    community = repository.default_community(session)
+def place_new_user(session: Session, user: User, community_id: uuid.UUID | None) -> None:
+    """Makes a new user a member of their community: archivists as its archivists, everyone
+    else as members; administrators need no membership. The community named, or, when none
+    is named, the default community while it is the archive's only one (on one box there is
+    one community). With more than one nobody is placed by default: being an archivist
+    somewhere never makes one an archivist of another community; an administrator adds
+    them where they belong (`POST /api/v1/communities/{id}/members`)."""
+    if community_id is None:
+        by_default = user.role in (Role.ARCHIVIST, Role.CONTRIBUTOR)
+        if not by_default or len(repository.list_communities(session)) > 1:
+            return
+        community = repository.default_community(session)
+    else:
+        found = repository.get_community(session, community_id)
+        if found is None:
+            raise Unprocessable(
+                f"There is no community {community_id}; check `community_id` "
+                "(GET /api/v1/communities lists them)."
+            )
+        community = found
+    if user.role == Role.ADMIN or repository.membership(session, community.id, user.id):
+        return
     role = "archivist" if user.role == Role.ARCHIVIST else "member"
-    if (
-        user.role in (Role.ARCHIVIST, Role.CONTRIBUTOR)
-        and repository.membership(session, community.id, user.id) is None
-    ):
-        session.add(Membership(community_id=community.id, user_id=user.id, role=role))
-        session.flush()
+    session.add(Membership(community_id=community.id, user_id=user.id, role=role))
+    session.flush()
+
+
+def community_for_new(
+    session: Session, viewer: Viewer, community_id: uuid.UUID | None, *, what: str
+) -> Community:
+    """The community a new `what` (a collection, a person) belongs to: the one named, which
+    the caller must curate; when none is named, the one they curate if there is exactly one
+    (for an administrator, the archive's only community). `Unprocessable` otherwise."""
+    if community_id is None:
+        implied = implied_community(
+            viewer, [community.id for community in repository.list_communities(session)]
+        )
+        if implied is None:
+            raise Unprocessable(
+                f"Say which community the {what} belongs to: add `community_id` (GET "
+                "/api/v1/communities lists them). It is needed when you curate more than one."
+            )
+        community_id = implied
+    community = repository.get_community(session, community_id)
+    if community is None or not can_curate_community(viewer, community_id):
+        raise Unprocessable(
+            f"There is no community {community_id} whose archivist you are; check "
+            "`community_id` (GET /api/v1/communities lists them)."
+        )
+    return community
 
 
 def community_not_found(community_id: uuid.UUID) -> NotFound:
@@ -173,6 +217,7 @@ def create_protocol(session: Session, viewer: Viewer, data: ProtocolCreate) -> P
             "user_ids": [str(u) for u in data.user_ids],
             "visibility": data.visibility,
         },
+        community_id=protocol.community_id,
     )
     return protocol
 

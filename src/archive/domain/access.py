@@ -22,11 +22,17 @@ the narrator's consent, decides:
 - private: nobody else.
 
 A granted access request opens a published story FULL to that researcher for its dates.
+
+Everything else that belongs to a community (collections, upload links, people, events, access
+requests, the review queue) is scoped by one rule, `curated_communities`: an archivist acts on
+the things of the communities they curate, an administrator on all; anything outside answers
+404, as if it did not exist.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -78,6 +84,8 @@ class Viewer:
     role: Role
     link_id: uuid.UUID | None = None
     link_collection_id: uuid.UUID | None = None
+    link_community_id: uuid.UUID | None = None
+    """The community of the link's collection: where the link's stories belong."""
     member_of: frozenset[uuid.UUID] = field(default_factory=frozenset)
     """Communities the user belongs to, in any role."""
     archivist_of: frozenset[uuid.UUID] = field(default_factory=frozenset)
@@ -141,24 +149,47 @@ def is_curator(viewer: Viewer | None) -> bool:
     )
 
 
+CommunityScope = frozenset[uuid.UUID] | None
+"""The communities a caller acts in as an archivist; None stands for every community."""
+
+
+def curated_communities(viewer: Viewer | None) -> CommunityScope:
+    """The one scoping rule for what belongs to a community: None (everything) for
+    administrators, the communities where an archivist is an archivist, and none for anyone
+    else (members, researchers, contributors, link holders, anonymous callers)."""
+    if is_admin(viewer):
+        return None
+    if viewer is None or viewer.role is not Role.ARCHIVIST:
+        return frozenset()
+    return viewer.archivist_of
+
+
+def in_scope(scope: CommunityScope, community_id: uuid.UUID | None) -> bool:
+    """Whether a thing of `community_id` is within `scope`; a thing of no community (an
+    event about a user or the system) is within the unlimited scope only."""
+    if scope is None:
+        return True
+    return community_id is not None and community_id in scope
+
+
 def can_curate(viewer: Viewer | None, story: StoryAccess) -> bool:
     """Admins, and archivists of the story's community."""
-    if is_admin(viewer):
-        return True
-    return (
-        viewer is not None
-        and viewer.role is Role.ARCHIVIST
-        and story.community_id is not None
-        and story.community_id in viewer.archivist_of
-    )
+    return in_scope(curated_communities(viewer), story.community_id)
 
 
 def can_curate_community(viewer: Viewer | None, community_id: uuid.UUID) -> bool:
-    if is_admin(viewer):
-        return True
-    return (
-        viewer is not None and viewer.role is Role.ARCHIVIST and community_id in viewer.archivist_of
-    )
+    return in_scope(curated_communities(viewer), community_id)
+
+
+def implied_community(
+    viewer: Viewer | None, communities: Collection[uuid.UUID]
+) -> uuid.UUID | None:
+    """The community a new collection, upload link or person belongs to when the caller
+    names none: the one community of `communities` (the archive's) they curate, if there is
+    exactly one; None when there is none or more than one, and they must name it."""
+    scope = curated_communities(viewer)
+    candidates = set(communities) if scope is None else scope & set(communities)
+    return next(iter(candidates)) if len(candidates) == 1 else None
 
 
 def effective_access(story: StoryAccess) -> Access:

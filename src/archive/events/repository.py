@@ -4,13 +4,34 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from archive.db.scope import within
+from archive.domain.access import CommunityScope
 from archive.events.requests import current_source_ip
-from archive.models import Event, Recording
+from archive.models import (
+    Collection,
+    Event,
+    Person,
+    Protocol,
+    Recording,
+    Story,
+    Upload,
+    UploadLink,
+)
+
+_Owner = Story | Collection | UploadLink | Person | Protocol
+_OWNERS: dict[str, type[_Owner]] = {
+    "story": Story,
+    "collection": Collection,
+    "upload_link": UploadLink,
+    "person": Person,
+    "protocol": Protocol,
+}
+"""Subjects that name their community themselves."""
 
 
 def add_event(
@@ -23,11 +44,17 @@ def add_event(
     outcome: str = "success",
     details: dict[str, Any] | None = None,
     source_ip: str | None = None,
+    community_id: uuid.UUID | None = None,
 ) -> Event:
     """Adds to the audit log in the caller's transaction, so the event and the change it
     describes are committed, or lost, together. `source_ip` is the address a request came
     from; when not given, the address of the request being served (`events.requests`), and
-    None outside requests (jobs, the command line)."""
+    None outside requests (jobs, the command line). `community_id` is the community of the
+    thing acted on, whose archivists may read the event; when not given it is found from the
+    subject (a story, recording, upload, collection, link, person, protocol or community),
+    and an event of no community is read by administrators only."""
+    if community_id is None:
+        community_id = community_of_subject(session, subject_type, subject_id)
     event = Event(
         actor_id=actor_id,
         action=action,
@@ -36,9 +63,37 @@ def add_event(
         outcome=outcome,
         details=details or {},
         source_ip=source_ip if source_ip is not None else current_source_ip.get(),
+        community_id=community_id,
     )
     session.add(event)
     return event
+
+
+def community_of_subject(
+    session: Session, subject_type: str, subject_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The community a subject belongs to, or None for subjects of no community (users,
+    tokens, sessions) and for one that is not there. Usually answered from the session's
+    identity map, without a query; never flushes the caller's half-made changes."""
+    if subject_id is None:
+        return None
+    if subject_type == "community":
+        return subject_id
+    with session.no_autoflush:
+        story_id: uuid.UUID | None = None
+        if subject_type == "recording":
+            recording = session.get(Recording, subject_id)
+            story_id = recording.story_id if recording is not None else None
+        elif subject_type == "upload":
+            upload = session.get(Upload, subject_id)
+            story_id = upload.story_id if upload is not None else None
+        elif subject_type in _OWNERS:
+            owner = cast("_Owner | None", session.get(_OWNERS[subject_type], subject_id))
+            return owner.community_id if owner is not None else None
+        if story_id is None:
+            return None
+        story = session.get(Story, story_id)
+        return story.community_id if story is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +109,8 @@ class EventFilters:
     until: datetime | None = None
 
 
-def _conditions(filters: EventFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+def _conditions(filters: EventFilters, scope: CommunityScope) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [within(Event.community_id, scope)]
     if filters.story_id is not None:
         recordings = select(Recording.id).where(Recording.story_id == filters.story_id)
         conditions.append(
@@ -78,10 +133,11 @@ def _conditions(filters: EventFilters) -> list[ColumnElement[bool]]:
 
 
 def list_events(
-    session: Session, filters: EventFilters, *, limit: int, offset: int
+    session: Session, filters: EventFilters, scope: CommunityScope, *, limit: int, offset: int
 ) -> tuple[Sequence[Event], int]:
-    """A page of the matching events, newest first, and how many match in all."""
-    conditions = _conditions(filters)
+    """A page of the matching events of the communities in `scope`, newest first, and how
+    many match in all."""
+    conditions = _conditions(filters, scope)
     total = session.scalar(select(func.count()).select_from(Event).where(*conditions)) or 0
     rows = session.scalars(
         select(Event)

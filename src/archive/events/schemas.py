@@ -19,6 +19,8 @@ class EventRead(BaseModel):
     outcome: str
     details: dict[str, Any]
     source_ip: str | None
+    community_id: uuid.UUID | None
+    """The community of the thing acted on; None for accounts and the system."""
 
     @classmethod
     def of(cls, event: Event) -> EventRead:
@@ -32,6 +34,7 @@ class EventRead(BaseModel):
             outcome=event.outcome,
             details=dict(event.details),
             source_ip=event.source_ip,
+            community_id=event.community_id,
         )
 
 

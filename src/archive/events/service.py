@@ -1,4 +1,7 @@
-"""Reading the audit log. Archivists and administrators only: it names who did what."""
+"""Reading the audit log. Archivists and administrators only: it names who did what, and
+quotes what was changed. An archivist reads the events of the communities they curate, whose
+material they may read at its source; administrators read everything, including the events
+of no community (accounts, tokens)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import UTC
 
 from sqlalchemy.orm import Session
 
-from archive.domain.access import Viewer, is_curator
+from archive.domain.access import Viewer, curated_communities, is_curator
 from archive.errors import Forbidden, Unprocessable
 from archive.events import repository
 from archive.events.repository import EventFilters
@@ -42,4 +45,6 @@ def list_events(
         since=since,
         until=until,
     )
-    return repository.list_events(session, filters, limit=limit, offset=offset)
+    return repository.list_events(
+        session, filters, curated_communities(viewer), limit=limit, offset=offset
+    )

@@ -27,3 +27,8 @@ class Event(UUIDPrimaryKey, Base):
     # Where the request came from (the client address the server saw), for events made in
     # requests; None for the worker's and the command line's.
     source_ip: Mapped[str | None] = mapped_column(String(45), default=None)
+    # The community of the thing acted on, whose archivists may read the event; None for
+    # events about users, tokens and the system, which administrators alone read.
+    community_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="SET NULL"), default=None, index=True
+    )

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 class Person(UUIDPrimaryKey, Timestamps, Base):
-    """Someone whose voice or work is in the archive: a narrator, interviewer, translator."""
+    """Someone whose voice or work is in the archive: a narrator, interviewer, translator.
+    Kept by one community's archivists, and named only on that community's stories."""
 
     __tablename__ = "people"
 
@@ -25,6 +26,9 @@ class Person(UUIDPrimaryKey, Timestamps, Base):
     # warning, and the year is often not known: the flag stands on its own.
     deceased: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     notes: Mapped[str] = mapped_column(Text, default="")
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
 
 
 class StoryPerson(Base):

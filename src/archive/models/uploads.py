@@ -19,6 +19,10 @@ class UploadLink(UUIDPrimaryKey, Base):
     collection_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("collections.id", ondelete="CASCADE"), index=True
     )
+    community_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
+    """Its collection's: the community its stories belong to and whose archivists manage it."""
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     note: Mapped[str] = mapped_column(Text, default="")
     expires_at: Mapped[datetime | None] = mapped_column(default=None)

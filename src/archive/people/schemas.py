@@ -73,6 +73,11 @@ class PersonCreate(_PersonFields):
         description="Whether they have passed away; true by itself when `death_year` is given",
     )
     notes: str = Field(default="", max_length=100_000)
+    community_id: uuid.UUID | None = Field(
+        default=None,
+        description="The community whose list they are on; may be left out by an archivist "
+        "of one community only",
+    )
 
     @model_validator(mode="after")
     def _life(self) -> PersonCreate:
@@ -117,6 +122,7 @@ class PersonRead(BaseModel):
     death_year: int | None
     deceased: bool
     notes: str
+    community_id: uuid.UUID
     created_at: datetime
     updated_at: datetime
 
@@ -130,6 +136,7 @@ class PersonRead(BaseModel):
             death_year=person.death_year,
             deceased=person.deceased,
             notes=person.notes,
+            community_id=person.community_id,
             created_at=person.created_at,
             updated_at=person.updated_at,
         )

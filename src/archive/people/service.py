@@ -1,4 +1,7 @@
-"""The people the archive knows: archivists keep the list. Never commits."""
+"""The people the archive knows: each community's archivists keep its list. Never commits.
+
+Another community's people answer 404, as if they did not exist: their notes and whether they
+have passed away are that community's to read and to change."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from archive.domain.access import Viewer, is_curator
+from archive.communities.service import community_for_new
+from archive.domain.access import Viewer, curated_communities, is_curator
 from archive.errors import Forbidden, NotFound, Unprocessable
 from archive.events.repository import add_event
 from archive.models import Person
@@ -27,7 +31,10 @@ def require_curator(viewer: Viewer) -> None:
 
 
 def person_not_found(person_id: uuid.UUID) -> NotFound:
-    return NotFound(f"There is no person {person_id}. Check the id, or list them: GET /people.")
+    return NotFound(
+        f"There is no person {person_id} in your communities. Check the id, or list them: "
+        "GET /api/v1/people."
+    )
 
 
 def snapshot(person: Person) -> dict[str, Any]:
@@ -45,9 +52,11 @@ def create_person(
     session: Session, viewer: Viewer, data: PersonCreate, *, source_ip: str | None = None
 ) -> Person:
     require_curator(viewer)
+    community = community_for_new(session, viewer, data.community_id, what="person")
     person = repository.add_person(
         session,
         Person(
+            community_id=community.id,
             name=data.name,
             other_names=data.other_names,
             birth_year=data.birth_year,
@@ -64,13 +73,14 @@ def create_person(
         subject_id=person.id,
         details={"after": snapshot(person)},
         source_ip=source_ip,
+        community_id=person.community_id,
     )
     return person
 
 
 def get_person(session: Session, viewer: Viewer, person_id: uuid.UUID) -> Person:
     require_curator(viewer)
-    person = repository.get_person(session, person_id)
+    person = repository.get_person(session, person_id, curated_communities(viewer))
     if person is None:
         raise person_not_found(person_id)
     return person
@@ -80,7 +90,9 @@ def list_people(
     session: Session, viewer: Viewer, name: str | None, *, limit: int, offset: int
 ) -> tuple[Sequence[Person], int]:
     require_curator(viewer)
-    return repository.list_people(session, name, limit=limit, offset=offset)
+    return repository.list_people(
+        session, name, curated_communities(viewer), limit=limit, offset=offset
+    )
 
 
 def update_person(
@@ -121,5 +133,6 @@ def update_person(
                 "after": {field: after[field] for field in changed},
             },
             source_ip=source_ip,
+            community_id=person.community_id,
         )
     return person

@@ -16,7 +16,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from archive.consent.service import reindex_story
 from archive.db.base import utcnow
-from archive.domain.access import Viewer, can_curate, can_view_story, is_admin, is_curator, is_owner
+from archive.domain.access import (
+    Viewer,
+    can_curate,
+    can_view_story,
+    curated_communities,
+    is_curator,
+    is_owner,
+)
 from archive.domain.review import (
     WAITING,
     IllegalTransition,
@@ -55,8 +62,9 @@ def review_queue(
             "see it published once they have."
         )
     wanted = [status for status in statuses if status in WAITING] or sorted(WAITING)
-    communities = None if is_admin(viewer) else viewer.archivist_of
-    return repository.waiting_stories(session, wanted, communities, limit=limit, offset=offset)
+    return repository.waiting_stories(
+        session, wanted, curated_communities(viewer), limit=limit, offset=offset
+    )
 
 
 def _load(session: Session, viewer: Viewer, story_id: uuid.UUID) -> Story:
@@ -101,6 +109,7 @@ def _move(
         subject_id=story.id,
         details={"from": before.value, "to": after.value, "note": note, "version": story.version},
         source_ip=source_ip,
+        community_id=story.community_id,
     )
 
 

@@ -133,5 +133,6 @@ def update_story(
             "after": {field: after for field, (_, after) in changes.items()},
         },
         source_ip=source_ip,
+        community_id=story.community_id,
     )
     return story

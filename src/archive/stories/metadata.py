@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from archive.collections import repository as collections
+from archive.domain.access import CommunityScope
 from archive.errors import Unprocessable
 from archive.models import Story, StoryPerson
 from archive.people import repository as people
@@ -94,9 +95,10 @@ def apply(
     may_see: Callable[[Story], bool],
 ) -> Changes:
     """Sets `fields` of `data` on the story after checking what they name exists: the
-    collection, the people, and the related stories (which the editor must be able to see,
-    `may_see`). The story's people must be loaded. Who may set which field is the caller's
-    check."""
+    collection and the people in the story's own community, and the related stories (which
+    the editor must be able to see, `may_see`). The story's people must be loaded. Who may
+    set which field is the caller's check."""
+    own = _own_community(story)
     before = snapshot(story)
     for field in fields:
         value = getattr(data, field)
@@ -109,10 +111,14 @@ def apply(
             # even when it holds the same people, and would advance its version.
             current = [(link.person_id, link.role) for link in story.people]
             if [(link.person_id, link.role.value) for link in value] != current:
-                story.people = _people_links(session, value)
+                story.people = _people_links(session, value, own)
         elif field == "collection_id":
-            if value is not None and collections.get_collection(session, value) is None:
-                raise Unprocessable(f"There is no collection {value}; check `collection_id`.")
+            if value is not None and collections.get_collection(session, value, own) is None:
+                raise Unprocessable(
+                    f"There is no collection {value} in this story's community; check "
+                    "`collection_id` (a story is filed only in its own community's "
+                    "collections)."
+                )
             story.collection_id = value
         elif field == "access":
             story.access = value.value
@@ -151,13 +157,21 @@ def _related(
     return [str(i) for i in story_ids]
 
 
-def _people_links(session: Session, links: list[PersonLinkIn]) -> list[StoryPerson]:
-    known = people.get_people(session, {link.person_id for link in links})
+def _own_community(story: Story) -> CommunityScope:
+    """A story's collection and people come from its own community only."""
+    return frozenset({story.community_id}) if story.community_id else frozenset()
+
+
+def _people_links(
+    session: Session, links: list[PersonLinkIn], own: CommunityScope
+) -> list[StoryPerson]:
+    known = people.get_people(session, {link.person_id for link in links}, own)
     missing = sorted({str(link.person_id) for link in links if link.person_id not in known})
     if missing:
         raise Unprocessable(
-            f"There is no person {', '.join(missing)}; add them first with POST /api/v1/people, "
-            "or check `people`."
+            f"There is no person {', '.join(missing)} in this story's community; add them "
+            "first with POST /api/v1/people (with the story's `community_id`), or check "
+            "`people`."
         )
     return [
         StoryPerson(person=known[link.person_id], role=link.role.value, position=position)

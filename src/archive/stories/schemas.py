@@ -134,7 +134,9 @@ class StoryCreate(StoryFields):
     related_story_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
     people: list[PersonLinkIn] | None = _PEOPLE
     community_id: uuid.UUID | None = Field(
-        default=None, description="The community whose story it is; the default one if omitted"
+        default=None,
+        description="The community whose story it is; if omitted, yours when you belong to "
+        "one only, else the default one (an upload link's stories go to its community)",
     )
     protocol_id: uuid.UUID | None = Field(default=None, description="One cultural protocol")
     protocol_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)

@@ -116,8 +116,14 @@ def create_story(
             "Only the community's archivists file stories in collections. Leave out "
             "`collection_id`; an archivist files the story when reviewing it."
         )
-    elif collection_id is not None and collections.get_collection(session, collection_id) is None:
-        raise Unprocessable(f"There is no collection {collection_id}; check `collection_id`.")
+    elif (
+        collection_id is not None
+        and collections.get_collection(session, collection_id, frozenset({community.id})) is None
+    ):
+        raise Unprocessable(
+            f"There is no collection {collection_id} in the story's community; check "
+            "`collection_id` (a story is filed only in its own community's collections)."
+        )
     if data.people is not None and not curator:
         raise Forbidden(
             "Only the community's archivists link a story to people's records. Leave out "
@@ -168,21 +174,39 @@ def create_story(
             **{field: after for field, (_, after) in added.items()},
         },
         source_ip=source_ip,
+        community_id=story.community_id,
     )
     return story
 
 
 def _community_for(session: Session, viewer: Viewer, community_id: uuid.UUID | None) -> Community:
-    """The story's community: the one named, if the caller belongs to it, else the default."""
-    if community_id is None or viewer.is_link_holder:
-        return community_repository.default_community(session)
+    """The one place a new story's community is decided. A story sent through an upload link
+    belongs to the link's community, whatever it names. Otherwise the community named, which
+    the caller must belong to; when none is named, the caller's community if they belong to
+    exactly one, else the archive's default."""
+    if viewer.is_link_holder:
+        linked = (
+            community_repository.get_community(session, viewer.link_community_id)
+            if viewer.link_community_id is not None
+            else None
+        )
+        if linked is None:
+            raise Forbidden(
+                "This upload link no longer leads to a community. Ask the archivist who sent "
+                "it to you for a new link."
+            )
+        return linked
+    if community_id is None:
+        if len(viewer.member_of) != 1:
+            return community_repository.default_community(session)
+        (community_id,) = viewer.member_of
     community = community_repository.get_community(session, community_id)
     if community is None or not (
         can_curate_community(viewer, community_id) or community_id in viewer.member_of
     ):
         raise Unprocessable(
             f"There is no community {community_id} you belong to; check "
-            "`community_id`, or leave it out for the archive's own."
+            "`community_id`, or leave it out for your own."
         )
     return community
 

@@ -6,19 +6,30 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from archive.db.scope import within
+from archive.domain.access import CommunityScope
 from archive.models import UploadLink
 
 
-def get_link(session: Session, link_id: uuid.UUID) -> UploadLink | None:
-    return session.get(UploadLink, link_id)
+def get_link(session: Session, link_id: uuid.UUID, scope: CommunityScope) -> UploadLink | None:
+    """The link, if it belongs to a community in `scope`; None as if it did not exist."""
+    return session.scalar(
+        select(UploadLink).where(UploadLink.id == link_id, within(UploadLink.community_id, scope))
+    )
 
 
 def get_link_by_digest(session: Session, digest: str) -> UploadLink | None:
     return session.scalar(select(UploadLink).where(UploadLink.token_hash == digest))
 
 
-def list_links(session: Session, collection_id: uuid.UUID | None) -> Sequence[UploadLink]:
-    query = select(UploadLink).order_by(UploadLink.created_at.desc())
+def list_links(
+    session: Session, collection_id: uuid.UUID | None, scope: CommunityScope
+) -> Sequence[UploadLink]:
+    query = (
+        select(UploadLink)
+        .where(within(UploadLink.community_id, scope))
+        .order_by(UploadLink.created_at.desc(), UploadLink.id)
+    )
     if collection_id is not None:
         query = query.where(UploadLink.collection_id == collection_id)
     return session.scalars(query).all()

@@ -23,6 +23,7 @@ class UploadLinkCreate(BaseModel):
 class UploadLinkRead(BaseModel):
     id: uuid.UUID
     collection_id: uuid.UUID
+    community_id: uuid.UUID
     expires_at: datetime | None
     max_uploads: int | None
     uses: int
@@ -35,6 +36,7 @@ class UploadLinkRead(BaseModel):
         return cls(
             id=link.id,
             collection_id=link.collection_id,
+            community_id=link.community_id,
             expires_at=link.expires_at,
             max_uploads=link.max_uploads,
             uses=link.uses,

@@ -1,4 +1,8 @@
-"""Upload links: a way in for people without accounts. Never commits."""
+"""Upload links: a way in for people without accounts. Never commits.
+
+A link belongs to its collection's community: its stories land there, and only that
+community's archivists (and administrators) list or revoke it; to an archivist of another
+community it answers 404, as if it did not exist."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlalchemy.orm import Session
 from archive.collections import repository as collections
 from archive.collections.service import require_curator
 from archive.db.base import utcnow
-from archive.domain.access import Role, Viewer
+from archive.domain.access import Role, Viewer, curated_communities
 from archive.domain.tokens import new_token, token_digest
 from archive.errors import Forbidden, NotFound, Unprocessable
 from archive.events.repository import add_event
@@ -39,7 +43,11 @@ def viewer_for_link_token(session: Session, token: str) -> Viewer:
             f"{ASK_FOR_A_NEW_LINK}"
         )
     return Viewer(
-        user_id=None, role=Role.CONTRIBUTOR, link_id=link.id, link_collection_id=link.collection_id
+        user_id=None,
+        role=Role.CONTRIBUTOR,
+        link_id=link.id,
+        link_collection_id=link.collection_id,
+        link_community_id=link.community_id,
     )
 
 
@@ -53,10 +61,13 @@ def take_upload(session: Session, viewer: Viewer) -> None:
 
 def create_link(session: Session, viewer: Viewer, data: UploadLinkCreate) -> tuple[UploadLink, str]:
     require_curator(viewer, "create upload links")
-    if collections.get_collection(session, data.collection_id) is None:
+    collection = collections.get_collection(
+        session, data.collection_id, curated_communities(viewer)
+    )
+    if collection is None:
         raise Unprocessable(
-            f"There is no collection {data.collection_id}; create it first "
-            "(POST /api/v1/collections)."
+            f"There is no collection {data.collection_id} in your communities; create it "
+            "first (POST /api/v1/collections)."
         )
     if data.expires_at is not None and data.expires_at.tzinfo is None:
         raise Unprocessable("Give `expires_at` with a time zone, e.g. 2026-12-31T23:59:00Z.")
@@ -66,7 +77,8 @@ def create_link(session: Session, viewer: Viewer, data: UploadLinkCreate) -> tup
     link = repository.add_link(
         session,
         UploadLink(
-            collection_id=data.collection_id,
+            collection_id=collection.id,
+            community_id=collection.community_id,
             token_hash=token_digest(token),
             note=data.note,
             expires_at=data.expires_at,
@@ -85,15 +97,19 @@ def create_link(session: Session, viewer: Viewer, data: UploadLinkCreate) -> tup
             "max_uploads": data.max_uploads,
             "expires_at": data.expires_at.isoformat() if data.expires_at else None,
         },
+        community_id=link.community_id,
     )
     return link, token
 
 
 def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID) -> None:
     require_curator(viewer, "revoke upload links")
-    link = repository.get_link(session, link_id)
+    link = repository.get_link(session, link_id, curated_communities(viewer))
     if link is None:
-        raise NotFound(f"There is no upload link {link_id}.")
+        raise NotFound(
+            f"There is no upload link {link_id} in your communities; GET "
+            "/api/v1/upload-links lists them."
+        )
     if link.revoked_at is None:
         link.revoked_at = utcnow()
         add_event(
@@ -102,14 +118,16 @@ def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID) -> None:
             action="upload_link.revoked",
             subject_type="upload_link",
             subject_id=link.id,
+            community_id=link.community_id,
         )
 
 
 def list_links(
     session: Session, viewer: Viewer, collection_id: uuid.UUID | None
 ) -> Sequence[UploadLink]:
+    """The links of the communities the caller curates (all, for an administrator)."""
     require_curator(viewer, "list upload links")
-    return repository.list_links(session, collection_id)
+    return repository.list_links(session, collection_id, curated_communities(viewer))
 
 
 def describe_current(session: Session, viewer: Viewer) -> UploadLinkCurrent:
@@ -118,9 +136,11 @@ def describe_current(session: Session, viewer: Viewer) -> UploadLinkCurrent:
             "This is for holders of an upload link; send its token as "
             "`Authorization: Bearer TOKEN`."
         )
-    link = repository.get_link(session, viewer.link_id)
+    # The holder's own link, in its own community.
+    scope = frozenset({viewer.link_community_id}) if viewer.link_community_id else frozenset()
+    link = repository.get_link(session, viewer.link_id, scope)
     assert link is not None
-    collection = collections.get_collection(session, link.collection_id)
+    collection = collections.get_collection(session, link.collection_id, scope)
     return UploadLinkCurrent(
         collection_title=collection.title if collection else "",
         note=link.note,

@@ -152,7 +152,9 @@ def test_links_and_collections_are_for_archivists(
 ) -> None:
     collection = client.post("/api/v1/collections", headers=admin, json={"title": "Songs"})
     assert collection.status_code == 201
-    assert client.get(f"/api/v1/collections/{collection.json()['id']}").json()["title"] == "Songs"
+    url = f"/api/v1/collections/{collection.json()['id']}"
+    assert client.get(url, headers=admin).json()["title"] == "Songs"
+    assert_problem(client.get(url), 401)
     assert_problem(client.post("/api/v1/collections", json={"title": "x"}), 401)
     assert_problem(
         client.post(

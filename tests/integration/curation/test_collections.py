@@ -23,7 +23,8 @@ def test_an_archivist_edits_a_collection(client: TestClient, admin: dict[str, st
     assert renamed.json()["description"] == "Fishing"
     emptied = client.patch(url, headers=admin, json={"description": ""})
     assert emptied.json()["description"] == ""
-    assert [c["title"] for c in client.get("/api/v1/collections").json()] == ["The river"]
+    listed = client.get("/api/v1/collections", headers=admin).json()
+    assert [c["title"] for c in listed] == ["The river"]
 
     logged = client.get(
         "/api/v1/events", params={"subject_id": collection["id"]}, headers=admin

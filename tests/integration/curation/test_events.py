@@ -55,7 +55,8 @@ def test_each_event_says_who_did_what_to_which_thing_when_and_from_where(
 ) -> None:
     story = submit()
     [created] = events(client, admin, subject_id=story["id"])["items"]
-    assert set(created) == FIELDS | {"source_ip"}
+    assert set(created) == FIELDS | {"source_ip", "community_id"}
+    assert created["community_id"] == story["community_id"]
     assert created["action"] == "story.created"
     assert created["subject_type"] == "story"
     assert created["outcome"] == "success"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from archive.cli import app as cli
+from archive.communities.repository import default_community
 from archive.db.session import transaction
 from archive.domain.access import SearchScope
 from archive.models import Collection, Recording, Segment, Story, Transcript
@@ -48,7 +49,7 @@ def make_recording(
     with transaction(sessions) as session:
         collection_id = None
         if collection:
-            found = Collection(title="River stories")
+            found = Collection(title="River stories", community_id=default_community(session).id)
             session.add(found)
             session.flush()
             collection_id = found.id
@@ -200,7 +201,7 @@ def test_missing_stale_and_orphaned_documents_are_found_and_repaired(
             update(Segment).where(Segment.id == restricted_segment).values(restricted=True)
         )
         session.execute(delete(Recording).where(Recording.id == deleted))
-        collection = Collection(title="Harbour stories")
+        collection = Collection(title="Harbour stories", community_id=default_community(session).id)
         session.add(collection)
         session.flush()
         story_id = session.scalars(

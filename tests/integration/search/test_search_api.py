@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.communities.repository import default_community
 from archive.db.session import transaction
 from archive.models import Collection, Person, Recording, Segment, Story, StoryPerson, Transcript
 from archive.search import reindex
@@ -69,7 +70,7 @@ def make_story(
 
 def make_collection(sessions: sessionmaker[Session]) -> uuid.UUID:
     with transaction(sessions) as session:
-        collection = Collection(title="River stories")
+        collection = Collection(title="River stories", community_id=default_community(session).id)
         session.add(collection)
         session.flush()
         return collection.id
@@ -77,7 +78,7 @@ def make_collection(sessions: sessionmaker[Session]) -> uuid.UUID:
 
 def make_person(sessions: sessionmaker[Session], name: str, *, deceased: bool = False) -> uuid.UUID:
     with transaction(sessions) as session:
-        person = Person(name=name, deceased=deceased)
+        person = Person(name=name, deceased=deceased, community_id=default_community(session).id)
         session.add(person)
         session.flush()
         return person.id

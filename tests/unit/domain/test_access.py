@@ -21,8 +21,11 @@ from archive.domain.access import (
     can_curate,
     can_search_story,
     can_view_story,
+    curated_communities,
     effective_access,
     holds_protocols,
+    implied_community,
+    in_scope,
     is_available,
     search_scope,
     story_visibility,
@@ -219,3 +222,28 @@ ALL_STORIES = [
 def test_search_finds_exactly_the_stories_a_viewer_may_hear(viewer_name: str, index: int) -> None:
     viewer, s = VIEWERS[viewer_name], ALL_STORIES[index]
     assert scope_matches(search_scope(viewer), s) is can_view_story(viewer, s, NOW)
+
+
+@pytest.mark.parametrize("viewer_name", list(VIEWERS))
+def test_the_community_scope_is_the_curation_rule(viewer_name: str) -> None:
+    """A collection, link, person or event of a community is in a caller's scope exactly when
+    they may curate that community's stories; one of no community is the admins' alone."""
+    viewer = VIEWERS[viewer_name]
+    scope = curated_communities(viewer)
+    for community in (HOME, ELSEWHERE):
+        assert in_scope(scope, community) is can_curate(
+            viewer, story(Access.PRIVATE, community_id=community)
+        )
+    assert in_scope(scope, None) is (viewer_name == "admin")
+
+
+def test_a_new_things_community_is_implied_only_when_there_is_one_to_choose() -> None:
+    here, admin = VIEWERS["archivist here"], VIEWERS["admin"]
+    both = Viewer(uuid.uuid4(), Role.ARCHIVIST, archivist_of=frozenset({HOME, ELSEWHERE}))
+    assert implied_community(here, [HOME, ELSEWHERE]) == HOME
+    assert implied_community(both, [HOME, ELSEWHERE]) is None
+    assert implied_community(admin, [HOME]) == HOME
+    assert implied_community(admin, [HOME, ELSEWHERE]) is None
+    assert implied_community(VIEWERS["member"], [HOME]) is None
+    # A membership of a community that is no longer there implies nothing.
+    assert implied_community(here, [ELSEWHERE]) is None
