@@ -16,17 +16,16 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.domain.access import Role
 from support.accounts import MakeUser
-from support.community_world import TUS, World, build_world, id_source, move_to, tus_metadata
-from support.openapi_calls import PROBE_TEXT, Operation, body_for, operations
+from support.community_world import TUS, World, build_world, id_source, tus_metadata
+from support.openapi_calls import PROBE_TEXT, IdSource, Operation, body_for, operations
 from support.paths import STORY_EN
 
 Headers = dict[str, str]
@@ -54,6 +53,8 @@ ALIASES = {"narrator": "person_id", "subject_id": "story_id"}
 """Query parameters that hold one of the known ids under another name."""
 
 QUERY_VALUES: dict[str, Any] = {"from": 1, "to": 2}
+PAGE_SIZES = ("limit", "per_page")
+"""A listing is read in its largest page, so that nothing hides on a later one."""
 
 EXTRA_IDS: dict[tuple[str, str], list[str]] = {
     ("POST", "/api/v1/uploads"): ["story_id"],
@@ -90,6 +91,10 @@ DESTRUCTIVE_ENDINGS = ("/withdraw", "/decision", "/review", "/merge", "/split")
 
 OUTSIDERS = ("archivist", "member", "researcher", "contributor", "anonymous")
 
+OWN_IN_A_BODY = {"community_id", "user_id", "user_ids", "actor_id"}
+"""Body ids that do not refer across: the caller's own community, and people's accounts
+(which belong to no community)."""
+
 
 @dataclass(frozen=True)
 class Call:
@@ -112,9 +117,10 @@ class Findings:
     failures: list[str] = field(default_factory=list)
 
     def add(self, call: Call, caller: str, status: int, why: str, excerpt: str) -> None:
-        story = f" [{call.kind} story]" if uses_story(call.operation) else ""
-        if call.kind == "unfiltered":
-            story = " [unfiltered]"
+        if call.kind in STORY_KINDS:
+            story = f" [{call.kind} story]" if uses_story(call.operation) else ""
+        else:
+            story = f" [{call.kind}]"
         self.failures.append(f"{call.operation}{story} as {caller}: {status} {why}: {excerpt}")
 
 
@@ -190,14 +196,23 @@ class Caller:
         raise AssertionError(f"{operation} takes If-Match; teach this test whose ETag to send")
 
     def build(
-        self, operation: Operation, kind: str, *, nowhere: bool = False, filters: bool = True
+        self,
+        operation: Operation,
+        kind: str,
+        *,
+        nowhere: bool = False,
+        filters: bool = True,
+        borrow: dict[str, IdSource] | None = None,
     ) -> Call | None:
         """The call of `operation` on the `kind` story's things, or None if the world has no
         such thing for that story (a submitted story has no recording). With `nowhere`, the
-        same call with ids that name nothing at all; without `filters`, a listing unfiltered."""
+        same call with ids that name nothing at all; without `filters`, a listing unfiltered;
+        `borrow` takes the named ids from elsewhere."""
         ids = id_source(self.world, kind, self.fresh(kind))
 
         def value(name: str) -> Any:
+            if borrow is not None and name in borrow:
+                return borrow[name](name)
             found = ids(ALIASES.get(name, name))
             if not nowhere or name == "version":
                 return found
@@ -214,8 +229,11 @@ class Caller:
             return None
         for parameter in operation.parameters("query"):
             name = parameter["name"]
+            schema = operation.resolve(parameter["schema"])
             if parameter.get("required") and name not in params:
                 params[name] = QUERY_VALUES.get(name, self.world.secret)
+            elif name in PAGE_SIZES and "maximum" in schema:
+                params[name] = schema["maximum"]
         if params:
             url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
         headers: Headers = dict(TUS)
@@ -245,8 +263,11 @@ class Caller:
         )
 
 
+STORY_KINDS = ("private", "community", "submitted")
+
+
 def kinds(operation: Operation) -> list[str]:
-    return ["private", "community", "submitted"] if uses_story(operation) else ["private"]
+    return list(STORY_KINDS) if uses_story(operation) else ["private"]
 
 
 def probed(document: dict[str, Any]) -> tuple[list[Operation], list[str]]:
@@ -319,72 +340,141 @@ def judge(
         findings.add(call, caller, status, "tells that the thing exists", short)
 
 
+@dataclass(frozen=True)
+class Boundary:
+    """Community A (the default one) with one of everything, twice: `probe` for outsiders to
+    try, `proof` for its own people to prove the same calls on. Community B (`coast`) with
+    one of everything too, and its people: `outsiders` of A."""
+
+    probe: World
+    proof: World
+    coast: World
+    outsiders: dict[str, Headers]
+
+
 @pytest.fixture
 def boundary(
     client: TestClient,
     admin: Headers,
     make_user: MakeUser,
     sessions: sessionmaker[Session],
-) -> tuple[World, World, dict[str, Headers]]:
-    """Community A (the default one) with one of everything, twice (one world for outsiders
-    to try, one for its own people to prove the calls on); community B and its people."""
+) -> Boundary:
     home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
-    probe = build_world(client, sessions, admin, make_user, community_id=home, label="a1")
-    proof = build_world(client, sessions, admin, make_user, community_id=home, label="a2")
-    coast = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()["id"]
-    outsiders: dict[str, Headers] = {"anonymous": {}}
-    for name, role, membership in (
-        ("archivist", Role.ARCHIVIST, "archivist"),
-        ("member", Role.RESEARCHER, "member"),
-        ("researcher", Role.RESEARCHER, None),
-        ("contributor", Role.CONTRIBUTOR, "member"),
-    ):
-        headers = make_user(f"coast-{name}", role)
-        move_to(
-            client, admin, headers, leave=home, join=membership and coast, role=membership or ""
+    coast_id = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()
+    worlds = {
+        label: build_world(
+            client,
+            sessions,
+            admin,
+            make_user,
+            community_id=community,
+            default_community_id=home,
+            label=label,
         )
-        outsiders[name] = headers
-    return probe, proof, outsiders
+        for label, community in (("coast", coast_id["id"]), ("a1", home), ("a2", home))
+    }
+    coast = worlds["coast"]
+    outsiders = {
+        "archivist": coast.archivist,
+        "member": coast.member,
+        "researcher": coast.stranger,
+        "contributor": coast.contributor,
+        "anonymous": {},
+    }
+    return Boundary(worlds["a1"], worlds["a2"], coast, outsiders)
 
 
 def test_no_operation_reaches_another_communitys_things(
-    client: TestClient,
-    admin: Headers,
-    boundary: tuple[World, World, dict[str, Headers]],
+    client: TestClient, admin: Headers, boundary: Boundary
 ) -> None:
-    probe, proof, outsiders = boundary
     chosen, unknown = probed(client.get("/openapi.json").json())
     findings = Findings(failures=list(unknown))
+    try_as_outsiders(Caller(client, boundary.probe, admin), chosen, boundary, findings)
+    refer_across(Caller(client, boundary.coast, admin), chosen, boundary, findings)
+    prove_as_owners(Caller(client, boundary.proof, admin), chosen, admin, findings)
+    assert not findings.failures, (
+        f"{len(findings.failures)} breaches of the community boundary:\n  "
+        + "\n  ".join(findings.failures)
+    )
 
-    on_probe = Caller(client, probe, admin)
+
+def try_as_outsiders(
+    on_probe: Caller, chosen: list[Operation], boundary: Boundary, findings: Findings
+) -> None:
+    """Every call, with A's ids, by each of A's outsiders."""
     for operation in chosen:
         seen: set[tuple[str, str, str]] = set()
-        plain = (
-            [on_probe.build(operation, "unfiltered", filters=False)] if listing(operation) else []
-        )
-        for call in plain + [on_probe.build(operation, kind) for kind in kinds(operation)]:
+        calls = [on_probe.build(operation, kind) for kind in kinds(operation)]
+        if listing(operation):
+            calls.insert(0, on_probe.build(operation, "unfiltered", filters=False))
+        for call in calls:
             if call is None or call.key in seen:
                 continue
             seen.add(call.key)
             for caller in OUTSIDERS:
+                headers = boundary.outsiders[caller]
 
-                def nowhere(made: Call = call, who: str = caller) -> int:
+                def nowhere(made: Call = call, who: Headers = headers) -> int:
                     other = on_probe.build(made.operation, made.kind, nowhere=True)
                     assert other is not None
-                    status: int = on_probe.send(other, outsiders[who]).status_code
+                    status: int = on_probe.send(other, who).status_code
                     return status
 
-                answer = on_probe.send(call, outsiders[caller])
-                judge(findings, call, caller, answer, probe, nowhere=nowhere)
+                answer = on_probe.send(call, headers)
+                judge(findings, call, caller, answer, boundary.probe, nowhere=nowhere)
 
-    on_proof = Caller(client, proof, admin)
+
+def refer_across(
+    on_coast: Caller, chosen: list[Operation], boundary: Boundary, findings: Findings
+) -> None:
+    """B's archivist, on B's own things, names one of A's things in a body (a person as
+    narrator, a collection, a related story, a protocol): refused like a stranger's id, and
+    the same call with B's own ids succeeds."""
+    probe_ids = id_source(boundary.probe, "community", lambda _: None)
+
+    def made_up(name: str) -> Any:
+        return [str(uuid.uuid4())] if name.endswith("_ids") else str(uuid.uuid4())
+
+    archivist = boundary.outsiders["archivist"]
+    for operation in chosen:
+        for name in operation.body_id_names:
+            if name in OWN_IN_A_BODY:
+                continue
+            call = on_coast.build(operation, "private", borrow={name: probe_ids})
+            if call is None:
+                continue
+            call = replace(call, kind=f"B's own, but {name} of A")
+
+            def nowhere(made: Call = call, field_name: str = name) -> int:
+                other = on_coast.build(made.operation, "private", borrow={field_name: made_up})
+                assert other is not None
+                status: int = on_coast.send(other, archivist).status_code
+                return status
+
+            answer = on_coast.send(call, archivist)
+            judge(findings, call, "archivist", answer, boundary.probe, nowhere=nowhere)
+            own = on_coast.build(operation, "private")
+            assert own is not None
+            mine = on_coast.send(own, archivist)
+            if mine.status_code >= 300:
+                findings.failures.append(
+                    f"{operation} with B's own {name}: B's archivist got {mine.status_code}, so "
+                    f"the refusal of A's proves nothing; fix the call ({mine.text[:200]})"
+                )
+
+
+def prove_as_owners(
+    on_proof: Caller, chosen: list[Operation], admin: Headers, findings: Findings
+) -> None:
+    """The same calls succeed for A's own people (or an administrator), on A's twin world:
+    so an outsider's 404 is the boundary, not a malformed request."""
     for operation in chosen:
         answers = []
         for kind in kinds(operation):
             call = on_proof.build(operation, kind)
             if call is None:
                 continue
-            for owner in [admin, *proof.owners]:
+            for owner in [admin, *on_proof.world.owners]:
                 answer = on_proof.send(call, owner)
                 answers.append(f"{kind}: {answer.status_code} {answer.text[:120]}")
                 if answer.status_code < 300:
@@ -397,8 +487,3 @@ def test_no_operation_reaches_another_communitys_things(
                 f"{operation}: the community's own people got no 2xx either, so an outsider's "
                 f"answer proves nothing; fix the call ({'; '.join(answers)[:400]})"
             )
-
-    assert not findings.failures, (
-        f"{len(findings.failures)} breaches of the community boundary:\n  "
-        + "\n  ".join(findings.failures)
-    )

@@ -82,6 +82,8 @@ class World:
     archivist: Headers
     contributor: Headers
     link_holder: Headers
+    member: Headers
+    """A researcher who is a member of the community."""
     stranger: Headers
     """A researcher of no community who has asked for nothing yet."""
     ids: dict[str, str] = field(default_factory=dict)
@@ -101,18 +103,25 @@ def build_world(
     make_user: MakeUser,
     *,
     community_id: str,
+    default_community_id: str,
     label: str,
 ) -> World:
-    """Everything in `community_id`, which must be the default community (new users join it)."""
+    """Everything in `community_id`. Its people belong to it alone (new users join the
+    default community; those of another are moved out of it)."""
     secret, listed = f"sm{uuid.uuid4().hex[:12]}", f"lm{uuid.uuid4().hex[:12]}"
     archivist = make_user(f"{label}-archivist", Role.ARCHIVIST)
     contributor = make_user(f"{label}-contributor", Role.CONTRIBUTOR)
     spare = make_user(f"{label}-member", Role.RESEARCHER)
+    if community_id != default_community_id:
+        for insider, role in ((archivist, "archivist"), (contributor, "member"), (spare, "member")):
+            move_to(
+                client, admin, insider, leave=default_community_id, join=community_id, role=role
+            )
     asking = make_user(f"{label}-requester", Role.RESEARCHER)
     granted = make_user(f"{label}-granted", Role.RESEARCHER)
     stranger = make_user(f"{label}-stranger", Role.RESEARCHER)
     for outside in (asking, granted, stranger):
-        move_to(client, admin, outside, leave=community_id, join=None, role="member")
+        move_to(client, admin, outside, leave=default_community_id, join=None, role="member")
 
     def post(path: str, body: Any, headers: Headers = archivist) -> dict[str, Any]:
         found: dict[str, Any] = expect(
@@ -176,6 +185,7 @@ def build_world(
         archivist=archivist,
         contributor=contributor,
         link_holder={},
+        member=spare,
         stranger=stranger,
     )
     for kind, made in (("private", private), ("community", shared)):
