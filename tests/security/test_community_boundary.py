@@ -487,3 +487,50 @@ def prove_as_owners(
                 f"{operation}: the community's own people got no 2xx either, so an outsider's "
                 f"answer proves nothing; fix the call ({'; '.join(answers)[:400]})"
             )
+
+
+def test_an_operation_whose_ids_this_test_cannot_fill_is_named_not_skipped() -> None:
+    """A new endpoint taking an id nobody taught this test fails it (in its path, or deep in
+    its body), instead of passing unprobed; one it knows is probed."""
+    uuid_schema = {"type": "string", "format": "uuid"}
+    document: dict[str, Any] = {
+        "paths": {
+            "/api/v1/widgets/{widget_id}": {
+                "get": {"parameters": [{"name": "widget_id", "in": "path", "schema": uuid_schema}]}
+            },
+            "/api/v1/stories/{story_id}/gadgets": {
+                "post": {
+                    "parameters": [{"name": "story_id", "in": "path", "schema": uuid_schema}],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/G"}}
+                        }
+                    },
+                }
+            },
+            "/api/v1/stories/{story_id}": {
+                "get": {"parameters": [{"name": "story_id", "in": "path", "schema": uuid_schema}]}
+            },
+        },
+        "components": {
+            "schemas": {
+                "G": {
+                    "type": "object",
+                    "properties": {
+                        "parts": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"sprocket_ids": {"type": "array"}},
+                            },
+                        }
+                    },
+                }
+            }
+        },
+    }
+    chosen, unknown = probed(document)
+    assert [str(operation) for operation in chosen] == ["GET /api/v1/stories/{story_id}"]
+    assert len(unknown) == 2
+    assert "GET /api/v1/widgets/{widget_id} takes widget_id" in unknown[0]
+    assert "POST /api/v1/stories/{story_id}/gadgets takes sprocket_ids" in unknown[1]
