@@ -310,7 +310,8 @@ def judge(
     nowhere: Callable[[], int],
 ) -> None:
     """`nowhere()` answers the status of the same call with ids that name nothing: a 422
-    about a body's reference is no breach when a made-up id gets it too."""
+    about a body's reference, or a 403, is no breach when a made-up id gets it too (or the
+    caller may know the thing exists: a community story, to anyone signed in)."""
     status: int = response.status_code
     signed_in = caller != "anonymous"
     excerpt = leaked(response, world, signed_in=signed_in)
@@ -332,3 +333,14 @@ def judge(
             findings.add(call, caller, status, "reached the other community's thing", short)
     elif addressed(operation) and status not in (401, 403, 404):
         findings.add(call, caller, status, "tells that the thing exists", short)
+    elif addressed(operation) and status == 403 and not may_know(call, signed_in=signed_in):
+        elsewhere = nowhere()
+        if elsewhere != 403:
+            why = f"tells that the thing exists (a made-up id gets {elsewhere})"
+            findings.add(call, caller, status, why, short)
+
+
+def may_know(call: Call, *, signed_in: bool) -> bool:
+    """Whoever is signed in may know that a community story exists (it is listed to them)."""
+    story_itself = call.operation.path.startswith("/api/v1/stories/{story_id}")
+    return signed_in and call.kind == "community" and story_itself
