@@ -64,8 +64,14 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/recordings/{recording_id}/transcript/segments/{segment_id}/split"): {
         "at": 2.5
     },
+    ("POST", "/api/v1/users"): {
+        "username": "boundary-probe-user",
+        "password": "lantern orchard quietly 4891",
+        "role": "researcher",
+    },
 }
-"""Fields a body needs beyond what its schema says (a span inside the recording, a change)."""
+"""Fields a body needs beyond what its schema says (a span inside the recording, a change, a
+username and a password that pass their rules)."""
 
 NOT_A_BODY: dict[tuple[str, str], tuple[Headers, bytes]] = {
     ("PATCH", "/api/v1/uploads/{upload_id}"): (
