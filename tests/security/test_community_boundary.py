@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.search.reindex import rebuild
 from support.accounts import MakeUser
 from support.boundary_probe import (
     OUTSIDERS,
@@ -72,6 +73,8 @@ def boundary(
         )
         for label, community in (("coast", coast_id["id"]), ("a1", home), ("a2", home))
     }
+    # The transcripts were written straight to the database: index them as the jobs would.
+    rebuild(sessions, client.app.state.index)  # type: ignore[attr-defined]
     coast = worlds["coast"]
     outsiders = {
         "archivist": coast.archivist,
