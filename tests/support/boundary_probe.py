@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 
@@ -235,7 +236,7 @@ class Caller:
             elif name in PAGE_SIZES and "maximum" in schema:
                 params[name] = schema["maximum"]
         if params:
-            url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+            url += "?" + urlencode(params, doseq=True)
         headers: Headers = dict(TUS)
         if any(p["name"].lower() == "if-match" for p in operation.parameters("header")):
             headers["If-Match"] = self.etag(operation, kind)

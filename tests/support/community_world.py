@@ -101,7 +101,8 @@ class World:
 
     @property
     def owners(self) -> list[Headers]:
-        """Who may rightly act on this community's things, in the order to try them."""
+        """Who may rightly act on this community's things (a stranger asks to hear a story),
+        in the order to try them."""
         return [self.archivist, self.contributor, self.link_holder, self.stranger]
 
 
