@@ -194,13 +194,33 @@ class StoryRead(BaseModel):
     """Set when a narrator has passed away: show it before the story's name and voice."""
 
     listed_only: bool = False
-    """True when the caller may know of the story but not hear it: recordings and consent are
-    left out; ask for access with POST /api/v1/stories/{id}/access-requests."""
+    """True when the caller may know of the story but not hear it: they get its title,
+    description, languages and access (and a content warning), nothing else: no recordings,
+    consent, people, place, dates, subjects or collection. Ask for access with
+    POST /api/v1/stories/{id}/access-requests."""
 
     @classmethod
     def listed(cls, story: Story) -> StoryRead:
+        """What someone who may know of the story but not hear it is told. A place, a date or
+        a narrator's name can say as much as the recording; they stay with those who may hear."""
         full = cls.of(story)
-        return full.model_copy(update={"recordings": [], "consent": None, "listed_only": True})
+        return full.model_copy(
+            update={
+                "recordings": [],
+                "consent": None,
+                "collection_id": None,
+                "embargo_until": None,
+                "recorded_date": None,
+                "recorded_date_precision": None,
+                "place": None,
+                "subjects": [],
+                "keywords": [],
+                "rights": None,
+                "related_story_ids": [],
+                "people": [],
+                "listed_only": True,
+            }
+        )
 
     @classmethod
     def of(cls, story: Story) -> StoryRead:
