@@ -22,8 +22,8 @@ def get_grant(session: Session, grant_id: uuid.UUID) -> AccessGrant | None:
 
 
 def scoped(
-    query: Select[tuple[AccessGrant]], *, scope: CommunityScope, user_id: uuid.UUID | None
-) -> Select[tuple[AccessGrant]]:
+    query: Select[AccessGrant], *, scope: CommunityScope, user_id: uuid.UUID | None
+) -> Select[AccessGrant]:
     """Narrows `query` to the rows a caller may read: those of stories in the communities in
     `scope` (`domain.access.curated_communities`), and the caller's own."""
     mine = AccessGrant.user_id == user_id if user_id is not None else false()
