@@ -2,6 +2,8 @@
 
 Each worker is a separate `archive worker` process, so a crash inside the speech model cannot
 take the API down with it; one that exits is started again after a short, growing pause.
+`count` workers take transcription jobs, and one more, always, takes the fast lane (index
+updates, listening copies, expiry, fixity), so those never wait behind a long recording.
 """
 
 from __future__ import annotations
@@ -24,18 +26,29 @@ class WorkerSupervisor:
     def __init__(self, count: int, env: dict[str, str] | None = None) -> None:
         self.count = count
         self.env = env if env is not None else dict(os.environ)
-        self._procs: list[subprocess.Popen[bytes] | None] = [None] * count
-        self._failures = [0] * count
+        # Slot 0 is the fast lane's; slots 1..count transcribe.
+        self.lanes = ["fast", *(["transcribe"] * count)]
+        self._procs: list[subprocess.Popen[bytes] | None] = [None] * len(self.lanes)
+        self._failures = [0] * len(self.lanes)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
 
     def _spawn(self, slot: int) -> None:
-        command = [sys.executable, "-m", "archive", "worker", "--slot", str(slot)]
+        lane = self.lanes[slot]
+        command = [
+            *(sys.executable, "-m", "archive", "worker"),
+            *("--slot", str(slot), "--lane", lane),
+        ]
         self._procs[slot] = subprocess.Popen(command, env=self.env)
-        log.info("supervisor.started slot=%d pid=%d", slot, self._procs[slot].pid)  # type: ignore[union-attr]
+        log.info(
+            "supervisor.started slot=%d lane=%s pid=%d",
+            slot,
+            lane,
+            self._procs[slot].pid,  # type: ignore[union-attr]
+        )
 
     def start(self) -> None:
-        for slot in range(self.count):
+        for slot in range(len(self.lanes)):
             self._spawn(slot)
         self._thread.start()
 
