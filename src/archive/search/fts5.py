@@ -33,7 +33,7 @@ import sqlite3
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,11 +50,13 @@ from archive.search.base import (
 from archive.search.documents import SegmentDocument
 from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from archive.search.fts5_scoring import (
+    fill_tokens,
     needles,
     score_params,
     score_sql,
     tokenizer,
     tokens_field,
+    with_words,
 )
 from archive.search.query import parse_query
 
@@ -149,7 +151,7 @@ class Fts5Index:
                 for statement in _statements(statements):
                     conn.execute(statement)
                 if version in MIGRATIONS:
-                    _fill_tokens(conn)
+                    fill_tokens(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -167,7 +169,7 @@ class Fts5Index:
                     f"segment {doc.segment_id} belongs to recording {doc.recording_id}, "
                     f"not {recording_id}"
                 )
-        prepared = _with_words(docs)  # tokenized before the lock too
+        prepared = with_words(docs)  # tokenized before the lock too
         with self._write() as conn:
             _delete_recording(conn, recording_id)
             _insert_documents(conn, prepared)
@@ -261,8 +263,9 @@ class Fts5Index:
                 build.execute("BEGIN")
                 for statement in _statements(SCHEMA):
                     build.execute(statement)
-                for batch in _batched(documents, 1000):
-                    _insert_documents(build, _with_words(batch))
+                with tokenizer() as words:
+                    for batch in _batched(documents, 1000):
+                        _insert_documents(build, with_words(batch, words))
                 build.execute("INSERT INTO segment_text (segment_text) VALUES ('optimize')")
                 build.execute("COMMIT")
                 with self._connection() as live, _unavailable_on_error():
@@ -338,11 +341,6 @@ def _batched(
         yield batch
 
 
-def _with_words(docs: Sequence[SegmentDocument]) -> list[tuple[SegmentDocument, list[str]]]:
-    with tokenizer() as words:
-        return list(zip(docs, words.words([doc.text for doc in docs]), strict=True))
-
-
 def _insert_documents(
     conn: sqlite3.Connection, docs: Iterable[tuple[SegmentDocument, list[str]]]
 ) -> None:
@@ -353,23 +351,6 @@ def _insert_documents(
         terms = {(NARRATOR_FIELD, str(p)) for p in doc.narrators}
         terms.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
         conn.executemany(_INSERT_TERM, [(rowid, field, value) for field, value in sorted(terms)])
-
-
-def _fill_tokens(conn: sqlite3.Connection) -> None:
-    """Fills `tokens` and `token_count` of every document from its text (a file of an older
-    schema version had none), in batches, in the caller's transaction."""
-    after = 0
-    while rows := conn.execute(
-        "SELECT rowid, text FROM segment_text WHERE rowid > ? ORDER BY rowid LIMIT 1000",
-        (after,),
-    ).fetchall():
-        with tokenizer() as words:
-            found = words.words([text or "" for _, text in rows])
-        conn.executemany(
-            "UPDATE segment_meta SET tokens = ?, token_count = ? WHERE rowid = ?",
-            [(tokens_field(w), len(w), rowid) for (rowid, _), w in zip(rows, found, strict=True)],
-        )
-        after = rows[-1][0]
 
 
 def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None:

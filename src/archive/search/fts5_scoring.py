@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from archive.search.documents import SegmentDocument
 from archive.search.fts5_schema import TOKENIZE
 from archive.search.query import ParsedQuery
 from archive.search.scoring import K1, REFERENCE_LENGTH, B
@@ -92,3 +93,33 @@ def score_params(found: Sequence[str]) -> list[object]:
     for needle in found:
         params.extend((needle, len(needle)))
     return params
+
+
+def with_words(
+    docs: Sequence[SegmentDocument], words: Tokenizer | None = None
+) -> list[tuple[SegmentDocument, list[str]]]:
+    """Each document with its words, as the index tokenizes them."""
+    if words is None:
+        with tokenizer() as fresh:
+            return with_words(docs, fresh)
+    return list(zip(docs, words.words([doc.text for doc in docs]), strict=True))
+
+
+def fill_tokens(conn: sqlite3.Connection) -> None:
+    """Fills `tokens` and `token_count` of every document from its text (a file of an older
+    schema version had none), in batches, in the caller's transaction."""
+    after = 0
+    with tokenizer() as words:
+        while rows := conn.execute(
+            "SELECT rowid, text FROM segment_text WHERE rowid > ? ORDER BY rowid LIMIT 1000",
+            (after,),
+        ).fetchall():
+            found = words.words([text or "" for _, text in rows])
+            conn.executemany(
+                "UPDATE segment_meta SET tokens = ?, token_count = ? WHERE rowid = ?",
+                [
+                    (tokens_field(w), len(w), rowid)
+                    for (rowid, _), w in zip(rows, found, strict=True)
+                ],
+            )
+            after = rows[-1][0]
