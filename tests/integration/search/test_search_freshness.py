@@ -156,10 +156,15 @@ def withdraw_consent(archive: Archive) -> None:
     assert response.status_code == 200, response.text
 
 
+def withdraw_story(archive: Archive) -> None:
+    response = archive.client.delete(f"/api/v1/stories/{archive.story_id}", headers=archive.admin)
+    assert response.status_code == 200, response.text
+
+
 @pytest.mark.parametrize(
     ("change", "still_found"),
-    [(make_private, 0), (restrict_first_segment, 1), (withdraw_consent, 0)],
-    ids=["story made private", "span restricted", "consent withdrawn"],
+    [(make_private, 0), (restrict_first_segment, 1), (withdraw_consent, 0), (withdraw_story, 0)],
+    ids=["story made private", "span restricted", "consent withdrawn", "story withdrawn"],
 )
 def test_a_change_that_hides_words_is_out_of_search_when_its_request_returns(
     busy_archive: Archive, change: Callable[[Archive], None], still_found: int
