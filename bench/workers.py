@@ -154,6 +154,7 @@ def claim_latency_ms(settings: Settings, queued: int, samples: int) -> float:
                 {
                     "id": uuid.uuid4(),
                     "kind": "fixity",
+                    "lane": "fast",
                     "payload": {},
                     "status": "queued",
                     "attempts": 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from enum import StrEnum
 from types import FrameType
 from typing import Annotated
 
@@ -22,6 +23,14 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 
 log = logging.getLogger("archive.cli")
+
+
+class Lane(StrEnum):
+    """`archive worker --lane`: which jobs a worker takes (see `domain.jobs.JobLane`)."""
+
+    ALL = "all"
+    FAST = "fast"
+    TRANSCRIBE = "transcribe"
 
 
 def _settings() -> Settings:
@@ -63,7 +72,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the archive: migrate the database, serve the API, and supervise the workers."""
+    """Run the archive: migrate the database, serve the API, and supervise the workers:
+    ARCHIVE_WORKERS transcription workers, and always one more for the fast lane (index
+    updates, listening copies, expiry, fixity), so those never wait behind transcription."""
     import uvicorn
 
     from archive.app import create_app
@@ -107,6 +118,14 @@ def worker(
     concurrency: Annotated[
         int, typer.Option(min=1, max=16, help="Jobs run at once in this process.")
     ] = 1,
+    lane: Annotated[
+        Lane,
+        typer.Option(
+            case_sensitive=False,
+            help="Which jobs to take: transcribe (slow, loads the speech model), fast (index "
+            "updates, listening copies, expiry, fixity; no speech model), or all (fast first).",
+        ),
+    ] = Lane.ALL,
     slot: Annotated[int | None, typer.Option(hidden=True)] = None,
     grace: Annotated[
         float,
@@ -118,6 +137,7 @@ def worker(
     """Run transcription and indexing workers (also started by `archive serve`)."""
     import threading
 
+    from archive.domain.jobs import ALL_LANES, JobLane
     from archive.ingest.worker import Shutdown, Worker, default_transcriber_factory
 
     settings = _settings()
@@ -130,9 +150,11 @@ def worker(
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    lanes = ALL_LANES if lane is Lane.ALL else (JobLane(lane.value),)
     transcriber = default_transcriber_factory(settings)  # one model, shared by the threads
-    workers = [Worker(settings, transcriber=transcriber) for _ in range(concurrency)]
-    workers[0].warm_up()
+    workers = [Worker(settings, transcriber=transcriber, lanes=lanes) for _ in range(concurrency)]
+    if JobLane.TRANSCRIBE in lanes:
+        workers[0].warm_up()
     threads = [
         threading.Thread(target=w.run, args=(shutdown,), name=f"worker-{i}")
         for i, w in enumerate(workers)

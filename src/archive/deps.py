@@ -4,8 +4,11 @@ Dependencies that only read the application's state are `async def`: FastAPI run
 `def` dependency in the thread pool, and a thread hop for each of them costs more than the
 lookup itself. Those that touch the database stay plain `def`.
 
-The request's session commits when the endpoint returns and rolls back when it raises; services
-and repositories below never commit. The caller is resolved in its own short transaction, so an
+The request's session commits when the endpoint returns and rolls back when it raises, before
+the response is sent (its scope is the endpoint function's); services and repositories below
+never commit. Right after the commit, the recordings a service marked for the search index
+(`search.updates`) are written to it, so a change that hides something is out of search when
+its response arrives. The caller is resolved in its own short transaction, so an
 endpoint that streams (an upload) holds no database transaction while bytes arrive.
 """
 
@@ -26,6 +29,7 @@ from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
 from archive.errors import TooManyRequests, Unauthorized
 from archive.search.base import SearchIndex
+from archive.search.updates import take_pending, update_now
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
 
@@ -49,8 +53,11 @@ async def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with transaction(sessions_of(request)) as session:
+    sessions = sessions_of(request)
+    with transaction(sessions) as session:
         yield session
+    index: SearchIndex = request.app.state.index
+    update_now(sessions, index, take_pending(session))
 
 
 async def get_store(request: Request) -> ObjectStore:
@@ -147,7 +154,7 @@ async def get_caller(request: Request) -> Caller:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 IndexDep = Annotated[SearchIndex, Depends(get_index)]

@@ -1,8 +1,9 @@
 """Consent: recorded with the story, reflected in who may hear and find it, withdrawable.
 
 Withdrawal takes a story out of search and playback at once for everyone but archivists (the
-access rules read the consent) and out of the index in the next index cycle (an index job per
-recording, written in the same transaction). Nothing is deleted.
+access rules read the consent) and out of the index right after the commit, before the
+request returns (`search.updates`, with an index job per recording as the safety net).
+Nothing is deleted.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from archive.access_requests import service as grants
 from archive.consent.schemas import ConsentIn, ConsentWithdrawal
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
-from archive.domain.jobs import JobKind
 from archive.errors import Conflict, Forbidden
 from archive.events.repository import add_event
-from archive.ingest import queue
 from archive.models import Story
+from archive.search.updates import reindex_after_commit
 from archive.stories import repository as stories
 from archive.stories.service import consent_row, not_found, story_access
 
@@ -40,9 +40,8 @@ def _story_for_change(
 
 
 def reindex_story(session: Session, story: Story) -> None:
-    """Queues an index job per recording, so the index follows within one cycle."""
-    for recording in story.recordings:
-        queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording.id)})
+    """The index follows the story's recordings right after the commit (`search.updates`)."""
+    reindex_after_commit(session, (recording.id for recording in story.recordings))
 
 
 def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentIn) -> Story:

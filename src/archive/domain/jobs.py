@@ -29,6 +29,24 @@ class JobKind(StrEnum):
     """Make a recording's listening copy with its restricted spans silent."""
 
 
+class JobLane(StrEnum):
+    """Which workers take a job. Transcription takes minutes per recording; the jobs that keep
+    the archive correct (index updates, listening copies, upload expiry, fixity) take seconds
+    and must never wait behind it, so they have a lane of their own."""
+
+    FAST = "fast"
+    TRANSCRIBE = "transcribe"
+
+
+ALL_LANES = (JobLane.FAST, JobLane.TRANSCRIBE)
+"""Every lane, in the order a worker of several lanes looks in them: the fast one first."""
+
+
+def lane_of(kind: str) -> JobLane:
+    """Transcription is slow; every other kind, and one this version does not know, is fast."""
+    return JobLane.TRANSCRIBE if kind == JobKind.TRANSCRIBE else JobLane.FAST
+
+
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 15 * 60.0
 

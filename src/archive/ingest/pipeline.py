@@ -154,6 +154,7 @@ def index(ctx: JobContext) -> None:
     recording_id = recording_id_of(ctx.job.payload)
     with transaction(ctx.sessions) as session:
         documents = documents_for_recording(session, recording_id)
+        transcribed = transcripts.next_version(session, recording_id) > 1
     if documents is None:
         ctx.index.remove_recording(recording_id)
         with ctx.final_transaction():
@@ -164,11 +165,14 @@ def index(ctx: JobContext) -> None:
         if found is None:
             return
         recording, story = found
-        if recording.status != "ready":
-            recording.ready_at = utcnow()
-        recording.status = "ready"
-        recording.progress = 1.0
-        recording.error = None
+        # In the fast lane an index job (a change of access, say) can run while the
+        # recording still waits for transcription: only a transcribed recording is ready.
+        if transcribed:
+            if recording.status != "ready":
+                recording.ready_at = utcnow()
+            recording.status = "ready"
+            recording.progress = 1.0
+            recording.error = None
         embargo = story.consent.embargo_until if story.consent else None
         if embargo is not None and embargo > utcnow():
             # The words become findable when the embargo ends: index again then.

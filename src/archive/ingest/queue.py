@@ -4,20 +4,34 @@ PostgreSQL claims with `SELECT ... FOR UPDATE SKIP LOCKED`, so many workers neve
 another; SQLite has one writer at a time and claims with a single `UPDATE ... RETURNING`.
 Every state change after the claim names the lease owner, so a worker whose lease lapsed and
 was taken over cannot finish, fail or release a job that is no longer its own.
+
+Each job has a lane (`domain.jobs.JobLane`) and a worker claims from its own lanes only, so
+index updates and listening copies never wait behind transcription. A claim looks in one lane
+at a time and reads the first due job straight off the index on (lane, status, run_after,
+created_at): its cost does not grow with the number of jobs queued.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
-from archive.domain.jobs import JobStatus, lease_expiry, next_run_after, should_retry
+from archive.domain.jobs import (
+    ALL_LANES,
+    JobLane,
+    JobStatus,
+    lane_of,
+    lease_expiry,
+    next_run_after,
+    should_retry,
+)
 from archive.models import Job
 
 
@@ -43,21 +57,24 @@ def enqueue(
     run_after: datetime | None = None,
 ) -> Job:
     job = Job(
-        kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after or utcnow()
+        kind=kind,
+        lane=lane_of(kind),
+        payload=payload,
+        max_attempts=max_attempts,
+        run_after=run_after or utcnow(),
     )
     session.add(job)
     session.flush()
     return job
 
 
-def _runnable(now: datetime, kinds: tuple[str, ...] | None) -> Any:
-    condition = or_(
-        and_(Job.status == JobStatus.QUEUED, Job.run_after <= now),
-        and_(Job.status == JobStatus.RUNNING, Job.lease_expires_at < now),
-    )
-    if kinds:
-        condition = and_(condition, Job.kind.in_(kinds))
-    return condition
+def _lapsed(lane: JobLane, now: datetime) -> ColumnElement[bool]:
+    """Running, but its worker stopped renewing the lease: it died."""
+    return and_(Job.lane == lane, Job.status == JobStatus.RUNNING, Job.lease_expires_at < now)
+
+
+def _due(lane: JobLane, now: datetime) -> ColumnElement[bool]:
+    return and_(Job.lane == lane, Job.status == JobStatus.QUEUED, Job.run_after <= now)
 
 
 def claim(
@@ -65,18 +82,32 @@ def claim(
     worker: str,
     lease_seconds: float,
     *,
-    kinds: tuple[str, ...] | None = None,
+    lanes: Sequence[JobLane] = ALL_LANES,
 ) -> ClaimedJob | None:
-    """Takes the oldest runnable job (or one whose lease lapsed) for `worker`."""
+    """Takes a job for `worker` from the first of `lanes` that has one: a job whose lease
+    lapsed (its worker died) first, else the queued job that has been due longest."""
     now = utcnow()
-    candidates = (
-        select(Job.id).where(_runnable(now, kinds)).order_by(Job.run_after, Job.created_at).limit(1)
-    )
+    for lane in lanes:
+        for runnable in (_lapsed(lane, now), _due(lane, now)):
+            job = _take(session, worker, lease_seconds, now, runnable)
+            if job is not None:
+                return job
+    return None
+
+
+def _take(
+    session: Session,
+    worker: str,
+    lease_seconds: float,
+    now: datetime,
+    runnable: ColumnElement[bool],
+) -> ClaimedJob | None:
+    candidates = select(Job.id).where(runnable).order_by(Job.run_after, Job.created_at).limit(1)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     row = session.execute(
         update(Job)
-        .where(Job.id == candidates.scalar_subquery(), _runnable(now, kinds))
+        .where(Job.id == candidates.scalar_subquery(), runnable)
         .values(
             status=JobStatus.RUNNING,
             lease_owner=worker,

@@ -2,6 +2,8 @@
 
 Each worker is a separate `archive worker` process, so a crash inside the speech model cannot
 take the API down with it; one that exits is started again after a short, growing pause.
+`count` workers take transcription jobs, and one more, always, takes the fast lane (index
+updates, listening copies, expiry, fixity), so those never wait behind a long recording.
 `stop` ends them all: SIGTERM, then SIGKILL for any still running after `STOP_GRACE_SECONDS`
 (a worker hands its running job back within its own grace, 15 s by default); no worker is
 started once `stop` has begun.
@@ -27,28 +29,34 @@ class WorkerSupervisor:
     def __init__(self, count: int, env: dict[str, str] | None = None) -> None:
         self.count = count
         self.env = env if env is not None else dict(os.environ)
-        self._procs: list[subprocess.Popen[bytes] | None] = [None] * count
-        self._failures = [0] * count
+        # Slot 0 is the fast lane's; slots 1..count transcribe.
+        self.lanes = ["fast", *(["transcribe"] * count)]
+        self._procs: list[subprocess.Popen[bytes] | None] = [None] * len(self.lanes)
+        self._failures = [0] * len(self.lanes)
         self._stopping = threading.Event()
         self._spawning = threading.Lock()
         """Held while a worker is started, so `stop` never misses one started beside it."""
         self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
 
     def _spawn(self, slot: int) -> None:
-        command = [sys.executable, "-m", "archive", "worker", "--slot", str(slot)]
+        lane = self.lanes[slot]
+        command = [
+            *(sys.executable, "-m", "archive", "worker"),
+            *("--slot", str(slot), "--lane", lane),
+        ]
         with self._spawning:
             if self._stopping.is_set():
                 return
             proc = subprocess.Popen(command, env=self.env)
             self._procs[slot] = proc
-        log.info("supervisor.started slot=%d pid=%d", slot, proc.pid)
+        log.info("supervisor.started slot=%d lane=%s pid=%d", slot, lane, proc.pid)
 
     def pids(self) -> list[int]:
         """The process ids of the workers running now."""
         return [p.pid for p in self._procs if p is not None and p.poll() is None]
 
     def start(self) -> None:
-        for slot in range(self.count):
+        for slot in range(len(self.lanes)):
             self._spawn(slot)
         self._thread.start()
 

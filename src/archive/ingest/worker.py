@@ -1,7 +1,10 @@
 """A worker process: claims jobs, runs their handlers, keeps their leases alive.
 
-One speech model per process, loaded before the first claim and kept warm; `concurrency`
-threads share it (CTranslate2 models are safe to call from several threads). On SIGTERM a
+A worker takes jobs from its lanes only (`lanes`; see `queue`): `archive serve` runs its
+transcription workers on the transcription lane and always one more on the fast lane. One
+speech model per process, loaded before the first claim when the process transcribes, and
+kept warm; `concurrency` threads share it (CTranslate2 models are safe to call from several
+threads). On SIGTERM a
 worker stops claiming, lets the running job finish for `grace_seconds`, and then releases it
 between two segments so another worker can take it.
 """
@@ -14,14 +17,14 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sqlalchemy import Engine
 
 from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
-from archive.domain.jobs import renew_interval
+from archive.domain.jobs import ALL_LANES, JobLane, renew_interval
 from archive.errors import ArchiveError
 from archive.ingest import queue
 from archive.ingest.context import JobContext, JobReleased
@@ -93,9 +96,15 @@ class Worker:
         handlers: dict[str, Handler] | None = None,
         transcriber: Callable[[], Transcriber] | None = None,
         engine: Engine | None = None,
+        lanes: Sequence[JobLane] = ALL_LANES,
     ) -> None:
         self.settings = settings
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lanes = tuple(lanes)
+        # The lanes in the name tell a person reading /api/v1/health which worker does what.
+        lanes_label = "+".join(lane.value for lane in self.lanes)
+        self.name = name or (
+            f"{socket.gethostname()}:{os.getpid()}:{lanes_label}:{uuid.uuid4().hex[:6]}"
+        )
         self.handlers = handlers if handlers is not None else HANDLERS
         self.engine = engine or create_db_engine(settings)
         self.sessions = create_session_factory(self.engine)
@@ -119,7 +128,9 @@ class Worker:
         while not shutdown.event.is_set():
             self.heartbeat()
             with transaction(self.sessions) as session:
-                job = queue.claim(session, self.name, self.settings.job_lease_seconds)
+                job = queue.claim(
+                    session, self.name, self.settings.job_lease_seconds, lanes=self.lanes
+                )
             if job is None:
                 shutdown.event.wait(self.settings.job_poll_seconds)
                 continue
@@ -136,7 +147,9 @@ class Worker:
         taken = 0
         while not shutdown.event.is_set():
             with transaction(self.sessions) as session:
-                job = queue.claim(session, self.name, self.settings.job_lease_seconds)
+                job = queue.claim(
+                    session, self.name, self.settings.job_lease_seconds, lanes=self.lanes
+                )
             if job is None:
                 break
             taken += 1

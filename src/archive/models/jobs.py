@@ -18,9 +18,12 @@ class Job(UUIDPrimaryKey, Base):
     """
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_runnable", "status", "run_after"),)
+    # A claim reads one lane's queued jobs in `run_after` order straight off this index.
+    __table_args__ = (Index("ix_jobs_claim", "lane", "status", "run_after", "created_at"),)
 
     kind: Mapped[str] = mapped_column(String(40))
+    lane: Mapped[str] = mapped_column(String(20))
+    """`domain.jobs.lane_of(kind)`: which workers take it."""
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -1,8 +1,9 @@
 """Marking stretches of a recording restricted, and lifting them. Never commits.
 
 Each change is written with its audit event and two jobs in the caller's one transaction: an
-`index` job, which takes the segments under the spans out of search (or puts them back), and
-a `silence` job, which makes the listening copy those without the right are given. Until that
+`index` job, which takes the segments under the spans out of search (or puts them back) and is
+the safety net of the index update made right after the commit (`search.updates`), and a
+`silence` job, which makes the listening copy those without the right are given. Until that
 copy is made for the spans as they now are, such listeners are told the audio is being
 prepared (`recordings.service.audio_to_serve`); transcripts follow at once, being masked as
 they are read.
@@ -25,6 +26,7 @@ from archive.models import Recording, Restriction
 from archive.recordings.service import get_curated_recording
 from archive.restrictions import repository
 from archive.restrictions.schemas import RestrictionCreate
+from archive.search.updates import reindex_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +39,8 @@ def _recording_for_curator(session: Session, viewer: Viewer, recording_id: uuid.
 
 
 def _follow_up(session: Session, recording_id: uuid.UUID) -> None:
-    payload = {"recording_id": str(recording_id)}
-    queue.enqueue(session, JobKind.INDEX, payload)
-    queue.enqueue(session, JobKind.SILENCE, payload)
+    reindex_after_commit(session, [recording_id])
+    queue.enqueue(session, JobKind.SILENCE, {"recording_id": str(recording_id)})
 
 
 def list_restrictions(

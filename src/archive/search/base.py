@@ -3,7 +3,9 @@
 The database is the source of truth; an index holds one document per transcript segment and can
 always be rebuilt from it (`archive reindex`). Every query carries a `SearchScope` that the
 backend applies inside the query, so counts, facets and highlights never leak what a caller may
-not see. Filters narrow the same query; facets count within it.
+not see. Filters narrow the same query; facets count within it. A hit's score, and so the order
+of hits, comes from that document and the query alone (`archive.search.scoring`): documents the
+caller cannot see never move it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class SearchHit:
     text: str
     highlight: str
     score: float
+    """Positive, higher is better: `archive.search.scoring`, from this document alone."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,9 +56,10 @@ def search(
         ),
     ] = None,
 ) -> SearchResultRead:
-    """Segments where the words are said, best first, each with the second it starts at;
-    with counts by language, collection, narrator, subject and decade of everything that
-    matched, and the names of the narrators counted."""
+    """Segments where the words are said, best first (each scored from its own words alone:
+    see `score`), each with the second it starts at; with counts by language, collection,
+    narrator, subject and decade of everything that matched, and the names of the narrators
+    counted."""
     answer = service.search(
         session,
         index,

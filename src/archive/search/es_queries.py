@@ -31,6 +31,12 @@ access scope and the filters are `filter` clauses of the same `bool` query, so `
 Narrators and subjects are keyword arrays: a `term` filter matches a document holding the value
 among others, and a `terms` aggregation counts a document once under each of its values.
 
+Scores: every text field is scored by `SIMILARITY`, a scripted similarity that is
+`archive.search.scoring`'s rule over the field's analysed words (`doc.freq`, `doc.length`) and
+reads no statistic of the index (no idf, no average length), so what a caller sees of a hit
+never depends on documents they cannot see, on any shard. A prefix (`match_bool_prefix`'s last
+word) scores a constant, as Elasticsearch rewrites prefix queries.
+
 Highlights: the unified highlighter on every text field, whole segments (`number_of_fragments:
 0`), `<mark>` tags and the HTML encoder. A segment matched through several fields gets one
 highlight per field; `es_responses.merge_highlights` joins their marks over the original text
@@ -50,12 +56,22 @@ from archive.domain.access import SearchScope
 from archive.search.base import FACET_FIELDS, FACET_SIZE, SearchFilters
 from archive.search.documents import SegmentDocument
 from archive.search.query import ParsedQuery
+from archive.search.scoring import K1, REFERENCE_LENGTH, B
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 MAX_RESULT_WINDOW = 10_000
 """Elasticsearch's default `index.max_result_window`: offset + limit may not pass it."""
 TEMPLATE_PRIORITY = 200
 """Above the built-in templates (100), so no stack template ever shapes our indices."""
+
+SIMILARITY = "archive_document_only"
+SIMILARITY_SCRIPT = (
+    "double tf = doc.freq; "
+    f"double norm = {K1} * (1.0 - {B} + {B} * doc.length / {REFERENCE_LENGTH}); "
+    f"return query.boost * {K1 + 1} * tf / (tf + norm);"
+)
+"""`scoring.part_score` in Painless: the term's (or phrase's) frequency and the field's length
+in this document, and nothing of any other document."""
 
 PRE_TAG = "<mark>"
 POST_TAG = "</mark>"
@@ -210,7 +226,7 @@ def index_template_body(names: IndexNames) -> dict[str, Any]:
         "transcript_id": keyword,
         "start": {"type": "double"},
         "end": {"type": "double"},
-        TEXT_FIELD: {"type": "text", "analyzer": "archive_folded"},
+        TEXT_FIELD: {"type": "text", "analyzer": "archive_folded", "similarity": SIMILARITY},
         "language": keyword,
         "story_title": stored_only,
         "access": keyword,
@@ -226,14 +242,26 @@ def index_template_body(names: IndexNames) -> dict[str, Any]:
         "decade": {"type": "integer"},
     }
     for code, analyzer in LANGUAGE_ANALYZERS.items():
-        properties[f"text_{code}"] = {"type": "text", "analyzer": analyzer}
+        properties[f"text_{code}"] = {
+            "type": "text",
+            "analyzer": analyzer,
+            "similarity": SIMILARITY,
+        }
     return {
         "index_patterns": [names.pattern],
         "priority": TEMPLATE_PRIORITY,
         "_meta": {"archive_mapping_version": MAPPING_VERSION},
         "template": {
             "settings": {
-                "index": {"max_result_window": MAX_RESULT_WINDOW},
+                "index": {
+                    "max_result_window": MAX_RESULT_WINDOW,
+                    "similarity": {
+                        SIMILARITY: {
+                            "type": "scripted",
+                            "script": {"source": SIMILARITY_SCRIPT},
+                        }
+                    },
+                },
                 "analysis": {"analyzer": analyzers, "filter": filters},
             },
             "mappings": {

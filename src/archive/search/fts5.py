@@ -9,8 +9,9 @@ Two tables share one rowid: `segment_text` (FTS5, the searchable text) and `segm
 A third, `segment_terms`, holds the many-valued fields (narrators, subjects) as one row per
 (segment rowid, field, value). Every search joins them, so the access filter and the caller's
 filters are part of the query, and `total` and the facets (GROUP BYs over the same match,
-materialised once) count only what the caller may see.
-The schema and its migrations from earlier versions are in `fts5_schema`.
+materialised once) count only what the caller may see. Scores are never bm25's, which reads
+the whole index: each hit is scored from its own words (`archive.search.scoring`, computed as
+`fts5_scoring` says). The schema and its migrations from earlier versions are in `fts5_schema`.
 
 Thread safety: each call opens its own connection and closes it before returning, so the API's
 worker threads never share one. Writes take the lock up front (`BEGIN IMMEDIATE`) and wait for
@@ -48,6 +49,15 @@ from archive.search.base import (
 )
 from archive.search.documents import SegmentDocument
 from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from archive.search.fts5_scoring import (
+    fill_tokens,
+    needles,
+    score_params,
+    score_sql,
+    tokenizer,
+    tokens_field,
+    with_words,
+)
 from archive.search.query import parse_query
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -88,14 +98,15 @@ GROUP BY 1, 2
 """
 )
 
+# The score is the document's own (`fts5_scoring`), never bm25: bm25 reads the whole index.
 _PAGE = (
     """
 SELECT m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
-       segment_text.text, highlight(segment_text, 0, ?, ?), bm25(segment_text) AS rank
+       segment_text.text, highlight(segment_text, 0, ?, ?), {score} AS score
 """
     + _FROM_MATCHING
     + """
-ORDER BY rank, m.story_id, m.start_seconds, m.segment_id
+ORDER BY score DESC, m.story_id, m.start_seconds, m.segment_id
 LIMIT ? OFFSET ?
 """
 )
@@ -104,8 +115,8 @@ _INSERT_META = """
 INSERT INTO segment_meta (segment_id, recording_id, story_id, transcript_id, start_seconds,
                           end_seconds, language, story_title, access, owner_id, collection_id,
                           fingerprint, community_id, protocol_ids, protocols_required, available,
-                          decade)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          decade, tokens, token_count)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 _INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
@@ -139,6 +150,8 @@ class Fts5Index:
                 statements = MIGRATIONS.get(version, "") + SCHEMA
                 for statement in _statements(statements):
                     conn.execute(statement)
+                if version in MIGRATIONS:
+                    fill_tokens(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -156,9 +169,10 @@ class Fts5Index:
                     f"segment {doc.segment_id} belongs to recording {doc.recording_id}, "
                     f"not {recording_id}"
                 )
+        prepared = with_words(docs)  # tokenized before the lock too
         with self._write() as conn:
             _delete_recording(conn, recording_id)
-            _insert_documents(conn, docs)
+            _insert_documents(conn, prepared)
 
     def remove_recording(self, recording_id: uuid.UUID) -> None:
         """Idempotent: removing an unknown recording does nothing."""
@@ -196,11 +210,13 @@ class Fts5Index:
         """
         if offset < 0 or limit < 0:
             raise ValueError(f"offset ({offset}) and limit ({limit}) must not be negative")
-        match = parse_query(query).match
+        parsed = parse_query(query)
+        with tokenizer() as words:
+            found = needles(parsed, words)
         scope_sql, scope_params = _scope_filter(scope)
         filters_sql, filters_params = _filters(filters)
         sql = {"scope": scope_sql, "filters": filters_sql}
-        params = (match, *scope_params, *filters_params)
+        params = (parsed.match, *scope_params, *filters_params)
         with self._connection() as conn, _unavailable_on_error():
             # One read transaction: the counts and the page come from the same snapshot.
             conn.execute("BEGIN")
@@ -210,7 +226,8 @@ class Fts5Index:
                 rows = []
                 if limit and offset < total:
                     rows = conn.execute(
-                        _PAGE.format(**sql), (_OPEN, _CLOSE, *params, limit, offset)
+                        _PAGE.format(score=score_sql(len(found)), **sql),
+                        (_OPEN, _CLOSE, *score_params(found), *params, limit, offset),
                     ).fetchall()
             finally:
                 conn.execute("COMMIT")
@@ -246,8 +263,9 @@ class Fts5Index:
                 build.execute("BEGIN")
                 for statement in _statements(SCHEMA):
                     build.execute(statement)
-                for batch in _batched(documents, 1000):
-                    _insert_documents(build, batch)
+                with tokenizer() as words:
+                    for batch in _batched(documents, 1000):
+                        _insert_documents(build, with_words(batch, words))
                 build.execute("INSERT INTO segment_text (segment_text) VALUES ('optimize')")
                 build.execute("COMMIT")
                 with self._connection() as live, _unavailable_on_error():
@@ -323,9 +341,11 @@ def _batched(
         yield batch
 
 
-def _insert_documents(conn: sqlite3.Connection, docs: Iterable[SegmentDocument]) -> None:
-    for doc in docs:
-        cursor = conn.execute(_INSERT_META, _meta_row(doc))
+def _insert_documents(
+    conn: sqlite3.Connection, docs: Iterable[tuple[SegmentDocument, list[str]]]
+) -> None:
+    for doc, words in docs:
+        cursor = conn.execute(_INSERT_META, (*_meta_row(doc), tokens_field(words), len(words)))
         rowid = cursor.lastrowid
         conn.execute("INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (rowid, doc.text))
         terms = {(NARRATOR_FIELD, str(p)) for p in doc.narrators}
@@ -436,7 +456,7 @@ def _facets(groups: list[tuple[str, str | None, int]]) -> dict[str, dict[str, in
 
 
 def _hit(row: tuple[str, str, str, float, float, str, str, float]) -> SearchHit:
-    story_id, recording_id, segment_id, start, end, text, marked, rank = row
+    story_id, recording_id, segment_id, start, end, text, marked, score = row
     return SearchHit(
         story_id=uuid.UUID(story_id),
         recording_id=uuid.UUID(recording_id),
@@ -445,8 +465,7 @@ def _hit(row: tuple[str, str, str, float, float, str, str, float]) -> SearchHit:
         end=end,
         text=text,
         highlight=render_highlight(marked, text),
-        # bm25() is negative, lower is better; the API's score is positive, higher is better.
-        score=-rank,
+        score=float(score),
     )
 
 

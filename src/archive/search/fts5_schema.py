@@ -6,7 +6,7 @@ brings that file to exactly what a new file gets (tests compare the two).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
 # finds "José" and decomposed accents match composed ones. Porter stemming is left out on
@@ -15,6 +15,9 @@ SCHEMA_VERSION = 4
 # "flooded" is stored as "flood", so `flooded*` would no longer find it. People get English
 # inflections with `flood*`; language-aware stemming is the Elasticsearch backend's job.
 # `prefix='2 3'` keeps short prefix queries from scanning the whole term list.
+# `tokens` and `token_count` are the document's words as this tokenizer reads them, for scoring
+# (`fts5_scoring`).
+TOKENIZE = "unicode61 remove_diacritics 2"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS segment_meta (
     rowid INTEGER PRIMARY KEY,
@@ -34,7 +37,9 @@ CREATE TABLE IF NOT EXISTS segment_meta (
     protocol_ids TEXT NOT NULL DEFAULT '',
     protocols_required INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL DEFAULT 1,
-    decade INTEGER
+    decade INTEGER,
+    tokens TEXT NOT NULL DEFAULT '',
+    token_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
 CREATE TABLE IF NOT EXISTS segment_terms (
@@ -45,7 +50,7 @@ CREATE TABLE IF NOT EXISTS segment_terms (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS segment_terms_value ON segment_terms (field, value);
 CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
-    text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    text, tokenize = '{TOKENIZE}', prefix = '2 3'
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -71,10 +76,18 @@ MIGRATE_FROM_3 = """
 ALTER TABLE segment_meta ADD COLUMN decade INTEGER;
 """
 
+# Version 4 had no word lists to score by (`fts5_scoring`); opening the file fills them in from
+# each document's text, in the same transaction, so scores are right from the first search.
+MIGRATE_FROM_4 = """
+ALTER TABLE segment_meta ADD COLUMN tokens TEXT NOT NULL DEFAULT '';
+ALTER TABLE segment_meta ADD COLUMN token_count INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS = {
-    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3,
-    2: MIGRATE_FROM_2 + MIGRATE_FROM_3,
-    3: MIGRATE_FROM_3,
+    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4,
+    2: MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4,
+    3: MIGRATE_FROM_3 + MIGRATE_FROM_4,
+    4: MIGRATE_FROM_4,
 }
 """user_version -> the statements that bring a file of that version up to `SCHEMA` (which
 runs after them, creating what is new)."""

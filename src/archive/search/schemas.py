@@ -5,6 +5,7 @@ import uuid
 from pydantic import BaseModel, Field
 
 from archive.models import Person
+from archive.search.scoring import K1, REFERENCE_LENGTH, B
 
 
 class SearchHitRead(BaseModel):
@@ -16,7 +17,19 @@ class SearchHitRead(BaseModel):
     text: str
     highlight: str
     """The text, HTML-escaped, with matched terms in <mark>…</mark>."""
-    score: float
+    score: float = Field(
+        description=(
+            "How well this segment matches, higher first: each word, phrase or prefix you "
+            f"searched for adds {K1 + 1:g}·tf / (tf + {K1:g}·({1 - B:g} + {B:g}·words / "
+            f"{REFERENCE_LENGTH:g})), where tf is how often it occurs in this segment and words "
+            f"is the segment's length (one occurrence in a {REFERENCE_LENGTH:g}-word segment "
+            "adds 1.0). It reads nothing of any other segment: no "
+            "document counts, no word rarity, no average length, so it never changes when "
+            "segments you cannot see are added, edited or removed. Equal scores are ordered by "
+            "story, then start time. (With Elasticsearch, words are counted as its language "
+            "analysers read them, and a trailing prefix adds a constant 1.)"
+        )
+    )
 
 
 class FacetPersonRead(BaseModel):

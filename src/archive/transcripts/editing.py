@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.domain.access import Viewer
-from archive.domain.jobs import JobKind
 from archive.domain.transcript_edits import (
     KEEP,
     EditRejected,
@@ -38,9 +37,9 @@ from archive.errors import (
     Unprocessable,
 )
 from archive.events.repository import add_event
-from archive.ingest import queue
 from archive.models import Segment, Transcript
 from archive.recordings.service import get_curated_recording
+from archive.search.updates import reindex_after_commit
 from archive.transcripts import repository
 from archive.transcripts.schemas import SegmentChangeRead, SegmentEdit
 from archive.transcripts.service import drafts_of, etag
@@ -184,7 +183,7 @@ def _save(
         # transaction is over (rolled back), so only plain values are used from here on.
         log.info("transcript.edit_raced recording=%s version=%d", recording_id, base + 1)
         raise _stale(base + 1, if_match or "") from None
-    queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)})
+    reindex_after_commit(session, [recording_id])
     add_event(
         session,
         actor_id=viewer.user_id,

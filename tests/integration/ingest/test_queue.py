@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
+from archive.domain.jobs import ALL_LANES, JobKind, JobLane
 from archive.ingest import queue
 from archive.models import Job
 from archive.settings import Settings
@@ -131,3 +132,50 @@ def test_concurrent_claimers_never_take_the_same_job(jobs: sessionmaker[Session]
     assert sorted(taken) == sorted(ids)
     with transaction(jobs) as session:
         assert queue.count_by_status(session) == {"done": 40}
+
+
+def claim_kinds(sessions: sessionmaker[Session], lanes: tuple[JobLane, ...]) -> list[str]:
+    """The kinds a worker of `lanes` takes, in order, until it finds nothing."""
+    kinds: list[str] = []
+    while True:
+        with transaction(sessions) as session:
+            job = queue.claim(session, f"w-{'+'.join(lanes)}", 30, lanes=lanes)
+            if job is None:
+                return kinds
+            queue.finish(session, job.id, f"w-{'+'.join(lanes)}")
+        kinds.append(job.kind)
+
+
+def test_each_lane_takes_its_own_jobs_and_a_worker_of_both_takes_fast_ones_first(
+    jobs: sessionmaker[Session],
+) -> None:
+    with transaction(jobs) as session:
+        for kind in (JobKind.TRANSCRIBE, JobKind.TRANSCRIBE, JobKind.INDEX, JobKind.SILENCE):
+            queue.enqueue(session, kind, {})
+    assert claim_kinds(jobs, (JobLane.TRANSCRIBE,)) == ["transcribe", "transcribe"]
+    assert claim_kinds(jobs, (JobLane.TRANSCRIBE,)) == []
+    with transaction(jobs) as session:
+        for kind in (JobKind.TRANSCRIBE, JobKind.FIXITY, JobKind.EXPIRE_UPLOAD):
+            queue.enqueue(session, kind, {})
+    # The index and silence jobs waited for no transcription, and the older transcription
+    # waits behind every fast job for a worker of both lanes.
+    assert claim_kinds(jobs, ALL_LANES) == [
+        "index",
+        "silence",
+        "fixity",
+        "expire_upload",
+        "transcribe",
+    ]
+
+
+def test_a_lapsed_lease_is_taken_over_within_its_lane_only(jobs: sessionmaker[Session]) -> None:
+    with transaction(jobs) as session:
+        queue.enqueue(session, JobKind.TRANSCRIBE, {})
+    with transaction(jobs) as session:
+        assert queue.claim(session, "dead", 30, lanes=(JobLane.TRANSCRIBE,)) is not None
+    expire_leases(jobs)
+    with transaction(jobs) as session:
+        assert queue.claim(session, "fast", 30, lanes=(JobLane.FAST,)) is None
+        taken = queue.claim(session, "slow", 30, lanes=(JobLane.TRANSCRIBE,))
+    assert taken is not None
+    assert taken.attempts == 2

@@ -225,6 +225,68 @@ def test_the_scope_hides_documents_and_their_count(index: SearchIndex) -> None:
     assert index.search("canoe", EVERYTHING, offset=0, limit=10).total == 4
 
 
+PROBES = ["canoe", "canoe song", '"a canoe"', "cano*", "canoe -river"]
+
+
+def told(index: SearchIndex, scope: SearchScope) -> dict[str, list[tuple[uuid.UUID, float]]]:
+    """What the caller is told about each probe's hits: which, in what order, with what score."""
+    return {
+        probe: [
+            (hit.segment_id, hit.score)
+            for hit in index.search(probe, scope, offset=0, limit=50).hits
+        ]
+        for probe in PROBES
+    }
+
+
+def test_hidden_documents_gaining_a_word_never_move_a_visible_hit_s_score_or_order(
+    index: SearchIndex,
+) -> None:
+    """No side channel: an anonymous caller (and a member of a community) who watches public
+    hits cannot count the hidden segments that hold a word."""
+    community = uuid.uuid4()
+    add(
+        index,
+        [
+            "the canoe came home",
+            "a canoe, a paddle and a canoe song",
+            "the river canoe race was long ago, in the spring before the flood came",
+            "canoe song",
+        ],
+        Story(uuid.UUID(int=1)),
+    )
+    add(
+        index,
+        ["their canoe song in the hall"],
+        Story(access=Access.COMMUNITY, community_id=community),
+    )
+    hidden = Story(access=Access.PRIVATE, owner_id=uuid.uuid4(), community_id=community)
+    hidden_recording, hidden_docs = recording(
+        ["a story with no boat at all", "nothing here"], hidden
+    )
+    index.replace_recording(hidden_recording, hidden_docs)
+    anonymous_before = told(index, ANONYMOUS)
+    member = researcher(member_of=frozenset({community}))
+    member_before = told(index, member)
+    assert [len(hits) for hits in anonymous_before.values()] == [4, 2, 1, 4, 3]
+
+    # New hidden segments hold the words, many times; hidden ones are edited to hold them.
+    add(index, ["canoe"] * 5 + ["canoe song canoe song a canoe"], hidden)
+    add(index, ["a canoe song", "canoe"], Story(available=False, owner_id=uuid.uuid4()))
+    add(index, ["canoe canoe"], Story(access=Access.COMMUNITY, community_id=uuid.uuid4()))
+    index.replace_recording(
+        hidden_recording,
+        [dataclasses.replace(doc, text=f"{doc.text} canoe song, a canoe") for doc in hidden_docs],
+    )
+    assert index.search("canoe", EVERYTHING, offset=0, limit=50).total == 16
+
+    assert told(index, ANONYMOUS) == anonymous_before
+    assert told(index, member) == member_before
+    # And losing them again changes nothing either.
+    index.remove_recording(hidden_recording)
+    assert told(index, ANONYMOUS) == anonymous_before
+
+
 def researcher(
     *,
     member_of: frozenset[uuid.UUID] = frozenset(),

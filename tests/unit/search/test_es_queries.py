@@ -10,6 +10,7 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from archive.search import es_responses as r
 from archive.search.base import FACET_FIELDS, FACET_SIZE, NO_FILTERS, SearchFilters
 from archive.search.documents import SegmentDocument
 from archive.search.query import parse_query
+from archive.search.scoring import part_score
 
 EVERYTHING = SearchScope(everything=True)
 ANONYMOUS = search_scope(None)
@@ -103,6 +105,41 @@ def test_the_template_matches_only_this_version_s_indices() -> None:
     assert mappings["dynamic"] == "strict"
     assert mappings["_meta"] == {"archive_mapping_version": q.MAPPING_VERSION}
     json.dumps(template)  # sendable as it is
+
+
+def run_similarity_script(source: str, *, freq: float, length: int, boost: float) -> float:
+    """The Painless similarity script, read as the arithmetic it is (declarations and one
+    return) and run on one term of one document."""
+    names: dict[str, Any] = {
+        "doc": SimpleNamespace(freq=freq, length=length),
+        "query": SimpleNamespace(boost=boost),
+    }
+    *statements, last = [part.strip() for part in source.split(";") if part.strip()]
+    for statement in statements:
+        name, expression = statement.removeprefix("double ").split("=", 1)
+        names[name.strip()] = eval(expression, {}, names)
+    return float(eval(last.removeprefix("return "), {}, names))
+
+
+def test_every_text_field_is_scored_from_the_document_alone() -> None:
+    """No side channel: the similarity reads the term's frequency and the field's length in
+    this document, never a statistic of the index (idf, document counts, average length)."""
+    template = q.index_template_body(NAMES)["template"]
+    properties = template["mappings"]["properties"]
+    similarities = template["settings"]["index"]["similarity"]
+    for field in q.TEXT_FIELDS:
+        assert properties[field]["similarity"] == q.SIMILARITY, field
+    similarity = similarities[q.SIMILARITY]
+    assert similarity["type"] == "scripted"
+    assert "weight_script" not in similarity
+    source = similarity["script"]["source"]
+    # Painless offers `term.docFreq`, `field.docCount` and the like: none is read.
+    assert "term." not in source
+    assert "field." not in source
+    for freq, length in [(1, 20), (3, 9), (1, 200), (7, 7)]:
+        assert run_similarity_script(source, freq=freq, length=length, boost=2.0) == (
+            pytest.approx(2.0 * part_score(freq, length), rel=1e-12)
+        )
 
 
 def test_ids_and_access_fields_are_keywords_and_times_are_numbers() -> None:

@@ -16,6 +16,7 @@ from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
 from archive.search.fts5 import Fts5Index, render_highlight
 from archive.search.fts5_schema import SCHEMA_VERSION
+from archive.search.scoring import segment_score
 from archive.settings import Settings
 
 EVERYTHING = SearchScope(everything=True)
@@ -119,6 +120,25 @@ def test_more_occurrences_of_a_rare_term_rank_higher(index: Fts5Index) -> None:
         "we spoke of the harvest and the weather",
     ]
     assert hits[0].score > hits[1].score > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "tfs", "length"),
+    [
+        ("the harvest, the harvest, always the harvest that year", "harvest", [3], 9),
+        ("the harvest, the harvest, always the harvest that year", "year harvest", [1, 3], 9),
+        ("then the river flooded the fields", '"river flooded"', [1], 6),
+        ("the flood flooded the floodplain", "flood*", [3], 5),
+        ("José sang; jose SANG again", '"jose sang" sang -river', [2, 2], 5),
+        ("a a a", '"a a"', [1], 3),
+    ],
+)
+def test_the_score_is_the_documented_one_of_the_segment_alone(
+    index: Fts5Index, text: str, query: str, tfs: list[int], length: int
+) -> None:
+    add(index, [text, "a harvest year long ago when the river flooded and jose sang a a a"])
+    hit = next(h for h in index.search(query, EVERYTHING, offset=0, limit=5).hits if h.text == text)
+    assert hit.score == pytest.approx(segment_score(tfs, length), rel=1e-12)
 
 
 def test_equal_scores_are_ordered_by_story_then_start(index: Fts5Index) -> None:
@@ -370,6 +390,11 @@ V3_SCHEMA = V2_SCHEMA.replace(
     "available INTEGER NOT NULL DEFAULT 1\n",
 ).replace("user_version = 2", "user_version = 3")
 
+V4_SCHEMA = V3_SCHEMA.replace(
+    "available INTEGER NOT NULL DEFAULT 1\n",
+    "available INTEGER NOT NULL DEFAULT 1, decade INTEGER\n",
+).replace("user_version = 3", "user_version = 4")
+
 # Fingerprints made by FINGERPRINT_VERSION 1 and 2, as version 2 and 3 indices hold them.
 OLD_FINGERPRINTS = {
     2: "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2",
@@ -386,7 +411,9 @@ def schema_of(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, 
     return columns, names
 
 
-@pytest.mark.parametrize(("version", "schema"), [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA)])
+@pytest.mark.parametrize(
+    ("version", "schema"), [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA)]
+)
 def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     tmp_path: Path, version: int, schema: str
 ) -> None:
@@ -430,10 +457,19 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     assert texts_found(index, "canoe", ANONYMOUS) == ["the old canoe"]
     Fts5Index(path)  # opening again migrates nothing
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     conn.close()
-    Fts5Index(tmp_path / "fresh.sqlite3")
+    fresh = Fts5Index(tmp_path / "fresh.sqlite3")
     assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
+    # The words scores are counted from are filled in on opening: the same scores as new.
+    add(fresh, ["the old canoe and the canoe", "a community canoe"])
+    add(index, ["the old canoe and the canoe"])
+    scores = {
+        hit.text: hit.score for hit in index.search("canoe", EVERYTHING, offset=0, limit=9).hits
+    }
+    assert scores == {
+        hit.text: hit.score for hit in fresh.search("canoe", EVERYTHING, offset=0, limit=9).hits
+    } | {"the old canoe": scores["a community canoe"]}
 
 
 def test_an_index_of_an_unknown_schema_version_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,77 @@
+"""Changes to what may be seen reach the search index before the request that made them returns.
+
+A service whose change alters what the index should hold for some recordings (access, consent,
+a withdrawal, a restriction, a transcript edit) calls `reindex_after_commit` inside its
+transaction. That queues an index job per recording, committed with the change (the safety
+net), and marks the recordings on the session. The request's unit of work (`deps.get_session`)
+commits, then hands the marked recordings to `update_now`, which writes them to the index at
+once: never inside the transaction, and before the response is sent. When that fails it is
+logged and the queued job mends the index; it runs in the fast lane, which never waits behind
+transcription. Other units of work (jobs, commands) leave the marks unread: the job does it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Collection, Iterable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.db.session import transaction
+from archive.domain.jobs import JobKind
+from archive.ingest import queue
+from archive.search.base import SearchIndex
+from archive.search.indexing import documents_for_recordings
+
+log = logging.getLogger(__name__)
+
+_PENDING = "archive.search.reindex_after_commit"
+
+
+def reindex_after_commit(session: Session, recording_ids: Iterable[uuid.UUID]) -> None:
+    """Queues an index job per recording and marks it for the index right after the commit.
+    A recording marked twice in one transaction is indexed once."""
+    pending: set[uuid.UUID] = session.info.setdefault(_PENDING, set())
+    for recording_id in recording_ids:
+        queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)})
+        pending.add(recording_id)
+
+
+def take_pending(session: Session) -> list[uuid.UUID]:
+    """The recordings marked in the session's transaction, once; sorted."""
+    pending: set[uuid.UUID] = session.info.pop(_PENDING, set())
+    return sorted(pending)
+
+
+def update_now(
+    sessions: sessionmaker[Session], index: SearchIndex, recording_ids: Collection[uuid.UUID]
+) -> None:
+    """Brings the index's documents of these recordings up to date with the database, reading
+    them in a short transaction of its own. Never raises: a failure is logged, and the index
+    job queued with the change mends it."""
+    if not recording_ids:
+        return
+    try:
+        with transaction(sessions) as session:
+            found = documents_for_recordings(session, recording_ids)
+    except Exception:
+        log.warning(
+            "search.update_now_failed recordings=%d; the queued index jobs will mend it",
+            len(recording_ids),
+            exc_info=True,
+        )
+        return
+    for recording_id in recording_ids:
+        documents = found.get(recording_id)
+        try:
+            if documents is None:
+                index.remove_recording(recording_id)
+            else:
+                index.replace_recording(recording_id, documents)
+        except Exception:
+            log.warning(
+                "search.update_now_failed recording=%s; the queued index job will mend it",
+                recording_id,
+                exc_info=True,
+            )
