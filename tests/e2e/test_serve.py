@@ -182,9 +182,9 @@ def test_stopping_archive_serve_stops_its_workers(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
     with archive_serve(tmp_path / "data", TOKEN, workers=2) as served:
-        wait_for_workers(served.url, 2)
+        wait_for_workers(served.url, 3)  # two that transcribe, and the fast lane's
         workers = _children_of(served.process.pid)
-        assert len(workers) == 2, workers
+        assert len(workers) == 3, workers
         served.process.send_signal(stop_signal)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
