@@ -36,7 +36,7 @@ from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import JobKind
 from archive.domain.keys import original_key
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Job, Recording, Story, WorkerHeartbeat
 from archive.settings import Settings
 from archive.storage.factory import open_object_store

@@ -79,7 +79,7 @@ def serve(
 
     from archive.app import create_app
     from archive.db import migrate
-    from archive.ingest.supervisor import WorkerSupervisor
+    from archive.jobs.supervisor import WorkerSupervisor
     from archive.serving import ArchiveHttpProtocol
     from archive.uploads.recovery import recover_at_start
 
@@ -138,7 +138,8 @@ def worker(
     import threading
 
     from archive.domain.jobs import ALL_LANES, JobLane
-    from archive.ingest.worker import Shutdown, Worker, default_transcriber_factory
+    from archive.jobs.worker import Shutdown, Worker, default_transcriber_factory
+    from archive.tasks import job_handlers
 
     settings = _settings()
     _preflight(settings)
@@ -152,7 +153,10 @@ def worker(
     signal.signal(signal.SIGINT, _on_signal)
     lanes = ALL_LANES if lane is Lane.ALL else (JobLane(lane.value),)
     transcriber = default_transcriber_factory(settings)  # one model, shared by the threads
-    workers = [Worker(settings, transcriber=transcriber, lanes=lanes) for _ in range(concurrency)]
+    workers = [
+        Worker(settings, handlers=job_handlers(), transcriber=transcriber, lanes=lanes)
+        for _ in range(concurrency)
+    ]
     if JobLane.TRANSCRIBE in lanes:
         workers[0].warm_up()
     threads = [

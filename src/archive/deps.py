@@ -28,8 +28,9 @@ from archive.db.session import transaction
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
 from archive.errors import TooManyRequests, Unauthorized
+from archive.jobs.reindex import take_pending
 from archive.search.base import SearchIndex
-from archive.search.updates import take_pending, update_now
+from archive.search.updates import update_now
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
 

@@ -18,8 +18,8 @@ from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.errors import Conflict, Forbidden
 from archive.events.repository import add_event
+from archive.jobs.reindex import reindex_after_commit
 from archive.models import Story
-from archive.search.updates import reindex_after_commit
 from archive.stories import repository as stories
 from archive.stories.service import consent_row, not_found, story_access
 

@@ -21,12 +21,12 @@ from archive.domain.jobs import JobKind
 from archive.domain.restrictions import span_problem
 from archive.errors import NotFound, Unprocessable
 from archive.events.repository import add_event
-from archive.ingest import queue
+from archive.jobs import queue
+from archive.jobs.reindex import reindex_after_commit
 from archive.models import Recording, Restriction
 from archive.recordings.service import get_curated_recording
 from archive.restrictions import repository
 from archive.restrictions.schemas import RestrictionCreate
-from archive.search.updates import reindex_after_commit
 
 log = logging.getLogger(__name__)
 

@@ -1,47 +1,29 @@
 """Changes to what may be seen reach the search index before the request that made them returns.
 
 A service whose change alters what the index should hold for some recordings (access, consent,
-a withdrawal, a restriction, a transcript edit) calls `reindex_after_commit` inside its
-transaction. That queues an index job per recording, committed with the change (the safety
-net), and marks the recordings on the session. The request's unit of work (`deps.get_session`)
-commits, then hands the marked recordings to `update_now`, which writes them to the index at
-once: never inside the transaction, and before the response is sent. When that fails it is
-logged and the queued job mends the index; it runs in the fast lane, which never waits behind
-transcription. Other units of work (jobs, commands) leave the marks unread: the job does it.
+a withdrawal, a restriction, a transcript edit) calls `jobs.reindex.reindex_after_commit`
+inside its transaction. That queues an index job per recording, committed with the change
+(the safety net), and marks the recordings on the session. The request's unit of work
+(`deps.get_session`) commits, then hands the marked recordings to `update_now`, which writes
+them to the index at once: never inside the transaction, and before the response is sent.
+When that fails it is logged and the queued job mends the index; it runs in the fast lane,
+which never waits behind transcription. Other units of work (jobs, commands) leave the marks
+unread: the job does it.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
-from archive.domain.jobs import JobKind
-from archive.ingest import queue
 from archive.search.base import SearchIndex
 from archive.search.indexing import documents_for_recordings
 
 log = logging.getLogger(__name__)
-
-_PENDING = "archive.search.reindex_after_commit"
-
-
-def reindex_after_commit(session: Session, recording_ids: Iterable[uuid.UUID]) -> None:
-    """Queues an index job per recording and marks it for the index right after the commit.
-    A recording marked twice in one transaction is indexed once."""
-    pending: set[uuid.UUID] = session.info.setdefault(_PENDING, set())
-    for recording_id in recording_ids:
-        queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)})
-        pending.add(recording_id)
-
-
-def take_pending(session: Session) -> list[uuid.UUID]:
-    """The recordings marked in the session's transaction, once; sorted."""
-    pending: set[uuid.UUID] = session.info.pop(_PENDING, set())
-    return sorted(pending)
 
 
 def update_now(

@@ -40,7 +40,7 @@ from archive.errors import (
     Unprocessable,
 )
 from archive.events.repository import add_event
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Upload
 from archive.recordings.service import require_story_for_recording
 from archive.settings import Settings

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import JobKind
 from archive.domain.keys import original_key
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Event, Job, Recording, Story, Transcript
 from archive.settings import Settings
 from archive.storage.factory import open_object_store

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
-from archive.ingest import queue
-from archive.ingest.worker import Shutdown, Worker
+from archive.jobs import queue
+from archive.jobs.worker import Shutdown, Worker
 from archive.models import Job, Transcript
 from support.paths import SILENCE, STORY_EN, story_facts
 

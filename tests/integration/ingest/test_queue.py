@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import ALL_LANES, JobKind, JobLane
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Job
 from archive.settings import Settings
 

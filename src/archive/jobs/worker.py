@@ -4,7 +4,7 @@ A worker takes jobs from its lanes only (`lanes`; see `queue`): `archive serve` 
 transcription workers on the transcription lane and always one more on the fast lane. One
 speech model per process, loaded before the first claim when the process transcribes, and
 kept warm; `concurrency` threads share it (CTranslate2 models are safe to call from several
-threads). On SIGTERM a
+threads). Its handlers are given to it (`archive.tasks.job_handlers`). On SIGTERM a
 worker stops claiming, lets the running job finish for `grace_seconds`, and then releases it
 between two segments so another worker can take it.
 """
@@ -22,16 +22,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sqlalchemy import Engine
 
-from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import ALL_LANES, JobLane, renew_interval
 from archive.errors import ArchiveError
-from archive.ingest import queue
-from archive.ingest.context import JobContext, JobReleased
-from archive.ingest.handlers import HANDLERS, Handler
-from archive.ingest.queue import ClaimedJob, LeaseLost
 from archive.ingest.transcriber import Transcriber
-from archive.models import WorkerHeartbeat
+from archive.jobs import heartbeats, queue
+from archive.jobs.context import JobContext, JobReleased
+from archive.jobs.queue import ClaimedJob, LeaseLost
+from archive.jobs.registry import Handler, Handlers
 from archive.search.factory import open_search_index
 from archive.settings import Settings
 from archive.storage.factory import open_object_store
@@ -92,8 +90,8 @@ class Worker:
         self,
         settings: Settings,
         *,
+        handlers: Handlers,
         name: str | None = None,
-        handlers: dict[str, Handler] | None = None,
         transcriber: Callable[[], Transcriber] | None = None,
         engine: Engine | None = None,
         lanes: Sequence[JobLane] = ALL_LANES,
@@ -105,7 +103,7 @@ class Worker:
         self.name = name or (
             f"{socket.gethostname()}:{os.getpid()}:{lanes_label}:{uuid.uuid4().hex[:6]}"
         )
-        self.handlers = handlers if handlers is not None else HANDLERS
+        self.handlers = handlers
         self.engine = engine or create_db_engine(settings)
         self.sessions = create_session_factory(self.engine)
         self.store = open_object_store(settings)
@@ -230,17 +228,13 @@ class Worker:
         self._last_heartbeat = now
         try:
             with transaction(self.sessions) as session:
-                row = session.get(WorkerHeartbeat, self.name)
-                if row is None:
-                    row = WorkerHeartbeat(
-                        name=self.name, hostname=socket.gethostname(), pid=os.getpid()
-                    )
-                    session.add(row)
-                row.last_seen_at = utcnow()
-                row.current_job_id = self._current
-                row.jobs_done = self.jobs_done
-                if stopping:
-                    session.delete(row)
+                heartbeats.beat(
+                    session,
+                    self.name,
+                    current_job_id=self._current,
+                    jobs_done=self.jobs_done,
+                    stopping=stopping,
+                )
         except Exception:
             log.exception("worker.heartbeat_failed name=%s", self.name)
 

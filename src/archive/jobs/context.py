@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
-from archive.ingest import queue
-from archive.ingest.queue import ClaimedJob
 from archive.ingest.transcriber import Transcriber
+from archive.jobs import queue
+from archive.jobs.queue import ClaimedJob
 from archive.search.base import SearchIndex
 from archive.storage.base import ObjectStore
 

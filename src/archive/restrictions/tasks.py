@@ -32,11 +32,11 @@ from archive.domain.restrictions import (
     spans_fingerprint,
 )
 from archive.events.repository import add_event
-from archive.ingest.context import JobContext
 from archive.ingest.media import write_silenced
-from archive.ingest.pipeline import recording_id_of
+from archive.jobs.context import JobContext
 from archive.models import ListeningCopy
 from archive.recordings import repository as recordings
+from archive.recordings.tasks import recording_id_of
 from archive.restrictions import repository as restrictions
 from archive.storage.base import ObjectStore
 

@@ -1,9 +1,10 @@
-"""The two job handlers of a recording's way to `ready`: transcribe, then index.
+"""The transcribe job: a recording's speech, as a new machine transcript version.
 
-Each reads what it needs in a short transaction, does the slow work outside any transaction,
-and commits its result with the job's end (`JobContext.final_transaction`). Both are
-idempotent: a transcribe job that runs again after its result was committed finds its
-transcript by `job_id` and adds nothing; indexing replaces a recording's documents whole.
+It reads what it needs in a short transaction, decodes and transcribes outside any
+transaction (`ingest.transcription`), and commits the transcript with the job's end
+(`JobContext.final_transaction`), queueing the index job in the same transaction. It is
+idempotent: a job that runs again after its result was committed finds its transcript by
+`job_id` and adds nothing.
 """
 
 from __future__ import annotations
@@ -11,26 +12,19 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy.orm import Session
-
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
-from archive.domain.transcription import judge_segment
-from archive.ingest import queue
-from archive.ingest.context import JobContext
 from archive.ingest.media import decode_for_whisper
-from archive.ingest.transcriber import TranscribedSegment
-from archive.models import Recording, Segment, Transcript
+from archive.ingest.transcription import KeptSegment, run_transcription
+from archive.jobs import queue
+from archive.jobs.context import JobContext
+from archive.models import Segment, Transcript
 from archive.recordings import repository as recordings
-from archive.search.indexing import documents_for_recording
+from archive.recordings.tasks import recording_id_of
 from archive.transcripts import repository as transcripts
 
 log = logging.getLogger(__name__)
-
-
-def recording_id_of(payload: dict[str, object]) -> uuid.UUID:
-    return uuid.UUID(str(payload["recording_id"]))
 
 
 def transcribe(ctx: JobContext) -> None:
@@ -61,24 +55,19 @@ def transcribe(ctx: JobContext) -> None:
             return
     with ctx.store.open(key) as source:
         audio = decode_for_whisper(source)
-    info, produced = transcriber.transcribe(audio, language)
-    total = duration or info.duration or 1.0
-    kept: list[tuple[TranscribedSegment, bool]] = []
-    previous: str | None = None
-    for segment in produced:
-        ctx.check_stop()
-        verdict = judge_segment(
-            segment.text,
-            avg_logprob=segment.avg_logprob,
-            compression_ratio=segment.compression_ratio,
-            no_speech_prob=segment.no_speech_prob,
-            previous_text=previous,
-        )
-        if verdict.keep:
-            kept.append((segment, verdict.flagged))
-            previous = segment.text
+
+    def report(progress: float) -> None:
         if ctx.progress_due():
-            _report_progress(ctx, recording_id, min(0.99, segment.end / total))
+            _report_progress(ctx, recording_id, progress)
+
+    info, kept = run_transcription(
+        transcriber,
+        audio,
+        language=language,
+        duration=duration,
+        check_stop=ctx.check_stop,
+        on_progress=report,
+    )
     with ctx.final_transaction() as session:
         if transcripts.transcript_for_job(session, ctx.job.id) is not None:
             return
@@ -95,8 +84,7 @@ def transcribe(ctx: JobContext) -> None:
             job_id=ctx.job.id,
         )
         transcript.segments = [
-            _segment_row(position, segment, flagged)
-            for position, (segment, flagged) in enumerate(kept)
+            _segment_row(position, kept_one) for position, kept_one in enumerate(kept)
         ]
         transcripts.add_transcript(session, transcript)
         current.transcription_model = transcriber.model_name
@@ -119,7 +107,8 @@ def _language_hint(languages: list[str]) -> str | None:
     return None
 
 
-def _segment_row(position: int, segment: TranscribedSegment, flagged: bool) -> Segment:
+def _segment_row(position: int, kept: KeptSegment) -> Segment:
+    segment = kept.segment
     return Segment(
         position=position,
         start=round(segment.start, 3),
@@ -137,7 +126,7 @@ def _segment_row(position: int, segment: TranscribedSegment, flagged: bool) -> S
         avg_logprob=segment.avg_logprob,
         compression_ratio=segment.compression_ratio,
         no_speech_prob=segment.no_speech_prob,
-        flagged=flagged,
+        flagged=kept.flagged,
     )
 
 
@@ -148,54 +137,3 @@ def _report_progress(ctx: JobContext, recording_id: uuid.UUID, progress: float) 
         recording = recordings.get_recording(session, recording_id)
         if recording is not None:
             recording.progress = round(progress, 3)
-
-
-def index(ctx: JobContext) -> None:
-    recording_id = recording_id_of(ctx.job.payload)
-    with transaction(ctx.sessions) as session:
-        documents = documents_for_recording(session, recording_id)
-        transcribed = transcripts.next_version(session, recording_id) > 1
-    if documents is None:
-        ctx.index.remove_recording(recording_id)
-        with ctx.final_transaction():
-            return
-    ctx.index.replace_recording(recording_id, documents)
-    with ctx.final_transaction() as session:
-        found = recordings.get_recording_with_story(session, recording_id)
-        if found is None:
-            return
-        recording, story = found
-        # In the fast lane an index job (a change of access, say) can run while the
-        # recording still waits for transcription: only a transcribed recording is ready.
-        if transcribed:
-            if recording.status != "ready":
-                recording.ready_at = utcnow()
-            recording.status = "ready"
-            recording.progress = 1.0
-            recording.error = None
-        embargo = story.consent.embargo_until if story.consent else None
-        if embargo is not None and embargo > utcnow():
-            # The words become findable when the embargo ends: index again then.
-            queue.enqueue(
-                session, JobKind.INDEX, {"recording_id": str(recording_id)}, run_after=embargo
-            )
-
-
-def on_recording_failure(
-    session: Session, payload: dict[str, object], error: str, final: bool
-) -> None:
-    recording = session.get(Recording, recording_id_of(payload))
-    if recording is None:
-        return
-    if final:
-        recording.status = "failed"
-        recording.error = error
-    else:
-        recording.status = "queued"
-        recording.error = f"{error} It will be tried again shortly."
-
-
-def on_recording_release(session: Session, payload: dict[str, object]) -> None:
-    recording = session.get(Recording, recording_id_of(payload))
-    if recording is not None and recording.status != "ready":
-        recording.status = "queued"
