@@ -278,8 +278,8 @@ def reindex(
     """
     from archive.db import migrate
     from archive.db.session import create_db_engine, create_session_factory
+    from archive.discovery import reindex as reindexing
     from archive.errors import ArchiveError
-    from archive.search import reindex as reindexing
     from archive.search.factory import open_search_index
 
     if check and repair:

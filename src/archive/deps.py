@@ -7,7 +7,7 @@ lookup itself. Those that touch the database stay plain `def`.
 The request's session commits when the endpoint returns and rolls back when it raises, before
 the response is sent (its scope is the endpoint function's); services and repositories below
 never commit. Right after the commit, the recordings a service marked for the search index
-(`search.updates`) are written to it, so a change that hides something is out of search when
+(`discovery.updates`) are written to it, so a change that hides something is out of search when
 its response arrives. The caller is resolved in its own short transaction, so an
 endpoint that streams (an upload) holds no database transaction while bytes arrive.
 """
@@ -25,12 +25,12 @@ from archive.accounts.service import viewer_for_token
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
 from archive.communities.service import with_memberships
 from archive.db.session import transaction
+from archive.discovery.updates import update_now
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
 from archive.errors import TooManyRequests, Unauthorized
 from archive.jobs.reindex import take_pending
 from archive.search.base import SearchIndex
-from archive.search.updates import update_now
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
 

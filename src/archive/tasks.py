@@ -6,6 +6,7 @@ whatever it is given and imports none of them.
 
 from __future__ import annotations
 
+from archive.discovery.tasks import index
 from archive.domain.jobs import JobKind
 from archive.jobs.registry import Handler, Handlers, nothing_to_record
 from archive.recordings.tasks import check_fixity, on_recording_failure, on_recording_release
@@ -14,7 +15,6 @@ from archive.restrictions.tasks import (
     on_silence_failure,
     on_silence_release,
 )
-from archive.search.tasks import index
 from archive.transcripts.tasks import transcribe
 from archive.uploads.tasks import expire_upload
 

@@ -1,6 +1,6 @@
 """Marks a change for the search index: an index job per recording, queued with the change
 (the safety net), and a mark the request's unit of work reads right after its commit to write
-the index at once (`search.updates`, `deps.get_session`).
+the index at once (`discovery.updates`, `deps.get_session`).
 
 Here, below every feature, so that a service that hides something need not import the search
 package, which reads the features to build its documents.

@@ -2,7 +2,7 @@
 
 Each change is written with its audit event and two jobs in the caller's one transaction: an
 `index` job, which takes the segments under the spans out of search (or puts them back) and is
-the safety net of the index update made right after the commit (`search.updates`), and a
+the safety net of the index update made right after the commit (`discovery.updates`), and a
 `silence` job, which makes the listening copy those without the right are given. Until that
 copy is made for the spans as they now are, such listeners are told the audio is being
 prepared (`recordings.service.audio_to_serve`); transcripts follow at once, being masked as

@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 from archive.cli import app as cli
 from archive.communities.repository import default_community
 from archive.db.session import transaction
+from archive.discovery import reindex
 from archive.domain.access import SearchScope
 from archive.models import Collection, Recording, Segment, Story, Transcript
-from archive.search import reindex
 from archive.search.base import NO_FILTERS, SearchFilters, SearchIndex, SearchResult
 from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
@@ -277,7 +277,7 @@ def test_a_rebuild_catches_up_with_writes_made_while_it_ran(
                 session.execute(
                     update(Segment).where(Segment.id == segment).values(text="the river fell")
                 )
-            from archive.search.indexing import documents_for_recording
+            from archive.discovery.indexing import documents_for_recording
 
             with transaction(sessions) as session:
                 current = documents_for_recording(session, recording_id)

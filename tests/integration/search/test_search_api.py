@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.communities.repository import default_community
 from archive.db.session import transaction
+from archive.discovery import reindex
 from archive.models import Collection, Person, Recording, Segment, Story, StoryPerson, Transcript
-from archive.search import reindex
 from archive.search.base import SearchIndex
 from support.problems import assert_problem
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.communities import repository as communities
 from archive.db.session import transaction
+from archive.discovery import reindex
 from archive.domain.access import Role
 from archive.models import Recording, Segment, Story, Transcript
-from archive.search import reindex
 from archive.search.base import SearchIndex
 from support.accounts import MakeUser
 

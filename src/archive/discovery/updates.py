@@ -20,8 +20,8 @@ from collections.abc import Collection
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
+from archive.discovery.indexing import documents_for_recordings
 from archive.search.base import SearchIndex
-from archive.search.indexing import documents_for_recordings
 
 log = logging.getLogger(__name__)
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
-from archive.search.base import SearchIndex
-from archive.search.documents import SegmentDocument
-from archive.search.indexing import (
+from archive.discovery.indexing import (
     RECORDINGS_PER_TRANSACTION,
     database_documents,
     documents_for_recordings,
 )
+from archive.search.base import SearchIndex
+from archive.search.documents import SegmentDocument
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from archive.db.base import utcnow
 from archive.db.session import transaction
+from archive.discovery.indexing import documents_for_recording
 from archive.domain.jobs import JobKind
 from archive.jobs import queue
 from archive.jobs.context import JobContext
 from archive.recordings import repository as recordings
 from archive.recordings.tasks import recording_id_of
-from archive.search.indexing import documents_for_recording
 from archive.transcripts import repository as transcripts
 
 

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.base import utcnow
 from archive.db.session import transaction
+from archive.discovery import repository
 from archive.domain.access import StoryAccess, effective_access, is_available
 from archive.domain.restrictions import Span, masks
 from archive.models import Recording, Story, Transcript
 from archive.people.schemas import PersonRole
 from archive.restrictions import repository as restrictions
-from archive.search import repository
 from archive.search.documents import SegmentDocument, decade_of
 from archive.stories.service import story_access
 
