@@ -277,7 +277,7 @@ def reindex(
     Exit status: 0 done or no differences, 1 differences found (--check), 2 cannot run.
     """
     from archive.db import migrate
-    from archive.db.session import create_db_engine, create_session_factory
+    from archive.db.session import create_db_engine, create_session_factory, units_of_work
     from archive.discovery import reindex as reindexing
     from archive.errors import ArchiveError
     from archive.search.factory import open_search_index
@@ -289,24 +289,24 @@ def reindex(
     migrate.upgrade(settings)
     engine = create_db_engine(settings)
     try:
-        sessions = create_session_factory(engine)
+        units = units_of_work(create_session_factory(engine))
         index = open_search_index(settings)
         try:
             if not (check or repair):
-                rebuilt = reindexing.rebuild(sessions, index)
+                rebuilt = reindexing.rebuild(units, index)
                 typer.echo(f"rebuilt the search index: {rebuilt.documents} documents")
                 if not rebuilt.caught_up.clean:
                     caught_up = rebuilt.caught_up.summary()
                     typer.echo(f"then caught up with changes made meanwhile: {caught_up}")
                 return
-            drift = reindexing.check(sessions, index)
+            drift = reindexing.check(units, index)
             typer.echo(drift.summary())
             if check:
                 if not drift.clean:
                     raise typer.Exit(1)
                 return
             if not drift.clean:
-                reindexing.repair(sessions, index, drift)
+                reindexing.repair(units, index, drift=drift)
                 typer.echo(
                     f"indexed {len(drift.recordings)} recordings again and removed "
                     f"{len(drift.orphaned)} orphaned documents"

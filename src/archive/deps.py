@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.accounts.service import viewer_for_token
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
 from archive.communities.service import with_memberships
-from archive.db.session import transaction
+from archive.db.session import transaction, units_of_work
 from archive.discovery.updates import update_now
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
@@ -58,7 +58,7 @@ def get_session(request: Request) -> Iterator[Session]:
     with transaction(sessions) as session:
         yield session
     index: SearchIndex = request.app.state.index
-    update_now(sessions, index, take_pending(session))
+    update_now(units_of_work(sessions), index, recording_ids=take_pending(session))
 
 
 async def get_store(request: Request) -> ObjectStore:

@@ -63,9 +63,9 @@ def search(
     answer = service.search(
         session,
         index,
-        viewer,
-        q,
-        SearchFilters(
+        viewer=viewer,
+        query=q,
+        filters=SearchFilters(
             language=language,
             story_id=story_id,
             recording_id=recording_id,

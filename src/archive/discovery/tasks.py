@@ -46,5 +46,8 @@ def index(ctx: JobContext) -> None:
         if embargo is not None and embargo > utcnow():
             # The words become findable when the embargo ends: index again then.
             queue.enqueue(
-                session, JobKind.INDEX, {"recording_id": str(recording_id)}, run_after=embargo
+                session,
+                JobKind.INDEX,
+                payload={"recording_id": str(recording_id)},
+                run_after=embargo,
             )

@@ -17,9 +17,7 @@ import logging
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from archive.db.session import transaction
+from archive.db.session import UnitOfWork
 from archive.discovery.indexing import documents_for_recordings
 from archive.search.base import SearchIndex
 
@@ -27,15 +25,15 @@ log = logging.getLogger(__name__)
 
 
 def update_now(
-    sessions: sessionmaker[Session], index: SearchIndex, recording_ids: Collection[uuid.UUID]
+    units: UnitOfWork, index: SearchIndex, *, recording_ids: Collection[uuid.UUID]
 ) -> None:
     """Brings the index's documents of these recordings up to date with the database, reading
-    them in a short transaction of its own. Never raises: a failure is logged, and the index
+    them in a unit of work of `units`. Never raises: a failure is logged, and the index
     job queued with the change mends it."""
     if not recording_ids:
         return
     try:
-        with transaction(sessions) as session:
+        with units() as session:
             found = documents_for_recordings(session, recording_ids)
     except Exception:
         log.warning(

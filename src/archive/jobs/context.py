@@ -44,7 +44,7 @@ class JobContext:
         """
         with transaction(self.sessions) as session:
             yield session
-            queue.finish(session, self.job.id, self.worker)
+            queue.finish(session, self.job.id, worker=self.worker)
 
     def progress_due(self) -> bool:
         """True at most once a second, so progress reports do not crowd the database."""

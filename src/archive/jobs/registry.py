@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from archive.jobs.context import JobContext
 
 
+class FailureHook(Protocol):
+    def __call__(
+        self, session: Session, payload: dict[str, object], *, error: str, final: bool
+    ) -> None:
+        """Records the failure where a person will look; `final` when no retry follows."""
+
+
 @dataclass(frozen=True, slots=True)
 class Handler:
     run: Callable[[JobContext], None]
-    on_failure: Callable[[Session, dict[str, object], str, bool], None]
-    """(session, payload, error, final): record the failure where a person will look."""
+    on_failure: FailureHook
     on_release: Callable[[Session, dict[str, object]], None]
     """The job went back to the queue unfinished (its worker stopped)."""
 
@@ -27,5 +34,5 @@ Handlers = Mapping[str, Handler]
 """Job kind -> its handler."""
 
 
-def nothing_to_record(*_args: object) -> None:
+def nothing_to_record(*_args: object, **_kwargs: object) -> None:
     """For jobs that record their own outcome: a failure or a release needs no other trace."""

@@ -24,7 +24,7 @@ def reindex_after_commit(session: Session, recording_ids: Iterable[uuid.UUID]) -
     A recording marked twice in one transaction is indexed once."""
     pending: set[uuid.UUID] = session.info.setdefault(_PENDING, set())
     for recording_id in recording_ids:
-        queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)})
+        queue.enqueue(session, JobKind.INDEX, payload={"recording_id": str(recording_id)})
         pending.add(recording_id)
 
 

@@ -127,7 +127,10 @@ class Worker:
             self.heartbeat()
             with transaction(self.sessions) as session:
                 job = queue.claim(
-                    session, self.name, self.settings.job_lease_seconds, lanes=self.lanes
+                    session,
+                    self.name,
+                    lease_seconds=self.settings.job_lease_seconds,
+                    lanes=self.lanes,
                 )
             if job is None:
                 shutdown.event.wait(self.settings.job_poll_seconds)
@@ -146,7 +149,10 @@ class Worker:
         while not shutdown.event.is_set():
             with transaction(self.sessions) as session:
                 job = queue.claim(
-                    session, self.name, self.settings.job_lease_seconds, lanes=self.lanes
+                    session,
+                    self.name,
+                    lease_seconds=self.settings.job_lease_seconds,
+                    lanes=self.lanes,
                 )
             if job is None:
                 break
@@ -164,12 +170,16 @@ class Worker:
                 if handler is None
                 else "The worker running this job stopped responding on every attempt."
             )
-            self._fail(job, handler, reason)
+            self._fail(job, handler, error=reason)
             return
         lost = threading.Event()
         done = threading.Event()
         renewer = threading.Thread(
-            target=self._keep_lease, args=(job, done, lost), name=f"lease-{job.id}", daemon=True
+            target=self._keep_lease,
+            args=(job,),
+            kwargs={"done": done, "lost": lost},
+            name=f"lease-{job.id}",
+            daemon=True,
         )
         renewer.start()
         ctx = JobContext(
@@ -191,31 +201,36 @@ class Worker:
             )
         except JobReleased:
             with transaction(self.sessions) as session:
-                if queue.release(session, job.id, self.name):
+                if queue.release(session, job.id, worker=self.name):
                     handler.on_release(session, job.payload)
             log.info("job.released id=%s kind=%s", job.id, job.kind)
         except LeaseLost:
             log.warning("job.lease_lost id=%s kind=%s", job.id, job.kind)
         except Exception as exc:
             log.exception("job.error id=%s kind=%s", job.id, job.kind)
-            self._fail(job, handler, describe_failure(exc))
+            self._fail(job, handler, error=describe_failure(exc))
         finally:
             done.set()
             renewer.join()
             self._current = None
 
-    def _fail(self, job: ClaimedJob, handler: Handler | None, error: str) -> None:
+    def _fail(self, job: ClaimedJob, handler: Handler | None, *, error: str) -> None:
         with transaction(self.sessions) as session:
-            final = queue.fail(session, job, self.name, error)
+            final = queue.fail(session, job, worker=self.name, error=error)
             if handler is not None:
-                handler.on_failure(session, job.payload, error, final)
+                handler.on_failure(session, job.payload, error=error, final=final)
 
-    def _keep_lease(self, job: ClaimedJob, done: threading.Event, lost: threading.Event) -> None:
+    def _keep_lease(self, job: ClaimedJob, *, done: threading.Event, lost: threading.Event) -> None:
         interval = renew_interval(self.settings.job_lease_seconds)
         while not done.wait(interval):
             try:
                 with transaction(self.sessions) as session:
-                    if not queue.renew(session, job.id, self.name, self.settings.job_lease_seconds):
+                    if not queue.renew(
+                        session,
+                        job.id,
+                        worker=self.name,
+                        lease_seconds=self.settings.job_lease_seconds,
+                    ):
                         lost.set()
                         return
             except Exception:

@@ -140,9 +140,9 @@ def add_recording(
     )
     payload = {"recording_id": str(recording_id)}
     if max_attempts is None:  # the queue's own default
-        queue.enqueue(session, JobKind.TRANSCRIBE, payload)
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload=payload)
     else:
-        queue.enqueue(session, JobKind.TRANSCRIBE, payload, max_attempts=max_attempts)
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload=payload, max_attempts=max_attempts)
     add_event(
         session,
         actor_id=uploaded_by,

@@ -50,7 +50,7 @@ def check_fixity(ctx: JobContext) -> None:
 
 
 def on_recording_failure(
-    session: Session, payload: dict[str, object], error: str, final: bool
+    session: Session, payload: dict[str, object], *, error: str, final: bool
 ) -> None:
     recording = recordings.get_recording(session, recording_id_of(payload))
     if recording is None:

@@ -40,7 +40,7 @@ def _recording_for_curator(session: Session, viewer: Viewer, recording_id: uuid.
 
 def _follow_up(session: Session, recording_id: uuid.UUID) -> None:
     reindex_after_commit(session, [recording_id])
-    queue.enqueue(session, JobKind.SILENCE, {"recording_id": str(recording_id)})
+    queue.enqueue(session, JobKind.SILENCE, payload={"recording_id": str(recording_id)})
 
 
 def list_restrictions(

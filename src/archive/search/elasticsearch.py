@@ -151,7 +151,7 @@ class ElasticsearchIndex:
                 f"Only the first {q.MAX_RESULT_WINDOW:,} results can be paged through. Add "
                 "words or filters (language, story, collection) to narrow the search."
             )
-        body = q.search_body(parse_query(query), scope, filters, offset=offset, limit=limit)
+        body = q.search_body(parse_query(query), scope, filters=filters, offset=offset, limit=limit)
         self._ensure_index()
         with _unavailable_on_error():
             # A shard that fails (an index deleted under a search) must not quietly shrink

@@ -58,7 +58,7 @@ def transcribe(ctx: JobContext) -> None:
 
     def report(progress: float) -> None:
         if ctx.progress_due():
-            _report_progress(ctx, recording_id, progress)
+            _report_progress(ctx, recording_id, progress=progress)
 
     info, kept = run_transcription(
         transcriber,
@@ -91,7 +91,7 @@ def transcribe(ctx: JobContext) -> None:
         current.transcription_language = info.language
         current.transcription_finished_at = utcnow()
         current.progress = 1.0
-        queue.enqueue(session, JobKind.INDEX, {"recording_id": str(recording_id)})
+        queue.enqueue(session, JobKind.INDEX, payload={"recording_id": str(recording_id)})
     log.info(
         "transcribe.done recording=%s segments=%d language=%s",
         recording_id,
@@ -130,9 +130,9 @@ def _segment_row(position: int, kept: KeptSegment) -> Segment:
     )
 
 
-def _report_progress(ctx: JobContext, recording_id: uuid.UUID, progress: float) -> None:
+def _report_progress(ctx: JobContext, recording_id: uuid.UUID, *, progress: float) -> None:
     with transaction(ctx.sessions) as session:
-        if not queue.set_progress(session, ctx.job.id, ctx.worker, progress):
+        if not queue.set_progress(session, ctx.job.id, worker=ctx.worker, progress=progress):
             raise queue.LeaseLost(f"job {ctx.job.id} was taken over")
         recording = recordings.get_recording(session, recording_id)
         if recording is not None:

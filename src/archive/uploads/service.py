@@ -256,7 +256,7 @@ def create_upload(
         queue.enqueue(
             session,
             JobKind.EXPIRE_UPLOAD,
-            {"upload_id": str(upload_id)},
+            payload={"upload_id": str(upload_id)},
             run_after=expires_at + EXPIRY_GRACE,
         )
         add_event(

@@ -45,7 +45,7 @@ def expire_upload(ctx: JobContext) -> None:
             queue.enqueue(
                 session,
                 JobKind.EXPIRE_UPLOAD,
-                {"upload_id": str(upload_id)},
+                payload={"upload_id": str(upload_id)},
                 run_after=upload.expires_at + EXPIRY_GRACE,
             )
             return

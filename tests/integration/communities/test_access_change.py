@@ -49,7 +49,7 @@ def test_making_a_story_private_closes_every_way_to_it(
         transcriber=lambda: None,  # type: ignore[arg-type,return-value]
     )
     with transaction(sessions) as session:
-        queue.enqueue(session, JobKind.INDEX, {"recording_id": recording_id})
+        queue.enqueue(session, JobKind.INDEX, payload={"recording_id": recording_id})
     worker.run_until_idle()
 
     paths = [
