@@ -41,6 +41,7 @@ SQL_ADAPTERS: dict[str, str] = {
     "archive.search.fts5_scoring": "reads the FTS5 vocabulary tables for scoring",
     "archive.jobs.queue": "the job queue's claim, lease and finish statements",
     "archive.jobs.heartbeats": "the workers' heartbeat rows",
+    "archive.preflight": "asks a bare connection `SELECT 1` before the start: no session, no model",
 }
 """Modules besides `repository.py`, `models/` and `db/` that may build or run SQL."""
 
