@@ -264,14 +264,21 @@ def _sql_uses(module: str) -> Iterator[str]:
         if imp.target.partition(".")[0] == "sqlalchemy":
             for name in sorted(SQL_BUILDERS.intersection(imp.names)):
                 yield f"{imp.where} imports sqlalchemy {name}"
-    for node in ast.walk(_tree(module)):
+    for line, call in _session_calls(_tree(module)):
+        yield f"{_path_of(module)}:{line} calls session.{call}"
+
+
+def _session_calls(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    """(line, method) of each `session.execute/add/get/...` call, whatever the session's
+    variable is called (`session`, `self._session`, `db_session`)."""
+    for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in SESSION_CALLS
             and _receiver_is_session(node.func.value)
         ):
-            yield f"{_path_of(module)}:{node.lineno} calls session.{node.func.attr}"
+            yield node.lineno, node.func.attr
 
 
 def test_sql_is_built_and_run_only_in_repositories_and_adapters() -> None:
@@ -306,6 +313,20 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones() -> None:
     assert _resolve(f"{PACKAGE}.search.fts5", ast.ImportFrom("base", [], 1)) == (
         f"{PACKAGE}.search.base"
     )
+
+
+def test_the_rules_catch_a_planted_violation() -> None:
+    planted = ast.parse(
+        "def f(session, self, other):\n"
+        "    session.add(x)\n"
+        "    self._session.execute(y)\n"
+        "    other.add(z)\n"
+        "    session.info.get(w)\n"
+    )
+    assert sorted(_session_calls(planted)) == [(2, "add"), (3, "execute")]
+    graph: dict[str, dict[str, list[Import]]] = {"a": {"b": []}, "b": {"c": []}, "c": {"a": []}}
+    graph["d"] = {"a": []}
+    assert _strongly_connected(graph) == [["a", "b", "c"]]
 
 
 def test_the_allow_lists_name_modules_that_exist() -> None:
