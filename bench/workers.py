@@ -36,7 +36,7 @@ from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import JobKind
 from archive.domain.keys import original_key
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Job, Recording, Story, WorkerHeartbeat
 from archive.settings import Settings
 from archive.storage.factory import open_object_store
@@ -85,7 +85,7 @@ def add_recordings(settings: Settings, sessions: sessionmaker[Session], count: i
                 )
             )
             session.flush()
-            queue.enqueue(session, JobKind.TRANSCRIBE, {"recording_id": str(recording_id)})
+            queue.enqueue(session, JobKind.TRANSCRIBE, payload={"recording_id": str(recording_id)})
 
 
 def run_batch(settings: Settings, workers: int, batch: int) -> float:
@@ -170,11 +170,11 @@ def claim_latency_ms(settings: Settings, queued: int, samples: int) -> float:
     for _ in range(samples):
         begun = time.perf_counter()
         with transaction(sessions) as session:
-            job = queue.claim(session, "bench", 60)
+            job = queue.claim(session, "bench", lease_seconds=60)
             assert job is not None
         timings.append((time.perf_counter() - begun) * 1000)
         with transaction(sessions) as session:
-            queue.finish(session, job.id, "bench")
+            queue.finish(session, job.id, worker="bench")
     engine.dispose()
     return statistics.median(timings)
 

@@ -12,8 +12,9 @@ from archive.app import create_app
 from archive.db.session import transaction
 from archive.domain.access import Role
 from archive.ingest.transcriber import Transcriber
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from archive.settings import Settings
+from archive.tasks import job_handlers
 from support.accounts import MakeUser
 from support.databases import (
     MigratedTemplates,
@@ -116,6 +117,8 @@ def whisper() -> Transcriber:
 @pytest.fixture
 def worker(settings: Settings, whisper: Transcriber, client: TestClient) -> Iterator[Worker]:
     """A worker on the same data as `client`, with the warm model."""
-    built = Worker(settings, name="test-worker", transcriber=lambda: whisper)
+    built = Worker(
+        settings, handlers=job_handlers(), name="test-worker", transcriber=lambda: whisper
+    )
     yield built
     built.close()

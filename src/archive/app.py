@@ -20,6 +20,7 @@ from archive.collections.endpoints import router as collections_router
 from archive.communities.endpoints import router as communities_router
 from archive.consent.endpoints import router as consent_router
 from archive.db.session import create_db_engine, create_session_factory
+from archive.discovery.endpoints import router as search_router
 from archive.domain.ratelimit import TokenBuckets
 from archive.events.endpoints import router as events_router
 from archive.events.requests import SourceIpMiddleware
@@ -30,7 +31,6 @@ from archive.problems import install_problem_handlers
 from archive.recordings.endpoints import router as recordings_router
 from archive.restrictions.endpoints import router as restrictions_router
 from archive.review.endpoints import router as review_router
-from archive.search.endpoints import router as search_router
 from archive.search.factory import open_search_index
 from archive.settings import Settings
 from archive.storage.factory import open_object_store

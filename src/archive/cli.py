@@ -79,7 +79,7 @@ def serve(
 
     from archive.app import create_app
     from archive.db import migrate
-    from archive.ingest.supervisor import WorkerSupervisor
+    from archive.jobs.supervisor import WorkerSupervisor
     from archive.serving import ArchiveHttpProtocol
     from archive.uploads.recovery import recover_at_start
 
@@ -138,7 +138,8 @@ def worker(
     import threading
 
     from archive.domain.jobs import ALL_LANES, JobLane
-    from archive.ingest.worker import Shutdown, Worker, default_transcriber_factory
+    from archive.jobs.worker import Shutdown, Worker, default_transcriber_factory
+    from archive.tasks import job_handlers
 
     settings = _settings()
     _preflight(settings)
@@ -152,7 +153,10 @@ def worker(
     signal.signal(signal.SIGINT, _on_signal)
     lanes = ALL_LANES if lane is Lane.ALL else (JobLane(lane.value),)
     transcriber = default_transcriber_factory(settings)  # one model, shared by the threads
-    workers = [Worker(settings, transcriber=transcriber, lanes=lanes) for _ in range(concurrency)]
+    workers = [
+        Worker(settings, handlers=job_handlers(), transcriber=transcriber, lanes=lanes)
+        for _ in range(concurrency)
+    ]
     if JobLane.TRANSCRIBE in lanes:
         workers[0].warm_up()
     threads = [
@@ -273,9 +277,9 @@ def reindex(
     Exit status: 0 done or no differences, 1 differences found (--check), 2 cannot run.
     """
     from archive.db import migrate
-    from archive.db.session import create_db_engine, create_session_factory
+    from archive.db.session import create_db_engine, create_session_factory, units_of_work
+    from archive.discovery import reindex as reindexing
     from archive.errors import ArchiveError
-    from archive.search import reindex as reindexing
     from archive.search.factory import open_search_index
 
     if check and repair:
@@ -285,24 +289,24 @@ def reindex(
     migrate.upgrade(settings)
     engine = create_db_engine(settings)
     try:
-        sessions = create_session_factory(engine)
+        units = units_of_work(create_session_factory(engine))
         index = open_search_index(settings)
         try:
             if not (check or repair):
-                rebuilt = reindexing.rebuild(sessions, index)
+                rebuilt = reindexing.rebuild(units, index)
                 typer.echo(f"rebuilt the search index: {rebuilt.documents} documents")
                 if not rebuilt.caught_up.clean:
                     caught_up = rebuilt.caught_up.summary()
                     typer.echo(f"then caught up with changes made meanwhile: {caught_up}")
                 return
-            drift = reindexing.check(sessions, index)
+            drift = reindexing.check(units, index)
             typer.echo(drift.summary())
             if check:
                 if not drift.clean:
                     raise typer.Exit(1)
                 return
             if not drift.clean:
-                reindexing.repair(sessions, index, drift)
+                reindexing.repair(units, index, drift=drift)
                 typer.echo(
                     f"indexed {len(drift.recordings)} recordings again and removed "
                     f"{len(drift.orphaned)} orphaned documents"

@@ -7,7 +7,7 @@ lookup itself. Those that touch the database stay plain `def`.
 The request's session commits when the endpoint returns and rolls back when it raises, before
 the response is sent (its scope is the endpoint function's); services and repositories below
 never commit. Right after the commit, the recordings a service marked for the search index
-(`search.updates`) are written to it, so a change that hides something is out of search when
+(`discovery.updates`) are written to it, so a change that hides something is out of search when
 its response arrives. The caller is resolved in its own short transaction, so an
 endpoint that streams (an upload) holds no database transaction while bytes arrive.
 """
@@ -24,12 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.accounts.service import viewer_for_token
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
 from archive.communities.service import with_memberships
-from archive.db.session import transaction
+from archive.db.session import transaction, units_of_work
+from archive.discovery.updates import update_now
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
 from archive.errors import TooManyRequests, Unauthorized
+from archive.jobs.reindex import take_pending
 from archive.search.base import SearchIndex
-from archive.search.updates import take_pending, update_now
 from archive.settings import Settings
 from archive.storage.base import ObjectStore
 
@@ -57,7 +58,7 @@ def get_session(request: Request) -> Iterator[Session]:
     with transaction(sessions) as session:
         yield session
     index: SearchIndex = request.app.state.index
-    update_now(sessions, index, take_pending(session))
+    update_now(units_of_work(sessions), index, recording_ids=take_pending(session))
 
 
 async def get_store(request: Request) -> ObjectStore:

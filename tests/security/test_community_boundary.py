@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.search.reindex import rebuild
+from archive.discovery.reindex import rebuild
 from support.accounts import MakeUser
 from support.boundary_probe import (
     OUTSIDERS,

@@ -2,7 +2,7 @@
 
 Withdrawal takes a story out of search and playback at once for everyone but archivists (the
 access rules read the consent) and out of the index right after the commit, before the
-request returns (`search.updates`, with an index job per recording as the safety net).
+request returns (`discovery.updates`, with an index job per recording as the safety net).
 Nothing is deleted.
 """
 
@@ -18,8 +18,8 @@ from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.errors import Conflict, Forbidden
 from archive.events.repository import add_event
+from archive.jobs.reindex import reindex_after_commit
 from archive.models import Story
-from archive.search.updates import reindex_after_commit
 from archive.stories import repository as stories
 from archive.stories.service import consent_row, not_found, story_access
 
@@ -40,7 +40,7 @@ def _story_for_change(
 
 
 def reindex_story(session: Session, story: Story) -> None:
-    """The index follows the story's recordings right after the commit (`search.updates`)."""
+    """The index follows the story's recordings right after the commit (`discovery.updates`)."""
     reindex_after_commit(session, (recording.id for recording in story.recordings))
 
 

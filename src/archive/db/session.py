@@ -7,8 +7,9 @@ ignoring the busy timeout, which is the classic way two writers lose work on SQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -65,3 +66,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back if it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+"""Opens one unit of work (as `transaction` does). An edge (a command, a job, the request's
+dependency) hands one to a flow that reads in several short transactions with I/O between
+them, so the flow itself never begins or commits one."""
+
+
+def units_of_work(factory: sessionmaker[Session]) -> UnitOfWork:
+    return partial(transaction, factory)

@@ -2,15 +2,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from archive.deps import IndexDep, SessionFactoryDep, SettingsDep, StoreDep
-from archive.health.service import HealthRead, check_health
+from archive.db.session import transaction
+from archive.deps import IndexDep, SessionFactoryDep, StoreDep
+from archive.health.service import HealthRead, WorkersRead, check_health, database_state
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health(
-    sessions: SessionFactoryDep, store: StoreDep, index: IndexDep, settings: SettingsDep
-) -> HealthRead:
+def health(sessions: SessionFactoryDep, store: StoreDep, index: IndexDep) -> HealthRead:
     """Liveness, and the state of the database, storage, search and workers."""
-    return check_health(sessions, store, index, settings)
+
+    def database() -> WorkersRead:
+        with transaction(sessions) as session:
+            return database_state(session)
+
+    return check_health(database, store=store, index=index)

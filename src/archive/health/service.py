@@ -1,22 +1,25 @@
-"""The state of each backend, as a person operating the archive needs to see it."""
+"""The state of each backend, as a person operating the archive needs to see it.
+
+The database is read through `database`, which the caller (the endpoint) runs in a unit of
+work of its own: a database that does not answer is reported, not raised.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
-from archive.db.session import transaction
-from archive.ingest.queue import count_by_status
-from archive.models import WorkerHeartbeat
+from archive.health import repository
+from archive.jobs import heartbeats
+from archive.jobs.queue import count_by_status
 from archive.search.base import SearchIndex
-from archive.settings import Settings
 from archive.storage.base import ObjectStore
 
 log = logging.getLogger(__name__)
@@ -57,29 +60,31 @@ def _safely(check: str, probe: object) -> State:
         return "unavailable"
 
 
+def database_state(session: Session) -> WorkersRead:
+    """The workers seen lately and the jobs by status; raises when the database is down."""
+    repository.ping(session)
+    rows = heartbeats.seen_since(session, utcnow() - WORKER_STALE_AFTER)
+    return WorkersRead(
+        status="ok" if rows else "none",
+        alive=len(rows),
+        workers=[WorkerRead.model_validate(r, from_attributes=True) for r in rows],
+        jobs=count_by_status(session),
+    )
+
+
 def check_health(
-    sessions: sessionmaker[Session], store: ObjectStore, index: SearchIndex, settings: Settings
+    database: Callable[[], WorkersRead], *, store: ObjectStore, index: SearchIndex
 ) -> HealthRead:
+    """`database` reads `database_state` in a unit of work of the caller's."""
     workers = WorkersRead(status="none", alive=0, workers=[], jobs={})
 
-    def database() -> bool:
+    def database_ok() -> bool:
         nonlocal workers
-        with transaction(sessions) as session:
-            session.execute(text("SELECT 1"))
-            since = utcnow() - WORKER_STALE_AFTER
-            rows = session.scalars(
-                select(WorkerHeartbeat).where(WorkerHeartbeat.last_seen_at >= since)
-            ).all()
-            workers = WorkersRead(
-                status="ok" if rows else "none",
-                alive=len(rows),
-                workers=[WorkerRead.model_validate(r, from_attributes=True) for r in rows],
-                jobs=count_by_status(session),
-            )
+        workers = database()
         return True
 
     states = {
-        "database": _safely("database", database),
+        "database": _safely("database", database_ok),
         "storage": _safely("storage", store.ping),
         "search": _safely("search", index.ping),
     }

@@ -111,7 +111,7 @@ def probe(source: BinaryIO) -> MediaInfo:
             if found is not None:
                 raise not_audio(f"its sound data is {found}")
             _check_stream(container, stream, declared_only=False)
-            decoded_end = _tail_end(media, stream, declared) if declared else None
+            decoded_end = _tail_end(media, stream, declared=declared) if declared else None
             sample_rate = int(stream.codec_context.sample_rate or 0)
             channels = int(stream.codec_context.layout.nb_channels or 0)
             has_video = bool(media.streams.video)
@@ -175,7 +175,7 @@ def _decode_until(
     return end
 
 
-def _tail_end(media: Any, stream: Any, declared: float) -> float | None:
+def _tail_end(media: Any, stream: Any, *, declared: float) -> float | None:
     """Decodes the last seconds; a file cut short ends well before its header says it does."""
     target = max(0.0, declared - _TAIL_SECONDS)
     try:
@@ -233,8 +233,8 @@ _CHECK_EVERY_FRAMES = 200
 def write_silenced(
     source: BinaryIO,
     spans: Sequence[Span],
-    target: BinaryIO,
     *,
+    target: BinaryIO,
     codec: ListeningCodec = "flac",
     check: Callable[[], None] | None = None,
 ) -> str:
@@ -266,9 +266,13 @@ def write_silenced(
                 if check is not None and count % _CHECK_EVERY_FRAMES == 0:
                     check()
                 for piece in resampler.resample(frame):
-                    position = _encode_silenced(out, encoded, piece, position, silent, width)
+                    position = _encode_silenced(
+                        out, encoded, piece=piece, position=position, silent=silent, width=width
+                    )
             for piece in resampler.resample(None):
-                position = _encode_silenced(out, encoded, piece, position, silent, width)
+                position = _encode_silenced(
+                    out, encoded, piece=piece, position=position, silent=silent, width=width
+                )
             for packet in encoded.encode(None):
                 out.mux(packet)
     return content_type
@@ -277,6 +281,7 @@ def write_silenced(
 def _encode_silenced(
     out: Any,
     encoded: Any,
+    *,
     piece: Any,
     position: int,
     silent: list[tuple[int, int]],

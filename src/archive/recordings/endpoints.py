@@ -20,7 +20,7 @@ from archive.errors import RangeNotSatisfiable
 from archive.events.requests import SourceIp
 from archive.recordings import service
 from archive.recordings.receive import MULTIPART_FILE_BODY, receive_multipart_file
-from archive.recordings.schemas import RecordingRead
+from archive.stories.recording_schemas import RecordingRead
 
 router = APIRouter(tags=["recordings"])
 

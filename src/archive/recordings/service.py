@@ -26,8 +26,8 @@ from archive.domain.jobs import JobKind
 from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
 from archive.errors import ArchiveError, Forbidden, NotFound, ServiceUnavailable
 from archive.events.repository import add_event
-from archive.ingest import queue
 from archive.ingest.media import MediaInfo, probe
+from archive.jobs import queue
 from archive.models import Recording, Story
 from archive.recordings import repository
 from archive.recordings.receive import ReceivedObject
@@ -140,9 +140,9 @@ def add_recording(
     )
     payload = {"recording_id": str(recording_id)}
     if max_attempts is None:  # the queue's own default
-        queue.enqueue(session, JobKind.TRANSCRIBE, payload)
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload=payload)
     else:
-        queue.enqueue(session, JobKind.TRANSCRIBE, payload, max_attempts=max_attempts)
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload=payload, max_attempts=max_attempts)
     add_event(
         session,
         actor_id=uploaded_by,

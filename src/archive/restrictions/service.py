@@ -2,7 +2,7 @@
 
 Each change is written with its audit event and two jobs in the caller's one transaction: an
 `index` job, which takes the segments under the spans out of search (or puts them back) and is
-the safety net of the index update made right after the commit (`search.updates`), and a
+the safety net of the index update made right after the commit (`discovery.updates`), and a
 `silence` job, which makes the listening copy those without the right are given. Until that
 copy is made for the spans as they now are, such listeners are told the audio is being
 prepared (`recordings.service.audio_to_serve`); transcripts follow at once, being masked as
@@ -21,12 +21,12 @@ from archive.domain.jobs import JobKind
 from archive.domain.restrictions import span_problem
 from archive.errors import NotFound, Unprocessable
 from archive.events.repository import add_event
-from archive.ingest import queue
+from archive.jobs import queue
+from archive.jobs.reindex import reindex_after_commit
 from archive.models import Recording, Restriction
 from archive.recordings.service import get_curated_recording
 from archive.restrictions import repository
 from archive.restrictions.schemas import RestrictionCreate
-from archive.search.updates import reindex_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def _recording_for_curator(session: Session, viewer: Viewer, recording_id: uuid.
 
 def _follow_up(session: Session, recording_id: uuid.UUID) -> None:
     reindex_after_commit(session, [recording_id])
-    queue.enqueue(session, JobKind.SILENCE, {"recording_id": str(recording_id)})
+    queue.enqueue(session, JobKind.SILENCE, payload={"recording_id": str(recording_id)})
 
 
 def list_restrictions(

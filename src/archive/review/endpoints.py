@@ -55,3 +55,19 @@ def decide(
     story = service.decide(session, viewer, story_id, action, data.note, source_ip=source_ip)
     response.headers["ETag"] = etag(story.version)
     return read_story(session, viewer, story)
+
+
+@router.delete("/stories/{story_id}", tags=["stories"])
+def withdraw_story(
+    story_id: uuid.UUID,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    response: Response,
+    source_ip: SourceIp,
+) -> StoryRead:
+    """Withdraws the story: its status becomes `withdrawn` and it leaves search and playback
+    for everyone but archivists and whoever put it in. Nothing is deleted. Archivists, or
+    whoever put the story in."""
+    story = service.withdraw(session, viewer, story_id, source_ip=source_ip)
+    response.headers["ETag"] = etag(story.version)
+    return read_story(session, viewer, story)

@@ -113,7 +113,7 @@ class SearchIndex(Protocol):
         Searches keep answering from the old index while the new one is built, and see either
         all of the old or all of the new. When this raises, the old index is left as it was.
         Writes made by others while it runs may be lost in the switch: check afterwards
-        (`archive.search.reindex.rebuild` does).
+        (`archive.discovery.reindex.rebuild` does).
         """
 
     def ping(self) -> bool: ...

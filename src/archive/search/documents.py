@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 FINGERPRINT_VERSION = 3
@@ -81,6 +82,21 @@ def _canonical(value: object) -> object:
         # A StrEnum (Access) hashes as its value, like the plain string the database holds.
         return str.__str__(value)
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+def documents_of(
+    recording_id: uuid.UUID, documents: Iterable[SegmentDocument]
+) -> list[SegmentDocument]:
+    """`documents` as a list, each checked to belong to `recording_id` (what every backend's
+    `replace_recording` is given). Raises `ValueError` for a document of another recording."""
+    docs = list(documents)
+    for doc in docs:
+        if doc.recording_id != recording_id:
+            raise ValueError(
+                f"segment {doc.segment_id} belongs to recording {doc.recording_id}, "
+                f"not {recording_id}"
+            )
+    return docs
 
 
 _YEAR = re.compile(r"(\d{4})(?:-|$)")

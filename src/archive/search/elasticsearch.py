@@ -39,7 +39,7 @@ from archive.errors import BadRequest, ServiceUnavailable
 from archive.search import es_queries as q
 from archive.search import es_responses as responses
 from archive.search.base import NO_FILTERS, SearchFilters, SearchResult
-from archive.search.documents import SegmentDocument
+from archive.search.documents import SegmentDocument, documents_of
 from archive.search.query import parse_query
 from archive.settings import SettingsError
 
@@ -99,13 +99,7 @@ class ElasticsearchIndex:
         self, recording_id: uuid.UUID, documents: Iterable[SegmentDocument]
     ) -> None:
         """Idempotent. Raises `ValueError` for a document of another recording."""
-        docs = list(documents)
-        for doc in docs:
-            if doc.recording_id != recording_id:
-                raise ValueError(
-                    f"segment {doc.segment_id} belongs to recording {doc.recording_id}, "
-                    f"not {recording_id}"
-                )
+        docs = documents_of(recording_id, documents)
         self._ensure_index()
         with _unavailable_on_error():
             if docs:
@@ -157,7 +151,7 @@ class ElasticsearchIndex:
                 f"Only the first {q.MAX_RESULT_WINDOW:,} results can be paged through. Add "
                 "words or filters (language, story, collection) to narrow the search."
             )
-        body = q.search_body(parse_query(query), scope, filters, offset=offset, limit=limit)
+        body = q.search_body(parse_query(query), scope, filters=filters, offset=offset, limit=limit)
         self._ensure_index()
         with _unavailable_on_error():
             # A shard that fails (an index deleted under a search) must not quietly shrink

@@ -410,8 +410,8 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
 def search_body(
     parsed: ParsedQuery,
     scope: SearchScope,
-    filters: SearchFilters,
     *,
+    filters: SearchFilters,
     offset: int,
     limit: int,
 ) -> dict[str, Any]:

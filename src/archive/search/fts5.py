@@ -47,7 +47,7 @@ from archive.search.base import (
     SearchHit,
     SearchResult,
 )
-from archive.search.documents import SegmentDocument
+from archive.search.documents import SegmentDocument, documents_of
 from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from archive.search.fts5_scoring import (
     fill_tokens,
@@ -162,13 +162,7 @@ class Fts5Index:
     ) -> None:
         """Atomic and idempotent. Raises `ValueError` for a document of another recording."""
         # Materialised before the write lock is taken, so a slow producer never holds it.
-        docs = list(documents)
-        for doc in docs:
-            if doc.recording_id != recording_id:
-                raise ValueError(
-                    f"segment {doc.segment_id} belongs to recording {doc.recording_id}, "
-                    f"not {recording_id}"
-                )
+        docs = documents_of(recording_id, documents)
         prepared = with_words(docs)  # tokenized before the lock too
         with self._write() as conn:
             _delete_recording(conn, recording_id)

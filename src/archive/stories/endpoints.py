@@ -7,7 +7,6 @@ from fastapi import APIRouter, Header, Response
 
 from archive.deps import CurrentViewer, SessionDep, ViewerDep
 from archive.events.requests import SourceIp
-from archive.review import service as review
 from archive.stories import editing, service
 from archive.stories.reading import read_story
 from archive.stories.schemas import StoryCreate, StoryRead, StoryUpdate
@@ -67,21 +66,5 @@ def update_story(
     """Edits the story's details; fields left out stay as they are. Archivists edit any
     story of their community; whoever put a story in edits it while it is `submitted`."""
     story = editing.update_story(session, viewer, story_id, if_match, data, source_ip=source_ip)
-    response.headers["ETag"] = editing.etag(story.version)
-    return read_story(session, viewer, story)
-
-
-@router.delete("/stories/{story_id}")
-def withdraw_story(
-    story_id: uuid.UUID,
-    viewer: CurrentViewer,
-    session: SessionDep,
-    response: Response,
-    source_ip: SourceIp,
-) -> StoryRead:
-    """Withdraws the story: its status becomes `withdrawn` and it leaves search and playback
-    for everyone but archivists and whoever put it in. Nothing is deleted. Archivists, or
-    whoever put the story in."""
-    story = review.withdraw(session, viewer, story_id, source_ip=source_ip)
     response.headers["ETag"] = editing.etag(story.version)
     return read_story(session, viewer, story)

@@ -11,9 +11,9 @@ from archive.datetimes import ZonedDatetime
 from archive.domain.access import Access
 from archive.models import Story
 from archive.people.schemas import PersonRole
-from archive.recordings.schemas import RecordingRead
 from archive.stories.dates import DatePrecision, parse_partial_date
 from archive.stories.metadata import content_warning, deceased_narrators
+from archive.stories.recording_schemas import RecordingRead
 
 
 class PersonLinkIn(BaseModel):

@@ -37,9 +37,9 @@ from archive.errors import (
     Unprocessable,
 )
 from archive.events.repository import add_event
+from archive.jobs.reindex import reindex_after_commit
 from archive.models import Segment, Transcript
 from archive.recordings.service import get_curated_recording
-from archive.search.updates import reindex_after_commit
 from archive.transcripts import repository
 from archive.transcripts.schemas import SegmentChangeRead, SegmentEdit
 from archive.transcripts.service import drafts_of, etag

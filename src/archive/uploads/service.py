@@ -40,7 +40,7 @@ from archive.errors import (
     Unprocessable,
 )
 from archive.events.repository import add_event
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Upload
 from archive.recordings.service import require_story_for_recording
 from archive.settings import Settings
@@ -256,7 +256,7 @@ def create_upload(
         queue.enqueue(
             session,
             JobKind.EXPIRE_UPLOAD,
-            {"upload_id": str(upload_id)},
+            payload={"upload_id": str(upload_id)},
             run_after=expires_at + EXPIRY_GRACE,
         )
         add_event(

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
-from archive.ingest import queue
-from archive.ingest.worker import Worker
+from archive.jobs import queue
+from archive.jobs.worker import Worker
 from archive.models import Segment, Transcript
 from archive.settings import Settings
+from archive.tasks import job_handlers
 from support.paths import STORY_EN
 from support.problems import assert_problem
 
@@ -41,9 +42,14 @@ def test_making_a_story_private_closes_every_way_to_it(
             Segment(position=0, start=0.0, end=4.0, text="My grandmother carried the seeds.")
         ]
         session.add(transcript)
-    worker = Worker(settings, name="access-change", transcriber=lambda: None)  # type: ignore[arg-type,return-value]
+    worker = Worker(
+        settings,
+        handlers=job_handlers(),
+        name="access-change",
+        transcriber=lambda: None,  # type: ignore[arg-type,return-value]
+    )
     with transaction(sessions) as session:
-        queue.enqueue(session, JobKind.INDEX, {"recording_id": recording_id})
+        queue.enqueue(session, JobKind.INDEX, payload={"recording_id": recording_id})
     worker.run_until_idle()
 
     paths = [

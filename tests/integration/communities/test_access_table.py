@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.base import utcnow
 from archive.db.session import transaction
+from archive.discovery.indexing import documents_for_recording
 from archive.domain.access import Role
 from archive.models import AccessGrant, Segment, Transcript
-from archive.search.indexing import documents_for_recording
 from support.accounts import MakeUser
 from support.paths import STORY_EN
 

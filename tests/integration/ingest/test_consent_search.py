@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from support.paths import STORY_EN
 
 pytestmark = pytest.mark.slow

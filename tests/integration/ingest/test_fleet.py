@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import JobKind
 from archive.domain.keys import original_key
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Event, Job, Recording, Story, Transcript
 from archive.settings import Settings
 from archive.storage.factory import open_object_store
@@ -117,7 +117,7 @@ def test_four_workers_do_forty_jobs_exactly_once(
     ids = [add_recording(pg_settings, sessions, f"recording {n}".encode() * 100) for n in range(40)]
     with transaction(sessions) as session:
         for recording_id in ids:
-            queue.enqueue(session, JobKind.FIXITY, {"recording_id": str(recording_id)})
+            queue.enqueue(session, JobKind.FIXITY, payload={"recording_id": str(recording_id)})
     workers = [spawn_worker() for _ in range(4)]
 
     def all_done() -> bool:
@@ -151,7 +151,7 @@ def test_a_killed_worker_loses_its_job_to_another_and_no_duplicate_is_made(
     sessions = sessions_for
     recording_id = add_recording(pg_settings, sessions, LONG_EN.read_bytes())
     with transaction(sessions) as session:
-        queue.enqueue(session, JobKind.TRANSCRIBE, {"recording_id": str(recording_id)})
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload={"recording_id": str(recording_id)})
     first = spawn_worker()
     wait_for(lambda: running_job(sessions) is not None, 90, "the first worker's claim")
     job = running_job(sessions)
@@ -186,7 +186,9 @@ def test_sigterm_hands_the_job_back_within_the_grace_period_and_exits_0(
     sessions = sessions_for
     recording_id = add_recording(pg_settings, sessions, LONG_EN.read_bytes())
     with transaction(sessions) as session:
-        job_id = queue.enqueue(session, JobKind.TRANSCRIBE, {"recording_id": str(recording_id)}).id
+        job_id = queue.enqueue(
+            session, JobKind.TRANSCRIBE, payload={"recording_id": str(recording_id)}
+        ).id
     worker = spawn_worker("--grace", "0.5")
     wait_for(lambda: running_job(sessions) is not None, 90, "the worker's claim")
     time.sleep(0.5)

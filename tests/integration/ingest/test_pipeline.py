@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
-from archive.ingest import queue
-from archive.ingest.worker import Shutdown, Worker
+from archive.jobs import queue
+from archive.jobs.worker import Shutdown, Worker
 from archive.models import Job, Transcript
 from support.paths import SILENCE, STORY_EN, story_facts
 
@@ -145,7 +145,7 @@ def test_a_stopping_worker_hands_its_job_back(
     recording_id = upload(client, admin, STORY_EN)
     shutdown = Shutdown(grace_seconds=0)
     with transaction(sessions) as session:
-        job = queue.claim(session, worker.name, 30)
+        job = queue.claim(session, worker.name, lease_seconds=30)
     assert job is not None
     shutdown.request()
     worker.process(job, shutdown)
@@ -162,7 +162,7 @@ def test_unknown_recordings_in_jobs_are_skipped(
     worker: Worker, sessions: sessionmaker[Session]
 ) -> None:
     with transaction(sessions) as session:
-        queue.enqueue(session, JobKind.TRANSCRIBE, {"recording_id": str(uuid.uuid4())})
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload={"recording_id": str(uuid.uuid4())})
     assert worker.run_until_idle() == 1
     with transaction(sessions) as session:
         assert queue.count_by_status(session) == {"done": 1}

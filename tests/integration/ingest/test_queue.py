@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import ALL_LANES, JobKind, JobLane
-from archive.ingest import queue
+from archive.jobs import queue
 from archive.models import Job
 from archive.settings import Settings
 
@@ -27,7 +27,7 @@ def jobs(settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 def add_jobs(sessions: sessionmaker[Session], count: int, kind: str = "echo") -> list[str]:
     with transaction(sessions) as session:
-        return [str(queue.enqueue(session, kind, {"n": n}).id) for n in range(count)]
+        return [str(queue.enqueue(session, kind, payload={"n": n}).id) for n in range(count)]
 
 
 def expire_leases(sessions: sessionmaker[Session]) -> None:
@@ -38,7 +38,7 @@ def expire_leases(sessions: sessionmaker[Session]) -> None:
 def test_jobs_are_claimed_oldest_first_and_once(jobs: sessionmaker[Session]) -> None:
     ids = add_jobs(jobs, 3)
     with transaction(jobs) as session:
-        claimed = [queue.claim(session, "w1", 30) for _ in range(4)]
+        claimed = [queue.claim(session, "w1", lease_seconds=30) for _ in range(4)]
     assert [str(c.id) for c in claimed if c] == ids
     assert claimed[3] is None
     assert all(c.attempts == 1 for c in claimed if c)
@@ -49,21 +49,21 @@ def test_a_job_whose_lease_lapsed_is_claimed_again_and_the_old_owner_cannot_fini
 ) -> None:
     add_jobs(jobs, 1)
     with transaction(jobs) as session:
-        first = queue.claim(session, "dead-worker", 30)
+        first = queue.claim(session, "dead-worker", lease_seconds=30)
     assert first is not None
     with transaction(jobs) as session:
-        assert queue.claim(session, "w2", 30) is None  # the lease still holds
+        assert queue.claim(session, "w2", lease_seconds=30) is None  # the lease still holds
     expire_leases(jobs)
     with transaction(jobs) as session:
-        second = queue.claim(session, "w2", 30)
+        second = queue.claim(session, "w2", lease_seconds=30)
     assert second is not None
     assert second.id == first.id
     assert second.attempts == 2
     with pytest.raises(queue.LeaseLost), transaction(jobs) as session:
-        queue.finish(session, first.id, "dead-worker")
+        queue.finish(session, first.id, worker="dead-worker")
     with transaction(jobs) as session:
-        assert not queue.renew(session, first.id, "dead-worker", 30)
-        queue.finish(session, first.id, "w2")
+        assert not queue.renew(session, first.id, worker="dead-worker", lease_seconds=30)
+        queue.finish(session, first.id, worker="w2")
         job = session.get(Job, first.id)
         assert job is not None
         assert job.status == "done"
@@ -72,24 +72,24 @@ def test_a_job_whose_lease_lapsed_is_claimed_again_and_the_old_owner_cannot_fini
 
 def test_a_failed_job_is_retried_later_then_fails_for_good(jobs: sessionmaker[Session]) -> None:
     with transaction(jobs) as session:
-        job_id = queue.enqueue(session, "echo", {}, max_attempts=2).id
+        job_id = queue.enqueue(session, "echo", payload={}, max_attempts=2).id
     with transaction(jobs) as session:
-        claimed = queue.claim(session, "w", 30)
+        claimed = queue.claim(session, "w", lease_seconds=30)
         assert claimed is not None
-        assert queue.fail(session, claimed, "w", "first failure") is False
+        assert queue.fail(session, claimed, worker="w", error="first failure") is False
     with transaction(jobs) as session:
         job = session.get(Job, job_id)
         assert job is not None
         assert job.status == "queued"
         assert job.last_error == "first failure"
         assert job.run_after > utcnow() + timedelta(seconds=3)
-        assert queue.claim(session, "w", 30) is None  # backing off
+        assert queue.claim(session, "w", lease_seconds=30) is None  # backing off
         job.run_after = utcnow()
     with transaction(jobs) as session:
-        claimed = queue.claim(session, "w", 30)
+        claimed = queue.claim(session, "w", lease_seconds=30)
         assert claimed is not None
         assert claimed.attempts == 2
-        assert queue.fail(session, claimed, "w", "second failure") is True
+        assert queue.fail(session, claimed, worker="w", error="second failure") is True
     with transaction(jobs) as session:
         job = session.get(Job, job_id)
         assert job is not None
@@ -100,11 +100,11 @@ def test_a_failed_job_is_retried_later_then_fails_for_good(jobs: sessionmaker[Se
 def test_a_released_job_does_not_count_the_attempt(jobs: sessionmaker[Session]) -> None:
     add_jobs(jobs, 1)
     with transaction(jobs) as session:
-        claimed = queue.claim(session, "w", 30)
+        claimed = queue.claim(session, "w", lease_seconds=30)
         assert claimed is not None
-        assert queue.release(session, claimed.id, "w")
+        assert queue.release(session, claimed.id, worker="w")
     with transaction(jobs) as session:
-        again = queue.claim(session, "w2", 30)
+        again = queue.claim(session, "w2", lease_seconds=30)
     assert again is not None
     assert again.attempts == 1
 
@@ -117,10 +117,10 @@ def test_concurrent_claimers_never_take_the_same_job(jobs: sessionmaker[Session]
     def drain(name: str) -> None:
         while True:
             with transaction(jobs) as session:
-                job = queue.claim(session, name, 30)
+                job = queue.claim(session, name, lease_seconds=30)
                 if job is None:
                     return
-                queue.finish(session, job.id, name)
+                queue.finish(session, job.id, worker=name)
             with lock:
                 taken.append(str(job.id))
 
@@ -139,10 +139,10 @@ def claim_kinds(sessions: sessionmaker[Session], lanes: tuple[JobLane, ...]) -> 
     kinds: list[str] = []
     while True:
         with transaction(sessions) as session:
-            job = queue.claim(session, f"w-{'+'.join(lanes)}", 30, lanes=lanes)
+            job = queue.claim(session, f"w-{'+'.join(lanes)}", lease_seconds=30, lanes=lanes)
             if job is None:
                 return kinds
-            queue.finish(session, job.id, f"w-{'+'.join(lanes)}")
+            queue.finish(session, job.id, worker=f"w-{'+'.join(lanes)}")
         kinds.append(job.kind)
 
 
@@ -151,12 +151,12 @@ def test_each_lane_takes_its_own_jobs_and_a_worker_of_both_takes_fast_ones_first
 ) -> None:
     with transaction(jobs) as session:
         for kind in (JobKind.TRANSCRIBE, JobKind.TRANSCRIBE, JobKind.INDEX, JobKind.SILENCE):
-            queue.enqueue(session, kind, {})
+            queue.enqueue(session, kind, payload={})
     assert claim_kinds(jobs, (JobLane.TRANSCRIBE,)) == ["transcribe", "transcribe"]
     assert claim_kinds(jobs, (JobLane.TRANSCRIBE,)) == []
     with transaction(jobs) as session:
         for kind in (JobKind.TRANSCRIBE, JobKind.FIXITY, JobKind.EXPIRE_UPLOAD):
-            queue.enqueue(session, kind, {})
+            queue.enqueue(session, kind, payload={})
     # The index and silence jobs waited for no transcription, and the older transcription
     # waits behind every fast job for a worker of both lanes.
     assert claim_kinds(jobs, ALL_LANES) == [
@@ -170,12 +170,14 @@ def test_each_lane_takes_its_own_jobs_and_a_worker_of_both_takes_fast_ones_first
 
 def test_a_lapsed_lease_is_taken_over_within_its_lane_only(jobs: sessionmaker[Session]) -> None:
     with transaction(jobs) as session:
-        queue.enqueue(session, JobKind.TRANSCRIBE, {})
+        queue.enqueue(session, JobKind.TRANSCRIBE, payload={})
     with transaction(jobs) as session:
-        assert queue.claim(session, "dead", 30, lanes=(JobLane.TRANSCRIBE,)) is not None
+        assert (
+            queue.claim(session, "dead", lease_seconds=30, lanes=(JobLane.TRANSCRIBE,)) is not None
+        )
     expire_leases(jobs)
     with transaction(jobs) as session:
-        assert queue.claim(session, "fast", 30, lanes=(JobLane.FAST,)) is None
-        taken = queue.claim(session, "slow", 30, lanes=(JobLane.TRANSCRIBE,))
+        assert queue.claim(session, "fast", lease_seconds=30, lanes=(JobLane.FAST,)) is None
+        taken = queue.claim(session, "slow", lease_seconds=30, lanes=(JobLane.TRANSCRIBE,))
     assert taken is not None
     assert taken.attempts == 2

@@ -6,8 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from archive.ingest.transcriber import Transcriber
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from archive.settings import Settings
+from archive.tasks import job_handlers
 
 
 def _no_whisper() -> Transcriber:
@@ -18,6 +19,8 @@ def _no_whisper() -> Transcriber:
 def jobs_worker(settings: Settings, client: TestClient) -> Iterator[Worker]:
     """A worker on the same data as `client` that runs index and silence jobs, without a
     speech model."""
-    built = Worker(settings, name="restrictions-worker", transcriber=_no_whisper)
+    built = Worker(
+        settings, handlers=job_handlers(), name="restrictions-worker", transcriber=_no_whisper
+    )
     yield built
     built.close()

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
+from archive.discovery.indexing import documents_for_recordings
 from archive.domain.access import Role
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import OPUS_AFTER_SECONDS
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from archive.models import Event, Job, ListeningCopy, Recording
-from archive.search.indexing import documents_for_recordings
 from archive.storage.base import ObjectStore
 from integration.restrictions.helpers import (
     BRIDGE,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from archive.models import ListeningCopy, Recording
 from archive.storage.base import ObjectStore
 from integration.restrictions.helpers import BRIDGE, make_story, rms

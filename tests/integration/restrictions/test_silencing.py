@@ -17,7 +17,7 @@ SILENT = 1e-4
 
 def silenced(source: bytes, spans: list[Span], codec: ListeningCodec = "flac") -> tuple[bytes, str]:
     target = io.BytesIO()
-    content_type = write_silenced(io.BytesIO(source), spans, target, codec=codec)
+    content_type = write_silenced(io.BytesIO(source), spans, target=target, codec=codec)
     return target.getvalue(), content_type
 
 
@@ -76,4 +76,6 @@ def test_a_check_that_raises_stops_the_work() -> None:
         raise Stop
 
     with pytest.raises(Stop):
-        write_silenced(io.BytesIO(STORY_EN.read_bytes()), [Span(1, 2)], io.BytesIO(), check=stop)
+        write_silenced(
+            io.BytesIO(STORY_EN.read_bytes()), [Span(1, 2)], target=io.BytesIO(), check=stop
+        )

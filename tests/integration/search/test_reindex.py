@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from archive.cli import app as cli
 from archive.communities.repository import default_community
-from archive.db.session import transaction
+from archive.db.session import transaction, units_of_work
+from archive.discovery import reindex
 from archive.domain.access import SearchScope
 from archive.models import Collection, Recording, Segment, Story, Transcript
-from archive.search import reindex
 from archive.search.base import NO_FILTERS, SearchFilters, SearchIndex, SearchResult
 from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
@@ -167,14 +167,14 @@ def test_an_empty_index_lacks_every_document_and_a_repair_fills_it(
 ) -> None:
     first = make_recording(sessions, ["the river rose", "the bridge held"], versions=2)
     second = make_recording(sessions, ["my grandmother sang"], access="private")
-    drift = reindex.check(sessions, index)
+    drift = reindex.check(units_of_work(sessions), index)
     assert drift.missing == set(segment_ids(sessions, first) + segment_ids(sessions, second))
     assert (drift.stale, drift.orphaned) == (frozenset(), frozenset())
     assert drift.recordings == {first, second}
     assert drift.expected == 3
     assert not drift.clean
-    reindex.repair(sessions, index, drift)
-    assert reindex.check(sessions, index).clean
+    reindex.repair(units_of_work(sessions), index, drift=drift)
+    assert reindex.check(units_of_work(sessions), index).clean
     # Only the newest transcript version is searchable.
     assert texts(index, "river") == ["the river rose v2"]
 
@@ -186,8 +186,10 @@ def test_missing_stale_and_orphaned_documents_are_found_and_repaired(
     deleted = make_recording(sessions, ["the old mill"])
     restricted = make_recording(sessions, ["a public part", "a secret part"])
     recollected = make_recording(sessions, ["the harbour"])
-    reindex.repair(sessions, index, reindex.check(sessions, index))
-    assert reindex.check(sessions, index).clean
+    reindex.repair(
+        units_of_work(sessions), index, drift=reindex.check(units_of_work(sessions), index)
+    )
+    assert reindex.check(units_of_work(sessions), index).clean
 
     deleted_segments = segment_ids(sessions, deleted)
     edited_segment = segment_ids(sessions, edited)[1]
@@ -211,15 +213,15 @@ def test_missing_stale_and_orphaned_documents_are_found_and_repaired(
             update(Story).where(Story.id == story_id).values(collection_id=collection.id)
         )
 
-    drift = reindex.check(sessions, index)
+    drift = reindex.check(units_of_work(sessions), index)
     assert drift.missing == set(segment_ids(sessions, added))
     assert drift.stale == {edited_segment, *segment_ids(sessions, recollected)}
     assert drift.orphaned == {*deleted_segments, restricted_segment}
     assert drift.recordings == {added, edited, recollected}
     assert "1 missing, 2 stale and 2 orphaned" in drift.summary()
 
-    reindex.repair(sessions, index, drift)
-    assert reindex.check(sessions, index).clean
+    reindex.repair(units_of_work(sessions), index, drift=drift)
+    assert reindex.check(units_of_work(sessions), index).clean
     assert texts(index, "bridge") == ["the bridge fell"]
     assert texts(index, "mill") == []
     assert texts(index, "part") == ["a public part v1"]
@@ -234,30 +236,34 @@ def test_an_interrupted_repair_is_finished_by_the_next_one(
     recordings = [make_recording(sessions, [f"story {i}", "and more"]) for i in range(6)]
     flaky = FlakyIndex(index, replace_budget=2)
     with pytest.raises(Interrupted):
-        reindex.repair(sessions, flaky, reindex.check(sessions, flaky))
-    halfway = reindex.check(sessions, index)
+        reindex.repair(
+            units_of_work(sessions), flaky, drift=reindex.check(units_of_work(sessions), flaky)
+        )
+    halfway = reindex.check(units_of_work(sessions), index)
     assert halfway.recordings == set(recordings) - set(flaky.replaced)
     assert len(halfway.recordings) == 4
-    reindex.repair(sessions, index, halfway)
-    assert reindex.check(sessions, index).clean
+    reindex.repair(units_of_work(sessions), index, drift=halfway)
+    assert reindex.check(units_of_work(sessions), index).clean
 
 
 def test_an_interrupted_rebuild_leaves_the_old_index_and_the_next_one_converges(
     sessions: sessionmaker[Session], index: Fts5Index
 ) -> None:
     old = make_recording(sessions, ["the old river"])
-    reindex.repair(sessions, index, reindex.check(sessions, index))
+    reindex.repair(
+        units_of_work(sessions), index, drift=reindex.check(units_of_work(sessions), index)
+    )
     for i in range(5):
         make_recording(sessions, [f"new river {i}", "more words"])
     with pytest.raises(Interrupted):
-        reindex.rebuild(sessions, FlakyIndex(index, rebuild_budget=4))
+        reindex.rebuild(units_of_work(sessions), FlakyIndex(index, rebuild_budget=4))
     # Searches kept the whole old index: nothing of the half-built one.
     assert texts(index, "river") == ["the old river v1"]
-    assert reindex.check(sessions, index).missing
-    rebuilt = reindex.rebuild(sessions, index)
+    assert reindex.check(units_of_work(sessions), index).missing
+    rebuilt = reindex.rebuild(units_of_work(sessions), index)
     assert rebuilt.documents == 11
     assert rebuilt.caught_up.clean
-    assert reindex.check(sessions, index).clean
+    assert reindex.check(units_of_work(sessions), index).clean
     assert len(texts(index, "river")) == 6
     assert old in {
         hit.recording_id for hit in index.search("old", EVERYTHING, offset=0, limit=5).hits
@@ -277,7 +283,7 @@ def test_a_rebuild_catches_up_with_writes_made_while_it_ran(
                 session.execute(
                     update(Segment).where(Segment.id == segment).values(text="the river fell")
                 )
-            from archive.search.indexing import documents_for_recording
+            from archive.discovery.indexing import documents_for_recording
 
             with transaction(sessions) as session:
                 current = documents_for_recording(session, recording_id)
@@ -285,9 +291,9 @@ def test_a_rebuild_catches_up_with_writes_made_while_it_ran(
             self.inner.replace_recording(recording_id, current)  # into the old index
             self.inner.rebuild(read)  # ...which the switch replaces
 
-    rebuilt = reindex.rebuild(sessions, IndexJobDuringRebuild(index))
+    rebuilt = reindex.rebuild(units_of_work(sessions), IndexJobDuringRebuild(index))
     assert rebuilt.caught_up.stale == {segment}
-    assert reindex.check(sessions, index).clean
+    assert reindex.check(units_of_work(sessions), index).clean
     assert texts(index, "river") == ["the river fell"]
 
 

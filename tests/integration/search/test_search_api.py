@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.communities.repository import default_community
-from archive.db.session import transaction
+from archive.db.session import transaction, units_of_work
+from archive.discovery import reindex
 from archive.models import Collection, Person, Recording, Segment, Story, StoryPerson, Transcript
-from archive.search import reindex
 from archive.search.base import SearchIndex
 from support.problems import assert_problem
 
@@ -86,7 +86,9 @@ def make_person(sessions: sessionmaker[Session], name: str, *, deceased: bool = 
 
 def index_everything(client: TestClient, sessions: sessionmaker[Session]) -> None:
     index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
-    reindex.repair(sessions, index, reindex.check(sessions, index))
+    reindex.repair(
+        units_of_work(sessions), index, drift=reindex.check(units_of_work(sessions), index)
+    )
 
 
 def test_filters_and_facets_over_http(

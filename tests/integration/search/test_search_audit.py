@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.communities import repository as communities
-from archive.db.session import transaction
+from archive.db.session import transaction, units_of_work
+from archive.discovery import reindex
 from archive.domain.access import Role
 from archive.models import Recording, Segment, Story, Transcript
-from archive.search import reindex
 from archive.search.base import SearchIndex
 from support.accounts import MakeUser
 
@@ -62,7 +62,9 @@ def test_a_search_showing_closed_words_leaves_one_event_naming_the_stories(
     community = transcribed_story(sessions, "community", ["a canoe of the community"])
     transcribed_story(sessions, "public", ["a public canoe"])
     index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
-    reindex.repair(sessions, index, reindex.check(sessions, index))
+    reindex.repair(
+        units_of_work(sessions), index, drift=reindex.check(units_of_work(sessions), index)
+    )
     archivist = make_user("ana", Role.ARCHIVIST)
     archivist_id = client.get("/api/v1/users/me", headers=archivist).json()["id"]
     home = client.get("/api/v1/communities", headers=admin).json()[0]

@@ -1,6 +1,7 @@
-"""What every `SearchIndex` promises, run on each backend: the built-in FTS5 index always, and
-Elasticsearch when `ARCHIVE_TEST_ELASTICSEARCH_URL` names a server (each test in indices of its
-own, deleted afterwards)."""
+"""What every `SearchIndex` promises, run on each backend: the built-in FTS5 index and the
+in-memory twin the tests use (`support.memory_search`) always, and Elasticsearch when
+`ARCHIVE_TEST_ELASTICSEARCH_URL` names a server (each test in indices of its own, deleted
+afterwards)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from archive.domain.access import Access, Role, SearchScope, Viewer, search_scop
 from archive.search.base import FACET_FIELDS, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
+from support.memory_search import MemorySearchIndex
 
 EVERYTHING = SearchScope(everything=True)
 ANONYMOUS = search_scope(None)
@@ -37,10 +39,13 @@ def open_elasticsearch() -> Iterator[SearchIndex]:
         index.close()
 
 
-@pytest.fixture(params=["fts5", "elasticsearch"])
+@pytest.fixture(params=["fts5", "memory", "elasticsearch"])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
     if request.param == "elasticsearch":
         yield from open_elasticsearch()
+        return
+    if request.param == "memory":
+        yield MemorySearchIndex()
         return
     built = Fts5Index(tmp_path / "search.sqlite3")
     yield built
@@ -620,6 +625,14 @@ def test_replace_is_idempotent_and_replaces(index: SearchIndex) -> None:
     kept = dataclasses.replace(corrected[0], text="the mill stands")  # same segment, new text
     index.replace_recording(recording_id, [kept])
     assert found(index, "mill") == ["the mill stands"]
+
+
+def test_a_document_of_another_recording_is_refused(index: SearchIndex) -> None:
+    recording_id, docs = recording(["the ferry"])
+    other = recording(["the other ferry"])[1][0]
+    with pytest.raises(ValueError, match="belongs to recording"):
+        index.replace_recording(recording_id, [*docs, other])
+    assert found(index, "ferry") == []
 
 
 def test_remove_a_recording_or_documents(index: SearchIndex) -> None:

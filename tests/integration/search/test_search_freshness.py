@@ -20,10 +20,11 @@ from archive.app import create_app
 from archive.domain.jobs import JobLane
 from archive.errors import ServiceUnavailable
 from archive.ingest.transcriber import TranscribedSegment, TranscriptionInfo
-from archive.ingest.worker import Shutdown, Worker
+from archive.jobs.worker import Shutdown, Worker
 from archive.search.base import SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.settings import Settings
+from archive.tasks import job_handlers
 from support.live import serving
 from support.paths import STORY_EN
 
@@ -103,7 +104,7 @@ def busy_archive(
     of them running on the only worker."""
     story_id = new_story(client, admin, "The crossing")
     recording_id = upload(client, admin, story_id)
-    quick = Worker(settings, name="quick", transcriber=ScriptedTranscriber)
+    quick = Worker(settings, handlers=job_handlers(), name="quick", transcriber=ScriptedTranscriber)
     try:
         quick.run_until_idle()
     finally:
@@ -115,7 +116,7 @@ def busy_archive(
     hold = threading.Event()
     long_one = ScriptedTranscriber(hold)
     shutdown = Shutdown(grace_seconds=0)
-    busy = Worker(settings, name="busy", transcriber=lambda: long_one)
+    busy = Worker(settings, handlers=job_handlers(), name="busy", transcriber=lambda: long_one)
     thread = threading.Thread(target=busy.run, args=(shutdown,), daemon=True)
     thread.start()
     try:
@@ -201,7 +202,7 @@ class SlowOrBrokenIndex:
 def transcribed_story(settings: Settings, client: Http, admin: dict[str, str]) -> Archive:
     story_id = new_story(client, admin, "The crossing")
     recording_id = upload(client, admin, story_id)
-    quick = Worker(settings, name="quick", transcriber=ScriptedTranscriber)
+    quick = Worker(settings, handlers=job_handlers(), name="quick", transcriber=ScriptedTranscriber)
     try:
         quick.run_until_idle()
     finally:
@@ -239,7 +240,7 @@ def test_when_the_index_cannot_follow_at_once_the_change_stands_and_its_job_mend
     assert "search.update_now_failed" in caplog.text
     state.index = state.index.inner
     assert anonymous_hits(client, "grandmother") == 1  # not yet
-    fast = Worker(settings, name="fast", lanes=(JobLane.FAST,))
+    fast = Worker(settings, handlers=job_handlers(), name="fast", lanes=(JobLane.FAST,))
     try:
         assert fast.run_until_idle() == 1  # the index job queued with the change
     finally:

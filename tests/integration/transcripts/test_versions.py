@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from archive.domain.access import Role
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from archive.settings import Settings
+from archive.tasks import job_handlers
 from support.accounts import MakeUser
 from support.problems import assert_problem
 
@@ -21,7 +22,7 @@ MakeRecording = Callable[..., uuid.UUID]
 @pytest.fixture
 def index_worker(settings: Settings, client: TestClient) -> Iterator[Worker]:
     """A worker for index jobs only: no speech model is loaded, none is needed."""
-    built = Worker(settings, name="index-worker", transcriber=lambda: None)  # type: ignore[arg-type,return-value]
+    built = Worker(settings, handlers=job_handlers(), name="index-worker", transcriber=lambda: None)  # type: ignore[arg-type,return-value]
     yield built
     built.close()
 

@@ -292,7 +292,8 @@ def test_a_terminated_upload_is_gone_with_its_bytes(live: LiveArchive) -> None:
 
 
 def test_an_expired_upload_is_removed_by_its_job(live: LiveArchive) -> None:
-    from archive.ingest.worker import Worker
+    from archive.jobs.worker import Worker
+    from archive.tasks import job_handlers
 
     data = STORY_EN.read_bytes()
     url = create(live, live.story(), len(data))
@@ -304,7 +305,12 @@ def test_an_expired_upload_is_removed_by_its_job(live: LiveArchive) -> None:
         from archive.models import Job
 
         session.execute(update(Job).values(run_after=utcnow()))
-    worker = Worker(live.settings, name="expiry-test", transcriber=lambda: None)  # type: ignore[arg-type,return-value]
+    worker = Worker(
+        live.settings,
+        handlers=job_handlers(),
+        name="expiry-test",
+        transcriber=lambda: None,  # type: ignore[arg-type,return-value]
+    )
     assert worker.run_until_idle() == 1
     worker.close()
     engine.dispose()

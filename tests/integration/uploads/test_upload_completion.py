@@ -14,8 +14,9 @@ from sqlalchemy import func, select, update
 
 from archive.db.base import utcnow
 from archive.db.session import transaction
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from archive.models import Job, Recording, Story, Upload
+from archive.tasks import job_handlers
 from support.paths import STORY_EN
 from support.problems import assert_problem
 
@@ -109,7 +110,12 @@ def test_the_expiry_job_finishes_an_upload_instead_of_expiring_its_bytes(
     with transaction(live.app.state.sessions) as session:
         session.execute(update(Upload).values(expires_at=utcnow() - timedelta(hours=1)))
         session.execute(update(Job).values(run_after=utcnow()))
-    worker = Worker(live.settings, name="expiry-test", transcriber=lambda: None)  # type: ignore[arg-type,return-value]
+    worker = Worker(
+        live.settings,
+        handlers=job_handlers(),
+        name="expiry-test",
+        transcriber=lambda: None,  # type: ignore[arg-type,return-value]
+    )
     try:
         worker.run_until_idle()
     finally:

@@ -10,8 +10,9 @@ from sqlalchemy import func, select, update
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.access import Role
-from archive.ingest.worker import Worker
+from archive.jobs.worker import Worker
 from archive.models import Consent, Job, Story, Upload
+from archive.tasks import job_handlers
 from support.accounts import MakeUser
 from support.paths import STORY_EN
 from support.problems import assert_problem
@@ -70,7 +71,12 @@ def test_a_refused_cancelled_or_expired_upload_leaves_no_story(live: LiveArchive
     with transaction(live.app.state.sessions) as session:
         session.execute(update(Upload).values(expires_at=utcnow()))
         session.execute(update(Job).values(run_after=utcnow()))
-    worker = Worker(live.settings, name="expiry-test", transcriber=lambda: None)  # type: ignore[arg-type,return-value]
+    worker = Worker(
+        live.settings,
+        handlers=job_handlers(),
+        name="expiry-test",
+        transcriber=lambda: None,  # type: ignore[arg-type,return-value]
+    )
     try:
         worker.run_until_idle()
     finally:

@@ -205,7 +205,7 @@ def test_search_sends_the_scope_and_reads_hits_highlights_and_facets(
     assert request.body == q.search_body(
         parse_query("river"),
         search_scope(None),
-        SearchFilters(),
+        filters=SearchFilters(),
         offset=0,
         limit=10,
     )

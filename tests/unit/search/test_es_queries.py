@@ -36,7 +36,7 @@ def body(
     offset: int = 0,
     limit: int = 20,
 ) -> dict[str, Any]:
-    return q.search_body(parse_query(query), scope, filters, offset=offset, limit=limit)
+    return q.search_body(parse_query(query), scope, filters=filters, offset=offset, limit=limit)
 
 
 def bool_query(query: str, scope: SearchScope = EVERYTHING, **filters: Any) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from archive.deps import IndexDep, SessionDep, ViewerDep
-from archive.search import service
+from archive.discovery import service
+from archive.discovery.schemas import FacetPersonRead, SearchHitRead, SearchResultRead
 from archive.search.base import SearchFilters
-from archive.search.schemas import FacetPersonRead, SearchHitRead, SearchResultRead
 
 router = APIRouter(tags=["search"])
 
@@ -63,9 +63,9 @@ def search(
     answer = service.search(
         session,
         index,
-        viewer,
-        q,
-        SearchFilters(
+        viewer=viewer,
+        query=q,
+        filters=SearchFilters(
             language=language,
             story_id=story_id,
             recording_id=recording_id,

@@ -4,7 +4,7 @@ A worker takes jobs from its lanes only (`lanes`; see `queue`): `archive serve` 
 transcription workers on the transcription lane and always one more on the fast lane. One
 speech model per process, loaded before the first claim when the process transcribes, and
 kept warm; `concurrency` threads share it (CTranslate2 models are safe to call from several
-threads). On SIGTERM a
+threads). Its handlers are given to it (`archive.tasks.job_handlers`). On SIGTERM a
 worker stops claiming, lets the running job finish for `grace_seconds`, and then releases it
 between two segments so another worker can take it.
 """
@@ -22,16 +22,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from sqlalchemy import Engine
 
-from archive.db.base import utcnow
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.domain.jobs import ALL_LANES, JobLane, renew_interval
 from archive.errors import ArchiveError
-from archive.ingest import queue
-from archive.ingest.context import JobContext, JobReleased
-from archive.ingest.handlers import HANDLERS, Handler
-from archive.ingest.queue import ClaimedJob, LeaseLost
 from archive.ingest.transcriber import Transcriber
-from archive.models import WorkerHeartbeat
+from archive.jobs import heartbeats, queue
+from archive.jobs.context import JobContext, JobReleased
+from archive.jobs.queue import ClaimedJob, LeaseLost
+from archive.jobs.registry import Handler, Handlers
 from archive.search.factory import open_search_index
 from archive.settings import Settings
 from archive.storage.factory import open_object_store
@@ -92,8 +90,8 @@ class Worker:
         self,
         settings: Settings,
         *,
+        handlers: Handlers,
         name: str | None = None,
-        handlers: dict[str, Handler] | None = None,
         transcriber: Callable[[], Transcriber] | None = None,
         engine: Engine | None = None,
         lanes: Sequence[JobLane] = ALL_LANES,
@@ -105,7 +103,7 @@ class Worker:
         self.name = name or (
             f"{socket.gethostname()}:{os.getpid()}:{lanes_label}:{uuid.uuid4().hex[:6]}"
         )
-        self.handlers = handlers if handlers is not None else HANDLERS
+        self.handlers = handlers
         self.engine = engine or create_db_engine(settings)
         self.sessions = create_session_factory(self.engine)
         self.store = open_object_store(settings)
@@ -129,7 +127,10 @@ class Worker:
             self.heartbeat()
             with transaction(self.sessions) as session:
                 job = queue.claim(
-                    session, self.name, self.settings.job_lease_seconds, lanes=self.lanes
+                    session,
+                    self.name,
+                    lease_seconds=self.settings.job_lease_seconds,
+                    lanes=self.lanes,
                 )
             if job is None:
                 shutdown.event.wait(self.settings.job_poll_seconds)
@@ -148,7 +149,10 @@ class Worker:
         while not shutdown.event.is_set():
             with transaction(self.sessions) as session:
                 job = queue.claim(
-                    session, self.name, self.settings.job_lease_seconds, lanes=self.lanes
+                    session,
+                    self.name,
+                    lease_seconds=self.settings.job_lease_seconds,
+                    lanes=self.lanes,
                 )
             if job is None:
                 break
@@ -166,12 +170,16 @@ class Worker:
                 if handler is None
                 else "The worker running this job stopped responding on every attempt."
             )
-            self._fail(job, handler, reason)
+            self._fail(job, handler, error=reason)
             return
         lost = threading.Event()
         done = threading.Event()
         renewer = threading.Thread(
-            target=self._keep_lease, args=(job, done, lost), name=f"lease-{job.id}", daemon=True
+            target=self._keep_lease,
+            args=(job,),
+            kwargs={"done": done, "lost": lost},
+            name=f"lease-{job.id}",
+            daemon=True,
         )
         renewer.start()
         ctx = JobContext(
@@ -193,31 +201,36 @@ class Worker:
             )
         except JobReleased:
             with transaction(self.sessions) as session:
-                if queue.release(session, job.id, self.name):
+                if queue.release(session, job.id, worker=self.name):
                     handler.on_release(session, job.payload)
             log.info("job.released id=%s kind=%s", job.id, job.kind)
         except LeaseLost:
             log.warning("job.lease_lost id=%s kind=%s", job.id, job.kind)
         except Exception as exc:
             log.exception("job.error id=%s kind=%s", job.id, job.kind)
-            self._fail(job, handler, describe_failure(exc))
+            self._fail(job, handler, error=describe_failure(exc))
         finally:
             done.set()
             renewer.join()
             self._current = None
 
-    def _fail(self, job: ClaimedJob, handler: Handler | None, error: str) -> None:
+    def _fail(self, job: ClaimedJob, handler: Handler | None, *, error: str) -> None:
         with transaction(self.sessions) as session:
-            final = queue.fail(session, job, self.name, error)
+            final = queue.fail(session, job, worker=self.name, error=error)
             if handler is not None:
-                handler.on_failure(session, job.payload, error, final)
+                handler.on_failure(session, job.payload, error=error, final=final)
 
-    def _keep_lease(self, job: ClaimedJob, done: threading.Event, lost: threading.Event) -> None:
+    def _keep_lease(self, job: ClaimedJob, *, done: threading.Event, lost: threading.Event) -> None:
         interval = renew_interval(self.settings.job_lease_seconds)
         while not done.wait(interval):
             try:
                 with transaction(self.sessions) as session:
-                    if not queue.renew(session, job.id, self.name, self.settings.job_lease_seconds):
+                    if not queue.renew(
+                        session,
+                        job.id,
+                        worker=self.name,
+                        lease_seconds=self.settings.job_lease_seconds,
+                    ):
                         lost.set()
                         return
             except Exception:
@@ -230,17 +243,13 @@ class Worker:
         self._last_heartbeat = now
         try:
             with transaction(self.sessions) as session:
-                row = session.get(WorkerHeartbeat, self.name)
-                if row is None:
-                    row = WorkerHeartbeat(
-                        name=self.name, hostname=socket.gethostname(), pid=os.getpid()
-                    )
-                    session.add(row)
-                row.last_seen_at = utcnow()
-                row.current_job_id = self._current
-                row.jobs_done = self.jobs_done
-                if stopping:
-                    session.delete(row)
+                heartbeats.beat(
+                    session,
+                    self.name,
+                    current_job_id=self._current,
+                    jobs_done=self.jobs_done,
+                    stopping=stopping,
+                )
         except Exception:
             log.exception("worker.heartbeat_failed name=%s", self.name)
 

@@ -17,7 +17,9 @@ DOCUMENT_LOADS = (*ACCESS_LOADS, selectinload(Story.people))
 (the links only: documents hold person ids, not names)."""
 
 
-def recording_ids_after(session: Session, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+def recording_ids_after(
+    session: Session, after: uuid.UUID | None, *, limit: int
+) -> list[uuid.UUID]:
     """Up to `limit` recording ids greater than `after` (from the first when None), in order:
     a keyset page, stable while recordings come and go."""
     statement = select(Recording.id).order_by(Recording.id).limit(limit)

@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
-from archive.ingest import queue
-from archive.ingest.queue import ClaimedJob
 from archive.ingest.transcriber import Transcriber
+from archive.jobs import queue
+from archive.jobs.queue import ClaimedJob
 from archive.search.base import SearchIndex
 from archive.storage.base import ObjectStore
 
@@ -44,7 +44,7 @@ class JobContext:
         """
         with transaction(self.sessions) as session:
             yield session
-            queue.finish(session, self.job.id, self.worker)
+            queue.finish(session, self.job.id, worker=self.worker)
 
     def progress_due(self) -> bool:
         """True at most once a second, so progress reports do not crowd the database."""

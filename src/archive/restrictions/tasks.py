@@ -32,11 +32,11 @@ from archive.domain.restrictions import (
     spans_fingerprint,
 )
 from archive.events.repository import add_event
-from archive.ingest.context import JobContext
 from archive.ingest.media import write_silenced
-from archive.ingest.pipeline import recording_id_of
+from archive.jobs.context import JobContext
 from archive.models import ListeningCopy
 from archive.recordings import repository as recordings
+from archive.recordings.tasks import recording_id_of
 from archive.restrictions import repository as restrictions
 from archive.storage.base import ObjectStore
 
@@ -70,8 +70,8 @@ def make_listening_copy(ctx: JobContext) -> None:
     codec = listening_codec(plan.duration)
     key = listening_copy_key(plan.story_id, recording_id, copy_id, codec)
     try:
-        copy = _make_and_store(ctx, plan, copy_id, key)
-        replaced, kept = _commit(ctx, copy, plan)
+        copy = _make_and_store(ctx, plan, copy_id=copy_id, key=key)
+        replaced, kept = _commit(ctx, copy, plan=plan)
     except BaseException:
         ctx.store.delete(key)
         raise
@@ -120,7 +120,7 @@ def _remove_copy(ctx: JobContext, recording_id: uuid.UUID) -> None:
         log.info("silence.removed recording=%s key=%s", recording_id, removed)
 
 
-def _make_and_store(ctx: JobContext, plan: _Plan, copy_id: uuid.UUID, key: str) -> ListeningCopy:
+def _make_and_store(ctx: JobContext, plan: _Plan, *, copy_id: uuid.UUID, key: str) -> ListeningCopy:
     """Makes the copy and stores it under `key`; returns its row, not yet added."""
     ctx.spool_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=ctx.spool_dir, prefix="silence-") as spool:
@@ -128,12 +128,12 @@ def _make_and_store(ctx: JobContext, plan: _Plan, copy_id: uuid.UUID, key: str) 
             content_type = write_silenced(
                 source,
                 plan.spans,
-                spool,
+                target=spool,
                 codec=listening_codec(plan.duration),
                 check=ctx.check_stop,
             )
         spool.seek(0)
-        size, sha256 = _store(ctx.store, key, spool)
+        size, sha256 = _store(ctx.store, key, source=spool)
     return ListeningCopy(
         id=copy_id,
         recording_id=recording_id_of(ctx.job.payload),
@@ -147,7 +147,7 @@ def _make_and_store(ctx: JobContext, plan: _Plan, copy_id: uuid.UUID, key: str) 
     )
 
 
-def _store(store: ObjectStore, key: str, source: BinaryIO) -> tuple[int, str]:
+def _store(store: ObjectStore, key: str, *, source: BinaryIO) -> tuple[int, str]:
     """Copies `source` to a new object; returns its size and SHA-256 (hex)."""
     digest = hashlib.sha256()
     size = 0
@@ -164,7 +164,7 @@ def _store(store: ObjectStore, key: str, source: BinaryIO) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _commit(ctx: JobContext, copy: ListeningCopy, plan: _Plan) -> tuple[str | None, bool]:
+def _commit(ctx: JobContext, copy: ListeningCopy, *, plan: _Plan) -> tuple[str | None, bool]:
     """Makes `copy` the recording's, with the job's end, if the spans are still those it
     silences. Returns (the object key of the copy it replaced, whether it was kept)."""
     recording_id = copy.recording_id
@@ -193,7 +193,7 @@ def _commit(ctx: JobContext, copy: ListeningCopy, plan: _Plan) -> tuple[str | No
 
 
 def on_silence_failure(
-    session: Session, payload: dict[str, object], error: str, final: bool
+    session: Session, payload: dict[str, object], *, error: str, final: bool
 ) -> None:
     """A copy that cannot be made keeps listeners without the right waiting: the audit log
     says so, where an archivist looks."""

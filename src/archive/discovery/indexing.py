@@ -13,16 +13,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterator
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
-from archive.db.session import transaction
+from archive.db.session import UnitOfWork
+from archive.discovery import repository
 from archive.domain.access import StoryAccess, effective_access, is_available
 from archive.domain.restrictions import Span, masks
 from archive.models import Recording, Story, Transcript
 from archive.people.schemas import PersonRole
 from archive.restrictions import repository as restrictions
-from archive.search import repository
 from archive.search.documents import SegmentDocument, decade_of
 from archive.stories.service import story_access
 
@@ -47,26 +47,29 @@ def documents_for_recordings(
     spans = restrictions.spans_for_recordings(session, recording_ids)
     return {
         recording.id: _documents(
-            recording, story, latest.get(recording.id), spans.get(recording.id, [])
+            recording,
+            story,
+            transcript=latest.get(recording.id),
+            spans=spans.get(recording.id, []),
         )
         for recording, story in repository.recordings_with_stories(session, recording_ids)
     }
 
 
 def database_documents(
-    sessions: sessionmaker[Session], *, batch: int = RECORDINGS_PER_TRANSACTION
+    units: UnitOfWork, *, batch: int = RECORDINGS_PER_TRANSACTION
 ) -> Iterator[tuple[uuid.UUID, list[SegmentDocument]]]:
     """(recording id, its documents) for every recording, in id order.
 
-    Reads `batch` recordings per short transaction and yields only after it ends, so a slow
+    Reads `batch` recordings per unit of work from `units` and yields only after it ends, so a slow
     consumer (a whole index being written) never holds the database: on SQLite every
     transaction takes the write lock. Recordings added or deleted meanwhile may or may not be
     included; checking afterwards catches them.
     """
     after: uuid.UUID | None = None
     while True:
-        with transaction(sessions) as session:
-            ids = repository.recording_ids_after(session, after, batch)
+        with units() as session:
+            ids = repository.recording_ids_after(session, after, limit=batch)
             found = documents_for_recordings(session, ids)
         if not ids:
             return
@@ -86,7 +89,7 @@ def _searchable(story: Story) -> StoryAccess | None:
 
 
 def _documents(
-    recording: Recording, story: Story, transcript: Transcript | None, spans: list[Span]
+    recording: Recording, story: Story, *, transcript: Transcript | None, spans: list[Span]
 ) -> list[SegmentDocument]:
     access = _searchable(story)
     if transcript is None or access is None:

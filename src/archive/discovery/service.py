@@ -34,10 +34,10 @@ class SearchAnswer:
 def search(
     session: Session,
     index: SearchIndex,
+    *,
     viewer: Viewer | None,
     query: str,
     filters: SearchFilters,
-    *,
     offset: int,
     limit: int,
 ) -> SearchAnswer:
@@ -45,7 +45,7 @@ def search(
     the stories of the hits (to audit those that are not public) and, when the narrator facet
     counts someone, the people."""
     result = index.search(query, search_scope(viewer), filters=filters, offset=offset, limit=limit)
-    note_closed_hits(session, viewer, query, result)
+    note_closed_hits(session, viewer, query=query, result=result)
     ids = {uuid.UUID(key) for key in result.facets.get("narrator", {})}
     return SearchAnswer(result=result, narrators=people.get_people(session, ids))
 
@@ -54,7 +54,7 @@ MAX_QUERY_LOGGED = 300
 
 
 def note_closed_hits(
-    session: Session, viewer: Viewer | None, query: str, result: SearchResult
+    session: Session, viewer: Viewer | None, *, query: str, result: SearchResult
 ) -> None:
     """A search whose answer shows words of stories that are not open to everyone leaves one
     event naming those stories (in the order of their first hit): reading text through search

@@ -51,8 +51,8 @@ class ClaimedJob:
 def enqueue(
     session: Session,
     kind: str,
-    payload: dict[str, Any],
     *,
+    payload: dict[str, Any],
     max_attempts: int = 3,
     run_after: datetime | None = None,
 ) -> Job:
@@ -80,8 +80,8 @@ def _due(lane: JobLane, now: datetime) -> ColumnElement[bool]:
 def claim(
     session: Session,
     worker: str,
-    lease_seconds: float,
     *,
+    lease_seconds: float,
     lanes: Sequence[JobLane] = ALL_LANES,
 ) -> ClaimedJob | None:
     """Takes a job for `worker` from the first of `lanes` that has one: a job whose lease
@@ -89,7 +89,7 @@ def claim(
     now = utcnow()
     for lane in lanes:
         for runnable in (_lapsed(lane, now), _due(lane, now)):
-            job = _take(session, worker, lease_seconds, now, runnable)
+            job = _take(session, worker, lease_seconds=lease_seconds, now=now, runnable=runnable)
             if job is not None:
                 return job
     return None
@@ -98,6 +98,7 @@ def claim(
 def _take(
     session: Session,
     worker: str,
+    *,
     lease_seconds: float,
     now: datetime,
     runnable: ColumnElement[bool],
@@ -126,7 +127,7 @@ def _owned(job_id: uuid.UUID, worker: str) -> Any:
     return and_(Job.id == job_id, Job.lease_owner == worker, Job.status == JobStatus.RUNNING)
 
 
-def _update_owned(session: Session, job_id: uuid.UUID, worker: str, **values: Any) -> bool:
+def _update_owned(session: Session, job_id: uuid.UUID, *, worker: str, **values: Any) -> bool:
     result = session.execute(
         update(Job)
         .where(_owned(job_id, worker))
@@ -136,23 +137,23 @@ def _update_owned(session: Session, job_id: uuid.UUID, worker: str, **values: An
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def renew(session: Session, job_id: uuid.UUID, worker: str, lease_seconds: float) -> bool:
+def renew(session: Session, job_id: uuid.UUID, *, worker: str, lease_seconds: float) -> bool:
     return _update_owned(
-        session, job_id, worker, lease_expires_at=lease_expiry(utcnow(), lease_seconds)
+        session, job_id, worker=worker, lease_expires_at=lease_expiry(utcnow(), lease_seconds)
     )
 
 
-def set_progress(session: Session, job_id: uuid.UUID, worker: str, progress: float) -> bool:
-    return _update_owned(session, job_id, worker, progress=max(0.0, min(1.0, progress)))
+def set_progress(session: Session, job_id: uuid.UUID, *, worker: str, progress: float) -> bool:
+    return _update_owned(session, job_id, worker=worker, progress=max(0.0, min(1.0, progress)))
 
 
-def finish(session: Session, job_id: uuid.UUID, worker: str) -> None:
+def finish(session: Session, job_id: uuid.UUID, *, worker: str) -> None:
     """Marks the job done in the caller's transaction; raises `LeaseLost` if it is not ours,
     so the result written in the same transaction is rolled back with it."""
     if not _update_owned(
         session,
         job_id,
-        worker,
+        worker=worker,
         status=JobStatus.DONE,
         progress=1.0,
         finished_at=utcnow(),
@@ -163,7 +164,7 @@ def finish(session: Session, job_id: uuid.UUID, worker: str) -> None:
         raise LeaseLost(f"job {job_id} is no longer leased to {worker}")
 
 
-def fail(session: Session, job: ClaimedJob, worker: str, error: str) -> bool:
+def fail(session: Session, job: ClaimedJob, *, worker: str, error: str) -> bool:
     """Schedules a retry with backoff, or marks the job failed after its last attempt.
     Returns True when the job has failed for good."""
     now = utcnow()
@@ -171,7 +172,7 @@ def fail(session: Session, job: ClaimedJob, worker: str, error: str) -> bool:
         _update_owned(
             session,
             job.id,
-            worker,
+            worker=worker,
             status=JobStatus.QUEUED,
             last_error=error,
             run_after=next_run_after(now, job.attempts),
@@ -182,7 +183,7 @@ def fail(session: Session, job: ClaimedJob, worker: str, error: str) -> bool:
     _update_owned(
         session,
         job.id,
-        worker,
+        worker=worker,
         status=JobStatus.FAILED,
         last_error=error,
         finished_at=now,
@@ -192,12 +193,12 @@ def fail(session: Session, job: ClaimedJob, worker: str, error: str) -> bool:
     return True
 
 
-def release(session: Session, job_id: uuid.UUID, worker: str) -> bool:
+def release(session: Session, job_id: uuid.UUID, *, worker: str) -> bool:
     """Gives the job back without counting the attempt (a worker shutting down)."""
     return _update_owned(
         session,
         job_id,
-        worker,
+        worker=worker,
         status=JobStatus.QUEUED,
         lease_owner=None,
         lease_expires_at=None,

@@ -14,9 +14,9 @@ from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
 from archive.errors import Gone
-from archive.ingest import queue
-from archive.ingest.context import JobContext
-from archive.models import Upload
+from archive.jobs import queue
+from archive.jobs.context import JobContext
+from archive.uploads import repository as uploads
 from archive.uploads.completion import finish_upload
 from archive.uploads.service import EXPIRY_GRACE
 from archive.uploads.spool import Spool
@@ -28,7 +28,7 @@ def expire_upload(ctx: JobContext) -> None:
     upload_id = uuid.UUID(str(ctx.job.payload["upload_id"]))
     spool = Spool(ctx.spool_dir)
     with transaction(ctx.sessions) as session:
-        upload = session.get(Upload, upload_id)
+        upload = uploads.get_upload(session, upload_id)
         received_all = (
             upload is not None and upload.status == "open" and upload.offset == upload.length
         )
@@ -38,14 +38,14 @@ def expire_upload(ctx: JobContext) -> None:
         except Gone as exc:
             log.warning("upload.refused id=%s detail=%s", upload_id, exc.detail)
     with ctx.final_transaction() as session:
-        upload = session.get(Upload, upload_id)
+        upload = uploads.get_upload(session, upload_id)
         if upload is None or upload.status != "open" or upload.offset == upload.length:
             return
         if upload.expires_at > utcnow():
             queue.enqueue(
                 session,
                 JobKind.EXPIRE_UPLOAD,
-                {"upload_id": str(upload_id)},
+                payload={"upload_id": str(upload_id)},
                 run_after=upload.expires_at + EXPIRY_GRACE,
             )
             return

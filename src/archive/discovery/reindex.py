@@ -9,7 +9,8 @@ changed) and documents the database no longer has (a deleted recording, a restri
 
 Everything here is idempotent and converges: after an interrupted repair or rebuild, running
 it again finishes the work. The database is read in short transactions (`database_documents`),
-never one long one, so the API and the workers go on writing while the index is checked.
+never one long one, so the API and the workers go on writing while the index is checked;
+the caller (`archive reindex`) gives the units of work (`db.session.UnitOfWork`).
 """
 
 from __future__ import annotations
@@ -19,16 +20,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from archive.db.session import transaction
-from archive.search.base import SearchIndex
-from archive.search.documents import SegmentDocument
-from archive.search.indexing import (
+from archive.db.session import UnitOfWork
+from archive.discovery.indexing import (
     RECORDINGS_PER_TRANSACTION,
     database_documents,
     documents_for_recordings,
 )
+from archive.search.base import SearchIndex
+from archive.search.documents import SegmentDocument
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +69,13 @@ class Rebuilt:
     """What changed while it was built, found and repaired after the switch."""
 
 
-def check(sessions: sessionmaker[Session], index: SearchIndex) -> Drift:
+def check(units: UnitOfWork, index: SearchIndex) -> Drift:
     """Compare the index with the database. Reads the index first: it only ever follows the
     database, so a document cannot look orphaned because the database moved on between the
     two reads (it can look missing or stale, which a repair makes right either way)."""
     stored = index.document_fingerprints()
     expected: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
-    for recording_id, documents in database_documents(sessions):
+    for recording_id, documents in database_documents(units):
         for doc in documents:
             expected[doc.segment_id] = (recording_id, doc.fingerprint())
     missing = expected.keys() - stored.keys()
@@ -103,14 +102,14 @@ def check(sessions: sessionmaker[Session], index: SearchIndex) -> Drift:
     return drift
 
 
-def repair(sessions: sessionmaker[Session], index: SearchIndex, drift: Drift) -> None:
+def repair(units: UnitOfWork, index: SearchIndex, *, drift: Drift) -> None:
     """Write again exactly the recordings in `drift` (from the database as it is now), and
     remove its orphaned documents. Idempotent: an interrupted repair is finished by another
     check and repair."""
     ordered = sorted(drift.recordings)
     for start in range(0, len(ordered), RECORDINGS_PER_TRANSACTION):
         batch = ordered[start : start + RECORDINGS_PER_TRANSACTION]
-        with transaction(sessions) as session:
+        with units() as session:
             found = documents_for_recordings(session, batch)
         for recording_id in batch:
             if recording_id in found:
@@ -124,7 +123,7 @@ def repair(sessions: sessionmaker[Session], index: SearchIndex, drift: Drift) ->
     )
 
 
-def rebuild(sessions: sessionmaker[Session], index: SearchIndex) -> Rebuilt:
+def rebuild(units: UnitOfWork, index: SearchIndex) -> Rebuilt:
     """Build the whole index again from the database and switch to it atomically; searches
     answer from the old index until then. Then check, and repair what index jobs wrote to the
     old index while the new one was built (the switch drops it)."""
@@ -132,13 +131,13 @@ def rebuild(sessions: sessionmaker[Session], index: SearchIndex) -> Rebuilt:
 
     def documents() -> Iterator[SegmentDocument]:
         nonlocal total
-        for _, docs in database_documents(sessions):
+        for _, docs in database_documents(units):
             total += len(docs)
             yield from docs
 
     index.rebuild(documents())
     log.info("search.rebuilt documents=%d", total)
-    caught_up = check(sessions, index)
+    caught_up = check(units, index)
     if not caught_up.clean:
-        repair(sessions, index, caught_up)
+        repair(units, index, drift=caught_up)
     return Rebuilt(documents=total, caught_up=caught_up)

@@ -1,0 +1,139 @@
+"""The transcribe job: a recording's speech, as a new machine transcript version.
+
+It reads what it needs in a short transaction, decodes and transcribes outside any
+transaction (`ingest.transcription`), and commits the transcript with the job's end
+(`JobContext.final_transaction`), queueing the index job in the same transaction. It is
+idempotent: a job that runs again after its result was committed finds its transcript by
+`job_id` and adds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from archive.db.base import utcnow
+from archive.db.session import transaction
+from archive.domain.jobs import JobKind
+from archive.ingest.media import decode_for_whisper
+from archive.ingest.transcription import KeptSegment, run_transcription
+from archive.jobs import queue
+from archive.jobs.context import JobContext
+from archive.models import Segment, Transcript
+from archive.recordings import repository as recordings
+from archive.recordings.tasks import recording_id_of
+from archive.transcripts import repository as transcripts
+
+log = logging.getLogger(__name__)
+
+
+def transcribe(ctx: JobContext) -> None:
+    recording_id = recording_id_of(ctx.job.payload)
+    transcriber = ctx.transcriber()  # loaded before any transaction: it can take seconds
+    with transaction(ctx.sessions) as session:
+        found = recordings.get_recording_with_story(session, recording_id)
+        if found is None or transcripts.transcript_for_job(session, ctx.job.id) is not None:
+            log.info(
+                "transcribe.skipped recording=%s job=%s reason=%s",
+                recording_id,
+                ctx.job.id,
+                "deleted" if found is None else "already done",
+            )
+            key = None
+        else:
+            recording, story = found
+            key, duration = recording.object_key, recording.duration or 0.0
+            language = _language_hint(story.languages)
+            recording.status = "transcribing"
+            recording.progress = 0.0
+            recording.error = None
+            recording.transcription_started_at = utcnow()
+            recording.transcription_model = transcriber.model_name
+            recording.transcription_finished_at = None
+    if key is None:
+        with ctx.final_transaction():
+            return
+    with ctx.store.open(key) as source:
+        audio = decode_for_whisper(source)
+
+    def report(progress: float) -> None:
+        if ctx.progress_due():
+            _report_progress(ctx, recording_id, progress=progress)
+
+    info, kept = run_transcription(
+        transcriber,
+        audio,
+        language=language,
+        duration=duration,
+        check_stop=ctx.check_stop,
+        on_progress=report,
+    )
+    with ctx.final_transaction() as session:
+        if transcripts.transcript_for_job(session, ctx.job.id) is not None:
+            return
+        current = recordings.get_recording(session, recording_id)
+        if current is None:
+            return
+        transcript = Transcript(
+            recording_id=recording_id,
+            version=transcripts.next_version(session, recording_id),
+            source="machine",
+            model=transcriber.model_name,
+            language=info.language,
+            language_probability=info.language_probability,
+            job_id=ctx.job.id,
+        )
+        transcript.segments = [
+            _segment_row(position, kept_one) for position, kept_one in enumerate(kept)
+        ]
+        transcripts.add_transcript(session, transcript)
+        current.transcription_model = transcriber.model_name
+        current.transcription_language = info.language
+        current.transcription_finished_at = utcnow()
+        current.progress = 1.0
+        queue.enqueue(session, JobKind.INDEX, payload={"recording_id": str(recording_id)})
+    log.info(
+        "transcribe.done recording=%s segments=%d language=%s",
+        recording_id,
+        len(kept),
+        info.language,
+    )
+
+
+def _language_hint(languages: list[str]) -> str | None:
+    """The story's language when it names exactly one, as a Whisper code; else detect."""
+    if len(languages) == 1 and len(languages[0]) == 2 and languages[0].isalpha():
+        return languages[0].lower()
+    return None
+
+
+def _segment_row(position: int, kept: KeptSegment) -> Segment:
+    segment = kept.segment
+    return Segment(
+        position=position,
+        start=round(segment.start, 3),
+        end=round(segment.end, 3),
+        text=segment.text.strip(),
+        words=[
+            {
+                "word": w.word.strip(),
+                "start": round(w.start, 3),
+                "end": round(w.end, 3),
+                "probability": round(w.probability, 4),
+            }
+            for w in segment.words
+        ],
+        avg_logprob=segment.avg_logprob,
+        compression_ratio=segment.compression_ratio,
+        no_speech_prob=segment.no_speech_prob,
+        flagged=kept.flagged,
+    )
+
+
+def _report_progress(ctx: JobContext, recording_id: uuid.UUID, *, progress: float) -> None:
+    with transaction(ctx.sessions) as session:
+        if not queue.set_progress(session, ctx.job.id, worker=ctx.worker, progress=progress):
+            raise queue.LeaseLost(f"job {ctx.job.id} was taken over")
+        recording = recordings.get_recording(session, recording_id)
+        if recording is not None:
+            recording.progress = round(progress, 3)
