@@ -4,22 +4,13 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
-from archive.deps import (
-    CurrentViewer,
-    SessionDep,
-    SessionFactoryDep,
-    SettingsDep,
-    StoreDep,
-    ViewerDep,
-)
-from archive.domain.keys import original_key
+from archive.deps import BackendsDep, CurrentViewer, SessionDep, StoreDep, ViewerDep
 from archive.domain.ranges import UnsatisfiableRange, parse_range
 from archive.errors import RangeNotSatisfiable
 from archive.events.requests import SourceIp
-from archive.recordings import service
-from archive.recordings.receive import MULTIPART_FILE_BODY, receive_multipart_file
+from archive.recordings import flow, service
+from archive.recordings.receive import MULTIPART_FILE_BODY, RequestBody
 from archive.recordings.schemas import RecordingRead
 
 router = APIRouter(tags=["recordings"])
@@ -34,28 +25,23 @@ async def upload_recording(
     story_id: uuid.UUID,
     request: Request,
     viewer: CurrentViewer,
-    sessions: SessionFactoryDep,
-    store: StoreDep,
-    settings: SettingsDep,
+    backends: BackendsDep,
 ) -> RecordingRead:
     """Upload one recording in one request (multipart field `file`). For long recordings on
     unreliable connections, use the resumable upload instead."""
-    await run_in_threadpool(service.check_upload_allowed, sessions, viewer, story_id)
-    recording_id = uuid.uuid4()
-    received = await receive_multipart_file(
-        request, store, original_key(story_id, recording_id), settings.max_upload_bytes
-    )
-    recording = await run_in_threadpool(
-        service.register_upload,
-        sessions,
-        store,
-        viewer,
-        story_id,
-        recording_id,
-        received,
-        settings.job_max_attempts,
+    recording = await flow.upload_recording(
+        backends, viewer, story_id=story_id, body=body_of(request)
     )
     return RecordingRead.of(recording)
+
+
+def body_of(request: Request) -> RequestBody:
+    """The request's body as the upload flows read it."""
+    return RequestBody(
+        request.stream(),
+        request.headers.get("content-type", ""),
+        request.headers.get("content-length"),
+    )
 
 
 @router.get("/recordings/{recording_id}")

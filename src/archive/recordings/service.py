@@ -1,9 +1,7 @@
 """Recording rules: who may add one, what is accepted, what happens when it is.
 
-Never commits; `register_upload` is the exception in shape only: it runs its one transaction
-through the factory it is given, because the probe must happen after the bytes are stored and
-before the row exists, with nothing left behind if either fails. A resumable upload's
-completion calls `add_recording` inside its own transaction instead.
+Never commits. `recordings.flow` runs a one-request upload around these rules: the bytes are
+stored and probed outside any transaction, the row made in one short transaction after.
 """
 
 from __future__ import annotations
@@ -11,10 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
-from archive.db.session import transaction
 from archive.domain.access import (
     StoryAccess,
     Viewer,
@@ -59,12 +56,11 @@ def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid
     return story
 
 
-def check_upload_allowed(
-    sessions: sessionmaker[Session], viewer: Viewer, story_id: uuid.UUID
-) -> None:
-    with transaction(sessions) as session:
-        require_story_for_recording(session, viewer, story_id)
-        take_upload(session, viewer)
+def check_upload_allowed(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> None:
+    """Refuses, before any byte arrives, an upload the caller may not make; counts it
+    against an upload link's uses."""
+    require_story_for_recording(session, viewer, story_id)
+    take_upload(session, viewer)
 
 
 def probe_stored(store: ObjectStore, key: str) -> MediaInfo:
@@ -77,34 +73,29 @@ def probe_stored(store: ObjectStore, key: str) -> MediaInfo:
         raise
 
 
-def register_upload(
-    sessions: sessionmaker[Session],
-    store: ObjectStore,
+def add_uploaded_recording(
+    session: Session,
     viewer: Viewer,
+    *,
     story_id: uuid.UUID,
     recording_id: uuid.UUID,
     received: ReceivedObject,
+    info: MediaInfo,
     max_attempts: int,
 ) -> Recording:
-    """Turns stored bytes into a recording and its transcription job, in one transaction."""
-    info = probe_stored(store, received.key)
-    try:
-        with transaction(sessions) as session:
-            if session.get(Story, story_id) is None:
-                raise not_found(story_id)
-            return add_recording(
-                session,
-                story_id=story_id,
-                recording_id=recording_id,
-                received=received,
-                info=info,
-                uploaded_by=viewer.user_id,
-                upload_link_id=viewer.link_id,
-                max_attempts=max_attempts,
-            )
-    except BaseException:
-        store.delete(received.key)
-        raise
+    """The recording of bytes the caller uploaded in one request, if its story still exists."""
+    if stories.get_story(session, story_id) is None:
+        raise not_found(story_id)
+    return add_recording(
+        session,
+        story_id=story_id,
+        recording_id=recording_id,
+        received=received,
+        info=info,
+        uploaded_by=viewer.user_id,
+        upload_link_id=viewer.link_id,
+        max_attempts=max_attempts,
+    )
 
 
 def add_recording(

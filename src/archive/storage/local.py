@@ -11,10 +11,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from archive.errors import ServiceUnavailable
-from archive.storage.base import ObjectWriter
+from archive.storage.base import ObjectWriter, SpooledPart
 from archive.writeback import write_through
 
 STORE_AWAY = (
@@ -128,12 +128,12 @@ class LocalObjectStore:
         return None
 
     def put_spooled_part(
-        self, key: str, multipart_id: str, number: int, spool: Path
-    ) -> dict[str, Any]:
+        self, key: str, multipart_id: str, *, number: int, spool: Path
+    ) -> SpooledPart:
         raise NotImplementedError("the local store takes a spool whole, never in parts")
 
     def complete_spooled(
-        self, key: str, multipart_id: str | None, parts: list[dict[str, Any]], spool: Path
+        self, key: str, multipart_id: str | None, *, parts: list[SpooledPart], spool: Path
     ) -> None:
         final = self._path(key)
         try:
