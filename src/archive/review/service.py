@@ -91,7 +91,7 @@ def _move(
         _require_consent(story)
     story.status = after.value
     try:
-        session.flush()
+        stories.flush(session)
     except StaleDataError:
         raise Conflict(
             "Someone else changed this story while you were deciding. Reload it, see where "

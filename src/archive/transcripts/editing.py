@@ -249,7 +249,7 @@ def _details(
         "from_version": base_version,
         "to_version": base_version + 1,
         "changes": [
-            SegmentChangeRead.of(change).model_dump(mode="json")
+            SegmentChangeRead.model_validate(change, from_attributes=True).model_dump(mode="json")
             for change in diff_versions(old, new)
         ],
     }

@@ -125,7 +125,10 @@ def list_versions(
     recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep
 ) -> list[VersionRead]:
     """Every version of the transcript, newest first."""
-    return [VersionRead.of(v) for v in service.list_versions(session, viewer, recording_id)]
+    return [
+        VersionRead.model_validate(v, from_attributes=True)
+        for v in service.list_versions(session, viewer, recording_id)
+    ]
 
 
 @router.get("/recordings/{recording_id}/transcript/versions/{version}")
@@ -152,5 +155,5 @@ def diff_versions(
         recording_id=recording_id,
         from_version=from_version,
         to_version=to_version,
-        changes=[SegmentChangeRead.of(c) for c in changes],
+        changes=[SegmentChangeRead.model_validate(c, from_attributes=True) for c in changes],
     )
