@@ -101,7 +101,7 @@ class MemoryObjectStore:
         return io.BufferedReader(io.BytesIO(self._get(key)))
 
     def iter_range(
-        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+        self, key: str, start: int, *, end: int, chunk_size: int = 256 * 1024
     ) -> Iterator[bytes]:
         data = self._get(key)
 

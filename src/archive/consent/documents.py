@@ -27,7 +27,7 @@ def document_key(story_id: uuid.UUID) -> str:
 
 
 def _consent_for(
-    session: Session, viewer: Viewer | None, story_id: uuid.UUID, *, changing: bool
+    session: Session, viewer: Viewer | None, *, story_id: uuid.UUID, changing: bool
 ) -> Consent:
     story = stories.get_story(session, story_id)
     if story is None or not can_view_story(viewer, story_access(story), utcnow()):
@@ -49,7 +49,7 @@ def _consent_for(
 
 
 def check_document_allowed(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> None:
-    _consent_for(session, viewer, story_id, changing=True)
+    _consent_for(session, viewer, story_id=story_id, changing=True)
 
 
 def content_type_of(store: ObjectStore, key: str) -> str:
@@ -76,7 +76,7 @@ def record_document(
     content_type: str,
 ) -> Consent:
     """Makes the stored bytes the story's consent document (the one before stays stored)."""
-    consent = _consent_for(session, viewer, story_id, changing=True)
+    consent = _consent_for(session, viewer, story_id=story_id, changing=True)
     before = consent.document_key
     consent.document_key = received.key
     consent.document_content_type = content_type
@@ -98,8 +98,8 @@ def record_document(
     return consent
 
 
-def document_for(session: Session, viewer: Viewer | None, story_id: uuid.UUID) -> Consent:
-    consent = _consent_for(session, viewer, story_id, changing=False)
+def document_for(session: Session, viewer: Viewer | None, *, story_id: uuid.UUID) -> Consent:
+    consent = _consent_for(session, viewer, story_id=story_id, changing=False)
     if consent.document_key is None:
         raise NotFound("This story's consent has no document yet.")
     return consent

@@ -5,9 +5,9 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from archive.consent import documents, flow, service
+from archive.consent import flow, service
 from archive.consent.schemas import ConsentIn, ConsentRead, ConsentWithdrawal
-from archive.deps import BackendsDep, CurrentViewer, SessionDep, StoreDep
+from archive.deps import BackendsDep, CurrentViewer, SessionDep
 from archive.recordings.endpoints import body_of
 from archive.recordings.receive import MULTIPART_FILE_BODY
 
@@ -55,16 +55,14 @@ async def add_consent_document(
 
 @router.get("/stories/{story_id}/consent/document", response_class=StreamingResponse)
 def get_consent_document(
-    story_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, store: StoreDep
+    story_id: uuid.UUID, viewer: CurrentViewer, backends: BackendsDep
 ) -> Response:
-    consent = documents.document_for(session, viewer, story_id)
-    assert consent.document_key is not None
-    assert consent.document_size is not None
+    document = flow.read_document(backends, viewer, story_id=story_id)
     return StreamingResponse(
-        store.iter_range(consent.document_key, 0, consent.document_size - 1),
-        media_type=consent.document_content_type or "application/octet-stream",
+        document.body,
+        media_type=document.content_type,
         headers={
-            "Content-Length": str(consent.document_size),
+            "Content-Length": str(document.size),
             "Cache-Control": "private, no-store",
         },
     )

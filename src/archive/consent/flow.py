@@ -1,11 +1,16 @@
-"""A consent document uploaded in one request, in the pattern `archive.backends` describes:
-a short transaction refuses what may not be added, the bytes stream into the store and are
-sniffed outside any transaction, and a short transaction records them. Stored bytes that do
-not become the document are removed."""
+"""A consent document in and out, in the pattern `archive.backends` describes.
+
+In (one request): a short transaction refuses what may not be added, the bytes stream into
+the store and are sniffed outside any transaction, and a short transaction records them.
+Stored bytes that do not become the document are removed. Out: a short transaction finds the
+document the caller may read; the store is asked for it after.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 
 import anyio.to_thread
@@ -51,3 +56,21 @@ def _register(
     except BaseException:
         store.delete(received.key)
         raise
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentBytes:
+    content_type: str
+    size: int
+    body: Iterator[bytes]
+    """The bytes, streaming from the store; whoever sends them closes it."""
+
+
+def read_document(backends: Backends, viewer: Viewer, *, story_id: uuid.UUID) -> DocumentBytes:
+    with transaction(backends.sessions) as session:
+        consent = documents.document_for(session, viewer, story_id=story_id)
+        key, size = consent.document_key, consent.document_size
+        content_type = consent.document_content_type or "application/octet-stream"
+    assert key is not None
+    assert size is not None
+    return DocumentBytes(content_type, size, backends.store.iter_range(key, 0, end=size - 1))

@@ -42,7 +42,7 @@ def recording_not_found(recording_id: uuid.UUID) -> NotFound:
     )
 
 
-def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid.UUID) -> Story:
+def require_story_for_recording(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> Story:
     """The story, or 404 unless the caller may add a recording to it: one they may not hear,
     or may hear but not add to, is answered the same way."""
     story = stories.get_story(session, story_id)
@@ -59,7 +59,7 @@ def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid
 def check_upload_allowed(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> None:
     """Refuses, before any byte arrives, an upload the caller may not make; counts it
     against an upload link's uses."""
-    require_story_for_recording(session, viewer, story_id)
+    require_story_for_recording(session, viewer, story_id=story_id)
     take_upload(session, viewer)
 
 
@@ -152,13 +152,13 @@ def add_recording(
 
 
 def get_visible_recording(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> Recording:
-    return visible_recording_and_access(session, viewer, recording_id)[0]
+    return visible_recording_and_access(session, viewer, recording_id=recording_id)[0]
 
 
 def visible_recording_and_access(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> tuple[Recording, StoryAccess]:
     """The recording and its story's access facts, or 404 for one the caller may not hear."""
     found = repository.get_recording_with_story(session, recording_id)
@@ -171,11 +171,11 @@ def visible_recording_and_access(
 
 
 def get_curated_recording(
-    session: Session, viewer: Viewer, recording_id: uuid.UUID, *, doing: str
+    session: Session, viewer: Viewer, *, recording_id: uuid.UUID, doing: str
 ) -> Recording:
     """404 for a recording the caller may not hear; 403 for one they hear but may not change
     (only the archivists of its story's community and administrators may)."""
-    recording, access = visible_recording_and_access(session, viewer, recording_id)
+    recording, access = visible_recording_and_access(session, viewer, recording_id=recording_id)
     if not can_curate(viewer, access):
         raise Forbidden(
             f"Only the archivists of this story's community {doing}. Tell one of "
@@ -200,13 +200,15 @@ class AudioObject:
     listening_copy: bool
 
 
-def audio_to_serve(session: Session, viewer: Viewer | None, recording_id: uuid.UUID) -> AudioObject:
+def audio_to_serve(
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
+) -> AudioObject:
     """The original for those who may hear restricted spans, and for recordings with none;
     for everyone else the copy with every span silent, made for the spans as they are now.
 
     Raises `AudioBeingPrepared` (503) while that copy is not made yet: never the original.
     """
-    recording, access = visible_recording_and_access(session, viewer, recording_id)
+    recording, access = visible_recording_and_access(session, viewer, recording_id=recording_id)
     original = AudioObject(
         recording.object_key, recording.size, recording.content_type, recording.sha256, False
     )
@@ -228,6 +230,7 @@ def audio_to_serve(session: Session, viewer: Viewer | None, recording_id: uuid.U
 def note_read(
     session: Session,
     viewer: Viewer | None,
+    *,
     recording_id: uuid.UUID,
     what: str,
     source_ip: str | None,

@@ -29,7 +29,9 @@ def review_queue(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ReviewPage:
     """Stories waiting for review (submitted, in review), oldest first. Archivists only."""
-    stories, total = service.review_queue(session, viewer, status or [], limit=limit, offset=offset)
+    stories, total = service.review_queue(
+        session, viewer, statuses=status or [], limit=limit, offset=offset
+    )
     return ReviewPage(
         items=[ReviewItem.of(s) for s in stories], total=total, limit=limit, offset=offset
     )
@@ -52,6 +54,8 @@ def decide(
 ) -> StoryRead:
     """Starts a story's review, or publishes or rejects it. Archivists only."""
     action = ReviewAction(data.decision.value)
-    story = service.decide(session, viewer, story_id, action, data.note, source_ip=source_ip)
+    story = service.decide(
+        session, viewer, story_id=story_id, action=action, note=data.note, source_ip=source_ip
+    )
     response.headers["ETag"] = etag(story.version)
     return read_story(session, viewer, story)

@@ -49,7 +49,7 @@ class ObjectStore(Protocol):
         """A seekable reader of the whole object; the caller closes it."""
 
     def iter_range(
-        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+        self, key: str, start: int, *, end: int, chunk_size: int = 256 * 1024
     ) -> Iterator[bytes]:
         """Yields bytes `start` to `end` inclusive, in chunks."""
 

@@ -34,7 +34,7 @@ class LocalObjectWriter:
         """Writes all of `data` and starts its way to disk, so the fsync on commit is short."""
         assert self._file is not None, "write after commit or abort"
         try:
-            self._written = write_through(self._file, data, self._written)
+            self._written = write_through(self._file, data, position=self._written)
         except OSError as exc:
             raise ServiceUnavailable(STORE_AWAY) from exc
 
@@ -79,7 +79,7 @@ class LocalObjectStore:
         return self._path(key).open("rb")
 
     def iter_range(
-        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+        self, key: str, start: int, *, end: int, chunk_size: int = 256 * 1024
     ) -> Iterator[bytes]:
         with self._path(key).open("rb") as f:
             f.seek(start)

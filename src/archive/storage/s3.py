@@ -107,7 +107,7 @@ def _boto_errors() -> Iterator[None]:
 class S3ObjectWriter:
     """One multipart upload. Not thread-safe; `write` calls come one at a time."""
 
-    def __init__(self, client: S3Client, bucket: str, key: str, part_size: int) -> None:
+    def __init__(self, client: S3Client, bucket: str, *, key: str, part_size: int) -> None:
         self._client = client
         self._bucket = bucket
         self._key = key
@@ -285,7 +285,9 @@ class S3ObjectStore:
 
     def writer(self, key: str) -> ObjectWriter:
         """Starts the multipart upload at once, so a store that is away fails here."""
-        return S3ObjectWriter(self.client, self.bucket, self._key(key), self.part_size)
+        return S3ObjectWriter(
+            self.client, self.bucket, key=self._key(key), part_size=self.part_size
+        )
 
     def open(self, key: str) -> BinaryIO:
         size = self.size(key)
@@ -302,7 +304,7 @@ class S3ObjectStore:
         return io.BufferedReader(S3RangeReader(fetch, size), buffer_size=self.read_block)
 
     def iter_range(
-        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+        self, key: str, start: int, *, end: int, chunk_size: int = 256 * 1024
     ) -> Iterator[bytes]:
         """Sends the GET at once (so a store that is away fails before a response starts) and
         returns an iterator over its body, which closes the body when exhausted or closed."""
@@ -364,7 +366,7 @@ class S3ObjectStore:
             return False
         digest = hashlib.sha256()
         if size:
-            for chunk in self.iter_range(key, 0, size - 1, chunk_size=MIB):
+            for chunk in self.iter_range(key, 0, end=size - 1, chunk_size=MIB):
                 digest.update(chunk)
         return digest.hexdigest() == expected.lower()
 

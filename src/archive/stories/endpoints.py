@@ -82,6 +82,6 @@ def withdraw_story(
     """Withdraws the story: its status becomes `withdrawn` and it leaves search and playback
     for everyone but archivists and whoever put it in. Nothing is deleted. Archivists, or
     whoever put the story in."""
-    story = review.withdraw(session, viewer, story_id, source_ip=source_ip)
+    story = review.withdraw(session, viewer, story_id=story_id, source_ip=source_ip)
     response.headers["ETag"] = editing.etag(story.version)
     return read_story(session, viewer, story)

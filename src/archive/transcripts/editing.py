@@ -107,7 +107,7 @@ def merge(
 
 
 def _check_editor(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> None:
-    get_curated_recording(session, viewer, recording_id, doing="correct transcripts")
+    get_curated_recording(session, viewer, recording_id=recording_id, doing="correct transcripts")
 
 
 def _current(session: Session, recording_id: uuid.UUID, if_match: str | None) -> Transcript:

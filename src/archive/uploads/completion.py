@@ -149,7 +149,7 @@ def status_of(backends: Backends, viewer: Viewer, *, upload_id: uuid.UUID) -> Up
     """The upload as the caller may see it (HEAD). One that has all its bytes but no
     recording, and that no request is finishing now, is finished first."""
     with transaction(backends.sessions) as session:
-        upload = service.get_upload(session, viewer, upload_id)
+        upload = service.get_upload(session, viewer, upload_id=upload_id)
         if upload.status != "open" or upload.offset != upload.length:
             return upload
         owner = uuid.uuid4().hex
@@ -165,7 +165,7 @@ def status_of(backends: Backends, viewer: Viewer, *, upload_id: uuid.UUID) -> Up
         except ArchiveError as exc:
             log.info("upload.not_finished id=%s status=%s", upload_id, exc.status)
     with transaction(backends.sessions) as session:
-        return service.get_upload(session, viewer, upload_id)
+        return service.get_upload(session, viewer, upload_id=upload_id)
 
 
 def finish_received_uploads(backends: Backends) -> int:

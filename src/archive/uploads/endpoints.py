@@ -191,7 +191,7 @@ async def _append(
     )
     try:
         appended = await append_body(
-            _body(request), backends, state, checksum=checksum, owner=owner
+            _body(request), backends, state=state, checksum=checksum, owner=owner
         )
     except BaseException:
         await run_in_threadpool(partial(flow.abort_patch, backends, state, owner=owner))

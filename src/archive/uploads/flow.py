@@ -159,7 +159,7 @@ def end_patch(
             parts=parts,
             keep_lock=received_all,
         )
-    spool.remember(state.id, new_offset, digest)
+    spool.remember(state.id, new_offset, digest=digest)
     if received_all:
         faults.reached("upload.offset-committed")
     return PatchEnd(expires_at, received_all)

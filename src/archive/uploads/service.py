@@ -92,7 +92,7 @@ def may_see(
     return can_curate_community(viewer, community_id)
 
 
-def get_upload(session: Session, viewer: Viewer, upload_id: uuid.UUID) -> Upload:
+def get_upload(session: Session, viewer: Viewer, *, upload_id: uuid.UUID) -> Upload:
     upload = repository.get_upload(session, upload_id)
     if upload is None or not may_see(
         viewer,
@@ -133,7 +133,7 @@ def _consent_from_metadata(metadata: dict[str, str]) -> ConsentIn | None:
         ) from exc
 
 
-def _uuid_in(metadata: dict[str, str], name: str, what: str) -> uuid.UUID | None:
+def _uuid_in(metadata: dict[str, str], name: str, *, what: str) -> uuid.UUID | None:
     if not metadata.get(name):
         return None
     try:
@@ -149,7 +149,7 @@ def new_story_of(metadata: dict[str, str]) -> StoryCreate:
         return StoryCreate(
             title=metadata["title"],
             consent=_consent_from_metadata(metadata),
-            community_id=_uuid_in(metadata, "community_id", "a community id"),
+            community_id=_uuid_in(metadata, "community_id", what="a community id"),
         )
     except ValueError as exc:
         raise Unprocessable(
@@ -164,13 +164,13 @@ class _Target:
     community_id: uuid.UUID
 
 
-def _target_of(session: Session, viewer: Viewer, metadata: dict[str, str]) -> _Target:
+def _target_of(session: Session, viewer: Viewer, *, metadata: dict[str, str]) -> _Target:
     """The story the recording goes to, or (for a new story) the community it will be made
     in. A new story is checked here as far as it can be without making it, so a caller who
     could not make it learns so before sending any byte; it is made at completion."""
-    story_id = _uuid_in(metadata, "story_id", "a story id")
+    story_id = _uuid_in(metadata, "story_id", what="a story id")
     if story_id is not None:
-        story = require_story_for_recording(session, viewer, story_id)
+        story = require_story_for_recording(session, viewer, story_id=story_id)
         community_id = story.community_id or _community_for(session, viewer, None).id
         return _Target(story_id, community_id)
     if metadata.get("title"):
@@ -221,7 +221,7 @@ def record_upload(
     """The new upload's row, its expiry job and its event; no object-store call (an S3
     multipart upload starts with the first part, or at completion)."""
     upload_id, recording_id = uuid.uuid4(), uuid.uuid4()
-    target = _target_of(session, viewer, metadata)
+    target = _target_of(session, viewer, metadata=metadata)
     _refuse_if_too_many(session, viewer)
     take_upload(session, viewer)
     upload = repository.add_upload(
@@ -314,7 +314,7 @@ def _refuse_patch(
     session: Session, viewer: Viewer, *, upload_id: uuid.UUID, offset: int
 ) -> NoReturn:
     """Why an upload could not be locked at `offset`, in the order a client should learn it."""
-    upload = get_upload(session, viewer, upload_id)
+    upload = get_upload(session, viewer, upload_id=upload_id)
     check_open(upload)
     if offset != upload.offset:
         raise Conflict(
@@ -387,7 +387,7 @@ def commit_offset(
 def terminate(session: Session, viewer: Viewer, *, upload_id: uuid.UUID) -> Upload | None:
     """Marks an open upload terminated; returns it (its bytes for the caller to remove), or
     None for one already ended."""
-    upload = get_upload(session, viewer, upload_id)
+    upload = get_upload(session, viewer, upload_id=upload_id)
     if upload.status == "complete":
         raise Conflict(
             "This upload is complete and is now a recording; ask an archivist "

@@ -48,7 +48,7 @@ class Appended:
 class _Writer:
     """`write` runs in one thread, `hash` and `finish` in another."""
 
-    def __init__(self, spool: Spool, state: UploadState, checksum: Checksum | None) -> None:
+    def __init__(self, spool: Spool, state: UploadState, *, checksum: Checksum | None) -> None:
         self.spool = spool
         self.state = state
         self.previous = spool.digest_at(state.id, state.offset)
@@ -61,7 +61,7 @@ class _Writer:
     def write(self, data: bytes) -> None:
         if self.file is None:
             self.file = self.spool.appender(self.state.id)
-        self.position = write_through(self.file, data, self.position)
+        self.position = write_through(self.file, data, position=self.position)
 
     def close(self) -> None:
         """Once the writing thread is done with the file."""
@@ -96,8 +96,8 @@ class _Writer:
 async def append_body(
     body: AsyncIterable[bytes],
     backends: Backends,
-    state: UploadState,
     *,
+    state: UploadState,
     checksum: Checksum | None,
     owner: str,
 ) -> Appended:
@@ -105,7 +105,7 @@ async def append_body(
     upload's length and `ChecksumMismatch` for a damaged chunk; the caller then discards what
     this request appended. A client that goes away (`body` raises `ClientGone`) keeps what
     arrived, unless it sent a checksum (an incomplete chunk cannot match it)."""
-    writer = _Writer(backends.spool, state, checksum)
+    writer = _Writer(backends.spool, state, checksum=checksum)
     blocks = BlockWriter([writer.write, writer.hash])
     remaining = state.length - state.offset
     received = 0

@@ -106,7 +106,7 @@ def test_a_committed_object_reads_back_whole(case: StoreCase) -> None:
     assert case.store.size(KEY) == len(data)
     with case.store.open(KEY) as source:
         assert source.read() == data
-    assert b"".join(case.store.iter_range(KEY, 0, len(data) - 1)) == data
+    assert b"".join(case.store.iter_range(KEY, 0, end=len(data) - 1)) == data
     assert case.leftovers() == []
 
 
@@ -158,7 +158,7 @@ def test_a_multi_part_object_reads_back_equal_in_any_range(
     ]
     for start, end in ranges:
         chunk_size = rng.choice([1000, 64 * 1024, 256 * 1024, 3 * MIB])
-        chunks = list(case.store.iter_range(KEY, start, end, chunk_size=chunk_size))
+        chunks = list(case.store.iter_range(KEY, start, end=end, chunk_size=chunk_size))
         assert all(len(c) <= chunk_size for c in chunks)
         assert b"".join(chunks) == twenty_mib[start : end + 1], (start, end)
     with case.store.open(KEY) as source:
@@ -212,7 +212,7 @@ def test_size_open_and_iter_range_of_a_missing_object(case: StoreCase) -> None:
     with pytest.raises(FileNotFoundError):
         case.store.open("originals/none/none")
     with pytest.raises(FileNotFoundError):
-        b"".join(case.store.iter_range("originals/none/none", 0, 10))
+        b"".join(case.store.iter_range("originals/none/none", 0, end=10))
 
 
 def test_delete_removes_and_is_idempotent(case: StoreCase) -> None:
