@@ -16,6 +16,7 @@ from archive.access_requests.endpoints import router as access_requests_router
 from archive.accounts.endpoints import router as accounts_router
 from archive.accounts.passwords import passwords_from
 from archive.accounts.signin import LoginLimiter
+from archive.backends import Backends
 from archive.collections.endpoints import router as collections_router
 from archive.communities.endpoints import router as communities_router
 from archive.consent.endpoints import router as consent_router
@@ -34,12 +35,12 @@ from archive.review.endpoints import router as review_router
 from archive.search.factory import open_search_index
 from archive.settings import Settings
 from archive.storage.factory import open_object_store
+from archive.storage.spool import Spool
 from archive.stories.endpoints import router as stories_router
 from archive.transcripts.endpoints import router as transcripts_router
 from archive.upload_links.endpoints import router as upload_links_router
 from archive.uploads.endpoints import router as uploads_router
 from archive.uploads.middleware import TusMethodOverride, TusResumableHeader
-from archive.uploads.spool import Spool
 from archive.web.endpoints import STATIC
 from archive.web.endpoints import router as web_router
 
@@ -57,6 +58,9 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.store = open_object_store(settings)
         app.state.index = open_search_index(settings)
         app.state.spool = Spool(settings.spool_dir)
+        app.state.backends = Backends(
+            app.state.sessions, app.state.store, app.state.spool, settings
+        )
         app.state.link_limiter = TokenBuckets(
             capacity=settings.link_burst, rate=settings.link_requests_per_minute / 60
         )

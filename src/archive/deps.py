@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.accounts.service import viewer_for_token
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
+from archive.backends import Backends
 from archive.communities.service import with_memberships
 from archive.db.session import transaction, units_of_work
 from archive.discovery.updates import update_now
@@ -64,6 +65,11 @@ def get_session(request: Request) -> Iterator[Session]:
 async def get_store(request: Request) -> ObjectStore:
     store: ObjectStore = request.app.state.store
     return store
+
+
+async def get_backends(request: Request) -> Backends:
+    backends: Backends = request.app.state.backends
+    return backends
 
 
 async def get_index(request: Request) -> SearchIndex:
@@ -158,6 +164,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
+BackendsDep = Annotated[Backends, Depends(get_backends)]
 IndexDep = Annotated[SearchIndex, Depends(get_index)]
 ViewerDep = Annotated[Viewer | None, Depends(get_viewer)]
 CurrentViewer = Annotated[Viewer, Depends(require_viewer)]

@@ -40,18 +40,18 @@ def _load() -> Callable[[int, int, int], None] | None:
 _start = _load()
 
 
-def start_writeback(fd: int, offset: int, length: int) -> None:
+def start_writeback(fd: int, offset: int, *, length: int) -> None:
     """Asks the kernel to begin writing `length` bytes at `offset` of `fd` to disk; returns
     at once. Durability still needs an fsync."""
     if _start is not None and length > 0:
         _start(fd, offset, length)
 
 
-def write_through(file: BinaryIO, data: bytes, position: int) -> int:
+def write_through(file: BinaryIO, data: bytes, *, position: int) -> int:
     """Writes all of `data` to an unbuffered `file` whose end is at `position`, starts its
     way to disk, and returns the new end."""
     view = memoryview(data)
     while view:
         view = view[file.write(view) :]
-    start_writeback(file.fileno(), position, len(data))
+    start_writeback(file.fileno(), position, length=len(data))
     return position + len(data)

@@ -22,6 +22,6 @@ def test_bytes_are_unchanged_and_bad_descriptors_are_harmless(tmp_path: Path) ->
     with path.open("wb", buffering=0) as f:
         for start in range(0, len(data), 1024 * 1024):
             f.write(data[start : start + 1024 * 1024])
-            writeback.start_writeback(f.fileno(), start, 1024 * 1024)
+            writeback.start_writeback(f.fileno(), start, length=1024 * 1024)
     assert path.read_bytes() == data
-    writeback.start_writeback(987654, 0, 10)  # a closed or unknown descriptor: no error
+    writeback.start_writeback(987654, 0, length=10)  # a closed or unknown descriptor: no error

@@ -1,15 +1,15 @@
 """The consent itself, kept like any original: a scanned form (PDF or image) or a recorded
 statement (audio or video, probed as recordings are). Write-once: a new document is added
-beside the old one, which stays."""
+beside the old one, which stays. Never commits: `consent.flow` stores and sniffs the bytes
+outside any transaction and records them with `record_document`."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
-from archive.db.session import transaction
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.domain.formats import ACCEPTED_FORMATS_TEXT, SNIFF_BYTES, sniff_document
 from archive.errors import ArchiveError, Conflict, Forbidden, NotFound, UnsupportedMedia
@@ -27,7 +27,7 @@ def document_key(story_id: uuid.UUID) -> str:
 
 
 def _consent_for(
-    session: Session, viewer: Viewer | None, story_id: uuid.UUID, *, changing: bool
+    session: Session, viewer: Viewer | None, *, story_id: uuid.UUID, changing: bool
 ) -> Consent:
     story = stories.get_story(session, story_id)
     if story is None or not can_view_story(viewer, story_access(story), utcnow()):
@@ -48,14 +48,11 @@ def _consent_for(
     return story.consent
 
 
-def check_document_allowed(
-    sessions: sessionmaker[Session], viewer: Viewer, story_id: uuid.UUID
-) -> None:
-    with transaction(sessions) as session:
-        _consent_for(session, viewer, story_id, changing=True)
+def check_document_allowed(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> None:
+    _consent_for(session, viewer, story_id=story_id, changing=True)
 
 
-def _content_type(store: ObjectStore, key: str) -> str:
+def content_type_of(store: ObjectStore, key: str) -> str:
     """A scanned form by its signature, else a recorded statement by probing it."""
     with store.open(key) as source:
         document = sniff_document(source.read(SNIFF_BYTES))
@@ -70,43 +67,39 @@ def _content_type(store: ObjectStore, key: str) -> str:
             ) from exc
 
 
-def register_document(
-    sessions: sessionmaker[Session],
-    store: ObjectStore,
+def record_document(
+    session: Session,
     viewer: Viewer,
+    *,
     story_id: uuid.UUID,
     received: ReceivedObject,
+    content_type: str,
 ) -> Consent:
-    try:
-        content_type = _content_type(store, received.key)
-        with transaction(sessions) as session:
-            consent = _consent_for(session, viewer, story_id, changing=True)
-            before = consent.document_key
-            consent.document_key = received.key
-            consent.document_content_type = content_type
-            consent.document_sha256 = received.sha256
-            consent.document_size = received.size
-            add_event(
-                session,
-                actor_id=viewer.user_id,
-                action="consent.document_added",
-                subject_type="story",
-                subject_id=story_id,
-                details={
-                    "key": received.key,
-                    "sha256": received.sha256,
-                    "content_type": content_type,
-                    "previous_key": before,
-                },
-            )
-    except BaseException:
-        store.delete(received.key)
-        raise
+    """Makes the stored bytes the story's consent document (the one before stays stored)."""
+    consent = _consent_for(session, viewer, story_id=story_id, changing=True)
+    before = consent.document_key
+    consent.document_key = received.key
+    consent.document_content_type = content_type
+    consent.document_sha256 = received.sha256
+    consent.document_size = received.size
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="consent.document_added",
+        subject_type="story",
+        subject_id=story_id,
+        details={
+            "key": received.key,
+            "sha256": received.sha256,
+            "content_type": content_type,
+            "previous_key": before,
+        },
+    )
     return consent
 
 
-def document_for(session: Session, viewer: Viewer | None, story_id: uuid.UUID) -> Consent:
-    consent = _consent_for(session, viewer, story_id, changing=False)
+def document_for(session: Session, viewer: Viewer | None, *, story_id: uuid.UUID) -> Consent:
+    consent = _consent_for(session, viewer, story_id=story_id, changing=False)
     if consent.document_key is None:
         raise NotFound("This story's consent has no document yet.")
     return consent

@@ -4,18 +4,12 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
-from archive.consent import documents, service
+from archive.consent import flow, service
 from archive.consent.schemas import ConsentIn, ConsentRead, ConsentWithdrawal
-from archive.deps import (
-    CurrentViewer,
-    SessionDep,
-    SessionFactoryDep,
-    SettingsDep,
-    StoreDep,
-)
-from archive.recordings.receive import MULTIPART_FILE_BODY, receive_multipart_file
+from archive.deps import BackendsDep, CurrentViewer, SessionDep
+from archive.recordings.endpoints import body_of
+from archive.recordings.receive import MULTIPART_FILE_BODY
 
 router = APIRouter(tags=["consent"])
 
@@ -51,34 +45,24 @@ async def add_consent_document(
     story_id: uuid.UUID,
     request: Request,
     viewer: CurrentViewer,
-    sessions: SessionFactoryDep,
-    store: StoreDep,
-    settings: SettingsDep,
+    backends: BackendsDep,
 ) -> ConsentRead:
     """The consent itself: a scanned form (PDF or image) or a recorded statement, kept
     write-once like any original (multipart field `file`)."""
-    await run_in_threadpool(documents.check_document_allowed, sessions, viewer, story_id)
-    received = await receive_multipart_file(
-        request, store, documents.document_key(story_id), settings.max_upload_bytes
-    )
-    consent = await run_in_threadpool(
-        documents.register_document, sessions, store, viewer, story_id, received
-    )
+    consent = await flow.add_document(backends, viewer, story_id=story_id, body=body_of(request))
     return ConsentRead.of(consent)
 
 
 @router.get("/stories/{story_id}/consent/document", response_class=StreamingResponse)
 def get_consent_document(
-    story_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, store: StoreDep
+    story_id: uuid.UUID, viewer: CurrentViewer, backends: BackendsDep
 ) -> Response:
-    consent = documents.document_for(session, viewer, story_id)
-    assert consent.document_key is not None
-    assert consent.document_size is not None
+    document = flow.read_document(backends, viewer, story_id=story_id)
     return StreamingResponse(
-        store.iter_range(consent.document_key, 0, consent.document_size - 1),
-        media_type=consent.document_content_type or "application/octet-stream",
+        document.body,
+        media_type=document.content_type,
         headers={
-            "Content-Length": str(consent.document_size),
+            "Content-Length": str(document.size),
             "Cache-Control": "private, no-store",
         },
     )

@@ -62,7 +62,7 @@ def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: Con
         story.consent.recorded_by = viewer.user_id
     else:
         story.consent = consent_row(story.id, data, viewer)
-    session.flush()
+    stories.flush(session)
     reindex_story(session, story)
     grants.end_grants_if_private(
         session, story, actor_id=viewer.user_id, reason="the narrator's consent became private"

@@ -15,6 +15,7 @@ from archive.ingest.transcriber import Transcriber
 from archive.jobs import queue
 from archive.jobs.queue import ClaimedJob
 from archive.search.base import SearchIndex
+from archive.settings import Settings
 from archive.storage.base import ObjectStore
 
 PROGRESS_INTERVAL_SECONDS = 1.0
@@ -34,6 +35,7 @@ class JobContext:
     transcriber: Callable[[], Transcriber]
     stop_requested: Callable[[], bool]
     spool_dir: Path
+    settings: Settings
     _last_progress: float = field(default=0.0, init=False)
 
     @contextmanager

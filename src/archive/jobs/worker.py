@@ -191,6 +191,7 @@ class Worker:
             transcriber=self.transcriber,
             stop_requested=lambda: shutdown.release_due() or lost.is_set(),
             spool_dir=self.settings.spool_dir,
+            settings=self.settings,
         )
         started = time.monotonic()
         try:

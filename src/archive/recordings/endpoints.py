@@ -4,22 +4,11 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
-from archive.deps import (
-    CurrentViewer,
-    SessionDep,
-    SessionFactoryDep,
-    SettingsDep,
-    StoreDep,
-    ViewerDep,
-)
-from archive.domain.keys import original_key
-from archive.domain.ranges import UnsatisfiableRange, parse_range
-from archive.errors import RangeNotSatisfiable
+from archive.deps import BackendsDep, CurrentViewer, SessionDep, ViewerDep
 from archive.events.requests import SourceIp
-from archive.recordings import service
-from archive.recordings.receive import MULTIPART_FILE_BODY, receive_multipart_file
+from archive.recordings import flow, service
+from archive.recordings.receive import MULTIPART_FILE_BODY, RequestBody
 from archive.stories.recording_schemas import RecordingRead
 
 router = APIRouter(tags=["recordings"])
@@ -34,33 +23,30 @@ async def upload_recording(
     story_id: uuid.UUID,
     request: Request,
     viewer: CurrentViewer,
-    sessions: SessionFactoryDep,
-    store: StoreDep,
-    settings: SettingsDep,
+    backends: BackendsDep,
 ) -> RecordingRead:
     """Upload one recording in one request (multipart field `file`). For long recordings on
     unreliable connections, use the resumable upload instead."""
-    await run_in_threadpool(service.check_upload_allowed, sessions, viewer, story_id)
-    recording_id = uuid.uuid4()
-    received = await receive_multipart_file(
-        request, store, original_key(story_id, recording_id), settings.max_upload_bytes
-    )
-    recording = await run_in_threadpool(
-        service.register_upload,
-        sessions,
-        store,
-        viewer,
-        story_id,
-        recording_id,
-        received,
-        settings.job_max_attempts,
+    recording = await flow.upload_recording(
+        backends, viewer, story_id=story_id, body=body_of(request)
     )
     return RecordingRead.of(recording)
 
 
+def body_of(request: Request) -> RequestBody:
+    """The request's body as the upload flows read it."""
+    return RequestBody(
+        request.stream(),
+        request.headers.get("content-type", ""),
+        request.headers.get("content-length"),
+    )
+
+
 @router.get("/recordings/{recording_id}")
 def get_recording(recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep) -> RecordingRead:
-    return RecordingRead.of(service.get_visible_recording(session, viewer, recording_id))
+    return RecordingRead.of(
+        service.get_visible_recording(session, viewer, recording_id=recording_id)
+    )
 
 
 @router.get(
@@ -72,8 +58,7 @@ def get_audio(
     recording_id: uuid.UUID,
     request: Request,
     viewer: ViewerDep,
-    session: SessionDep,
-    store: StoreDep,
+    backends: BackendsDep,
     source_ip: SourceIp,
 ) -> Response:
     """The recording's bytes; send `Range: bytes=START-END` to seek. Those who may not hear
@@ -81,16 +66,14 @@ def get_audio(
 
     Every answer that carries bytes of material that is not public is audited, once per
     request, whatever its `Range` says; a 416 carries none and is not."""
-    audio = service.audio_to_serve(session, viewer, recording_id)
-    size = audio.size
-    try:
-        wanted = parse_range(request.headers.get("range"), size)
-    except UnsatisfiableRange as exc:
-        raise RangeNotSatisfiable(
-            f"This recording has {size:,} bytes; ask for a range inside it.",
-            headers={"Content-Range": f"bytes */{size}"},
-        ) from exc
-    service.note_read(session, viewer, recording_id, "audio", source_ip)
+    read = flow.read_audio(
+        backends,
+        viewer,
+        recording_id=recording_id,
+        range_header=request.headers.get("range"),
+        source_ip=source_ip,
+    )
+    audio, wanted = read.audio, read.wanted
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": f'"{audio.sha256}"',
@@ -102,14 +85,10 @@ def get_audio(
         "X-Content-Type-Options": "nosniff",
     }
     if wanted is None:
-        body = store.iter_range(audio.key, 0, size - 1) if size else iter(())
-        headers["Content-Length"] = str(size)
-        return StreamingResponse(body, media_type=audio.content_type, headers=headers)
-    headers["Content-Range"] = wanted.content_range(size)
+        headers["Content-Length"] = str(audio.size)
+        return StreamingResponse(read.body, media_type=audio.content_type, headers=headers)
+    headers["Content-Range"] = wanted.content_range(audio.size)
     headers["Content-Length"] = str(wanted.length)
     return StreamingResponse(
-        store.iter_range(audio.key, wanted.start, wanted.end),
-        status_code=206,
-        media_type=audio.content_type,
-        headers=headers,
+        read.body, status_code=206, media_type=audio.content_type, headers=headers
     )

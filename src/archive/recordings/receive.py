@@ -4,10 +4,10 @@ computed, in bounded memory, refused as soon as it passes the size limit."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterable
 from dataclasses import dataclass
 
-from fastapi import Request
-from starlette.concurrency import run_in_threadpool
+import anyio.to_thread
 
 from archive.blockwriter import BlockWriter
 from archive.errors import PayloadTooLarge, Unprocessable
@@ -32,6 +32,15 @@ MULTIPART_FILE_BODY: dict[str, object] = {
 }
 """The OpenAPI description of a request read by `receive_multipart_file` (which FastAPI
 cannot infer: the body is streamed, not declared as a parameter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody:
+    """A request's body as it streams in, and the headers that describe it."""
+
+    chunks: AsyncIterable[bytes]
+    content_type: str
+    content_length: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +78,21 @@ class _HashingSink:
 
 
 async def receive_multipart_file(
-    request: Request, store: ObjectStore, key: str, limit: int
+    body: RequestBody, store: ObjectStore, *, key: str, limit: int
 ) -> ReceivedObject:
     """Stores the `file` field of a multipart request under `key` and commits it.
 
     Leaves no object behind when it raises.
     """
-    declared = request.headers.get("content-length")
+    declared = body.content_length
     if declared and declared.isdigit() and int(declared) > limit + FORM_OVERHEAD_BYTES:
         raise too_large(limit)
-    reader = MultipartFileReader(request.headers.get("content-type", ""), FIELD_NAME)
-    writer = await run_in_threadpool(store.writer, key)
+    reader = MultipartFileReader(body.content_type, FIELD_NAME)
+    writer = await anyio.to_thread.run_sync(store.writer, key)
     sink = _HashingSink(writer, limit)
     body_bytes = 0
     try:
-        async for chunk in request.stream():
+        async for chunk in body.chunks:
             body_bytes += len(chunk)
             if body_bytes > limit + FORM_OVERHEAD_BYTES:
                 raise too_large(limit)
@@ -99,10 +108,10 @@ async def receive_multipart_file(
                 "The upload ended before the whole form arrived. Send the recording again."
             )
         await sink.blocks.flush()
-        await run_in_threadpool(writer.commit)
+        await anyio.to_thread.run_sync(writer.commit)
     except BaseException:
         await sink.blocks.close()
-        await run_in_threadpool(writer.abort)
+        await anyio.to_thread.run_sync(writer.abort)
         raise
     return ReceivedObject(
         key=key, filename=reader.filename or "", sha256=sink.digest.hexdigest(), size=sink.size

@@ -1,9 +1,7 @@
 """Recording rules: who may add one, what is accepted, what happens when it is.
 
-Never commits; `register_upload` is the exception in shape only: it runs its one transaction
-through the factory it is given, because the probe must happen after the bytes are stored and
-before the row exists, with nothing left behind if either fails. A resumable upload's
-completion calls `add_recording` inside its own transaction instead.
+Never commits. `recordings.flow` runs a one-request upload around these rules: the bytes are
+stored and probed outside any transaction, the row made in one short transaction after.
 """
 
 from __future__ import annotations
@@ -11,10 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
-from archive.db.session import transaction
 from archive.domain.access import (
     StoryAccess,
     Viewer,
@@ -45,7 +42,7 @@ def recording_not_found(recording_id: uuid.UUID) -> NotFound:
     )
 
 
-def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid.UUID) -> Story:
+def require_story_for_recording(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> Story:
     """The story, or 404 unless the caller may add a recording to it: one they may not hear,
     or may hear but not add to, is answered the same way."""
     story = stories.get_story(session, story_id)
@@ -59,12 +56,11 @@ def require_story_for_recording(session: Session, viewer: Viewer, story_id: uuid
     return story
 
 
-def check_upload_allowed(
-    sessions: sessionmaker[Session], viewer: Viewer, story_id: uuid.UUID
-) -> None:
-    with transaction(sessions) as session:
-        require_story_for_recording(session, viewer, story_id)
-        take_upload(session, viewer)
+def check_upload_allowed(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> None:
+    """Refuses, before any byte arrives, an upload the caller may not make; counts it
+    against an upload link's uses."""
+    require_story_for_recording(session, viewer, story_id=story_id)
+    take_upload(session, viewer)
 
 
 def probe_stored(store: ObjectStore, key: str) -> MediaInfo:
@@ -77,34 +73,29 @@ def probe_stored(store: ObjectStore, key: str) -> MediaInfo:
         raise
 
 
-def register_upload(
-    sessions: sessionmaker[Session],
-    store: ObjectStore,
+def add_uploaded_recording(
+    session: Session,
     viewer: Viewer,
+    *,
     story_id: uuid.UUID,
     recording_id: uuid.UUID,
     received: ReceivedObject,
+    info: MediaInfo,
     max_attempts: int,
 ) -> Recording:
-    """Turns stored bytes into a recording and its transcription job, in one transaction."""
-    info = probe_stored(store, received.key)
-    try:
-        with transaction(sessions) as session:
-            if session.get(Story, story_id) is None:
-                raise not_found(story_id)
-            return add_recording(
-                session,
-                story_id=story_id,
-                recording_id=recording_id,
-                received=received,
-                info=info,
-                uploaded_by=viewer.user_id,
-                upload_link_id=viewer.link_id,
-                max_attempts=max_attempts,
-            )
-    except BaseException:
-        store.delete(received.key)
-        raise
+    """The recording of bytes the caller uploaded in one request, if its story still exists."""
+    if stories.get_story(session, story_id) is None:
+        raise not_found(story_id)
+    return add_recording(
+        session,
+        story_id=story_id,
+        recording_id=recording_id,
+        received=received,
+        info=info,
+        uploaded_by=viewer.user_id,
+        upload_link_id=viewer.link_id,
+        max_attempts=max_attempts,
+    )
 
 
 def add_recording(
@@ -161,13 +152,13 @@ def add_recording(
 
 
 def get_visible_recording(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> Recording:
-    return visible_recording_and_access(session, viewer, recording_id)[0]
+    return visible_recording_and_access(session, viewer, recording_id=recording_id)[0]
 
 
 def visible_recording_and_access(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> tuple[Recording, StoryAccess]:
     """The recording and its story's access facts, or 404 for one the caller may not hear."""
     found = repository.get_recording_with_story(session, recording_id)
@@ -180,11 +171,11 @@ def visible_recording_and_access(
 
 
 def get_curated_recording(
-    session: Session, viewer: Viewer, recording_id: uuid.UUID, *, doing: str
+    session: Session, viewer: Viewer, *, recording_id: uuid.UUID, doing: str
 ) -> Recording:
     """404 for a recording the caller may not hear; 403 for one they hear but may not change
     (only the archivists of its story's community and administrators may)."""
-    recording, access = visible_recording_and_access(session, viewer, recording_id)
+    recording, access = visible_recording_and_access(session, viewer, recording_id=recording_id)
     if not can_curate(viewer, access):
         raise Forbidden(
             f"Only the archivists of this story's community {doing}. Tell one of "
@@ -209,13 +200,15 @@ class AudioObject:
     listening_copy: bool
 
 
-def audio_to_serve(session: Session, viewer: Viewer | None, recording_id: uuid.UUID) -> AudioObject:
+def audio_to_serve(
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
+) -> AudioObject:
     """The original for those who may hear restricted spans, and for recordings with none;
     for everyone else the copy with every span silent, made for the spans as they are now.
 
     Raises `AudioBeingPrepared` (503) while that copy is not made yet: never the original.
     """
-    recording, access = visible_recording_and_access(session, viewer, recording_id)
+    recording, access = visible_recording_and_access(session, viewer, recording_id=recording_id)
     original = AudioObject(
         recording.object_key, recording.size, recording.content_type, recording.sha256, False
     )
@@ -237,6 +230,7 @@ def audio_to_serve(session: Session, viewer: Viewer | None, recording_id: uuid.U
 def note_read(
     session: Session,
     viewer: Viewer | None,
+    *,
     recording_id: uuid.UUID,
     what: str,
     source_ip: str | None,

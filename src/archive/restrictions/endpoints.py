@@ -21,7 +21,10 @@ def list_restrictions(
     recording_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
 ) -> list[RestrictionRead]:
     """The recording's restricted spans, in time order. Archivists and administrators only."""
-    return [RestrictionRead.of(r) for r in service.list_restrictions(session, viewer, recording_id)]
+    return [
+        RestrictionRead.model_validate(r, from_attributes=True)
+        for r in service.list_restrictions(session, viewer, recording_id)
+    ]
 
 
 @router.post(
@@ -38,7 +41,9 @@ def add_restriction(
     """Marks `start`..`end` (seconds) restricted: for everyone but archivists its words read
     `[restricted]`, it leaves search, and the audio they hear is silent there (it is prepared
     in the background; until then they are asked to come back)."""
-    return RestrictionRead.of(service.add_restriction(session, viewer, recording_id, data))
+    return RestrictionRead.model_validate(
+        service.add_restriction(session, viewer, recording_id, data), from_attributes=True
+    )
 
 
 @router.delete(

@@ -20,7 +20,7 @@ def add_restriction(session: Session, restriction: Restriction) -> Restriction:
 
 
 def get_restriction(
-    session: Session, recording_id: uuid.UUID, restriction_id: uuid.UUID
+    session: Session, recording_id: uuid.UUID, *, restriction_id: uuid.UUID
 ) -> Restriction | None:
     return session.scalar(
         select(Restriction).where(

@@ -5,8 +5,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from archive.models import Restriction
-
 
 class RestrictionCreate(BaseModel):
     """A stretch of the recording that only archivists may hear, and why."""
@@ -32,15 +30,3 @@ class RestrictionRead(BaseModel):
     reason: str
     created_by: uuid.UUID | None
     created_at: datetime
-
-    @classmethod
-    def of(cls, restriction: Restriction) -> RestrictionRead:
-        return cls(
-            id=restriction.id,
-            recording_id=restriction.recording_id,
-            start=restriction.start,
-            end=restriction.end,
-            reason=restriction.reason,
-            created_by=restriction.created_by,
-            created_at=restriction.created_at,
-        )

@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 def _recording_for_curator(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> Recording:
     """404 for a recording the caller cannot see; 403 for one they see but may not restrict."""
     return get_curated_recording(
-        session, viewer, recording_id, doing="see and change what is restricted in a recording"
+        session,
+        viewer,
+        recording_id=recording_id,
+        doing="see and change what is restricted in a recording",
     )
 
 
@@ -95,7 +98,7 @@ def remove_restriction(
     session: Session, viewer: Viewer, recording_id: uuid.UUID, restriction_id: uuid.UUID
 ) -> None:
     _recording_for_curator(session, viewer, recording_id)
-    restriction = repository.get_restriction(session, recording_id, restriction_id)
+    restriction = repository.get_restriction(session, recording_id, restriction_id=restriction_id)
     if restriction is None:
         raise NotFound(
             f"Recording {recording_id} has no restriction {restriction_id}. See "

@@ -29,7 +29,9 @@ def review_queue(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ReviewPage:
     """Stories waiting for review (submitted, in review), oldest first. Archivists only."""
-    stories, total = service.review_queue(session, viewer, status or [], limit=limit, offset=offset)
+    stories, total = service.review_queue(
+        session, viewer, statuses=status or [], limit=limit, offset=offset
+    )
     return ReviewPage(
         items=[ReviewItem.of(s) for s in stories], total=total, limit=limit, offset=offset
     )
@@ -52,7 +54,9 @@ def decide(
 ) -> StoryRead:
     """Starts a story's review, or publishes or rejects it. Archivists only."""
     action = ReviewAction(data.decision.value)
-    story = service.decide(session, viewer, story_id, action, data.note, source_ip=source_ip)
+    story = service.decide(
+        session, viewer, story_id=story_id, action=action, note=data.note, source_ip=source_ip
+    )
     response.headers["ETag"] = etag(story.version)
     return read_story(session, viewer, story)
 
@@ -68,6 +72,6 @@ def withdraw_story(
     """Withdraws the story: its status becomes `withdrawn` and it leaves search and playback
     for everyone but archivists and whoever put it in. Nothing is deleted. Archivists, or
     whoever put the story in."""
-    story = service.withdraw(session, viewer, story_id, source_ip=source_ip)
+    story = service.withdraw(session, viewer, story_id=story_id, source_ip=source_ip)
     response.headers["ETag"] = etag(story.version)
     return read_story(session, viewer, story)

@@ -14,8 +14,8 @@ from archive.models import Story
 def waiting_stories(
     session: Session,
     statuses: Collection[StoryStatus],
-    scope: CommunityScope,
     *,
+    scope: CommunityScope,
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Story], int]:

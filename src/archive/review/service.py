@@ -50,8 +50,8 @@ ACTIONS = {
 def review_queue(
     session: Session,
     viewer: Viewer,
-    statuses: Collection[StoryStatus],
     *,
+    statuses: Collection[StoryStatus],
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Story], int]:
@@ -63,11 +63,11 @@ def review_queue(
         )
     wanted = [status for status in statuses if status in WAITING] or sorted(WAITING)
     return repository.waiting_stories(
-        session, wanted, curated_communities(viewer), limit=limit, offset=offset
+        session, wanted, scope=curated_communities(viewer), limit=limit, offset=offset
     )
 
 
-def _load(session: Session, viewer: Viewer, story_id: uuid.UUID) -> Story:
+def _load(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> Story:
     story = stories.get_story(session, story_id, with_recordings=True)
     if story is None or not can_view_story(viewer, story_access(story), utcnow()):
         raise not_found(story_id)
@@ -77,6 +77,7 @@ def _load(session: Session, viewer: Viewer, story_id: uuid.UUID) -> Story:
 def _move(
     session: Session,
     viewer: Viewer,
+    *,
     story: Story,
     action: ReviewAction,
     note: str,
@@ -91,7 +92,7 @@ def _move(
         _require_consent(story)
     story.status = after.value
     try:
-        session.flush()
+        stories.flush(session)
     except StaleDataError:
         raise Conflict(
             "Someone else changed this story while you were deciding. Reload it, see where "
@@ -126,25 +127,25 @@ def _require_consent(story: Story) -> None:
 def decide(
     session: Session,
     viewer: Viewer,
+    *,
     story_id: uuid.UUID,
     action: ReviewAction,
     note: str,
-    *,
     source_ip: str | None = None,
 ) -> Story:
-    story = _load(session, viewer, story_id)
+    story = _load(session, viewer, story_id=story_id)
     if not can_curate(viewer, story_access(story)):
         raise Forbidden("Only the community's archivists review its stories. Ask one of them.")
-    _move(session, viewer, story, action, note, source_ip)
+    _move(session, viewer, story=story, action=action, note=note, source_ip=source_ip)
     return story
 
 
 def withdraw(
-    session: Session, viewer: Viewer, story_id: uuid.UUID, *, source_ip: str | None = None
+    session: Session, viewer: Viewer, *, story_id: uuid.UUID, source_ip: str | None = None
 ) -> Story:
     """Takes the story out of the archive's public life; nothing is deleted, and withdrawing
     a withdrawn story again changes nothing."""
-    story = _load(session, viewer, story_id)
+    story = _load(session, viewer, story_id=story_id)
     access = story_access(story)
     if not (can_curate(viewer, access) or is_owner(viewer, access)):
         raise Forbidden(
@@ -152,5 +153,7 @@ def withdraw(
             "Ask an archivist."
         )
     if story.status != StoryStatus.WITHDRAWN:
-        _move(session, viewer, story, ReviewAction.WITHDRAW, "", source_ip)
+        _move(
+            session, viewer, story=story, action=ReviewAction.WITHDRAW, note="", source_ip=source_ip
+        )
     return story

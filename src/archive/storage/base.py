@@ -7,9 +7,29 @@ behind. Readers get a seekable binary file, which is what PyAV needs to probe an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SpooledPart:
+    """One part of a spooled upload sent to the store, as the caller keeps it between
+    requests (as JSON: `as_json` and `from_json` keep the S3 names)."""
+
+    number: int
+    """1-based, in the order the parts make the object."""
+    etag: str
+    size: int
+    """Bytes in the part."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"PartNumber": self.number, "ETag": self.etag, "Size": self.size}
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any]) -> SpooledPart:
+        return cls(int(record["PartNumber"]), str(record["ETag"]), int(record["Size"]))
 
 
 class ObjectWriter(Protocol):
@@ -29,7 +49,7 @@ class ObjectStore(Protocol):
         """A seekable reader of the whole object; the caller closes it."""
 
     def iter_range(
-        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+        self, key: str, start: int, *, end: int, chunk_size: int = 256 * 1024
     ) -> Iterator[bytes]:
         """Yields bytes `start` to `end` inclusive, in chunks."""
 
@@ -56,7 +76,7 @@ class ObjectStore(Protocol):
     # Spooled (resumable) uploads. Their bytes gather in a local spool file over many requests;
     # a store with a `spool_part_size` takes each spool of at least that size as one part of a
     # multipart upload (an S3 part must be at least 5 MiB), a store without one takes the
-    # whole spool at the end. Part records are JSON-safe, kept by the caller between requests.
+    # whole spool at the end. The caller keeps the `SpooledPart`s between requests.
 
     @property
     def spool_part_size(self) -> int | None: ...
@@ -65,13 +85,12 @@ class ObjectStore(Protocol):
         """Begins a spooled upload for `key`; returns its multipart id, if the store has one."""
 
     def put_spooled_part(
-        self, key: str, multipart_id: str, number: int, spool: Path
-    ) -> dict[str, Any]:
-        """Sends the spool file as part `number` (1-based); returns the part's record, with
-        its size under "Size"."""
+        self, key: str, multipart_id: str, *, number: int, spool: Path
+    ) -> SpooledPart:
+        """Sends the spool file as part `number` (1-based)."""
 
     def complete_spooled(
-        self, key: str, multipart_id: str | None, parts: list[dict[str, Any]], spool: Path
+        self, key: str, multipart_id: str | None, *, parts: list[SpooledPart], spool: Path
     ) -> None:
         """Makes the object from the parts sent and the spool's remaining bytes (the spool
         file may be moved or left; the caller removes it)."""

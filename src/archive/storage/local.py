@@ -11,10 +11,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from archive.errors import ServiceUnavailable
-from archive.storage.base import ObjectWriter
+from archive.storage.base import ObjectWriter, SpooledPart
 from archive.writeback import write_through
 
 STORE_AWAY = (
@@ -34,7 +34,7 @@ class LocalObjectWriter:
         """Writes all of `data` and starts its way to disk, so the fsync on commit is short."""
         assert self._file is not None, "write after commit or abort"
         try:
-            self._written = write_through(self._file, data, self._written)
+            self._written = write_through(self._file, data, position=self._written)
         except OSError as exc:
             raise ServiceUnavailable(STORE_AWAY) from exc
 
@@ -79,7 +79,7 @@ class LocalObjectStore:
         return self._path(key).open("rb")
 
     def iter_range(
-        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+        self, key: str, start: int, *, end: int, chunk_size: int = 256 * 1024
     ) -> Iterator[bytes]:
         with self._path(key).open("rb") as f:
             f.seek(start)
@@ -128,12 +128,12 @@ class LocalObjectStore:
         return None
 
     def put_spooled_part(
-        self, key: str, multipart_id: str, number: int, spool: Path
-    ) -> dict[str, Any]:
+        self, key: str, multipart_id: str, *, number: int, spool: Path
+    ) -> SpooledPart:
         raise NotImplementedError("the local store takes a spool whole, never in parts")
 
     def complete_spooled(
-        self, key: str, multipart_id: str | None, parts: list[dict[str, Any]], spool: Path
+        self, key: str, multipart_id: str | None, *, parts: list[SpooledPart], spool: Path
     ) -> None:
         final = self._path(key)
         try:

@@ -23,15 +23,16 @@ import hashlib
 import io
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NoReturn, cast
+from typing import TYPE_CHECKING, BinaryIO, Literal, NoReturn, cast
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from archive.errors import PayloadTooLarge, ServiceUnavailable
-from archive.storage.base import ObjectWriter
+from archive.storage.base import ObjectWriter, SpooledPart
 from archive.storage.s3_reader import S3RangeReader
 
 if TYPE_CHECKING:
@@ -94,10 +95,19 @@ def _raise_mapped(exc: BotoCoreError | ClientError) -> NoReturn:
     raise exc
 
 
+@contextmanager
+def _boto_errors() -> Iterator[None]:
+    """Boto errors raised in the block as the archive knows them (`_raise_mapped`)."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as exc:
+        _raise_mapped(exc)
+
+
 class S3ObjectWriter:
     """One multipart upload. Not thread-safe; `write` calls come one at a time."""
 
-    def __init__(self, client: S3Client, bucket: str, key: str, part_size: int) -> None:
+    def __init__(self, client: S3Client, bucket: str, *, key: str, part_size: int) -> None:
         self._client = client
         self._bucket = bucket
         self._key = key
@@ -107,10 +117,8 @@ class S3ObjectWriter:
         self._parts: list[CompletedPartTypeDef] = []
         self._written = 0
         self._state: Literal["open", "committed", "aborted"] = "open"
-        try:
+        with _boto_errors():
             created = client.create_multipart_upload(Bucket=bucket, Key=key)
-        except (BotoCoreError, ClientError) as exc:
-            _raise_mapped(exc)
         self._upload_id = created["UploadId"]
 
     def write(self, data: bytes) -> None:
@@ -140,7 +148,7 @@ class S3ObjectWriter:
     def _send_part(self) -> None:
         number = len(self._parts) + 1
         md5 = hashlib.md5(self._buffer, usedforsecurity=False).digest()
-        try:
+        with _boto_errors():
             sent = self._client.upload_part(
                 Bucket=self._bucket,
                 Key=self._key,
@@ -150,8 +158,6 @@ class S3ObjectWriter:
                 Body=cast("bytes", self._buffer),
                 ContentMD5=base64.b64encode(md5).decode("ascii"),
             )
-        except (BotoCoreError, ClientError) as exc:
-            _raise_mapped(exc)
         self._parts.append({"ETag": sent["ETag"], "PartNumber": number})
         self._buffer = bytearray()
 
@@ -164,26 +170,24 @@ class S3ObjectWriter:
         """
         assert self._state == "open", f"commit after {self._state}"
         try:
-            if self._exists():
-                raise FileExistsError(
-                    f"object s3://{self._bucket}/{self._key} exists; originals are write-once"
-                )
-            if not self._parts and not self._buffer:
-                # S3 has no empty multipart upload: an empty object is one empty PUT.
-                self._abort_upload()
-                self._client.put_object(Bucket=self._bucket, Key=self._key, Body=b"")
-            else:
-                if self._buffer:
-                    self._send_part()
-                self._client.complete_multipart_upload(
-                    Bucket=self._bucket,
-                    Key=self._key,
-                    UploadId=self._upload_id,
-                    MultipartUpload={"Parts": self._parts},
-                )
-        except (BotoCoreError, ClientError) as exc:
-            self.abort()
-            _raise_mapped(exc)
+            with _boto_errors():
+                if self._exists():
+                    raise FileExistsError(
+                        f"object s3://{self._bucket}/{self._key} exists; originals are write-once"
+                    )
+                if not self._parts and not self._buffer:
+                    # S3 has no empty multipart upload: an empty object is one empty PUT.
+                    self._abort_upload()
+                    self._client.put_object(Bucket=self._bucket, Key=self._key, Body=b"")
+                else:
+                    if self._buffer:
+                        self._send_part()
+                    self._client.complete_multipart_upload(
+                        Bucket=self._bucket,
+                        Key=self._key,
+                        UploadId=self._upload_id,
+                        MultipartUpload={"Parts": self._parts},
+                    )
         except BaseException:
             self.abort()
             raise
@@ -259,96 +263,84 @@ class S3ObjectStore:
 
     def _missing(self, key: str, exc: ClientError) -> NoReturn:
         """A 404 means a missing object, unless the bucket itself is gone."""
-        try:
-            self.client.head_bucket(Bucket=self.bucket)
-        except ClientError as bucket_exc:
-            if _is_not_found(bucket_exc) or _code(bucket_exc) == "NoSuchBucket":
-                raise _store_away(bucket_exc) from exc
-            _raise_mapped(bucket_exc)
-        except BotoCoreError as bucket_exc:
-            _raise_mapped(bucket_exc)
+        with _boto_errors():
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+            except ClientError as bucket_exc:
+                if _is_not_found(bucket_exc) or _code(bucket_exc) == "NoSuchBucket":
+                    raise _store_away(bucket_exc) from exc
+                raise
         raise FileNotFoundError(f"no object {key!r} in s3://{self.bucket}/{self.prefix}") from exc
+
+    @contextmanager
+    def _reading(self, key: str) -> Iterator[None]:
+        """`_boto_errors` for a read of `key`: a missing object is `FileNotFoundError`."""
+        with _boto_errors():
+            try:
+                yield
+            except ClientError as exc:
+                if _is_not_found(exc):
+                    self._missing(key, exc)
+                raise
 
     def writer(self, key: str) -> ObjectWriter:
         """Starts the multipart upload at once, so a store that is away fails here."""
-        return S3ObjectWriter(self.client, self.bucket, self._key(key), self.part_size)
+        return S3ObjectWriter(
+            self.client, self.bucket, key=self._key(key), part_size=self.part_size
+        )
 
     def open(self, key: str) -> BinaryIO:
         size = self.size(key)
         full_key = self._key(key)
 
         def fetch(start: int, end: int) -> bytes:
-            try:
+            with self._reading(key):
                 body = self.client.get_object(
                     Bucket=self.bucket, Key=full_key, Range=f"bytes={start}-{end}"
                 )["Body"]
                 with body:
                     return body.read()
-            except ClientError as exc:
-                if _is_not_found(exc):
-                    self._missing(key, exc)
-                _raise_mapped(exc)
-            except BotoCoreError as exc:
-                _raise_mapped(exc)
 
         return io.BufferedReader(S3RangeReader(fetch, size), buffer_size=self.read_block)
 
     def iter_range(
-        self, key: str, start: int, end: int, chunk_size: int = 256 * 1024
+        self, key: str, start: int, *, end: int, chunk_size: int = 256 * 1024
     ) -> Iterator[bytes]:
         """Sends the GET at once (so a store that is away fails before a response starts) and
         returns an iterator over its body, which closes the body when exhausted or closed."""
-        try:
+        with self._reading(key):
             body = self.client.get_object(
                 Bucket=self.bucket, Key=self._key(key), Range=f"bytes={start}-{end}"
             )["Body"]
-        except ClientError as exc:
-            if _is_not_found(exc):
-                self._missing(key, exc)
-            _raise_mapped(exc)
-        except BotoCoreError as exc:
-            _raise_mapped(exc)
 
         def chunks() -> Iterator[bytes]:
-            with body:
-                try:
-                    yield from body.iter_chunks(chunk_size)
-                except (BotoCoreError, ClientError) as exc:
-                    _raise_mapped(exc)
+            with body, _boto_errors():
+                yield from body.iter_chunks(chunk_size)
 
         return chunks()
 
     def size(self, key: str) -> int:
-        try:
+        with self._reading(key):
             head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as exc:
-            if _is_not_found(exc):
-                self._missing(key, exc)
-            _raise_mapped(exc)
-        except BotoCoreError as exc:
-            _raise_mapped(exc)
         return head["ContentLength"]
 
     def exists(self, key: str) -> bool:
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as exc:
-            if _is_not_found(exc):
-                return False
-            _raise_mapped(exc)
-        except BotoCoreError as exc:
-            _raise_mapped(exc)
+        with _boto_errors():
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            except ClientError as exc:
+                if _is_not_found(exc):
+                    return False
+                raise
         return True
 
     def delete(self, key: str) -> None:
-        try:
-            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as exc:
-            if _is_not_found(exc):
-                return
-            _raise_mapped(exc)
-        except BotoCoreError as exc:
-            _raise_mapped(exc)
+        with _boto_errors():
+            try:
+                self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+            except ClientError as exc:
+                if not _is_not_found(exc):
+                    raise
 
     def discard_unfinished_writes(self) -> int:
         """Nothing to do here: S3 keeps no part of an unfinished write under a key, and a
@@ -374,7 +366,7 @@ class S3ObjectStore:
             return False
         digest = hashlib.sha256()
         if size:
-            for chunk in self.iter_range(key, 0, size - 1, chunk_size=MIB):
+            for chunk in self.iter_range(key, 0, end=size - 1, chunk_size=MIB):
                 digest.update(chunk)
         return digest.hexdigest() == expected.lower()
 
@@ -385,15 +377,13 @@ class S3ObjectStore:
         return self.part_size
 
     def start_spooled(self, key: str) -> str | None:
-        try:
+        with _boto_errors():
             created = self.client.create_multipart_upload(Bucket=self.bucket, Key=self._key(key))
-        except (BotoCoreError, ClientError) as exc:
-            _raise_mapped(exc)
         return created["UploadId"]
 
     def put_spooled_part(
-        self, key: str, multipart_id: str, number: int, spool: Path
-    ) -> dict[str, Any]:
+        self, key: str, multipart_id: str, *, number: int, spool: Path
+    ) -> SpooledPart:
         if number > MAX_PARTS:
             raise PayloadTooLarge(
                 f"This upload needs more than {MAX_PARTS:,} parts of the recording store. "
@@ -405,7 +395,7 @@ class S3ObjectStore:
                 md5.update(chunk)
             size = source.tell()
             source.seek(0)
-            try:
+            with _boto_errors():
                 sent = self.client.upload_part(
                     Bucket=self.bucket,
                     Key=self._key(key),
@@ -415,12 +405,10 @@ class S3ObjectStore:
                     ContentLength=size,
                     ContentMD5=base64.b64encode(md5.digest()).decode("ascii"),
                 )
-            except (BotoCoreError, ClientError) as exc:
-                _raise_mapped(exc)
-        return {"PartNumber": number, "ETag": sent["ETag"], "Size": size}
+        return SpooledPart(number, sent["ETag"], size)
 
     def complete_spooled(
-        self, key: str, multipart_id: str | None, parts: list[dict[str, Any]], spool: Path
+        self, key: str, multipart_id: str | None, *, parts: list[SpooledPart], spool: Path
     ) -> None:
         assert multipart_id is not None, "an S3 spooled upload always has a multipart id"
         full_key = self._key(key)
@@ -430,15 +418,17 @@ class S3ObjectStore:
             )
         records = list(parts)
         remaining = spool.stat().st_size if spool.exists() else 0
-        try:
+        with _boto_errors():
             if not records and not remaining:
                 self.abort_spooled(key, multipart_id)
                 self.client.put_object(Bucket=self.bucket, Key=full_key, Body=b"")
                 return
             if remaining:
-                records.append(self.put_spooled_part(key, multipart_id, len(records) + 1, spool))
+                records.append(
+                    self.put_spooled_part(key, multipart_id, number=len(records) + 1, spool=spool)
+                )
             completed: list[CompletedPartTypeDef] = [
-                {"PartNumber": int(p["PartNumber"]), "ETag": str(p["ETag"])} for p in records
+                {"PartNumber": p.number, "ETag": p.etag} for p in records
             ]
             self.client.complete_multipart_upload(
                 Bucket=self.bucket,
@@ -446,21 +436,18 @@ class S3ObjectStore:
                 UploadId=multipart_id,
                 MultipartUpload={"Parts": completed},
             )
-        except (BotoCoreError, ClientError) as exc:
-            _raise_mapped(exc)
 
     def abort_spooled(self, key: str, multipart_id: str | None) -> None:
         if multipart_id is None:
             return
-        try:
-            self.client.abort_multipart_upload(
-                Bucket=self.bucket, Key=self._key(key), UploadId=multipart_id
-            )
-        except ClientError as exc:
-            if _code(exc) not in ("NoSuchUpload", *_NOT_FOUND_CODES):
-                _raise_mapped(exc)
-        except BotoCoreError as exc:
-            _raise_mapped(exc)
+        with _boto_errors():
+            try:
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=self._key(key), UploadId=multipart_id
+                )
+            except ClientError as exc:
+                if _code(exc) not in ("NoSuchUpload", *_NOT_FOUND_CODES):
+                    raise
 
 
 def _new_client(endpoint_url: str | None) -> S3Client:

@@ -112,7 +112,7 @@ def update_story(
     # Touching the row makes the version advance even when only its people changed.
     story.updated_at = utcnow()
     try:
-        session.flush()
+        repository.flush(session)
     except StaleDataError:
         raise stale(base + 1, if_match or "") from None
     if any(field in changes for field in metadata.INDEXED):

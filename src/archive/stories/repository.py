@@ -39,3 +39,9 @@ def add_story(session: Session, story: Story) -> Story:
     session.add(story)
     session.flush()
     return story
+
+
+def flush(session: Session) -> None:
+    """Writes the story's pending changes now, so its version moves and a rival writer's
+    change raises `StaleDataError` here rather than at commit."""
+    session.flush()

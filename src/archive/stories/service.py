@@ -158,7 +158,7 @@ def create_story(
     )
     if data.consent is not None:
         story.consent = consent_row(story.id, data.consent, viewer)
-        session.flush()
+        repository.flush(session)
     add_event(
         session,
         actor_id=viewer.user_id,

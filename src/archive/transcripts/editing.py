@@ -106,7 +106,7 @@ def merge(
 
 
 def _check_editor(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> None:
-    get_curated_recording(session, viewer, recording_id, doing="correct transcripts")
+    get_curated_recording(session, viewer, recording_id=recording_id, doing="correct transcripts")
 
 
 def _current(session: Session, recording_id: uuid.UUID, if_match: str | None) -> Transcript:
@@ -248,7 +248,7 @@ def _details(
         "from_version": base_version,
         "to_version": base_version + 1,
         "changes": [
-            SegmentChangeRead.of(change).model_dump(mode="json")
+            SegmentChangeRead.model_validate(change, from_attributes=True).model_dump(mode="json")
             for change in diff_versions(old, new)
         ],
     }

@@ -48,15 +48,15 @@ def get_transcript(
 ) -> TranscriptRead | Response:
     """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`).
     `ETag` names its version; send it back as `If-Match` to correct it."""
-    transcript = service.current_transcript(session, viewer, recording_id)
-    note_read(session, viewer, recording_id, "transcript", source_ip)
-    hidden = service.hidden_segments(session, viewer, transcript)
+    transcript = service.current_transcript(session, viewer, recording_id=recording_id)
+    note_read(session, viewer, recording_id=recording_id, what="transcript", source_ip=source_ip)
+    hidden = service.hidden_segments(session, viewer, transcript=transcript)
     if format is CaptionFormat.JSON:
         response.headers["ETag"] = service.etag(transcript.version)
         return service.masked(TranscriptRead.of(transcript), hidden)
     filename = f"{recording_id}-v{transcript.version}.{format.value}"
     return Response(
-        service.render_captions(transcript, format, hidden),
+        service.render_captions(transcript, format, hidden=hidden),
         media_type=MEDIA_TYPES[format],
         headers={
             "Content-Disposition": f'inline; filename="{filename}"',
@@ -125,7 +125,10 @@ def list_versions(
     recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep
 ) -> list[VersionRead]:
     """Every version of the transcript, newest first."""
-    return [VersionRead.of(v) for v in service.list_versions(session, viewer, recording_id)]
+    return [
+        VersionRead.model_validate(v, from_attributes=True)
+        for v in service.list_versions(session, viewer, recording_id=recording_id)
+    ]
 
 
 @router.get("/recordings/{recording_id}/transcript/versions/{version}")
@@ -133,8 +136,10 @@ def get_version(
     recording_id: uuid.UUID, version: int, viewer: ViewerDep, session: SessionDep
 ) -> TranscriptRead:
     """One version of the transcript, as it was saved."""
-    transcript = service.transcript_version(session, viewer, recording_id, version)
-    hidden = service.hidden_segments(session, viewer, transcript)
+    transcript = service.transcript_version(
+        session, viewer, recording_id=recording_id, version=version
+    )
+    hidden = service.hidden_segments(session, viewer, transcript=transcript)
     return service.masked(TranscriptRead.of(transcript), hidden)
 
 
@@ -147,10 +152,12 @@ def diff_versions(
     to_version: Annotated[int, Query(alias="to", ge=1, description="The newer version.")],
 ) -> TranscriptDiffRead:
     """What changed between two versions, segment by segment, in reading order."""
-    changes = service.diff(session, viewer, recording_id, from_version, to_version)
+    changes = service.diff(
+        session, viewer, recording_id=recording_id, from_version=from_version, to_version=to_version
+    )
     return TranscriptDiffRead(
         recording_id=recording_id,
         from_version=from_version,
         to_version=to_version,
-        changes=[SegmentChangeRead.of(c) for c in changes],
+        changes=[SegmentChangeRead.model_validate(c, from_attributes=True) for c in changes],
     )

@@ -31,7 +31,7 @@ def latest_transcript(session: Session, recording_id: uuid.UUID) -> Transcript |
 
 
 def transcript_version(
-    session: Session, recording_id: uuid.UUID, version: int
+    session: Session, recording_id: uuid.UUID, *, version: int
 ) -> Transcript | None:
     return session.scalar(
         select(Transcript)

@@ -6,10 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from archive.domain.transcript_edits import ChangeKind, SegmentChange, SegmentDraft
+from archive.domain.transcript_edits import ChangeKind
 from archive.domain.transcription import confidence
 from archive.models import Segment, Transcript
-from archive.transcripts.repository import VersionSummary
 
 
 class WordRead(BaseModel):
@@ -33,6 +32,7 @@ class SegmentRead(BaseModel):
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRead:
+        """`confidence` is computed from the segment's mean log-probability."""
         return cls(
             id=segment.id,
             start=segment.start,
@@ -60,6 +60,7 @@ class TranscriptRead(BaseModel):
 
     @classmethod
     def of(cls, transcript: Transcript) -> TranscriptRead:
+        """The transcript's columns, and its segments with their computed confidence."""
         return cls(
             recording_id=transcript.recording_id,
             version=transcript.version,
@@ -109,17 +110,6 @@ class VersionRead(BaseModel):
     segments: int
     """How many segments the version has."""
 
-    @classmethod
-    def of(cls, summary: VersionSummary) -> VersionRead:
-        return cls(
-            version=summary.version,
-            source=summary.source,
-            model=summary.model,
-            author_id=summary.author_id,
-            created_at=summary.created_at,
-            segments=summary.segments,
-        )
-
 
 class SegmentStateRead(BaseModel):
     start: float
@@ -127,18 +117,6 @@ class SegmentStateRead(BaseModel):
     text: str
     speaker: str | None
     restricted: bool
-
-    @classmethod
-    def of(cls, draft: SegmentDraft | None) -> SegmentStateRead | None:
-        if draft is None:
-            return None
-        return cls(
-            start=draft.start,
-            end=draft.end,
-            text=draft.text,
-            speaker=draft.speaker,
-            restricted=draft.restricted,
-        )
 
 
 class SegmentChangeRead(BaseModel):
@@ -151,17 +129,6 @@ class SegmentChangeRead(BaseModel):
     """What changed, for a changed segment: start, end, text, speaker, words, restricted."""
     before: SegmentStateRead | None
     after: SegmentStateRead | None
-
-    @classmethod
-    def of(cls, change: SegmentChange) -> SegmentChangeRead:
-        return cls(
-            kind=change.kind,
-            old_position=change.old_position,
-            new_position=change.new_position,
-            fields=list(change.fields),
-            before=SegmentStateRead.of(change.before),
-            after=SegmentStateRead.of(change.after),
-        )
 
 
 class TranscriptDiffRead(BaseModel):

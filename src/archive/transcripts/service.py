@@ -51,9 +51,9 @@ def etag(version: int) -> str:
 
 
 def current_transcript(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> Transcript:
-    recording = get_visible_recording(session, viewer, recording_id)
+    recording = get_visible_recording(session, viewer, recording_id=recording_id)
     transcript = repository.latest_transcript(session, recording_id)
     if transcript is None:
         raise NotFound(
@@ -64,7 +64,7 @@ def current_transcript(
 
 
 def _spans_hidden_from(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> list[Span] | None:
     """The restricted spans this caller may not hear; None for one who hears everything."""
     found = recordings_repository.get_recording_with_story(session, recording_id)
@@ -78,10 +78,10 @@ def _hides(spans: list[Span] | None, segment: Segment | SegmentDraft) -> bool:
 
 
 def hidden_segments(
-    session: Session, viewer: Viewer | None, transcript: Transcript
+    session: Session, viewer: Viewer | None, *, transcript: Transcript
 ) -> frozenset[uuid.UUID]:
     """The ids of the segments this caller is shown as `[restricted]`."""
-    spans = _spans_hidden_from(session, viewer, transcript.recording_id)
+    spans = _spans_hidden_from(session, viewer, recording_id=transcript.recording_id)
     return frozenset(s.id for s in transcript.segments if _hides(spans, s))
 
 
@@ -98,7 +98,7 @@ def masked(read: TranscriptRead, hidden: Collection[uuid.UUID]) -> TranscriptRea
 
 
 def render_captions(
-    transcript: Transcript, fmt: CaptionFormat, hidden: Collection[uuid.UUID] = frozenset()
+    transcript: Transcript, fmt: CaptionFormat, *, hidden: Collection[uuid.UUID] = frozenset()
 ) -> str:
     cues = [
         Cue(s.start, s.end, RESTRICTED_TEXT if s.id in hidden else s.text, s.speaker)
@@ -113,10 +113,10 @@ def render_captions(
 
 
 def list_versions(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> list[VersionSummary]:
     """Newest first; empty while the recording has no transcript yet."""
-    get_visible_recording(session, viewer, recording_id)
+    get_visible_recording(session, viewer, recording_id=recording_id)
     return repository.version_summaries(session, recording_id)
 
 
@@ -125,9 +125,11 @@ MAX_VERSION = 2**31 - 1
 version, and is answered 404 without asking the database (which would overflow)."""
 
 
-def _version(session: Session, recording_id: uuid.UUID, version: int) -> Transcript:
+def _version(session: Session, recording_id: uuid.UUID, *, version: int) -> Transcript:
     in_range = 1 <= version <= MAX_VERSION
-    transcript = repository.transcript_version(session, recording_id, version) if in_range else None
+    transcript = (
+        repository.transcript_version(session, recording_id, version=version) if in_range else None
+    )
     if transcript is None:
         latest = repository.next_version(session, recording_id) - 1
         have = f"versions 1 to {latest}" if latest else "no transcript yet"
@@ -139,10 +141,10 @@ def _version(session: Session, recording_id: uuid.UUID, version: int) -> Transcr
 
 
 def transcript_version(
-    session: Session, viewer: Viewer | None, recording_id: uuid.UUID, version: int
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID, version: int
 ) -> Transcript:
-    get_visible_recording(session, viewer, recording_id)
-    return _version(session, recording_id, version)
+    get_visible_recording(session, viewer, recording_id=recording_id)
+    return _version(session, recording_id, version=version)
 
 
 def draft_of(segment: Segment) -> SegmentDraft:
@@ -171,14 +173,15 @@ def drafts_of(transcript: Transcript) -> list[SegmentDraft]:
 def diff(
     session: Session,
     viewer: Viewer | None,
+    *,
     recording_id: uuid.UUID,
     from_version: int,
     to_version: int,
 ) -> list[SegmentChange]:
-    get_visible_recording(session, viewer, recording_id)
-    old = _version(session, recording_id, from_version)
-    new = _version(session, recording_id, to_version)
-    spans = _spans_hidden_from(session, viewer, recording_id)
+    get_visible_recording(session, viewer, recording_id=recording_id)
+    old = _version(session, recording_id, version=from_version)
+    new = _version(session, recording_id, version=to_version)
+    spans = _spans_hidden_from(session, viewer, recording_id=recording_id)
     return diff_versions(_masked_drafts(old, spans), _masked_drafts(new, spans))
 
 

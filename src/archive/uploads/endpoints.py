@@ -1,23 +1,18 @@
-"""tus 1.0.0 at /api/v1/uploads: thin handlers over `uploads.service`."""
+"""tus 1.0.0 at /api/v1/uploads: thin handlers over `uploads.flow` and `uploads.completion`."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
-from archive.deps import (
-    Caller,
-    CallerDep,
-    CurrentViewer,
-    SessionFactoryDep,
-    SettingsDep,
-    StoreDep,
-)
+from archive.backends import Backends
+from archive.deps import BackendsDep, Caller, CallerDep, CurrentViewer, SettingsDep
 from archive.domain.tus import (
     CHECKSUM_ALGORITHMS,
     EXTENSIONS,
@@ -32,22 +27,11 @@ from archive.domain.tus import (
     parse_offset,
 )
 from archive.errors import BadRequest, NotFound, PreconditionFailed, UnsupportedMedia
-from archive.models import Upload
-from archive.settings import Settings
-from archive.storage.base import ObjectStore
-from archive.uploads import completion, service
-from archive.uploads.spool import Spool
-from archive.uploads.stream import append_body
+from archive.uploads import completion, flow
+from archive.uploads.schemas import UploadRead
+from archive.uploads.stream import ClientGone, append_body
 
 router = APIRouter(tags=["resumable uploads (tus)"])
-
-
-async def get_spool(request: Request) -> Spool:
-    spool: Spool = request.app.state.spool
-    return spool
-
-
-SpoolDep = Annotated[Spool, Depends(get_spool)]
 
 
 async def require_tus(request: Request) -> None:
@@ -100,10 +84,7 @@ async def create_upload(
     request: Request,
     _tus: TusDep,
     viewer: CurrentViewer,
-    sessions: SessionFactoryDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    spool: SpoolDep,
+    backends: BackendsDep,
 ) -> Response:
     """Start a resumable upload; with a body (creation-with-upload) its first bytes too."""
     if request.headers.get("upload-defer-length"):
@@ -115,14 +96,14 @@ async def create_upload(
     except TusHeaderError as exc:
         raise _bad_header(exc) from exc
     state = await run_in_threadpool(
-        service.create_upload, sessions, spool, settings, viewer, length, metadata
+        partial(flow.create_upload, backends, viewer, length=length, metadata=metadata)
     )
     headers = {"Location": str(request.url_for("upload_status", upload_id=state.id))}
     with_body = request.headers.get("content-type", "").startswith(OFFSET_CONTENT_TYPE)
     if with_body or length == 0:
         headers.update(
             await _append(
-                request, sessions, store, settings, spool, lambda _: viewer, state.id, 0, checksum
+                request, backends, lambda _: viewer, upload_id=state.id, offset=0, checksum=checksum
             )
         )
     else:
@@ -136,22 +117,19 @@ def upload_status(
     upload_id: UploadIdDep,
     _tus: TusDep,
     viewer: CurrentViewer,
-    sessions: SessionFactoryDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    spool: SpoolDep,
+    backends: BackendsDep,
 ) -> Response:
     """Where an upload stands: resume from `Upload-Offset`. An upload with all its bytes
     names its recording (`Archive-Recording-Id`)."""
-    upload = completion.status_of(
-        sessions, store, spool, viewer, upload_id, max_attempts=settings.job_max_attempts
+    upload = UploadRead.model_validate(
+        completion.status_of(backends, viewer, upload_id=upload_id), from_attributes=True
     )
     if upload.status in ("terminated", "expired", "refused"):
         return Response(status_code=410, headers={"Cache-Control": "no-store"})
     return Response(status_code=200, headers=_describe(upload))
 
 
-def _describe(upload: Upload) -> dict[str, str]:
+def _describe(upload: UploadRead) -> dict[str, str]:
     headers = {
         "Upload-Offset": str(upload.offset),
         "Upload-Length": str(upload.length),
@@ -172,10 +150,7 @@ async def append_to_upload(
     request: Request,
     _tus: TusDep,
     caller: CallerDep,
-    sessions: SessionFactoryDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    spool: SpoolDep,
+    backends: BackendsDep,
 ) -> Response:
     """Append bytes at `Upload-Offset`. The last byte turns the upload into a recording."""
     if not request.headers.get("content-type", "").startswith(OFFSET_CONTENT_TYPE):
@@ -186,18 +161,24 @@ async def append_to_upload(
     except TusHeaderError as exc:
         raise _bad_header(exc) from exc
     headers = await _append(
-        request, sessions, store, settings, spool, caller, upload_id, offset, checksum
+        request, backends, caller, upload_id=upload_id, offset=offset, checksum=checksum
     )
     return Response(status_code=204, headers=headers)
 
 
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in request.stream():
+            yield chunk
+    except ClientDisconnect:
+        raise ClientGone from None
+
+
 async def _append(
     request: Request,
-    sessions: sessionmaker[Session],
-    store: ObjectStore,
-    settings: Settings,
-    spool: Spool,
+    backends: Backends,
     caller: Caller,
+    *,
     upload_id: uuid.UUID,
     offset: int,
     checksum: Checksum | None,
@@ -206,22 +187,21 @@ async def _append(
     streams in, then one more commits the offset: a chunk costs little beyond its bytes."""
     owner = uuid.uuid4().hex
     state = await run_in_threadpool(
-        service.begin_patch, sessions, spool, caller, upload_id, offset, owner
+        partial(flow.begin_patch, backends, caller, upload_id=upload_id, offset=offset, owner=owner)
     )
     try:
-        appended = await append_body(request, sessions, spool, state, checksum, owner)
+        appended = await append_body(
+            _body(request), backends, state=state, checksum=checksum, owner=owner
+        )
     except BaseException:
-        await run_in_threadpool(service.abort_patch, sessions, spool, state, owner)
+        await run_in_threadpool(partial(flow.abort_patch, backends, state, owner=owner))
         raise
     end = await run_in_threadpool(
         partial(
-            service.end_patch,
-            sessions,
-            store,
-            spool,
-            settings,
+            flow.end_patch,
+            backends,
             state,
-            appended.offset,
+            new_offset=appended.offset,
             owner=owner,
             digest=appended.digest,
         )
@@ -231,11 +211,9 @@ async def _append(
         recording = await run_in_threadpool(
             partial(
                 completion.finish_upload,
-                sessions,
-                store,
-                spool,
+                backends,
                 upload_id,
-                max_attempts=settings.job_max_attempts,
+                max_attempts=backends.settings.job_max_attempts,
                 owner=owner,
             )
         )
@@ -250,10 +228,8 @@ def terminate_upload(
     upload_id: UploadIdDep,
     _tus: TusDep,
     viewer: CurrentViewer,
-    sessions: SessionFactoryDep,
-    store: StoreDep,
-    spool: SpoolDep,
+    backends: BackendsDep,
 ) -> Response:
     """Stop an upload and remove its bytes (termination)."""
-    service.terminate_upload(sessions, store, spool, viewer, upload_id)
+    flow.terminate_upload(backends, viewer, upload_id=upload_id)
     return Response(status_code=204)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 
+from archive.backends import Backends
 from archive.db.session import create_db_engine, create_session_factory
 from archive.settings import Settings
 from archive.storage.factory import open_object_store
+from archive.storage.spool import Spool
 from archive.uploads.completion import finish_received_uploads
-from archive.uploads.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,13 @@ def recover_at_start(settings: Settings) -> None:
     log.info("store.unfinished_writes_swept count=%d", swept)
     engine = create_db_engine(settings)
     try:
-        finished = finish_received_uploads(
-            create_session_factory(engine),
-            store,
-            Spool(settings.spool_dir),
-            max_attempts=settings.job_max_attempts,
+        backends = Backends(
+            sessions=create_session_factory(engine),
+            store=store,
+            spool=Spool(settings.spool_dir),
+            settings=settings,
         )
+        finished = finish_received_uploads(backends)
     finally:
         engine.dispose()
     log.info("uploads.finished_at_start count=%d", finished)

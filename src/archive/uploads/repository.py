@@ -1,17 +1,42 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from archive.models import Upload
+from archive.models import Upload, UploadLink
+from archive.storage.base import SpooledPart
+
+
+@dataclass(frozen=True, slots=True)
+class LockedUpload:
+    length: int
+    parts: list[SpooledPart]
+    created_by: uuid.UUID | None
+    upload_link_id: uuid.UUID | None
+    community_id: uuid.UUID
+    expires_at: datetime
 
 
 def get_upload(session: Session, upload_id: uuid.UUID) -> Upload | None:
     return session.get(Upload, upload_id)
+
+
+def get_detached(session: Session, upload_id: uuid.UUID) -> Upload | None:
+    """The upload, detached from the session so it stays readable after the transaction."""
+    upload = session.get(Upload, upload_id)
+    if upload is not None:
+        session.expunge(upload)
+    return upload
+
+
+def get_link(session: Session, link_id: uuid.UUID) -> UploadLink | None:
+    """The upload link an upload was started with, whatever its community."""
+    return session.get(UploadLink, link_id)
 
 
 def add_upload(session: Session, upload: Upload) -> Upload:
@@ -23,28 +48,16 @@ def add_upload(session: Session, upload: Upload) -> Upload:
 def lock_open_upload_at(
     session: Session,
     upload_id: uuid.UUID,
+    *,
     offset: int,
     owner: str,
     now: datetime,
     until: datetime,
-) -> (
-    Row[
-        tuple[
-            int,
-            list[dict[str, Any]],
-            uuid.UUID | None,
-            uuid.UUID | None,
-            uuid.UUID,
-            datetime,
-        ]
-    ]
-    | None
-):
+) -> LockedUpload | None:
     """Takes the write lock of an open upload that has exactly `offset` bytes, in one
-    statement; returns its length, parts, created_by, upload_link_id, community_id and
-    expires_at, or None when it is not open, has another offset, is locked, or does not
+    statement; None when it is not open, has another offset, is locked, or does not
     exist."""
-    return session.execute(
+    row = session.execute(
         update(Upload)
         .where(
             Upload.id == upload_id,
@@ -63,9 +76,20 @@ def lock_open_upload_at(
         )
         .execution_options(synchronize_session=False)
     ).one_or_none()
+    if row is None:
+        return None
+    length, parts, created_by, link_id, community_id, expires_at = row
+    return LockedUpload(
+        length,
+        [SpooledPart.from_json(part) for part in parts],
+        created_by,
+        link_id,
+        community_id,
+        expires_at,
+    )
 
 
-def refuse(session: Session, upload_id: uuid.UUID, error: str) -> None:
+def refuse(session: Session, upload_id: uuid.UUID, *, error: str) -> None:
     session.execute(
         update(Upload)
         .where(Upload.id == upload_id)
@@ -75,7 +99,7 @@ def refuse(session: Session, upload_id: uuid.UUID, error: str) -> None:
 
 
 def take_lock(
-    session: Session, upload_id: uuid.UUID, owner: str, now: datetime, until: datetime
+    session: Session, upload_id: uuid.UUID, *, owner: str, now: datetime, until: datetime
 ) -> bool:
     """One writer per upload: a second request racing on it is refused, not interleaved."""
     result = session.execute(
@@ -89,7 +113,7 @@ def take_lock(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def release_lock(session: Session, upload_id: uuid.UUID, owner: str) -> None:
+def release_lock(session: Session, upload_id: uuid.UUID, *, owner: str) -> None:
     session.execute(
         update(Upload)
         .where(Upload.id == upload_id, Upload.lock_owner == owner)
@@ -101,18 +125,18 @@ def release_lock(session: Session, upload_id: uuid.UUID, owner: str) -> None:
 def commit_offset(
     session: Session,
     upload_id: uuid.UUID,
+    *,
     owner: str,
     offset: int,
-    *,
     expires_at: datetime,
-    parts: list[dict[str, Any]] | None = None,
+    parts: list[SpooledPart] | None = None,
     keep_lock: bool = False,
 ) -> bool:
     """Moves the offset forward (and records the parts sent, when given) if `owner` still
     holds the lock; lets go of it unless `keep_lock` (the request goes on to complete)."""
     values: dict[str, Any] = {"offset": offset, "expires_at": expires_at}
     if parts is not None:
-        values["parts"] = parts
+        values["parts"] = [part.as_json() for part in parts]
     if not keep_lock:
         values.update(lock_owner=None, lock_expires_at=None)
     result = session.execute(
@@ -124,7 +148,7 @@ def commit_offset(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def set_multipart_id(session: Session, upload_id: uuid.UUID, multipart_id: str) -> None:
+def set_multipart_id(session: Session, upload_id: uuid.UUID, *, multipart_id: str) -> None:
     session.execute(
         update(Upload)
         .where(Upload.id == upload_id, Upload.multipart_id.is_(None))
@@ -145,7 +169,7 @@ def mark_complete(session: Session, upload_id: uuid.UUID) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def attach_story(session: Session, upload_id: uuid.UUID, story_id: uuid.UUID) -> None:
+def attach_story(session: Session, upload_id: uuid.UUID, *, story_id: uuid.UUID) -> None:
     session.execute(
         update(Upload)
         .where(Upload.id == upload_id)

@@ -1,11 +1,9 @@
-"""Resumable uploads (tus): creating, appending, terminating them; `completion` finishes them.
+"""The rules of resumable uploads (tus), each run in the caller's transaction; never commits.
 
-An upload's bytes gather in the local spool and, for an S3 store, move into an S3 multipart
-upload a part at a time; the offset in the database only ever moves forward, and only after
-the bytes it counts are on disk. Every step is a short transaction, the object store's I/O
-outside any transaction, another short transaction, and the state between them can be
-resumed: bytes in the spool past the committed offset are trimmed by the next request, and a
-part sent but not recorded is sent again under the same number.
+`uploads.flow` (creating, appending, terminating) and `uploads.completion` (finishing) run
+them in short transactions with the spool's and the object store's I/O between them (the
+pattern `archive.backends` describes). The offset in the database only ever moves forward,
+and only after the bytes it counts are on disk.
 
 An upload is seen (HEAD, PATCH, DELETE, completion) only by whoever started it (the user or
 the upload link), the archivists of its community and administrators; to anyone else it does
@@ -15,18 +13,18 @@ not exist (404).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from archive import faults
+from archive.accounts.repository import get_user
+from archive.accounts.service import viewer_for_user
+from archive.communities.service import with_memberships
 from archive.consent.schemas import ConsentIn
 from archive.db.base import utcnow
-from archive.db.session import transaction
-from archive.domain.access import Viewer, can_create_story, can_curate_community
+from archive.domain.access import Role, Viewer, can_create_story, can_curate_community
 from archive.domain.jobs import JobKind
 from archive.domain.keys import upload_original_key
 from archive.errors import (
@@ -40,16 +38,17 @@ from archive.errors import (
     Unprocessable,
 )
 from archive.events.repository import add_event
+from archive.ingest.media import MediaInfo
 from archive.jobs import queue
-from archive.models import Upload
-from archive.recordings.service import require_story_for_recording
-from archive.settings import Settings
-from archive.storage.base import ObjectStore
+from archive.models import Recording, Upload
+from archive.recordings import repository as recordings
+from archive.recordings.receive import ReceivedObject
+from archive.recordings.service import add_recording, require_story_for_recording
+from archive.storage.base import SpooledPart
 from archive.stories.schemas import StoryCreate
-from archive.stories.service import _community_for
+from archive.stories.service import _community_for, create_story
 from archive.upload_links.service import take_upload
 from archive.uploads import repository
-from archive.uploads.spool import Digest, Spool
 
 LOCK_SECONDS = 30.0
 EXPIRY_GRACE = timedelta(minutes=1)
@@ -69,15 +68,6 @@ class UploadState:
     """Bytes already moved out of the spool into the object store's parts."""
     expires_at: datetime
     """When the upload expires unless more bytes arrive (`Upload-Expires`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PatchEnd:
-    expires_at: datetime
-    """The upload's new expiry, counted from this request."""
-    received_all: bool
-    """This request brought the last byte: the caller goes on to complete the upload,
-    holding the upload's write lock."""
 
 
 def upload_not_found(upload_id: uuid.UUID) -> NotFound:
@@ -102,7 +92,7 @@ def may_see(
     return can_curate_community(viewer, community_id)
 
 
-def get_upload(session: Session, viewer: Viewer, upload_id: uuid.UUID) -> Upload:
+def get_upload(session: Session, viewer: Viewer, *, upload_id: uuid.UUID) -> Upload:
     upload = repository.get_upload(session, upload_id)
     if upload is None or not may_see(
         viewer,
@@ -114,11 +104,11 @@ def get_upload(session: Session, viewer: Viewer, upload_id: uuid.UUID) -> Upload
     return upload
 
 
-def refuse_if_over(settings: Settings, length: int) -> None:
-    if length > settings.max_upload_bytes:
+def refuse_if_over(length: int, limit: int) -> None:
+    if length > limit:
         raise PayloadTooLarge(
             f"This upload ({length:,} bytes) is larger than this archive accepts "
-            f"({settings.max_upload_bytes:,} bytes). Split the recording, or ask the "
+            f"({limit:,} bytes). Split the recording, or ask the "
             "administrator to raise ARCHIVE_MAX_UPLOAD_BYTES."
         )
 
@@ -143,7 +133,7 @@ def _consent_from_metadata(metadata: dict[str, str]) -> ConsentIn | None:
         ) from exc
 
 
-def _uuid_in(metadata: dict[str, str], name: str, what: str) -> uuid.UUID | None:
+def _uuid_in(metadata: dict[str, str], name: str, *, what: str) -> uuid.UUID | None:
     if not metadata.get(name):
         return None
     try:
@@ -159,7 +149,7 @@ def new_story_of(metadata: dict[str, str]) -> StoryCreate:
         return StoryCreate(
             title=metadata["title"],
             consent=_consent_from_metadata(metadata),
-            community_id=_uuid_in(metadata, "community_id", "a community id"),
+            community_id=_uuid_in(metadata, "community_id", what="a community id"),
         )
     except ValueError as exc:
         raise Unprocessable(
@@ -174,13 +164,13 @@ class _Target:
     community_id: uuid.UUID
 
 
-def _target_of(session: Session, viewer: Viewer, metadata: dict[str, str]) -> _Target:
+def _target_of(session: Session, viewer: Viewer, *, metadata: dict[str, str]) -> _Target:
     """The story the recording goes to, or (for a new story) the community it will be made
     in. A new story is checked here as far as it can be without making it, so a caller who
     could not make it learns so before sending any byte; it is made at completion."""
-    story_id = _uuid_in(metadata, "story_id", "a story id")
+    story_id = _uuid_in(metadata, "story_id", what="a story id")
     if story_id is not None:
-        story = require_story_for_recording(session, viewer, story_id)
+        story = require_story_for_recording(session, viewer, story_id=story_id)
         community_id = story.community_id or _community_for(session, viewer, None).id
         return _Target(story_id, community_id)
     if metadata.get("title"):
@@ -220,59 +210,55 @@ def _refuse_if_too_many(session: Session, viewer: Viewer) -> None:
         )
 
 
-def create_upload(
-    sessions: sessionmaker[Session],
-    spool: Spool,
-    settings: Settings,
+def record_upload(
+    session: Session,
     viewer: Viewer,
+    *,
     length: int,
     metadata: dict[str, str],
+    expires_at: datetime,
 ) -> UploadState:
-    """Records a new upload; no object-store call (an S3 multipart upload starts with the
-    first part, `end_patch`, or at completion)."""
-    refuse_if_over(settings, length)
+    """The new upload's row, its expiry job and its event; no object-store call (an S3
+    multipart upload starts with the first part, or at completion)."""
     upload_id, recording_id = uuid.uuid4(), uuid.uuid4()
-    with transaction(sessions) as session:
-        target = _target_of(session, viewer, metadata)
-        _refuse_if_too_many(session, viewer)
-        take_upload(session, viewer)
-        expires_at = utcnow() + timedelta(hours=settings.upload_expiry_hours)
-        upload = repository.add_upload(
-            session,
-            Upload(
-                id=upload_id,
-                story_id=target.story_id,
-                community_id=target.community_id,
-                created_by=viewer.user_id,
-                upload_link_id=viewer.link_id,
-                length=length,
-                upload_metadata=metadata,
-                filename=metadata.get("filename", "")[:500],
-                expires_at=expires_at,
-                object_key=upload_original_key(upload_id, recording_id),
-                recording_id=recording_id,
-            ),
-        )
-        queue.enqueue(
-            session,
-            JobKind.EXPIRE_UPLOAD,
-            payload={"upload_id": str(upload_id)},
-            run_after=expires_at + EXPIRY_GRACE,
-        )
-        add_event(
-            session,
-            actor_id=viewer.user_id,
-            action="upload.created",
-            subject_type="upload",
-            subject_id=upload.id,
-            details={
-                "story_id": str(target.story_id) if target.story_id else None,
-                "community_id": str(target.community_id),
-                "length": length,
-                "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
-            },
-        )
-    spool.create(upload_id)
+    target = _target_of(session, viewer, metadata=metadata)
+    _refuse_if_too_many(session, viewer)
+    take_upload(session, viewer)
+    upload = repository.add_upload(
+        session,
+        Upload(
+            id=upload_id,
+            story_id=target.story_id,
+            community_id=target.community_id,
+            created_by=viewer.user_id,
+            upload_link_id=viewer.link_id,
+            length=length,
+            upload_metadata=metadata,
+            filename=metadata.get("filename", "")[:500],
+            expires_at=expires_at,
+            object_key=upload_original_key(upload_id, recording_id),
+            recording_id=recording_id,
+        ),
+    )
+    queue.enqueue(
+        session,
+        JobKind.EXPIRE_UPLOAD,
+        payload={"upload_id": str(upload_id)},
+        run_after=expires_at + EXPIRY_GRACE,
+    )
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="upload.created",
+        subject_type="upload",
+        subject_id=upload.id,
+        details={
+            "story_id": str(target.story_id) if target.story_id else None,
+            "community_id": str(target.community_id),
+            "length": length,
+            "upload_link_id": str(viewer.link_id) if viewer.link_id else None,
+        },
+    )
     return UploadState(upload_id, length, 0, 0, expires_at)
 
 
@@ -287,58 +273,48 @@ def check_open(upload: Upload) -> None:
         raise Gone(f"This upload was refused: {upload.error} Start a new upload.")
 
 
-def begin_patch(
-    sessions: sessionmaker[Session],
-    spool: Spool,
-    caller: Callable[[Session], Viewer],
-    upload_id: uuid.UUID,
-    offset: int,
-    owner: str,
+def lock_for_patch(
+    session: Session, viewer: Viewer, *, upload_id: uuid.UUID, offset: int, owner: str
 ) -> UploadState:
-    """Finds the caller, checks the offset, takes the upload's write lock, and trims the
-    spool to the committed offset (bytes past it are from a request that never finished, or
-    a part already recorded as sent).
+    """Takes the upload's write lock at `offset` for `owner`, or raises why it cannot.
 
     A client sends a long recording as many chunks, each waiting for the answer to the one
     before, so the usual case costs one statement; only a refused request reads the upload
     to say why. An upload that has all its bytes is left for completion to check."""
     now = utcnow()
-    lost = False
-    with transaction(sessions) as session:
-        viewer = caller(session)
-        locked = repository.lock_open_upload_at(
-            session, upload_id, offset, owner, now, now + timedelta(seconds=LOCK_SECONDS)
-        )
-        if locked is None:
-            _refuse_patch(session, viewer, upload_id, offset)
-        if not may_see(
-            viewer,
-            created_by=locked.created_by,
-            upload_link_id=locked.upload_link_id,
-            community_id=locked.community_id,
-        ):
-            raise upload_not_found(upload_id)  # the lock goes with the rollback
-        length = locked.length
-        base = sum(int(part["Size"]) for part in locked.parts)
-        state = UploadState(upload_id, length, offset, base, locked.expires_at)
-        spooled = spool.size(upload_id)
-        if offset < length and spooled < offset - base:
-            repository.refuse(session, upload_id, LOST_BYTES)
-            lost = True
-    if lost:
-        spool.remove(upload_id)
-        raise Gone(f"{LOST_BYTES} Start the upload again; we are sorry for the trouble.")
-    if offset < length and spooled > offset - base:
-        spool.truncate(upload_id, offset - base)
-    return state
+    locked = repository.lock_open_upload_at(
+        session,
+        upload_id,
+        offset=offset,
+        owner=owner,
+        now=now,
+        until=now + timedelta(seconds=LOCK_SECONDS),
+    )
+    if locked is None:
+        _refuse_patch(session, viewer, upload_id=upload_id, offset=offset)
+    if not may_see(
+        viewer,
+        created_by=locked.created_by,
+        upload_link_id=locked.upload_link_id,
+        community_id=locked.community_id,
+    ):
+        raise upload_not_found(upload_id)  # the lock goes with the rollback
+    base = sum(part.size for part in locked.parts)
+    return UploadState(upload_id, locked.length, offset, base, locked.expires_at)
 
 
 LOST_BYTES = "The server lost the last bytes of this upload when it stopped without saving them."
 
 
-def _refuse_patch(session: Session, viewer: Viewer, upload_id: uuid.UUID, offset: int) -> NoReturn:
+def lost_bytes() -> Gone:
+    return Gone(f"{LOST_BYTES} Start the upload again; we are sorry for the trouble.")
+
+
+def _refuse_patch(
+    session: Session, viewer: Viewer, *, upload_id: uuid.UUID, offset: int
+) -> NoReturn:
     """Why an upload could not be locked at `offset`, in the order a client should learn it."""
-    upload = get_upload(session, viewer, upload_id)
+    upload = get_upload(session, viewer, upload_id=upload_id)
     check_open(upload)
     if offset != upload.offset:
         raise Conflict(
@@ -351,132 +327,164 @@ def _refuse_patch(session: Session, viewer: Viewer, upload_id: uuid.UUID, offset
     )
 
 
-def renew_lock(sessions: sessionmaker[Session], upload_id: uuid.UUID, owner: str) -> None:
-    with transaction(sessions) as session:
-        now = utcnow()
-        repository.take_lock(session, upload_id, owner, now, now + timedelta(seconds=LOCK_SECONDS))
+def take_lock(session: Session, upload_id: uuid.UUID, *, owner: str) -> bool:
+    """Takes (or renews) the upload's write lock for `owner`; False while another holds it."""
+    now = utcnow()
+    return repository.take_lock(
+        session, upload_id, owner=owner, now=now, until=now + timedelta(seconds=LOCK_SECONDS)
+    )
 
 
-def release_lock(sessions: sessionmaker[Session], upload_id: uuid.UUID, owner: str) -> None:
-    with transaction(sessions) as session:
-        repository.release_lock(session, upload_id, owner)
+def release_lock(session: Session, upload_id: uuid.UUID, *, owner: str) -> None:
+    repository.release_lock(session, upload_id, owner=owner)
 
 
-def abort_patch(
-    sessions: sessionmaker[Session], spool: Spool, state: UploadState, owner: str
-) -> None:
-    """Puts the spool back as the last committed offset left it, and lets go of the lock."""
-    if state.offset < state.length:
-        spool.truncate(state.id, state.offset - state.spool_base)
-    release_lock(sessions, state.id, owner)
+def refuse(session: Session, upload_id: uuid.UUID, *, error: str) -> None:
+    """Ends the upload as refused (`error` says why); its bytes are for the caller to remove."""
+    repository.refuse(session, upload_id, error=error)
 
 
-def multipart_of(sessions: sessionmaker[Session], store: ObjectStore, upload: Upload) -> str | None:
-    """The upload's multipart id, starting one (outside any transaction) for a store that
-    sends parts and recording it. A multipart started by a process that died before
-    recording it is left to the bucket's lifecycle rule; this one is used instead."""
-    if upload.multipart_id is not None or store.spool_part_size is None:
-        return upload.multipart_id
-    multipart_id = store.start_spooled(upload.object_key)
-    if multipart_id is None:
-        return None
-    with transaction(sessions) as session:
-        repository.set_multipart_id(session, upload.id, multipart_id)
-        recorded = repository.get_upload(session, upload.id)
-        assert recorded is not None
-        return recorded.multipart_id
+def detached_upload(session: Session, upload_id: uuid.UUID) -> Upload | None:
+    """The upload as it is now, readable after the transaction ends."""
+    return repository.get_detached(session, upload_id)
 
 
-def end_patch(
-    sessions: sessionmaker[Session],
-    store: ObjectStore,
-    spool: Spool,
-    settings: Settings,
-    state: UploadState,
-    new_offset: int,
+def record_multipart(session: Session, upload_id: uuid.UUID, *, multipart_id: str) -> str | None:
+    """Records the upload's multipart id unless one was recorded first; returns the one kept."""
+    repository.set_multipart_id(session, upload_id, multipart_id=multipart_id)
+    recorded = repository.get_upload(session, upload_id)
+    assert recorded is not None
+    return recorded.multipart_id
+
+
+def commit_offset(
+    session: Session,
+    upload_id: uuid.UUID,
     *,
     owner: str,
-    digest: Digest | None,
-) -> PatchEnd:
-    """Commits the new offset. At the last byte the lock is kept: the caller completes the
-    upload (`completion.finish_upload`) and lets go of it.
-
-    The bytes are written and on their way to the disk (`archive.writeback`), not yet
-    flushed (as tusd's file store does): a server process that dies loses nothing the kernel
-    holds, and flushing every chunk would halve the throughput. A machine that loses power
-    may lose the last chunks; the next request finds the spool shorter than the offset and
-    says so (`begin_patch`). The whole upload is flushed once, before it becomes a recording.
-
-    Enough bytes for an object-store part are sent as one, outside any transaction, then
-    recorded with the offset; a process that dies between the two sends the part again under
-    the same number when the client resends its bytes.
-    """
-    expires_at = utcnow() + timedelta(hours=settings.upload_expiry_hours)
-    received_all = new_offset == state.length
-    part_size = store.spool_part_size
-    parts: list[dict[str, Any]] | None = None
-    if part_size is not None and not received_all and spool.size(state.id) >= part_size:
-        with transaction(sessions) as session:
-            upload = repository.get_upload(session, state.id)
-            assert upload is not None
-            session.expunge(upload)
-        multipart_id = multipart_of(sessions, store, upload)
-        assert multipart_id is not None
-        part = store.put_spooled_part(
-            upload.object_key, multipart_id, len(upload.parts) + 1, spool.path(state.id)
-        )
-        parts = [*upload.parts, part]
-    with transaction(sessions) as session:
-        committed = repository.commit_offset(
-            session,
-            state.id,
-            owner,
-            new_offset,
-            expires_at=expires_at,
-            parts=parts,
-            keep_lock=received_all,
-        )
-        if not committed:
-            raise Conflict(
-                "This upload was taken over by another request while this one "
-                "was sending; ask for the offset (HEAD) and go on from there."
-            )
-    spool.remember(state.id, new_offset, digest)
-    if received_all:
-        faults.reached("upload.offset-committed")
-    return PatchEnd(expires_at, received_all)
-
-
-def terminate_upload(
-    sessions: sessionmaker[Session],
-    store: ObjectStore,
-    spool: Spool,
-    viewer: Viewer,
-    upload_id: uuid.UUID,
+    offset: int,
+    expires_at: datetime,
+    parts: list[SpooledPart] | None,
+    keep_lock: bool,
 ) -> None:
-    with transaction(sessions) as session:
-        upload = get_upload(session, viewer, upload_id)
-        if upload.status == "complete":
-            raise Conflict(
-                "This upload is complete and is now a recording; ask an archivist "
-                "if it should be withdrawn."
-            )
-        if upload.status != "open":
-            return
-        if upload.offset == upload.length:
-            raise Conflict(
-                "This upload has all its bytes and is becoming a recording; ask for it "
-                "(HEAD gives Archive-Recording-Id), and ask an archivist if it should be "
-                "withdrawn."
-            )
-        upload.status = "terminated"
-        key, multipart_id = upload.object_key, upload.multipart_id
-        add_event(
-            session,
-            actor_id=viewer.user_id,
-            action="upload.terminated",
-            subject_type="upload",
-            subject_id=upload.id,
+    """Moves the offset forward (with the parts sent, when given) while `owner` holds the lock."""
+    committed = repository.commit_offset(
+        session,
+        upload_id,
+        owner=owner,
+        offset=offset,
+        expires_at=expires_at,
+        parts=parts,
+        keep_lock=keep_lock,
+    )
+    if not committed:
+        raise Conflict(
+            "This upload was taken over by another request while this one "
+            "was sending; ask for the offset (HEAD) and go on from there."
         )
-    store.abort_spooled(key, multipart_id)
-    spool.remove(upload_id)
+
+
+def terminate(session: Session, viewer: Viewer, *, upload_id: uuid.UUID) -> Upload | None:
+    """Marks an open upload terminated; returns it (its bytes for the caller to remove), or
+    None for one already ended."""
+    upload = get_upload(session, viewer, upload_id=upload_id)
+    if upload.status == "complete":
+        raise Conflict(
+            "This upload is complete and is now a recording; ask an archivist "
+            "if it should be withdrawn."
+        )
+    if upload.status != "open":
+        return None
+    if upload.offset == upload.length:
+        raise Conflict(
+            "This upload has all its bytes and is becoming a recording; ask for it "
+            "(HEAD gives Archive-Recording-Id), and ask an archivist if it should be "
+            "withdrawn."
+        )
+    upload.status = "terminated"
+    add_event(
+        session,
+        actor_id=viewer.user_id,
+        action="upload.terminated",
+        subject_type="upload",
+        subject_id=upload.id,
+    )
+    return upload
+
+
+def parts_of(upload: Upload) -> list[SpooledPart]:
+    return [SpooledPart.from_json(part) for part in upload.parts]
+
+
+def received_but_unfinished(session: Session) -> list[uuid.UUID]:
+    return repository.received_but_unfinished(session)
+
+
+class FinishedMeanwhile(Exception):
+    """Another request completed (or ended) the upload first: this transaction rolls back."""
+
+
+def complete_upload(
+    session: Session,
+    upload: Upload,
+    *,
+    received: ReceivedObject,
+    info: MediaInfo,
+    max_attempts: int | None,
+) -> Recording:
+    """The upload's completion, its new story, the recording and its job, in the caller's
+    transaction. Raises `FinishedMeanwhile` when the upload is no longer open."""
+    if not repository.mark_complete(session, upload.id):
+        raise FinishedMeanwhile
+    story_id = upload.story_id
+    if story_id is None:
+        data = new_story_of(upload.upload_metadata)
+        story_id = create_story(session, _uploader(session, upload), data).id
+        repository.attach_story(session, upload.id, story_id=story_id)
+    return add_recording(
+        session,
+        story_id=story_id,
+        recording_id=upload.recording_id or uuid.uuid4(),
+        received=received,
+        info=info,
+        uploaded_by=upload.created_by,
+        upload_link_id=upload.upload_link_id,
+        max_attempts=max_attempts,
+    )
+
+
+def recording_of(session: Session, upload: Upload) -> Recording:
+    """The recording a completed upload became."""
+    recording = (
+        None
+        if upload.recording_id is None
+        else recordings.get_recording(session, upload.recording_id)
+    )
+    if recording is None:
+        raise Gone(
+            "This upload became a recording that has since been removed. Start a new "
+            "upload to add the recording again."
+        )
+    return recording
+
+
+def _uploader(session: Session, upload: Upload) -> Viewer:
+    """Whoever started the upload, as they are now: the new story is theirs, whoever's
+    request finishes it."""
+    if upload.upload_link_id is not None:
+        link = repository.get_link(session, upload.upload_link_id)
+        if link is not None:
+            return Viewer(
+                user_id=None,
+                role=Role.CONTRIBUTOR,
+                link_id=link.id,
+                link_collection_id=link.collection_id,
+            )
+    elif upload.created_by is not None:
+        user = get_user(session, upload.created_by)
+        if user is not None:
+            return with_memberships(session, viewer_for_user(session, user))
+    raise Gone(
+        "Whoever started this upload is no longer known to the archive (the account or the "
+        "upload link was removed), so its story cannot be made. Start a new upload."
+    )

@@ -11,24 +11,28 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections.abc import AsyncIterable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, BinaryIO
 
-from fastapi import Request
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
+import anyio.to_thread
 
+from archive.backends import Backends
 from archive.blockwriter import BlockWriter
 from archive.domain.tus import Checksum
 from archive.errors import ChecksumMismatch, PayloadTooLarge
-from archive.uploads import service
+from archive.storage.spool import Digest, Spool
+from archive.uploads import flow
 from archive.uploads.service import UploadState
-from archive.uploads.spool import Digest, Spool
 from archive.writeback import write_through
 
 RENEW_EVERY_SECONDS = 10.0
+
+
+class ClientGone(Exception):
+    """Raised by a request body whose client went away mid-request."""
 
 
 @dataclass
@@ -44,7 +48,7 @@ class Appended:
 class _Writer:
     """`write` runs in one thread, `hash` and `finish` in another."""
 
-    def __init__(self, spool: Spool, state: UploadState, checksum: Checksum | None) -> None:
+    def __init__(self, spool: Spool, state: UploadState, *, checksum: Checksum | None) -> None:
         self.spool = spool
         self.state = state
         self.previous = spool.digest_at(state.id, state.offset)
@@ -57,7 +61,7 @@ class _Writer:
     def write(self, data: bytes) -> None:
         if self.file is None:
             self.file = self.spool.appender(self.state.id)
-        self.position = write_through(self.file, data, self.position)
+        self.position = write_through(self.file, data, position=self.position)
 
     def close(self) -> None:
         """Once the writing thread is done with the file."""
@@ -90,18 +94,18 @@ class _Writer:
 
 
 async def append_body(
-    request: Request,
-    sessions: sessionmaker[Session],
-    spool: Spool,
+    body: AsyncIterable[bytes],
+    backends: Backends,
+    *,
     state: UploadState,
     checksum: Checksum | None,
     owner: str,
 ) -> Appended:
     """Appends the request body at the upload's offset. Raises `PayloadTooLarge` past the
     upload's length and `ChecksumMismatch` for a damaged chunk; the caller then discards what
-    this request appended. A client that goes away keeps what arrived, unless it sent a
-    checksum (an incomplete chunk cannot match it)."""
-    writer = _Writer(spool, state, checksum)
+    this request appended. A client that goes away (`body` raises `ClientGone`) keeps what
+    arrived, unless it sent a checksum (an incomplete chunk cannot match it)."""
+    writer = _Writer(backends.spool, state, checksum=checksum)
     blocks = BlockWriter([writer.write, writer.hash])
     remaining = state.length - state.offset
     received = 0
@@ -109,7 +113,7 @@ async def append_body(
     cut_off = False
     try:
         try:
-            async for chunk in request.stream():
+            async for chunk in body:
                 received += len(chunk)
                 if received > remaining:
                     raise PayloadTooLarge(
@@ -118,9 +122,11 @@ async def append_body(
                     )
                 await blocks.add(chunk)
                 if time.monotonic() - renewed > RENEW_EVERY_SECONDS:
-                    await run_in_threadpool(service.renew_lock, sessions, state.id, owner)
+                    await anyio.to_thread.run_sync(
+                        partial(flow.renew_lock, backends, state.id, owner=owner)
+                    )
                     renewed = time.monotonic()
-        except ClientDisconnect:
+        except ClientGone:
             cut_off = True
         whole: Digest = await blocks.then(1, writer.finish)
         piece: Future[bytes] | None = (

@@ -10,16 +10,17 @@ from __future__ import annotations
 import logging
 import uuid
 
+from archive.backends import Backends
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
 from archive.errors import Gone
 from archive.jobs import queue
 from archive.jobs.context import JobContext
+from archive.storage.spool import Spool
 from archive.uploads import repository as uploads
 from archive.uploads.completion import finish_upload
 from archive.uploads.service import EXPIRY_GRACE
-from archive.uploads.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ def expire_upload(ctx: JobContext) -> None:
         )
     if received_all:
         try:
-            finish_upload(ctx.sessions, ctx.store, spool, upload_id, max_attempts=None, owner=None)
+            backends = Backends(ctx.sessions, ctx.store, spool, ctx.settings)
+            finish_upload(backends, upload_id, max_attempts=None, owner=None)
         except Gone as exc:
             log.warning("upload.refused id=%s detail=%s", upload_id, exc.detail)
     with ctx.final_transaction() as session:

@@ -1,6 +1,7 @@
-"""The `ObjectStore` contract, held by every store: a local directory and S3 (a real SeaweedFS).
+"""The `ObjectStore` contract, held by every store: a local directory, S3 (a real SeaweedFS),
+and the in-memory twin the service tests may use instead.
 
-Each test gets an empty store of its own: a fresh directory, or a fresh bucket.
+Each test gets an empty store of its own: a fresh directory, a fresh bucket, a new twin.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from archive.ingest.media import decode_for_whisper, probe
 from archive.storage.base import ObjectStore
 from archive.storage.local import LocalObjectStore
 from archive.storage.s3 import S3ObjectStore
+from support.memory_store import MemoryObjectStore
 from support.paths import STORY_EN
 from support.seaweed import SeaweedServer, bucket_contents
 
@@ -66,10 +68,17 @@ def s3_case(s3: S3Client, bucket: str, endpoint_url: str) -> StoreCase:
     return StoreCase(store, corrupt, leftovers)
 
 
-@pytest.fixture(params=["local", "s3"])
+def memory_case(part_size: int | None) -> StoreCase:
+    store = MemoryObjectStore(part_size=part_size)
+    return StoreCase(store, store.replace, store.unfinished)
+
+
+@pytest.fixture(params=["local", "s3", "memory", "memory-in-parts"])
 def case(request: pytest.FixtureRequest, tmp_path: Path) -> StoreCase:
     if request.param == "local":
         return local_case(tmp_path / "objects")
+    if request.param.startswith("memory"):
+        return memory_case(PART_SIZE if request.param == "memory-in-parts" else None)
     server: SeaweedServer = request.getfixturevalue("seaweedfs")
     bucket: str = request.getfixturevalue("s3_bucket")
     s3: S3Client = request.getfixturevalue("s3")
@@ -97,7 +106,7 @@ def test_a_committed_object_reads_back_whole(case: StoreCase) -> None:
     assert case.store.size(KEY) == len(data)
     with case.store.open(KEY) as source:
         assert source.read() == data
-    assert b"".join(case.store.iter_range(KEY, 0, len(data) - 1)) == data
+    assert b"".join(case.store.iter_range(KEY, 0, end=len(data) - 1)) == data
     assert case.leftovers() == []
 
 
@@ -149,7 +158,7 @@ def test_a_multi_part_object_reads_back_equal_in_any_range(
     ]
     for start, end in ranges:
         chunk_size = rng.choice([1000, 64 * 1024, 256 * 1024, 3 * MIB])
-        chunks = list(case.store.iter_range(KEY, start, end, chunk_size=chunk_size))
+        chunks = list(case.store.iter_range(KEY, start, end=end, chunk_size=chunk_size))
         assert all(len(c) <= chunk_size for c in chunks)
         assert b"".join(chunks) == twenty_mib[start : end + 1], (start, end)
     with case.store.open(KEY) as source:
@@ -203,7 +212,7 @@ def test_size_open_and_iter_range_of_a_missing_object(case: StoreCase) -> None:
     with pytest.raises(FileNotFoundError):
         case.store.open("originals/none/none")
     with pytest.raises(FileNotFoundError):
-        b"".join(case.store.iter_range("originals/none/none", 0, 10))
+        b"".join(case.store.iter_range("originals/none/none", 0, end=10))
 
 
 def test_delete_removes_and_is_idempotent(case: StoreCase) -> None:
@@ -244,3 +253,40 @@ def test_pyav_probes_and_decodes_through_open(case: StoreCase) -> None:
         expected = decode_for_whisper(local)
     assert samples.shape == expected.shape
     assert np.array_equal(samples, expected)
+
+
+def test_a_spooled_upload_becomes_one_object(case: StoreCase, tmp_path: Path) -> None:
+    """A spool of a part's size is sent as a part (by a store that takes parts); the rest of
+    the bytes are in the spool when the upload completes."""
+    store = case.store
+    first, rest = random.Random(11).randbytes(PART_SIZE), b"the rest of the story"
+    spool = tmp_path / "spool"
+    multipart_id = store.start_spooled(KEY)
+    parts = []
+    if store.spool_part_size is not None:
+        assert multipart_id is not None
+        spool.write_bytes(first)
+        parts.append(store.put_spooled_part(KEY, multipart_id, number=1, spool=spool))
+        assert parts[0].size == PART_SIZE
+        spool.write_bytes(rest)
+    else:
+        spool.write_bytes(first + rest)
+    assert not store.exists(KEY)
+    store.complete_spooled(KEY, multipart_id, parts=parts, spool=spool)
+    with store.open(KEY) as source:
+        assert source.read() == first + rest
+    assert case.leftovers() == []
+
+
+def test_an_aborted_spooled_upload_leaves_nothing(case: StoreCase, tmp_path: Path) -> None:
+    store = case.store
+    spool = tmp_path / "spool"
+    spool.write_bytes(random.Random(12).randbytes(PART_SIZE))
+    multipart_id = store.start_spooled(KEY)
+    if store.spool_part_size is not None:
+        assert multipart_id is not None
+        store.put_spooled_part(KEY, multipart_id, number=1, spool=spool)
+    store.abort_spooled(KEY, multipart_id)
+    store.abort_spooled(KEY, multipart_id)  # twice is safe
+    assert not store.exists(KEY)
+    assert case.leftovers() == []

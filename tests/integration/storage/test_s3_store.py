@@ -30,7 +30,7 @@ def test_a_missing_bucket_is_the_store_being_away(seaweedfs: SeaweedServer, aws_
     for call in (
         lambda: store.writer(KEY),
         lambda: store.open(KEY),
-        lambda: store.iter_range(KEY, 0, 10),
+        lambda: store.iter_range(KEY, 0, end=10),
         lambda: store.size(KEY),
     ):
         with pytest.raises(ServiceUnavailable) as raised:

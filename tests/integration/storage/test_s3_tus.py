@@ -171,7 +171,7 @@ def test_a_part_sent_by_a_process_that_died_before_recording_it_is_sent_again(
     finally:
         engine.dispose()
     assert multipart_id is not None
-    store.put_spooled_part(key, multipart_id, 1, spooled)
+    store.put_spooled_part(key, multipart_id, number=1, spool=spooled)
     resumed = tus.TusClient(f"{url}/api/v1/uploads", headers=admin).uploader(
         file_stream=stream, url=uploader.url, chunk_size=MIB
     )

@@ -77,7 +77,7 @@ class Spool:
             return None
         return entry[1]
 
-    def remember(self, upload_id: uuid.UUID, offset: int, digest: Digest | None) -> None:
+    def remember(self, upload_id: uuid.UUID, offset: int, *, digest: Digest | None) -> None:
         with self._lock:
             if digest is None:
                 self._digests.pop(upload_id, None)
