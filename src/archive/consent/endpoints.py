@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from archive.consent import flow, service
-from archive.consent.schemas import ConsentIn, ConsentRead, ConsentWithdrawal
 from archive.deps import BackendsDep, CurrentViewer, SessionDep
 from archive.recordings.endpoints import body_of
 from archive.recordings.receive import MULTIPART_FILE_BODY
+from archive.stories.consent_schemas import ConsentIn, ConsentRead, ConsentWithdrawal
 
 router = APIRouter(tags=["consent"])
 

@@ -13,15 +13,14 @@ import uuid
 from sqlalchemy.orm import Session
 
 from archive.access_requests import service as grants
-from archive.consent.schemas import ConsentIn, ConsentWithdrawal
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.errors import Conflict, Forbidden
 from archive.events.repository import add_event
-from archive.jobs.reindex import reindex_after_commit
 from archive.models import Story
 from archive.stories import repository as stories
-from archive.stories.service import consent_row, not_found, story_access
+from archive.stories.consent_schemas import ConsentIn, ConsentWithdrawal
+from archive.stories.service import consent_row, not_found, reindex_story, story_access
 
 
 def _story_for_change(
@@ -37,11 +36,6 @@ def _story_for_change(
             "Only the community's archivists record or change consent. Ask one of them."
         )
     return story
-
-
-def reindex_story(session: Session, story: Story) -> None:
-    """The index follows the story's recordings right after the commit (`discovery.updates`)."""
-    reindex_after_commit(session, (recording.id for recording in story.recordings))
 
 
 def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentIn) -> Story:

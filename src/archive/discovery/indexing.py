@@ -22,7 +22,7 @@ from archive.domain.access import StoryAccess, effective_access, is_available
 from archive.domain.restrictions import Span, masks
 from archive.models import Recording, Story, Transcript
 from archive.people.schemas import PersonRole
-from archive.restrictions import repository as restrictions
+from archive.recordings import repository as recordings_repository
 from archive.search.documents import SegmentDocument, decade_of
 from archive.stories.service import story_access
 
@@ -44,7 +44,7 @@ def documents_for_recordings(
     if not recording_ids:
         return {}
     latest = repository.latest_transcripts(session, recording_ids)
-    spans = restrictions.spans_for_recordings(session, recording_ids)
+    spans = recordings_repository.spans_for_recordings(session, recording_ids)
     return {
         recording.id: _documents(
             recording,

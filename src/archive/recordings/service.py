@@ -28,7 +28,6 @@ from archive.jobs import queue
 from archive.models import Recording, Story
 from archive.recordings import repository
 from archive.recordings.receive import ReceivedObject
-from archive.restrictions import repository as restrictions
 from archive.storage.base import ObjectStore
 from archive.stories import repository as stories
 from archive.stories.service import not_found, story_access
@@ -214,10 +213,10 @@ def audio_to_serve(
     )
     if can_hear_restricted(viewer, access):
         return original
-    spans = restrictions.spans_for_recording(session, recording_id)
+    spans = repository.spans_for_recording(session, recording_id)
     if not spans:
         return original
-    copy = restrictions.get_listening_copy(session, recording_id)
+    copy = repository.get_listening_copy(session, recording_id)
     if copy is None or copy.spans_fingerprint != spans_fingerprint(spans):
         raise AudioBeingPrepared(
             "Parts of this recording are restricted, and the copy you may hear, with those "

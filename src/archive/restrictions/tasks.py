@@ -95,11 +95,11 @@ def _plan(session: Session, recording_id: uuid.UUID) -> _Plan | None:
     recording = recordings.get_recording(session, recording_id)
     if recording is None:
         return None
-    spans = merge_spans(restrictions.spans_for_recording(session, recording_id))
+    spans = merge_spans(recordings.spans_for_recording(session, recording_id))
     if not spans:
         return None
     fingerprint = spans_fingerprint(spans)
-    current = restrictions.get_listening_copy(session, recording_id)
+    current = recordings.get_listening_copy(session, recording_id)
     return _Plan(
         story_id=recording.story_id,
         original_key=recording.object_key,
@@ -112,7 +112,7 @@ def _plan(session: Session, recording_id: uuid.UUID) -> _Plan | None:
 
 def _remove_copy(ctx: JobContext, recording_id: uuid.UUID) -> None:
     with ctx.final_transaction() as session:
-        if restrictions.spans_for_recording(session, recording_id):
+        if recordings.spans_for_recording(session, recording_id):
             return  # restricted again meanwhile: that change queued the job that makes it
         removed = restrictions.remove_listening_copy(session, recording_id)
     if removed is not None:
@@ -169,7 +169,7 @@ def _commit(ctx: JobContext, copy: ListeningCopy, *, plan: _Plan) -> tuple[str |
     silences. Returns (the object key of the copy it replaced, whether it was kept)."""
     recording_id = copy.recording_id
     with ctx.final_transaction() as session:
-        spans = restrictions.spans_for_recording(session, recording_id)
+        spans = recordings.spans_for_recording(session, recording_id)
         if recordings.get_recording(session, recording_id) is None or (
             spans_fingerprint(spans) != plan.fingerprint
         ):

@@ -14,7 +14,6 @@ from collections.abc import Collection, Sequence
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from archive.consent.service import reindex_story
 from archive.db.base import utcnow
 from archive.domain.access import (
     Viewer,
@@ -36,7 +35,7 @@ from archive.events.repository import add_event
 from archive.models import Story
 from archive.review import repository
 from archive.stories import repository as stories
-from archive.stories.service import not_found, story_access
+from archive.stories.service import not_found, reindex_story, story_access
 
 ACTIONS = {
     ReviewAction.START: "story.review_started",

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from archive.access_requests import service as grants
-from archive.consent.service import reindex_story
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.domain.review import StoryStatus
@@ -23,7 +22,7 @@ from archive.events.repository import add_event
 from archive.models import Story
 from archive.stories import metadata, repository
 from archive.stories.schemas import StoryUpdate
-from archive.stories.service import not_found, story_access
+from archive.stories.service import not_found, reindex_story, story_access
 
 # Strong or weak: a proxy that compresses may weaken the tag, and a version number means the
 # same either way. A bare number is taken too, for hand-written requests.

@@ -6,11 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from archive.consent.schemas import ConsentIn, ConsentRead
 from archive.datetimes import ZonedDatetime
 from archive.domain.access import Access
 from archive.models import Story
 from archive.people.schemas import PersonRole
+from archive.stories.consent_schemas import ConsentIn, ConsentRead
 from archive.stories.dates import DatePrecision, parse_partial_date
 from archive.stories.metadata import content_warning, deceased_narrators
 from archive.stories.recording_schemas import RecordingRead

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from archive.collections import repository as collections
 from archive.communities import repository as community_repository
 from archive.communities import service as communities
-from archive.consent.schemas import ConsentIn
 from archive.db.base import utcnow
 from archive.domain.access import (
     Access,
@@ -25,8 +24,10 @@ from archive.domain.access import (
 )
 from archive.errors import Forbidden, NotFound, Unprocessable
 from archive.events.repository import add_event
+from archive.jobs.reindex import reindex_after_commit
 from archive.models import Community, Consent, Story
 from archive.stories import metadata, repository
+from archive.stories.consent_schemas import ConsentIn
 from archive.stories.schemas import StoryCreate
 
 
@@ -234,3 +235,9 @@ def get_visible_story(
     if story is None or not can_view_story(viewer, story_access(story), utcnow()):
         raise not_found(story_id)
     return story
+
+
+def reindex_story(session: Session, story: Story) -> None:
+    """The index follows the story's recordings right after the commit (`discovery.updates`).
+    `story.recordings` must be loaded."""
+    reindex_after_commit(session, (recording.id for recording in story.recordings))

@@ -24,7 +24,6 @@ from archive.errors import NotFound
 from archive.models import Segment, Transcript
 from archive.recordings import repository as recordings_repository
 from archive.recordings.service import get_visible_recording
-from archive.restrictions import repository as restrictions
 from archive.stories.service import story_access
 from archive.transcripts import repository
 from archive.transcripts.repository import VersionSummary
@@ -70,7 +69,7 @@ def _spans_hidden_from(
     found = recordings_repository.get_recording_with_story(session, recording_id)
     if found is None or can_hear_restricted(viewer, story_access(found[1])):
         return None
-    return restrictions.spans_for_recording(session, recording_id)
+    return recordings_repository.spans_for_recording(session, recording_id)
 
 
 def _hides(spans: list[Span] | None, segment: Segment | SegmentDraft) -> bool:

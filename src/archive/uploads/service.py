@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from archive.accounts.repository import get_user
 from archive.accounts.service import viewer_for_user
 from archive.communities.service import with_memberships
-from archive.consent.schemas import ConsentIn
 from archive.db.base import utcnow
 from archive.domain.access import Role, Viewer, can_create_story, can_curate_community
 from archive.domain.jobs import JobKind
@@ -45,6 +44,7 @@ from archive.recordings import repository as recordings
 from archive.recordings.receive import ReceivedObject
 from archive.recordings.service import add_recording, require_story_for_recording
 from archive.storage.base import SpooledPart
+from archive.stories.consent_schemas import ConsentIn
 from archive.stories.schemas import StoryCreate
 from archive.stories.service import _community_for, create_story
 from archive.upload_links.service import take_upload
