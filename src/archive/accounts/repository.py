@@ -28,12 +28,6 @@ def username_taken(session: Session, username: str) -> bool:
     return found is not None
 
 
-def find_token_owner(session: Session, digest: str, now: datetime) -> User | None:
-    """The user holding a live token with this digest, or None."""
-    found = find_live_token(session, digest, now)
-    return None if found is None else found[1]
-
-
 def find_live_token(session: Session, digest: str, now: datetime) -> tuple[ApiToken, User] | None:
     """The live (not revoked, not expired) token with this digest, and its owner."""
     row = session.execute(

@@ -291,10 +291,6 @@ def can_create_story(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.role in (Role.ADMIN, Role.ARCHIVIST, Role.CONTRIBUTOR)
 
 
-def can_set_access(viewer: Viewer | None) -> bool:
-    return is_curator(viewer)
-
-
 def can_add_recording(viewer: Viewer | None, story: StoryAccess) -> bool:
     if can_curate(viewer, story):
         return True
