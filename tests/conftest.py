@@ -100,7 +100,7 @@ def make_user(sessions: sessionmaker[Session]) -> MakeUser:
 
     def make(name: str, role: Role) -> dict[str, str]:
         with transaction(sessions) as session:
-            _, token = create_user_with_token(session, name, role)
+            _, token = create_user_with_token(session, name, role=role)
         return {"Authorization": f"Bearer {token}"}
 
     return make

@@ -244,7 +244,7 @@ def users_create(
                     )
                 community_id = found.id
             user_id, token = create_user_with_token(
-                session, name, chosen, password_hash=password_hash, community_id=community_id
+                session, name, role=chosen, password_hash=password_hash, community_id=community_id
             )
     except ArchiveError as exc:
         typer.echo(f"archive: {exc.detail}", err=True)

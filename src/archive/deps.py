@@ -30,6 +30,7 @@ from archive.discovery.updates import update_now
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
 from archive.errors import TooManyRequests, Unauthorized
+from archive.events.actor import Actor
 from archive.jobs.reindex import take_pending
 from archive.search.base import SearchIndex
 from archive.settings import Settings
@@ -97,7 +98,7 @@ def viewer_resolver(request: Request) -> Callable[[Session], Viewer | None] | No
         def by_cookie(session: Session) -> Viewer | None:
             """None for a session that has ended (the browser is then anonymous, and
             signing in again replaces the cookie)."""
-            viewer = viewer_for_session(session, session_token, method, csrf)
+            viewer = viewer_for_session(session, session_token, method=method, csrf_token=csrf)
             return None if viewer is None else with_memberships(session, viewer)
 
         return by_cookie
@@ -113,7 +114,7 @@ def viewer_resolver(request: Request) -> Callable[[Session], Viewer | None] | No
     limiter: TokenBuckets = request.app.state.link_limiter
 
     def by_token(session: Session) -> Viewer:
-        viewer = with_memberships(session, viewer_for_token(session, token, admin))
+        viewer = with_memberships(session, viewer_for_token(session, token, admin_token=admin))
         if viewer.link_id is not None:
             wait = limiter.take(str(viewer.link_id), time.monotonic())
             if wait:
@@ -160,6 +161,17 @@ async def get_caller(request: Request) -> Caller:
     return caller
 
 
+async def get_actor(
+    request: Request, viewer: Annotated[Viewer | None, Depends(get_viewer)]
+) -> Actor:
+    """Who acts in this request and from where, for the audit log. Shares the request's one
+    resolution of the caller with `CurrentViewer`."""
+    return Actor(
+        user_id=viewer.user_id if viewer is not None else None,
+        source_ip=request.client.host if request.client else None,
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
@@ -169,3 +181,4 @@ IndexDep = Annotated[SearchIndex, Depends(get_index)]
 ViewerDep = Annotated[Viewer | None, Depends(get_viewer)]
 CurrentViewer = Annotated[Viewer, Depends(require_viewer)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

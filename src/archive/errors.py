@@ -10,7 +10,7 @@
     ├── PayloadTooLarge (413)
     ├── RangeNotSatisfiable (416)
     ├── UnsupportedMedia (415)      the bytes are not audio or video we read
-    ├── PreconditionFailed (412)     a stale edit, or an unsupported protocol version
+    ├── PreconditionFailed (412)    a stale edit, or an unsupported protocol version
     ├── PreconditionRequired (428)  an edit sent without the version it was made on
     ├── Unprocessable (422)         the bytes claim a format but are damaged or empty
     ├── Locked (423)                another request is writing the same upload
@@ -18,9 +18,9 @@
     ├── ChecksumMismatch (460)      a tus chunk arrived damaged and was discarded
     └── ServiceUnavailable (503)    a backend is away; nothing stored was lost
 
-Services and repositories raise these; one handler in `app.py` renders them as RFC 9457
-`application/problem+json`. `detail` is written for the person who will read it: it says what to
-do next.
+Services and repositories raise these; one handler in `problems.py` renders them as RFC 9457
+`application/problem+json` (type `PROBLEM_BASE` + `slug`). `detail` is written for the person
+who will read it: it says what to do next.
 """
 
 from __future__ import annotations
@@ -39,21 +39,6 @@ class ArchiveError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
-
-    @property
-    def type_uri(self) -> str:
-        return PROBLEM_BASE + self.slug
-
-    def to_problem(self, instance: str | None = None) -> dict[str, object]:
-        problem: dict[str, object] = {
-            "type": self.type_uri,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if instance:
-            problem["instance"] = instance
-        return problem
 
 
 class BadRequest(ArchiveError):

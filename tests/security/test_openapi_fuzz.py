@@ -37,7 +37,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     migrate.upgrade(built)
     engine = create_db_engine(built)
     with transaction(create_session_factory(engine)) as session:
-        _, token = create_user_with_token(session, "fuzzing-archivist", Role.ARCHIVIST)
+        _, token = create_user_with_token(session, "fuzzing-archivist", role=Role.ARCHIVIST)
     engine.dispose()
     with serving(create_app(built)) as url:
         yield url, {"Authorization": f"Bearer {token}"}

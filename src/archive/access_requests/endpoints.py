@@ -12,17 +12,22 @@ from archive.access_requests.schemas import (
     AccessRequestRead,
 )
 from archive.db.base import utcnow
-from archive.deps import CurrentViewer, SessionDep
+from archive.deps import ActorDep, CurrentViewer, SessionDep
 
 router = APIRouter(tags=["access requests"])
 
 
 @router.post("/stories/{story_id}/access-requests", status_code=201)
 def request_access(
-    story_id: uuid.UUID, data: AccessRequestCreate, viewer: CurrentViewer, session: SessionDep
+    story_id: uuid.UUID,
+    data: AccessRequestCreate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    actor: ActorDep,
 ) -> AccessRequestRead:
     """Ask to hear a story you may only know of; an archivist of its community answers."""
-    return AccessRequestRead.of(service.request_access(session, viewer, story_id, data), utcnow())
+    grant = service.request_access(session, viewer, story_id=story_id, data=data, actor=actor)
+    return AccessRequestRead.of(grant, utcnow())
 
 
 @router.get("/access-requests")
@@ -38,10 +43,15 @@ def list_access_requests(
 
 @router.post("/access-requests/{request_id}/decision")
 def decide(
-    request_id: uuid.UUID, data: AccessDecision, viewer: CurrentViewer, session: SessionDep
+    request_id: uuid.UUID,
+    data: AccessDecision,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    actor: ActorDep,
 ) -> AccessRequestRead:
     """Grant for a date range (90 days unless said), or refuse with a note."""
-    return AccessRequestRead.of(service.decide(session, viewer, request_id, data), utcnow())
+    grant = service.decide(session, viewer, request_id=request_id, data=data, actor=actor)
+    return AccessRequestRead.of(grant, utcnow())
 
 
 @router.get("/access-grants")
@@ -62,9 +72,9 @@ def list_access_grants(
 
 @router.delete("/access-grants/{grant_id}", status_code=204)
 def revoke_access_grant(
-    grant_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
+    grant_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> Response:
     """Ends a grant at once: the researcher no longer hears the story. Archivists of the
     story's community and administrators."""
-    service.revoke_grant(session, viewer, grant_id)
+    service.revoke_grant(session, viewer, grant_id=grant_id, actor=actor)
     return Response(status_code=204)

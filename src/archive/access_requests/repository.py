@@ -21,6 +21,26 @@ def get_grant(session: Session, grant_id: uuid.UUID) -> AccessGrant | None:
     return session.get(AccessGrant, grant_id)
 
 
+def save_grant(session: Session, grant: AccessGrant) -> AccessGrant:
+    """Writes a new request, or the changes to one, now (the caller's transaction goes on)."""
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def pending_request(
+    session: Session, story_id: uuid.UUID, *, user_id: uuid.UUID
+) -> AccessGrant | None:
+    """The user's request for the story that waits for an answer, if any."""
+    return session.scalar(
+        select(AccessGrant).where(
+            AccessGrant.story_id == story_id,
+            AccessGrant.user_id == user_id,
+            AccessGrant.status == "requested",
+        )
+    )
+
+
 def scoped(
     query: Select[AccessGrant], *, scope: CommunityScope, user_id: uuid.UUID | None
 ) -> Select[AccessGrant]:
@@ -64,7 +84,9 @@ def list_grants(
     return session.scalars(query.order_by(AccessGrant.created_at, AccessGrant.id)).all()
 
 
-def grants_in_force(session: Session, story_id: uuid.UUID, now: datetime) -> Sequence[AccessGrant]:
+def grants_in_force(
+    session: Session, story_id: uuid.UUID, *, now: datetime
+) -> Sequence[AccessGrant]:
     """The story's grants that open it now or will later (their end not passed)."""
     return session.scalars(
         select(AccessGrant)

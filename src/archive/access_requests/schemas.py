@@ -46,19 +46,8 @@ class AccessRequestRead(BaseModel):
 
     @classmethod
     def of(cls, grant: AccessGrant, now: datetime) -> AccessRequestRead:
-        status = grant.status
-        if status == "granted" and grant.ends_at is not None and grant.ends_at <= now:
-            status = "expired"
-        return cls(
-            id=grant.id,
-            story_id=grant.story_id,
-            user_id=grant.user_id,
-            reason=grant.reason,
-            status=status,
-            starts_at=grant.starts_at,
-            ends_at=grant.ends_at,
-            decided_by=grant.decided_by,
-            decision_note=grant.decision_note,
-            created_at=grant.created_at,
-            decided_at=grant.decided_at,
-        )
+        """The grant as it stands at `now`: one granted whose end has passed is `expired`."""
+        read = cls.model_validate(grant, from_attributes=True)
+        if read.status == "granted" and read.ends_at is not None and read.ends_at <= now:
+            return read.model_copy(update={"status": "expired"})
+        return read

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access_requests import repository
@@ -25,7 +24,9 @@ from archive.domain.access import (
     story_visibility,
 )
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.context import current_source_ip
+from archive.events.repository import record
 from archive.models import AccessGrant, Story
 from archive.stories import repository as stories
 from archive.stories.service import not_found, story_access
@@ -34,38 +35,35 @@ DEFAULT_GRANT = timedelta(days=90)
 
 
 def request_access(
-    session: Session, viewer: Viewer, story_id: uuid.UUID, data: AccessRequestCreate
+    session: Session,
+    viewer: Viewer,
+    *,
+    story_id: uuid.UUID,
+    data: AccessRequestCreate,
+    actor: Actor,
 ) -> AccessGrant:
     if viewer.user_id is None:
         raise Forbidden("Ask for access with your own account, not an upload link.")
     story = stories.get_story(session, story_id)
     if story is None:
         raise not_found(story_id)
-    visibility = story_visibility(viewer, story_access(story), utcnow())
+    visibility = story_visibility(viewer, story_access(story), now=utcnow())
     if visibility is Visibility.HIDDEN:
         raise not_found(story_id)
     if visibility is Visibility.FULL:
         raise Conflict("You may already hear this story; there is nothing to ask for.")
-    pending = session.scalar(
-        select(AccessGrant).where(
-            AccessGrant.story_id == story_id,
-            AccessGrant.user_id == viewer.user_id,
-            AccessGrant.status == "requested",
-        )
-    )
-    if pending is not None:
+    if repository.pending_request(session, story_id, user_id=viewer.user_id) is not None:
         raise Conflict("You have asked for this story already; an archivist will answer.")
-    grant = AccessGrant(story_id=story_id, user_id=viewer.user_id, reason=data.reason.strip())
-    session.add(grant)
-    session.flush()
-    add_event(
+    grant = repository.save_grant(
         session,
-        actor_id=viewer.user_id,
-        action="access.requested",
-        subject_type="story",
-        subject_id=story_id,
+        AccessGrant(story_id=story_id, user_id=viewer.user_id, reason=data.reason.strip()),
+    )
+    record(
+        session,
+        actor,
+        "access.requested",
+        story,
         details={"request_id": str(grant.id), "reason": grant.reason},
-        community_id=story.community_id,
     )
     return grant
 
@@ -77,9 +75,14 @@ def _story_of(session: Session, grant: AccessGrant) -> Story:
 
 
 def decide(
-    session: Session, viewer: Viewer, request_id: uuid.UUID, data: AccessDecision
+    session: Session,
+    viewer: Viewer,
+    *,
+    request_id: uuid.UUID,
+    data: AccessDecision,
+    actor: Actor,
 ) -> AccessGrant:
-    grant = session.get(AccessGrant, request_id)
+    grant = repository.get_grant(session, request_id)
     if grant is None:
         raise NotFound(f"There is no access request {request_id}.")
     story = _story_of(session, grant)
@@ -97,12 +100,11 @@ def decide(
     else:
         grant.status = "refused"
     grant.decided_by, grant.decided_at, grant.decision_note = viewer.user_id, now, data.note
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action=f"access.{grant.status}",
-        subject_type="story",
-        subject_id=grant.story_id,
+        actor,
+        f"access.{grant.status}",
+        story,
         details={
             "request_id": str(grant.id),
             "user_id": str(grant.user_id),
@@ -110,7 +112,6 @@ def decide(
             "ends_at": grant.ends_at.isoformat() if grant.ends_at else None,
             "note": data.note,
         },
-        community_id=story.community_id,
     )
     return grant
 
@@ -140,19 +141,20 @@ def list_grants(
     )
 
 
-def revoke_grant(session: Session, viewer: Viewer, grant_id: uuid.UUID) -> None:
+def revoke_grant(session: Session, viewer: Viewer, *, grant_id: uuid.UUID, actor: Actor) -> None:
     """Ends a grant now. Only an archivist of the story's community, or an administrator; to
     anyone else the grant does not exist (404). Revoking a grant that has ended already
     changes nothing."""
     grant = repository.get_grant(session, grant_id)
     if grant is None or grant.status not in repository.GRANTED_ONCE:
         raise grant_not_found(grant_id)
-    if not can_curate(viewer, story_access(_story_of(session, grant))):
+    story = _story_of(session, grant)
+    if not can_curate(viewer, story_access(story)):
         raise grant_not_found(grant_id)
     now = utcnow()
     if grant.status != "granted" or (grant.ends_at is not None and grant.ends_at <= now):
         return
-    _end(session, grant, now, status="revoked", actor_id=viewer.user_id, reason="revoked")
+    _end(session, grant, story, now=now, status="revoked", actor=actor, reason="revoked")
 
 
 def end_grants_of_story(
@@ -161,9 +163,15 @@ def end_grants_of_story(
     """Ends every grant of the story that is in force or yet to start: call it when the story
     becomes private, which no grant may open. Returns how many were ended."""
     now = utcnow()
-    grants = repository.grants_in_force(session, story_id, now)
+    # Until the callers in stories and consent pass an `Actor`, the request's address is
+    # read where the request middleware left it.
+    actor = Actor(user_id=actor_id, source_ip=current_source_ip.get())
+    grants = repository.grants_in_force(session, story_id, now=now)
+    if not grants:
+        return 0
+    story = _story_of(session, grants[0])
     for grant in grants:
-        _end(session, grant, now, status="ended", actor_id=actor_id, reason=reason)
+        _end(session, grant, story, now=now, status="ended", actor=actor, reason=reason)
     return len(grants)
 
 
@@ -180,21 +188,21 @@ def end_grants_if_private(
 def _end(
     session: Session,
     grant: AccessGrant,
-    now: datetime,
+    story: Story,
     *,
+    now: datetime,
     status: str,
-    actor_id: uuid.UUID | None,
+    actor: Actor,
     reason: str,
 ) -> None:
     planned_end = grant.ends_at
     grant.status, grant.ends_at = status, now
-    session.flush()
-    add_event(
+    repository.save_grant(session, grant)
+    record(
         session,
-        actor_id=actor_id,
-        action=f"access.{status}",
-        subject_type="story",
-        subject_id=grant.story_id,
+        actor,
+        f"access.{status}",
+        story,
         details={
             "request_id": str(grant.id),
             "user_id": str(grant.user_id),

@@ -18,8 +18,17 @@ from archive.accounts.schemas import (
     UserRead,
 )
 from archive.accounts.signin import CSRF_COOKIE, SESSION_COOKIE, LoginLimiter
-from archive.deps import CurrentViewer, SessionDep, SessionFactoryDep, SettingsDep, ViewerDep
+from archive.db.session import transaction
+from archive.deps import (
+    ActorDep,
+    CurrentViewer,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+    ViewerDep,
+)
 from archive.domain.access import Role
+from archive.events.actor import Actor
 
 router = APIRouter(tags=["accounts"])
 
@@ -40,24 +49,29 @@ LoginLimiterDep = Annotated[LoginLimiter, Depends(_login_limiter)]
 
 @router.post("/users", status_code=201)
 def create_user(
-    data: UserCreate, viewer: CurrentViewer, session: SessionDep, passwords: PasswordsDep
+    data: UserCreate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    actor: ActorDep,
 ) -> UserRead:
     """An administrator makes an account that signs in with a password."""
     user = service.create_user(
         session,
         viewer,
-        passwords,
-        data.username,
-        data.password.get_secret_value(),
-        data.role,
+        passwords=passwords,
+        username=data.username,
+        password=data.password.get_secret_value(),
+        role=data.role,
         community_id=data.community_id,
+        actor=actor,
     )
-    return UserRead.of(user)
+    return UserRead.model_validate(user, from_attributes=True)
 
 
 @router.get("/users/me")
 def read_me(viewer: CurrentViewer, session: SessionDep) -> UserRead:
-    return UserRead.of(service.current_user(session, viewer))
+    return UserRead.model_validate(service.current_user(session, viewer), from_attributes=True)
 
 
 @router.post("/auth/login")
@@ -70,16 +84,30 @@ def login(
     passwords: PasswordsDep,
     limiter: LoginLimiterDep,
 ) -> LoginResult:
-    """Signs in with a password: sets the session cookie (`HttpOnly`) and the CSRF cookie."""
-    signed_in = signin.sign_in(
-        sessions,
-        passwords,
-        limiter,
-        request.client.host if request.client else "unknown",
-        data.username,
-        data.password.get_secret_value(),
-        timedelta(days=settings.session_days),
+    """Signs in with a password: sets the session cookie (`HttpOnly`) and the CSRF cookie.
+
+    Two short transactions, the slow password check outside both: on SQLite a transaction
+    holds the database's one write lock, and no one should wait on a hash."""
+    address = request.client.host if request.client else None
+    password = data.password.get_secret_value()
+    with transaction(sessions) as session:
+        credentials = signin.stored_credentials(
+            session, limiter, username=data.username, address=address or "unknown"
+        )
+    upgraded = signin.check_password(
+        passwords, credentials, username=data.username, password=password
     )
+    assert credentials is not None  # check_password refuses a sign-in without them
+    with transaction(sessions) as session:
+        signed_in = signin.open_session(
+            session,
+            passwords,
+            credentials=credentials,
+            password=password,
+            upgraded=upgraded,
+            lifetime=timedelta(days=settings.session_days),
+            actor=Actor(user_id=None, source_ip=address),
+        )
     secure = request.url.scheme == "https"
     max_age = int(timedelta(days=settings.session_days).total_seconds())
     for name, value, http_only in (
@@ -105,11 +133,11 @@ def login(
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
+def logout(request: Request, viewer: ViewerDep, session: SessionDep, actor: ActorDep) -> Response:
     """Ends the browser session (its cookie stops working at once) and clears the cookies.
     Like every cookie-signed request that changes something, it needs `X-CSRF-Token`."""
     del viewer  # resolved only so that the CSRF check runs first
-    signin.sign_out(session, request.cookies.get(SESSION_COOKIE))
+    signin.sign_out(session, request.cookies.get(SESSION_COOKIE), actor=actor)
     response = Response(status_code=204)
     secure = request.url.scheme == "https"
     response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
@@ -118,9 +146,13 @@ def logout(request: Request, viewer: ViewerDep, session: SessionDep) -> Response
 
 
 @router.post("/tokens", status_code=201)
-def create_token(data: TokenCreate, viewer: CurrentViewer, session: SessionDep) -> TokenCreated:
+def create_token(
+    data: TokenCreate, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
+) -> TokenCreated:
     """A new API token for yourself; the token is in this answer only."""
-    api_token, token = service.create_token(session, viewer, data.name, data.expires_at)
+    api_token, token = service.create_token(
+        session, viewer, name=data.name, expires_at=data.expires_at, actor=actor
+    )
     return TokenCreated(
         id=api_token.id,
         name=api_token.name,
@@ -133,10 +165,13 @@ def create_token(data: TokenCreate, viewer: CurrentViewer, session: SessionDep) 
 @router.get("/tokens")
 def list_tokens(viewer: CurrentViewer, session: SessionDep) -> list[TokenRead]:
     """Your tokens that are not revoked (never the tokens themselves)."""
-    return [TokenRead.of(token) for token in service.list_tokens(session, viewer)]
+    tokens = service.list_tokens(session, viewer)
+    return [TokenRead.model_validate(token, from_attributes=True) for token in tokens]
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Response:
-    service.revoke_token(session, viewer, token_id)
+def revoke_token(
+    token_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
+) -> Response:
+    service.revoke_token(session, viewer, token_id=token_id, actor=actor)
     return Response(status_code=204)

@@ -104,7 +104,7 @@ def _is_common_word_repeated(letters: str) -> bool:
 class Passwords:
     """argon2id hashing with the configured parameters. Thread-safe; one per process."""
 
-    def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
+    def __init__(self, time_cost: int, memory_kib: int, *, parallelism: int) -> None:
         self.hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
         )
@@ -142,5 +142,7 @@ def passwords_from(settings: Settings) -> Passwords:
             f"({8 * settings.password_parallelism}); argon2 refuses less."
         )
     return Passwords(
-        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
+        settings.password_time_cost,
+        settings.password_memory_kib,
+        parallelism=settings.password_parallelism,
     )

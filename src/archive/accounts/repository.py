@@ -28,13 +28,9 @@ def username_taken(session: Session, username: str) -> bool:
     return found is not None
 
 
-def find_token_owner(session: Session, digest: str, now: datetime) -> User | None:
-    """The user holding a live token with this digest, or None."""
-    found = find_live_token(session, digest, now)
-    return None if found is None else found[1]
-
-
-def find_live_token(session: Session, digest: str, now: datetime) -> tuple[ApiToken, User] | None:
+def find_live_token(
+    session: Session, digest: str, *, now: datetime
+) -> tuple[ApiToken, User] | None:
     """The live (not revoked, not expired) token with this digest, and its owner."""
     row = session.execute(
         select(ApiToken, User)
@@ -48,7 +44,9 @@ def find_live_token(session: Session, digest: str, now: datetime) -> tuple[ApiTo
     return None if row is None else (row[0], row[1])
 
 
-def mark_token_used(session: Session, token_id: uuid.UUID, now: datetime, stale: datetime) -> None:
+def mark_token_used(
+    session: Session, token_id: uuid.UUID, *, now: datetime, stale: datetime
+) -> None:
     """Sets `last_used_at` to `now` unless another request already did so after `stale`."""
     session.execute(
         update(ApiToken)
@@ -61,7 +59,9 @@ def mark_token_used(session: Session, token_id: uuid.UUID, now: datetime, stale:
     )
 
 
-def add_user(session: Session, username: str, role: str, password_hash: str | None = None) -> User:
+def add_user(
+    session: Session, username: str, *, role: str, password_hash: str | None = None
+) -> User:
     user = User(username=username, role=role, password_hash=password_hash)
     session.add(user)
     session.flush()
@@ -69,7 +69,7 @@ def add_user(session: Session, username: str, role: str, password_hash: str | No
 
 
 def add_token(
-    session: Session, user: User, name: str, digest: str, expires_at: datetime | None = None
+    session: Session, user: User, *, name: str, digest: str, expires_at: datetime | None = None
 ) -> ApiToken:
     token = ApiToken(user_id=user.id, name=name, token_hash=digest, expires_at=expires_at)
     session.add(token)
@@ -97,7 +97,7 @@ def add_web_session(session: Session, web_session: WebSession) -> WebSession:
 
 
 def find_live_web_session(
-    session: Session, digest: str, now: datetime
+    session: Session, digest: str, *, now: datetime
 ) -> tuple[WebSession, User] | None:
     """The live (not revoked, not expired) browser session with this digest, and its user."""
     row = session.execute(
@@ -112,8 +112,12 @@ def find_live_web_session(
     return None if row is None else (row[0], row[1])
 
 
+def get_web_session(session: Session, session_id: uuid.UUID) -> WebSession | None:
+    return session.get(WebSession, session_id)
+
+
 def revoke_web_session(
-    session: Session, digest: str, now: datetime
+    session: Session, digest: str, *, now: datetime
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
     """Ends the session with this digest if it is not ended yet; returns (its id, its user's
     id), or None when there was nothing to end."""
@@ -127,7 +131,7 @@ def revoke_web_session(
     return None if row is None else (row[0], row[1])
 
 
-def delete_ended_web_sessions(session: Session, user_id: uuid.UUID, now: datetime) -> None:
+def delete_ended_web_sessions(session: Session, user_id: uuid.UUID, *, now: datetime) -> None:
     """Forgets the user's sessions that have expired (revoked ones go when they expire)."""
     session.execute(
         delete(WebSession)

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from archive.accounts.passwords import MAX_LENGTH
 from archive.datetimes import ZonedDatetime
 from archive.domain.access import Role
-from archive.models import ApiToken, User
 
 
 class UserCreate(BaseModel):
@@ -31,12 +30,6 @@ class UserRead(BaseModel):
     username: str
     role: Role
     created_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> UserRead:
-        return cls(
-            id=user.id, username=user.username, role=Role(user.role), created_at=user.created_at
-        )
 
 
 class LoginRequest(BaseModel):
@@ -71,16 +64,6 @@ class TokenRead(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     """To the minute: a token's use is recorded at most once a minute."""
-
-    @classmethod
-    def of(cls, token: ApiToken) -> TokenRead:
-        return cls(
-            id=token.id,
-            name=token.name,
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            last_used_at=token.last_used_at,
-        )
 
 
 class TokenCreated(BaseModel):

@@ -17,7 +17,8 @@ from archive.db.base import utcnow
 from archive.domain.access import Role, Viewer
 from archive.domain.tokens import new_token, token_digest
 from archive.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import SYSTEM, Actor
+from archive.events.repository import record
 from archive.models import ApiToken, User
 from archive.upload_links.service import is_link_token, viewer_for_link_token
 
@@ -27,14 +28,14 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 USERNAME_PUNCTUATION = frozenset("._-@")
 
 
-def viewer_for_token(session: Session, token: str, admin_token: str | None) -> Viewer:
+def viewer_for_token(session: Session, token: str, *, admin_token: str | None) -> Viewer:
     """Resolves a bearer token, or raises `Unauthorized`."""
     if is_link_token(token):
         return viewer_for_link_token(session, token)
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return viewer_for_user(session, ensure_bootstrap_admin(session))
     now = utcnow()
-    found = repository.find_live_token(session, token_digest(token), now)
+    found = repository.find_live_token(session, token_digest(token), now=now)
     if found is None:
         raise Unauthorized(
             "This API token is not valid: it is unknown, expired or revoked. "
@@ -43,7 +44,7 @@ def viewer_for_token(session: Session, token: str, admin_token: str | None) -> V
     api_token, user = found
     stale = now - TOKEN_USE_RESOLUTION
     if api_token.last_used_at is None or api_token.last_used_at < stale:
-        repository.mark_token_used(session, api_token.id, now, stale)
+        repository.mark_token_used(session, api_token.id, now=now, stale=stale)
     return viewer_for_user(session, user)
 
 
@@ -56,7 +57,7 @@ def ensure_bootstrap_admin(session: Session) -> User:
     """The user that `ARCHIVE_ADMIN_TOKEN` acts as, created on first use."""
     user = repository.get_user_by_username(session, BOOTSTRAP_ADMIN)
     if user is None:
-        user = repository.add_user(session, BOOTSTRAP_ADMIN, Role.ADMIN)
+        user = repository.add_user(session, BOOTSTRAP_ADMIN, role=Role.ADMIN)
     return user
 
 
@@ -80,8 +81,8 @@ def check_new_password(password: str, username: str) -> None:
 def create_user_with_token(
     session: Session,
     username: str,
-    role: Role,
     *,
+    role: Role,
     password_hash: str | None = None,
     community_id: uuid.UUID | None = None,
 ) -> tuple[str, str]:
@@ -90,16 +91,15 @@ def create_user_with_token(
     `community_id` (see `place_new_user` for when none is given)."""
     if repository.get_user_by_username(session, username) is not None:
         raise Conflict(f"A user named {username!r} exists already; choose another name.")
-    user = repository.add_user(session, username, role, password_hash)
-    place_new_user(session, user, community_id)
+    user = repository.add_user(session, username, role=role, password_hash=password_hash)
+    place_new_user(session, user, community_id=community_id)
     token = new_token()
-    repository.add_token(session, user, "first token", token_digest(token))
-    add_event(
+    repository.add_token(session, user, name="first token", digest=token_digest(token))
+    record(
         session,
-        actor_id=None,
-        action="user.created",
-        subject_type="user",
-        subject_id=user.id,
+        SYSTEM,
+        "user.created",
+        user,
         details={"username": username, "role": role.value, "password": password_hash is not None},
     )
     return str(user.id), token
@@ -108,12 +108,13 @@ def create_user_with_token(
 def create_user(
     session: Session,
     viewer: Viewer,
+    *,
     passwords: Passwords,
     username: str,
     password: str,
     role: Role,
-    *,
     community_id: uuid.UUID | None = None,
+    actor: Actor,
 ) -> User:
     """An administrator makes an account that signs in with a password, in `community_id`
     (see `place_new_user` for when none is given)."""
@@ -129,14 +130,13 @@ def create_user(
             f"A user named {username!r} exists already (names are compared ignoring case); "
             "choose another name."
         )
-    user = repository.add_user(session, username, role, password_hash)
-    place_new_user(session, user, community_id)
-    add_event(
+    user = repository.add_user(session, username, role=role, password_hash=password_hash)
+    place_new_user(session, user, community_id=community_id)
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="user.created",
-        subject_type="user",
-        subject_id=user.id,
+        actor,
+        "user.created",
+        user,
         details={"username": username, "role": role.value, "password": True},
     )
     return user
@@ -160,7 +160,7 @@ def current_user(session: Session, viewer: Viewer) -> User:
 
 
 def create_token(
-    session: Session, viewer: Viewer, name: str, expires_at: datetime | None
+    session: Session, viewer: Viewer, *, name: str, expires_at: datetime | None, actor: Actor
 ) -> tuple[ApiToken, str]:
     """A new API token for the caller, with the token itself, which is shown only now."""
     user = current_user(session, viewer)
@@ -172,13 +172,14 @@ def create_token(
     if expires_at is not None and expires_at <= utcnow():
         raise Unprocessable("`expires_at` is in the past; give a future date, or none.")
     token = new_token()
-    api_token = repository.add_token(session, user, name, token_digest(token), expires_at)
-    add_event(
+    api_token = repository.add_token(
+        session, user, name=name, digest=token_digest(token), expires_at=expires_at
+    )
+    record(
         session,
-        actor_id=user.id,
-        action="api_token.created",
-        subject_type="api_token",
-        subject_id=api_token.id,
+        actor,
+        "api_token.created",
+        api_token,
         details={"name": name, "expires_at": expires_at.isoformat() if expires_at else None},
     )
     return api_token, token
@@ -189,7 +190,7 @@ def list_tokens(session: Session, viewer: Viewer) -> Sequence[ApiToken]:
     return repository.list_live_tokens(session, require_account(viewer))
 
 
-def revoke_token(session: Session, viewer: Viewer, token_id: uuid.UUID) -> None:
+def revoke_token(session: Session, viewer: Viewer, *, token_id: uuid.UUID, actor: Actor) -> None:
     """Revokes one of the caller's tokens; someone else's is `NotFound`, as if it were not
     there. Revoking twice is harmless."""
     user_id = require_account(viewer)
@@ -198,10 +199,4 @@ def revoke_token(session: Session, viewer: Viewer, token_id: uuid.UUID) -> None:
         raise NotFound(f"You have no API token {token_id}; GET /api/v1/tokens lists yours.")
     if api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
-        add_event(
-            session,
-            actor_id=user_id,
-            action="api_token.revoked",
-            subject_type="api_token",
-            subject_id=api_token.id,
-        )
+        record(session, actor, "api_token.revoked", api_token)

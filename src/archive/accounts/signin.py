@@ -1,5 +1,6 @@
 """Signing in with a password from a browser: sessions, their CSRF tokens, and the limit on
-guessing. `sign_in` commits on its own (see there); the rest never commits.
+guessing. Never commits: a sign-in is two short transactions the endpoint opens, with the
+slow password check between them (`stored_credentials`, `check_password`, `open_session`).
 
 A session is a random token in an `HttpOnly` cookie; the database keeps only its SHA-256, so a
 copy of the database signs nobody in, and signing out revokes the row. Each session has a CSRF
@@ -19,21 +20,22 @@ import math
 import secrets
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from archive.accounts import repository
 from archive.accounts.passwords import Passwords
 from archive.accounts.service import viewer_for_user
 from archive.db.base import utcnow
-from archive.db.session import transaction
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
 from archive.domain.tokens import token_digest
 from archive.errors import Forbidden, TooManyRequests, Unauthorized
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import User
 from archive.models.accounts import WebSession
 from archive.settings import Settings
@@ -68,7 +70,7 @@ class LoginLimiter:
             TokenBuckets(settings.login_address_burst, 1 / settings.login_address_refill_seconds),
         )
 
-    def take(self, username: str, address: str, now: float) -> None:
+    def take(self, username: str, address: str, *, now: float) -> None:
         """Counts one attempt (`now` in monotonic seconds); `TooManyRequests` when either the
         name or the address has had too many. The answer is the same whether the name exists."""
         with self._lock:
@@ -95,95 +97,106 @@ class SignedIn:
     expires_at: datetime
 
 
-def sign_in(
-    sessions: sessionmaker[Session],
-    passwords: Passwords,
-    limiter: LoginLimiter,
-    address: str,
-    username: str,
-    password: str,
-    lifetime: timedelta,
-) -> SignedIn:
-    """Checks the password and opens a session, or raises `Unauthorized` (the same for an
-    unknown name, an account without a password and a wrong password) or `TooManyRequests`
-    (before any hashing, so a flood of guesses costs us little). Upgrades the stored hash
-    when it was made with other argon2 parameters.
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What the first of a sign-in's two transactions read: whose password hash to check."""
 
-    Commits in two short transactions of its own, the slow hashing outside both: on SQLite a
-    transaction holds the database's one write lock, and no one should wait on a hash.
-    """
-    limiter.take(username, address, time.monotonic())
-    with transaction(sessions) as session:
-        user = repository.get_user_by_username(session, username)
-        user_id = None if user is None else user.id
-        stored_hash = None if user is None else user.password_hash
-    if user_id is None or stored_hash is None:
+    user_id: uuid.UUID
+    password_hash: str
+
+
+def stored_credentials(
+    session: Session, limiter: LoginLimiter, *, username: str, address: str
+) -> Credentials | None:
+    """The user's stored password hash, or None for an unknown name or an account without a
+    password. Counts the attempt first and raises `TooManyRequests` before any hashing, so a
+    flood of guesses costs us little."""
+    limiter.take(username, address, now=time.monotonic())
+    user = repository.get_user_by_username(session, username)
+    if user is None or user.password_hash is None:
+        return None
+    return Credentials(user.id, user.password_hash)
+
+
+def check_password(
+    passwords: Passwords, credentials: Credentials | None, *, username: str, password: str
+) -> str | None:
+    """Verifies the password, slowly: call it outside any transaction (on SQLite a
+    transaction holds the database's one write lock, and no one should wait on a hash).
+    `Unauthorized` alike for an unknown name, an account without a password and a wrong
+    password. Returns the password hashed anew when the stored hash was made with other
+    argon2 parameters, else None."""
+    if credentials is None:
         passwords.verify_nobody(password)
         log.info("auth.sign_in_failed username=%r reason=unknown", username)
         raise Unauthorized(WRONG_CREDENTIALS)
-    if not passwords.verify(stored_hash, password):
+    if not passwords.verify(credentials.password_hash, password):
         log.info("auth.sign_in_failed username=%r reason=password", username)
         raise Unauthorized(WRONG_CREDENTIALS)
-    upgraded = passwords.hash(password) if passwords.needs_rehash(stored_hash) else None
+    return passwords.hash(password) if passwords.needs_rehash(credentials.password_hash) else None
+
+
+def open_session(
+    session: Session,
+    passwords: Passwords,
+    *,
+    credentials: Credentials,
+    password: str,
+    upgraded: str | None,
+    lifetime: timedelta,
+    actor: Actor,
+) -> SignedIn:
+    """Opens a browser session for a password `check_password` accepted, storing `upgraded`
+    as the new hash when given. `Unauthorized` when the account was deleted, or its password
+    changed, since the check."""
     session_token = SESSION_PREFIX + secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
-    with transaction(sessions) as session:
-        user = repository.get_user(session, user_id)
-        if user is None or user.password_hash is None:
-            raise Unauthorized(WRONG_CREDENTIALS)  # deleted while we were checking
-        if user.password_hash != stored_hash:
-            # Changed meanwhile (a new password, or another sign-in's upgrade): rare enough
-            # to check again here, holding the transaction.
-            if not passwords.verify(user.password_hash, password):
-                raise Unauthorized(WRONG_CREDENTIALS)
-        elif upgraded is not None:
-            user.password_hash = upgraded
-        now = utcnow()
-        repository.delete_ended_web_sessions(session, user.id, now)
-        web_session = repository.add_web_session(
-            session,
-            WebSession(
-                user_id=user.id,
-                token_hash=token_digest(session_token),
-                csrf_hash=token_digest(csrf_token),
-                created_at=now,
-                expires_at=now + lifetime,
-            ),
-        )
-        add_event(
-            session,
-            actor_id=user.id,
-            action="auth.signed_in",
-            subject_type="web_session",
-            subject_id=web_session.id,
-        )
-    log.info("auth.signed_in username=%r rehashed=%s", username, upgraded is not None)
+    user = repository.get_user(session, credentials.user_id)
+    if user is None or user.password_hash is None:
+        raise Unauthorized(WRONG_CREDENTIALS)  # deleted while we were checking
+    if user.password_hash != credentials.password_hash:
+        # Changed meanwhile (a new password, or another sign-in's upgrade): rare enough to
+        # check again here, holding the transaction.
+        if not passwords.verify(user.password_hash, password):
+            raise Unauthorized(WRONG_CREDENTIALS)
+    elif upgraded is not None:
+        user.password_hash = upgraded
+    now = utcnow()
+    repository.delete_ended_web_sessions(session, user.id, now=now)
+    web_session = repository.add_web_session(
+        session,
+        WebSession(
+            user_id=user.id,
+            token_hash=token_digest(session_token),
+            csrf_hash=token_digest(csrf_token),
+            created_at=now,
+            expires_at=now + lifetime,
+        ),
+    )
+    record(session, actor.as_user(user.id), "auth.signed_in", web_session)
+    log.info("auth.signed_in username=%r rehashed=%s", user.username, upgraded is not None)
     return SignedIn(user, session_token, csrf_token, web_session.expires_at)
 
 
-def sign_out(session: Session, session_token: str | None) -> None:
+def sign_out(session: Session, session_token: str | None, *, actor: Actor) -> None:
     """Revokes the session the cookie names, if it is live; nothing otherwise."""
     if not session_token:
         return
-    ended = repository.revoke_web_session(session, token_digest(session_token), utcnow())
+    ended = repository.revoke_web_session(session, token_digest(session_token), now=utcnow())
     if ended is not None:
         session_id, user_id = ended
-        add_event(
-            session,
-            actor_id=user_id,
-            action="auth.signed_out",
-            subject_type="web_session",
-            subject_id=session_id,
-        )
+        web_session = repository.get_web_session(session, session_id)
+        assert web_session is not None
+        record(session, actor.as_user(user_id), "auth.signed_out", web_session)
 
 
 def viewer_for_session(
-    session: Session, session_token: str, method: str, csrf_token: str | None
+    session: Session, session_token: str, *, method: str, csrf_token: str | None
 ) -> Viewer | None:
     """The signed-in user for a session cookie, or None when the session has ended (the caller
     is then anonymous). A request that changes something must carry the session's CSRF token,
     else `Forbidden`."""
-    found = repository.find_live_web_session(session, token_digest(session_token), utcnow())
+    found = repository.find_live_web_session(session, token_digest(session_token), now=utcnow())
     if found is None:
         return None
     web_session, user = found

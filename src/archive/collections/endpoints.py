@@ -6,17 +6,16 @@ from fastapi import APIRouter
 
 from archive.collections import service
 from archive.collections.schemas import CollectionCreate, CollectionRead, CollectionUpdate
-from archive.deps import CurrentViewer, SessionDep
-from archive.events.requests import SourceIp
+from archive.deps import ActorDep, CurrentViewer, SessionDep
 
 router = APIRouter(tags=["collections"])
 
 
 @router.post("/collections", status_code=201)
 def create_collection(
-    data: CollectionCreate, viewer: CurrentViewer, session: SessionDep, source_ip: SourceIp
+    data: CollectionCreate, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> CollectionRead:
-    collection = service.create_collection(session, viewer, data, source_ip=source_ip)
+    collection = service.create_collection(session, viewer, data=data, actor=actor)
     return CollectionRead.model_validate(collection)
 
 
@@ -30,7 +29,9 @@ def list_collections(viewer: CurrentViewer, session: SessionDep) -> list[Collect
 def get_collection(
     collection_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
 ) -> CollectionRead:
-    return CollectionRead.model_validate(service.get_collection(session, viewer, collection_id))
+    return CollectionRead.model_validate(
+        service.get_collection(session, viewer, collection_id=collection_id)
+    )
 
 
 @router.patch("/collections/{collection_id}")
@@ -39,11 +40,9 @@ def update_collection(
     data: CollectionUpdate,
     viewer: CurrentViewer,
     session: SessionDep,
-    source_ip: SourceIp,
+    actor: ActorDep,
 ) -> CollectionRead:
     """Renames or redescribes a collection; fields left out stay as they are. Archivists of
     its community only."""
-    collection = service.update_collection(
-        session, viewer, collection_id, data, source_ip=source_ip
-    )
+    collection = service.update_collection(session, viewer, collection_id, data=data, actor=actor)
     return CollectionRead.model_validate(collection)

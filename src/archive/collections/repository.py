@@ -12,7 +12,7 @@ from archive.models import Collection
 
 
 def get_collection(
-    session: Session, collection_id: uuid.UUID, scope: CommunityScope
+    session: Session, collection_id: uuid.UUID, *, scope: CommunityScope
 ) -> Collection | None:
     """The collection, if it belongs to a community in `scope`; None as if it did not
     exist otherwise."""
@@ -31,7 +31,8 @@ def list_collections(session: Session, scope: CommunityScope) -> Sequence[Collec
     ).all()
 
 
-def add_collection(session: Session, collection: Collection) -> Collection:
+def save_collection(session: Session, collection: Collection) -> Collection:
+    """Writes a new collection, or the changes to one, now (the caller's transaction goes on)."""
     session.add(collection)
     session.flush()
     return collection

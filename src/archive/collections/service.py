@@ -15,7 +15,8 @@ from archive.collections.schemas import CollectionCreate, CollectionUpdate
 from archive.communities.service import community_for_new
 from archive.domain.access import Viewer, curated_communities, is_curator
 from archive.errors import Forbidden, NotFound
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import Collection
 
 
@@ -25,26 +26,19 @@ def require_curator(viewer: Viewer, doing: str) -> None:
 
 
 def create_collection(
-    session: Session, viewer: Viewer, data: CollectionCreate, *, source_ip: str | None = None
+    session: Session, viewer: Viewer, *, data: CollectionCreate, actor: Actor
 ) -> Collection:
     require_curator(viewer, "create collections")
-    community = community_for_new(session, viewer, data.community_id, what="collection")
-    collection = repository.add_collection(
+    community = community_for_new(
+        session, viewer, community_id=data.community_id, what="collection"
+    )
+    collection = repository.save_collection(
         session,
         Collection(
             title=data.title.strip(), description=data.description, community_id=community.id
         ),
     )
-    add_event(
-        session,
-        actor_id=viewer.user_id,
-        action="collection.created",
-        subject_type="collection",
-        subject_id=collection.id,
-        details={"title": collection.title},
-        source_ip=source_ip,
-        community_id=collection.community_id,
-    )
+    record(session, actor, "collection.created", collection, details={"title": collection.title})
     return collection
 
 
@@ -52,12 +46,12 @@ def update_collection(
     session: Session,
     viewer: Viewer,
     collection_id: uuid.UUID,
-    data: CollectionUpdate,
     *,
-    source_ip: str | None = None,
+    data: CollectionUpdate,
+    actor: Actor,
 ) -> Collection:
     """Changes the fields given, and logs each change with its before and after."""
-    collection = get_collection(session, viewer, collection_id)
+    collection = get_collection(session, viewer, collection_id=collection_id)
     before = {"title": collection.title, "description": collection.description}
     if data.title is not None:
         collection.title = data.title
@@ -66,27 +60,26 @@ def update_collection(
     after = {"title": collection.title, "description": collection.description}
     changed = [field for field in before if before[field] != after[field]]
     if changed:
-        session.flush()
-        add_event(
+        repository.save_collection(session, collection)
+        record(
             session,
-            actor_id=viewer.user_id,
-            action="collection.updated",
-            subject_type="collection",
-            subject_id=collection.id,
+            actor,
+            "collection.updated",
+            collection,
             details={
                 "before": {field: before[field] for field in changed},
                 "after": {field: after[field] for field in changed},
             },
-            source_ip=source_ip,
-            community_id=collection.community_id,
         )
     return collection
 
 
-def get_collection(session: Session, viewer: Viewer, collection_id: uuid.UUID) -> Collection:
+def get_collection(session: Session, viewer: Viewer, *, collection_id: uuid.UUID) -> Collection:
     """A collection of a community the caller curates, or `NotFound`."""
     require_curator(viewer, "see collections")
-    collection = repository.get_collection(session, collection_id, curated_communities(viewer))
+    collection = repository.get_collection(
+        session, collection_id, scope=curated_communities(viewer)
+    )
     if collection is None:
         raise NotFound(
             f"There is no collection {collection_id} in your communities. Check the id, or "

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from archive.models import AccessGrant, Community, Membership, Protocol
+from archive.models import AccessGrant, Community, Membership, Protocol, User
 from archive.models.communities import protocol_members
 
 DEFAULT_NAME = "Our community"
@@ -27,6 +27,12 @@ def get_community(session: Session, community_id: uuid.UUID) -> Community | None
     return session.get(Community, community_id)
 
 
+def add_community(session: Session, community: Community) -> Community:
+    session.add(community)
+    session.flush()
+    return community
+
+
 def get_community_by_name(session: Session, name: str) -> Community | None:
     return session.scalar(select(Community).where(Community.name == name))
 
@@ -35,12 +41,25 @@ def list_communities(session: Session) -> Sequence[Community]:
     return session.scalars(select(Community).order_by(Community.name)).all()
 
 
-def membership(session: Session, community_id: uuid.UUID, user_id: uuid.UUID) -> Membership | None:
+def membership(
+    session: Session, community_id: uuid.UUID, *, user_id: uuid.UUID
+) -> Membership | None:
     return session.scalar(
         select(Membership).where(
             Membership.community_id == community_id, Membership.user_id == user_id
         )
     )
+
+
+def save_membership(session: Session, membership: Membership) -> Membership:
+    """Writes a new membership, or a changed role, now (the caller's transaction goes on)."""
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def remove_membership(session: Session, membership: Membership) -> None:
+    session.delete(membership)
 
 
 def memberships_of(session: Session, user_id: uuid.UUID) -> Sequence[Membership]:
@@ -59,6 +78,20 @@ def get_protocol(session: Session, protocol_id: uuid.UUID) -> Protocol | None:
     return session.get(Protocol, protocol_id)
 
 
+def add_protocol(session: Session, protocol: Protocol) -> Protocol:
+    session.add(protocol)
+    session.flush()
+    return protocol
+
+
+def missing_users(session: Session, user_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """Those of `user_ids` no user has, in the order given."""
+    if not user_ids:
+        return []
+    found = set(session.scalars(select(User.id).where(User.id.in_(set(user_ids)))))
+    return [user_id for user_id in user_ids if user_id not in found]
+
+
 def protocols_of(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
     rows = session.execute(
         select(protocol_members.c.protocol_id).where(protocol_members.c.user_id == user_id)
@@ -74,7 +107,7 @@ def protocol_member_ids(session: Session, protocol_id: uuid.UUID) -> list[uuid.U
 
 
 def set_protocol_members(
-    session: Session, protocol_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+    session: Session, protocol_id: uuid.UUID, *, user_ids: Sequence[uuid.UUID]
 ) -> None:
     session.execute(protocol_members.delete().where(protocol_members.c.protocol_id == protocol_id))
     if user_ids:
@@ -84,7 +117,7 @@ def set_protocol_members(
         )
 
 
-def granted_story_ids(session: Session, user_id: uuid.UUID, now: datetime) -> set[uuid.UUID]:
+def granted_story_ids(session: Session, user_id: uuid.UUID, *, now: datetime) -> set[uuid.UUID]:
     rows = session.execute(
         select(AccessGrant.story_id).where(
             AccessGrant.user_id == user_id,

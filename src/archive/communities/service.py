@@ -23,7 +23,8 @@ from archive.domain.access import (
     is_admin,
 )
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import Community, Membership, Protocol, User
 
 
@@ -37,11 +38,13 @@ def with_memberships(session: Session, viewer: Viewer) -> Viewer:
         member_of=frozenset(m.community_id for m in memberships),
         archivist_of=frozenset(m.community_id for m in memberships if m.role == "archivist"),
         protocols=frozenset(repository.protocols_of(session, viewer.user_id)),
-        granted_stories=frozenset(repository.granted_story_ids(session, viewer.user_id, utcnow())),
+        granted_stories=frozenset(
+            repository.granted_story_ids(session, viewer.user_id, now=utcnow())
+        ),
     )
 
 
-def place_new_user(session: Session, user: User, community_id: uuid.UUID | None) -> None:
+def place_new_user(session: Session, user: User, *, community_id: uuid.UUID | None) -> None:
     """Makes a new user a member of their community: archivists as its archivists, everyone
     else as members; administrators need no membership. The community named, or, when none
     is named, the default community while it is the archive's only one (on one box there is
@@ -61,15 +64,16 @@ def place_new_user(session: Session, user: User, community_id: uuid.UUID | None)
                 "(GET /api/v1/communities lists them)."
             )
         community = found
-    if user.role == Role.ADMIN or repository.membership(session, community.id, user.id):
+    if user.role == Role.ADMIN or repository.membership(session, community.id, user_id=user.id):
         return
     role = "archivist" if user.role == Role.ARCHIVIST else "member"
-    session.add(Membership(community_id=community.id, user_id=user.id, role=role))
-    session.flush()
+    repository.save_membership(
+        session, Membership(community_id=community.id, user_id=user.id, role=role)
+    )
 
 
 def community_for_new(
-    session: Session, viewer: Viewer, community_id: uuid.UUID | None, *, what: str
+    session: Session, viewer: Viewer, *, community_id: uuid.UUID | None, what: str
 ) -> Community:
     """The community a new `what` (a collection, a person) belongs to: the one named, which
     the caller must curate; when none is named, the one they curate if there is exactly one
@@ -97,28 +101,26 @@ def community_not_found(community_id: uuid.UUID) -> NotFound:
     return NotFound(f"There is no community {community_id}. Check the id.")
 
 
-def create_community(session: Session, viewer: Viewer, data: CommunityCreate) -> Community:
+def list_communities(session: Session) -> Sequence[Community]:
+    """Every community, by name: their names and ids are no secret to a signed-in caller."""
+    return repository.list_communities(session)
+
+
+def create_community(
+    session: Session, viewer: Viewer, *, data: CommunityCreate, actor: Actor
+) -> Community:
     if not is_admin(viewer):
         raise Forbidden("Only administrators create communities.")
     name = data.name.strip()
     if repository.get_community_by_name(session, name) is not None:
         raise Conflict(f"A community named {name!r} exists already; choose another name.")
-    community = Community(name=name)
-    session.add(community)
-    session.flush()
-    add_event(
-        session,
-        actor_id=viewer.user_id,
-        action="community.created",
-        subject_type="community",
-        subject_id=community.id,
-        details={"name": name},
-    )
+    community = repository.add_community(session, Community(name=name))
+    record(session, actor, "community.created", community, details={"name": name})
     return community
 
 
 def require_community_curator(
-    session: Session, viewer: Viewer, community_id: uuid.UUID
+    session: Session, viewer: Viewer, *, community_id: uuid.UUID
 ) -> Community:
     community = repository.get_community(session, community_id)
     if community is None or not (
@@ -131,51 +133,52 @@ def require_community_curator(
 
 
 def add_member(
-    session: Session, viewer: Viewer, community_id: uuid.UUID, data: MemberAdd
+    session: Session, viewer: Viewer, *, community_id: uuid.UUID, data: MemberAdd, actor: Actor
 ) -> Membership:
-    require_community_curator(session, viewer, community_id)
-    user = session.get(User, data.user_id)
-    if user is None:
+    community = require_community_curator(session, viewer, community_id=community_id)
+    if repository.missing_users(session, [data.user_id]):
         raise Unprocessable(f"There is no user {data.user_id}; check `user_id`.")
-    existing = repository.membership(session, community_id, data.user_id)
+    existing = repository.membership(session, community_id, user_id=data.user_id)
     before = existing.role if existing else None
     if existing is None:
-        existing = Membership(community_id=community_id, user_id=data.user_id, role=data.role)
-        session.add(existing)
+        existing = repository.save_membership(
+            session,
+            Membership(community_id=community_id, user_id=data.user_id, role=data.role),
+        )
     else:
         existing.role = data.role
-    session.flush()
-    add_event(
+        repository.save_membership(session, existing)
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="community.member_set",
-        subject_type="community",
-        subject_id=community_id,
+        actor,
+        "community.member_set",
+        community,
         details={"user_id": str(data.user_id), "before": before, "after": data.role},
     )
     return existing
 
 
 def remove_member(
-    session: Session, viewer: Viewer, community_id: uuid.UUID, user_id: uuid.UUID
+    session: Session, viewer: Viewer, *, community_id: uuid.UUID, user_id: uuid.UUID, actor: Actor
 ) -> None:
-    require_community_curator(session, viewer, community_id)
-    existing = repository.membership(session, community_id, user_id)
+    community = require_community_curator(session, viewer, community_id=community_id)
+    existing = repository.membership(session, community_id, user_id=user_id)
     if existing is None:
         raise NotFound(f"User {user_id} is not a member of this community.")
-    session.delete(existing)
-    add_event(
+    repository.remove_membership(session, existing)
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="community.member_removed",
-        subject_type="community",
-        subject_id=community_id,
+        actor,
+        "community.member_removed",
+        community,
         details={"user_id": str(user_id), "before": existing.role},
     )
 
 
-def list_members(session: Session, viewer: Viewer, community_id: uuid.UUID) -> Sequence[Membership]:
-    require_community_curator(session, viewer, community_id)
+def list_members(
+    session: Session, viewer: Viewer, *, community_id: uuid.UUID
+) -> Sequence[Membership]:
+    require_community_curator(session, viewer, community_id=community_id)
     return repository.members(session, community_id)
 
 
@@ -191,38 +194,39 @@ def protocol_read(session: Session, protocol: Protocol) -> ProtocolRead:
     )
 
 
-def create_protocol(session: Session, viewer: Viewer, data: ProtocolCreate) -> Protocol:
-    require_community_curator(session, viewer, data.community_id)
-    unknown = [u for u in data.user_ids if session.get(User, u) is None]
+def create_protocol(
+    session: Session, viewer: Viewer, *, data: ProtocolCreate, actor: Actor
+) -> Protocol:
+    require_community_curator(session, viewer, community_id=data.community_id)
+    unknown = repository.missing_users(session, data.user_ids)
     if unknown:
         raise Unprocessable(f"There are no users {', '.join(map(str, unknown))}; check `user_ids`.")
-    protocol = Protocol(
-        community_id=data.community_id,
-        name=data.name.strip(),
-        visibility=data.visibility,
-        description=data.description,
-    )
-    session.add(protocol)
-    session.flush()
-    repository.set_protocol_members(session, protocol.id, data.user_ids)
-    add_event(
+    protocol = repository.add_protocol(
         session,
-        actor_id=viewer.user_id,
-        action="protocol.created",
-        subject_type="protocol",
-        subject_id=protocol.id,
+        Protocol(
+            community_id=data.community_id,
+            name=data.name.strip(),
+            visibility=data.visibility,
+            description=data.description,
+        ),
+    )
+    repository.set_protocol_members(session, protocol.id, user_ids=data.user_ids)
+    record(
+        session,
+        actor,
+        "protocol.created",
+        protocol,
         details={
             "name": protocol.name,
             "community_id": str(data.community_id),
             "user_ids": [str(u) for u in data.user_ids],
             "visibility": data.visibility,
         },
-        community_id=protocol.community_id,
     )
     return protocol
 
 
-def get_protocol(session: Session, viewer: Viewer, protocol_id: uuid.UUID) -> Protocol:
+def get_protocol(session: Session, viewer: Viewer, *, protocol_id: uuid.UUID) -> Protocol:
     protocol = repository.get_protocol(session, protocol_id)
     if protocol is None or not (
         can_curate_community(viewer, protocol.community_id) or protocol_id in viewer.protocols
@@ -232,7 +236,11 @@ def get_protocol(session: Session, viewer: Viewer, protocol_id: uuid.UUID) -> Pr
 
 
 def protocols_for_story(
-    session: Session, viewer: Viewer, community_id: uuid.UUID, protocol_ids: Sequence[uuid.UUID]
+    session: Session,
+    viewer: Viewer,
+    *,
+    community_id: uuid.UUID,
+    protocol_ids: Sequence[uuid.UUID],
 ) -> list[Protocol]:
     """The protocols a story will carry: they must belong to its community."""
     found: list[Protocol] = []

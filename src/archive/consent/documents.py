@@ -30,7 +30,7 @@ def _consent_for(
     session: Session, viewer: Viewer | None, *, story_id: uuid.UUID, changing: bool
 ) -> Consent:
     story = stories.get_story(session, story_id)
-    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+    if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
     access = story_access(story)
     if not (can_curate(viewer, access) or is_owner(viewer, access)):

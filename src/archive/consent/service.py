@@ -27,7 +27,7 @@ def _story_for_change(
     session: Session, viewer: Viewer, story_id: uuid.UUID, *, owner_allowed: bool
 ) -> Story:
     story = stories.get_story(session, story_id, with_recordings=True)
-    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+    if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
     access = story_access(story)
     allowed = can_curate(viewer, access) or (owner_allowed and is_owner(viewer, access))

@@ -129,5 +129,5 @@ def _documents(
             decade=decade,
         )
         for segment in transcript.segments
-        if not segment.restricted and not masks(spans, segment.start, segment.end)
+        if not segment.restricted and not masks(spans, start=segment.start, end=segment.end)
     ]

@@ -67,7 +67,7 @@ def note_closed_hits(
     closed = {
         story.id
         for story in stories.get_stories(session, story_ids)
-        if not can_view_story(None, story_access(story), now)
+        if not can_view_story(None, story_access(story), now=now)
     }
     if not closed:
         return

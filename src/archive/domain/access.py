@@ -217,14 +217,16 @@ def is_available(story: StoryAccess, now: datetime | None) -> bool:
     return not story.withdrawn and story.status == "published" and not is_embargoed(story, now)
 
 
-def holds_protocols(held: frozenset[uuid.UUID], required: frozenset[uuid.UUID], mode: str) -> bool:
+def holds_protocols(
+    held: frozenset[uuid.UUID], required: frozenset[uuid.UUID], *, mode: str
+) -> bool:
     if not required:
         return False
     return bool(held & required) if mode == "any" else required <= held
 
 
 def story_visibility(
-    viewer: Viewer | None, story: StoryAccess, now: datetime | None = None
+    viewer: Viewer | None, story: StoryAccess, *, now: datetime | None = None
 ) -> Visibility:
     if can_curate(viewer, story) or is_owner(viewer, story):
         return Visibility.FULL
@@ -246,7 +248,7 @@ def story_visibility(
         return Visibility.LISTED if signed_in else Visibility.HIDDEN
     if access is Access.RESTRICTED:
         if viewer is not None and holds_protocols(
-            viewer.protocols, story.protocol_ids, story.protocol_mode
+            viewer.protocols, story.protocol_ids, mode=story.protocol_mode
         ):
             return Visibility.FULL
         if signed_in and not story.protocols_strict:
@@ -254,21 +256,25 @@ def story_visibility(
     return Visibility.HIDDEN
 
 
-def can_view_story(viewer: Viewer | None, story: StoryAccess, now: datetime | None = None) -> bool:
+def can_view_story(
+    viewer: Viewer | None, story: StoryAccess, *, now: datetime | None = None
+) -> bool:
     """May hear it: recordings, transcripts, captions, audio."""
-    return story_visibility(viewer, story, now) is Visibility.FULL
+    return story_visibility(viewer, story, now=now) is Visibility.FULL
 
 
-def can_list_story(viewer: Viewer | None, story: StoryAccess, now: datetime | None = None) -> bool:
+def can_list_story(
+    viewer: Viewer | None, story: StoryAccess, *, now: datetime | None = None
+) -> bool:
     """May know it exists: its title and description."""
-    return story_visibility(viewer, story, now) >= Visibility.LISTED
+    return story_visibility(viewer, story, now=now) >= Visibility.LISTED
 
 
 def can_search_story(
-    viewer: Viewer | None, story: StoryAccess, now: datetime | None = None
+    viewer: Viewer | None, story: StoryAccess, *, now: datetime | None = None
 ) -> bool:
     """Whether the story's words may appear in this caller's search results."""
-    return story.searchable and not story.withdrawn and can_view_story(viewer, story, now)
+    return story.searchable and not story.withdrawn and can_view_story(viewer, story, now=now)
 
 
 def search_scope(viewer: Viewer | None) -> SearchScope:
@@ -289,10 +295,6 @@ def search_scope(viewer: Viewer | None) -> SearchScope:
 
 def can_create_story(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.role in (Role.ADMIN, Role.ARCHIVIST, Role.CONTRIBUTOR)
-
-
-def can_set_access(viewer: Viewer | None) -> bool:
-    return is_curator(viewer)
 
 
 def can_add_recording(viewer: Viewer | None, story: StoryAccess) -> bool:

@@ -51,14 +51,14 @@ def can_hear_restricted(viewer: Viewer | None, story: StoryAccess) -> bool:
     return can_curate(viewer, story)
 
 
-def overlaps(span: Span, start: float, end: float) -> bool:
+def overlaps(span: Span, *, start: float, end: float) -> bool:
     """Whether the stretch `start`..`end` shares any time with `span` (touching is not)."""
     return span.start < end and start < span.end
 
 
-def masks(spans: Iterable[Span], start: float, end: float) -> bool:
+def masks(spans: Iterable[Span], *, start: float, end: float) -> bool:
     """Whether any of `spans` hides the segment from `start` to `end`."""
-    return any(overlaps(span, start, end) for span in spans)
+    return any(overlaps(span, start=start, end=end) for span in spans)
 
 
 def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
@@ -82,7 +82,7 @@ def spans_fingerprint(spans: Iterable[Span]) -> str:
     return hashlib.sha256(encoded.encode("ascii")).hexdigest()
 
 
-def span_problem(start: float, end: float, duration: float | None) -> str | None:
+def span_problem(start: float, end: float, *, duration: float | None) -> str | None:
     """Why `start`..`end` cannot be a restricted span of a recording `duration` seconds long
     (None when it is unknown), said for the archivist; None when it can."""
     if not (math.isfinite(start) and math.isfinite(end)):
@@ -114,7 +114,7 @@ def listening_codec(duration: float | None) -> ListeningCodec:
 
 
 def listening_copy_key(
-    story_id: uuid.UUID, recording_id: uuid.UUID, copy_id: uuid.UUID, codec: ListeningCodec
+    story_id: uuid.UUID, recording_id: uuid.UUID, *, copy_id: uuid.UUID, codec: ListeningCodec
 ) -> str:
     """Where one listening copy is stored: a fresh key per copy, so copies are write-once like
     originals (two workers making one job's copy never write the same object), and never

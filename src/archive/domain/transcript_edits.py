@@ -151,7 +151,7 @@ def _key(word: str) -> str:
     return word.strip(string.punctuation + "¿¡«»“”\u2018\u2019…").casefold()
 
 
-def _spread(tokens: list[str], low: float, high: float) -> list[Word]:
+def _spread(tokens: list[str], *, low: float, high: float) -> list[Word]:
     """New words shared out evenly over [low, high]: a person typed them, nothing timed them."""
     high = max(high, low)
     step = (high - low) / len(tokens)
@@ -166,7 +166,9 @@ def _spread(tokens: list[str], low: float, high: float) -> list[Word]:
     ]
 
 
-def retime_words(words: tuple[Word, ...], text: str, start: float, end: float) -> tuple[Word, ...]:
+def retime_words(
+    words: tuple[Word, ...], text: str, *, start: float, end: float
+) -> tuple[Word, ...]:
     """The word timings for a corrected `text` (one word per whitespace-separated token).
 
     Words the person kept (ignoring case and punctuation) keep their times and probabilities;
@@ -192,11 +194,11 @@ def retime_words(words: tuple[Word, ...], text: str, start: float, end: float) -
             else:
                 low = words[i1 - 1].end if i1 > 0 else start
                 high = words[i1].start if i1 < len(words) else end
-            timed.extend(_spread(tokens[j1:j2], low, high))
-    return _clamp_words(tuple(timed), start, end)
+            timed.extend(_spread(tokens[j1:j2], low=low, high=high))
+    return _clamp_words(tuple(timed), start=start, end=end)
 
 
-def _clamp_words(words: tuple[Word, ...], start: float, end: float) -> tuple[Word, ...]:
+def _clamp_words(words: tuple[Word, ...], *, start: float, end: float) -> tuple[Word, ...]:
     """Words kept inside their segment when its edges move."""
     clamped = []
     for w in words:
@@ -247,9 +249,9 @@ def edit_segment(
         )
     words = old.words
     if new_text != old.text:
-        words = retime_words(words, new_text, new_start, new_end)
+        words = retime_words(words, new_text, start=new_start, end=new_end)
     elif (new_start, new_end) != (old.start, old.end):
-        words = _clamp_words(words, new_start, new_end)
+        words = _clamp_words(words, start=new_start, end=new_end)
     edited = replace(
         old, start=new_start, end=new_end, text=new_text, speaker=new_speaker, words=words
     )
@@ -284,7 +286,7 @@ def _cut_in_proportion(text: str, fraction: float) -> tuple[str, str]:
     return text[:cut].strip(), text[cut:].strip()
 
 
-def split_segment(segments: list[SegmentDraft], index: int, at: float) -> list[SegmentDraft]:
+def split_segment(segments: list[SegmentDraft], index: int, *, at: float) -> list[SegmentDraft]:
     """The transcript with segment `index` split in two at `at` seconds.
 
     Each word goes to the half that holds most of it (its midpoint), trimmed to that half. The
@@ -318,8 +320,12 @@ def split_segment(segments: list[SegmentDraft], index: int, at: float) -> list[S
             f"Nothing is said in this segment after {_at(at)}, so the second half would be "
             "empty. Split it earlier, before the last word you want to separate."
         )
-    first = replace(old, end=at, text=first_text, words=_clamp_words(first_words, old.start, at))
-    second = replace(old, start=at, text=second_text, words=_clamp_words(second_words, at, old.end))
+    first = replace(
+        old, end=at, text=first_text, words=_clamp_words(first_words, start=old.start, end=at)
+    )
+    second = replace(
+        old, start=at, text=second_text, words=_clamp_words(second_words, start=at, end=old.end)
+    )
     return [*segments[:index], first, second, *segments[index + 1 :]]
 
 

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Query
 from archive.datetimes import ZonedDatetime
 from archive.deps import CurrentViewer, SessionDep
 from archive.events import service
-from archive.events.repository import EventFilters
-from archive.events.schemas import EventPage, EventRead
+from archive.events.schemas import EventFilters, EventPage, EventRead
 
 router = APIRouter(tags=["events"])
 
@@ -39,7 +38,8 @@ def list_events(
         since=since,
         until=until,
     )
-    events, total = service.list_events(session, viewer, filters, limit=limit, offset=offset)
-    return EventPage(
-        items=[EventRead.of(event) for event in events], total=total, limit=limit, offset=offset
+    events, total = service.list_events(
+        session, viewer, filters=filters, limit=limit, offset=offset
     )
+    items = [EventRead.model_validate(event, from_attributes=True) for event in events]
+    return EventPage(items=items, total=total, limit=limit, offset=offset)

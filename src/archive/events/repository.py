@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -11,9 +9,13 @@ from sqlalchemy.orm import Session
 
 from archive.db.scope import within
 from archive.domain.access import CommunityScope
-from archive.events.requests import current_source_ip
+from archive.events.actor import Actor
+from archive.events.context import current_source_ip
+from archive.events.schemas import EventFilters
 from archive.models import (
+    ApiToken,
     Collection,
+    Community,
     Event,
     Person,
     Protocol,
@@ -21,7 +23,9 @@ from archive.models import (
     Story,
     Upload,
     UploadLink,
+    User,
 )
+from archive.models.accounts import WebSession
 
 _Owner = Story | Collection | UploadLink | Person | Protocol
 _OWNERS: dict[str, type[_Owner]] = {
@@ -32,6 +36,59 @@ _OWNERS: dict[str, type[_Owner]] = {
     "protocol": Protocol,
 }
 """Subjects that name their community themselves."""
+
+Subject = (Story | Recording | Upload | Collection | UploadLink | Person | Protocol | Community) | (
+    User | ApiToken | WebSession
+)
+"""What an event may be about: the rows of a community, and those of no community."""
+
+_SUBJECT_TYPES: dict[type[Subject], str] = {
+    Story: "story",
+    Recording: "recording",
+    Upload: "upload",
+    Collection: "collection",
+    UploadLink: "upload_link",
+    Person: "person",
+    Protocol: "protocol",
+    Community: "community",
+    User: "user",
+    ApiToken: "api_token",
+    WebSession: "web_session",
+}
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    subject: Subject,
+    *,
+    details: dict[str, Any] | None = None,
+    outcome: str = "success",
+) -> Event:
+    """Adds the event of a change to `subject` in the caller's transaction, so the event and
+    the change are committed, or lost, together. The subject's type, id and community are
+    read from the row (which must have its id: flush a new row first); the actor says who
+    acted and from where."""
+    subject_type = _SUBJECT_TYPES[type(subject)]
+    if isinstance(subject, Community):
+        community_id: uuid.UUID | None = subject.id
+    elif isinstance(subject, _Owner):
+        community_id = subject.community_id
+    else:
+        community_id = community_of_subject(session, subject_type, subject_id=subject.id)
+    event = Event(
+        actor_id=actor.user_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject.id,
+        outcome=outcome,
+        details=details or {},
+        source_ip=actor.source_ip,
+        community_id=community_id,
+    )
+    session.add(event)
+    return event
 
 
 def add_event(
@@ -47,14 +104,15 @@ def add_event(
     community_id: uuid.UUID | None = None,
 ) -> Event:
     """Adds to the audit log in the caller's transaction, so the event and the change it
-    describes are committed, or lost, together. `source_ip` is the address a request came
-    from; when not given, the address of the request being served (`events.requests`), and
-    None outside requests (jobs, the command line). `community_id` is the community of the
-    thing acted on, whose archivists may read the event; when not given it is found from the
-    subject (a story, recording, upload, collection, link, person, protocol or community),
-    and an event of no community is read by administrators only."""
+    describes are committed, or lost, together. Prefer `record`, which takes the changed row
+    and an `Actor`. `source_ip` is the address a request came from; when not given, the
+    address of the request being served (`events.context`), and None outside requests.
+    `community_id` is the community of the thing acted on, whose archivists may read the
+    event; when not given it is found from the subject (a story, recording, upload,
+    collection, link, person, protocol or community), and an event of no community is read
+    by administrators only."""
     if community_id is None:
-        community_id = community_of_subject(session, subject_type, subject_id)
+        community_id = community_of_subject(session, subject_type, subject_id=subject_id)
     event = Event(
         actor_id=actor_id,
         action=action,
@@ -70,7 +128,7 @@ def add_event(
 
 
 def community_of_subject(
-    session: Session, subject_type: str, subject_id: uuid.UUID | None
+    session: Session, subject_type: str, *, subject_id: uuid.UUID | None
 ) -> uuid.UUID | None:
     """The community a subject belongs to, or None for subjects of no community (users,
     tokens, sessions) and for one that is not there. Usually answered from the session's
@@ -94,19 +152,6 @@ def community_of_subject(
             return None
         story = session.get(Story, story_id)
         return story.community_id if story is not None else None
-
-
-@dataclass(frozen=True, slots=True)
-class EventFilters:
-    """Which events to list; None means any. `story_id` takes the story's own events and its
-    recordings' (uploads, transcripts, corrections). `since` is inclusive, `until` not."""
-
-    story_id: uuid.UUID | None = None
-    subject_id: uuid.UUID | None = None
-    actor_id: uuid.UUID | None = None
-    action: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 def _conditions(filters: EventFilters, scope: CommunityScope) -> list[ColumnElement[bool]]:
@@ -133,7 +178,7 @@ def _conditions(filters: EventFilters, scope: CommunityScope) -> list[ColumnElem
 
 
 def list_events(
-    session: Session, filters: EventFilters, scope: CommunityScope, *, limit: int, offset: int
+    session: Session, filters: EventFilters, *, scope: CommunityScope, limit: int, offset: int
 ) -> tuple[Sequence[Event], int]:
     """A page of the matching events of the communities in `scope`, newest first, and how
     many match in all."""

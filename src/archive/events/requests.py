@@ -1,16 +1,14 @@
-"""Where a request came from, for the audit log."""
+"""Where a request came from, for the audit log. Imported by the app and endpoints only:
+it needs the web framework."""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-current_source_ip: ContextVar[str | None] = ContextVar("current_source_ip", default=None)
-"""The address of the request being served, for events made anywhere below it (the context
-follows the request into the threads that run its sync code)."""
+from archive.events.context import current_source_ip
 
 
 async def source_ip(request: Request) -> str | None:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-
-from archive.models import Event
 
 
 class EventRead(BaseModel):
@@ -22,21 +21,6 @@ class EventRead(BaseModel):
     community_id: uuid.UUID | None
     """The community of the thing acted on; None for accounts and the system."""
 
-    @classmethod
-    def of(cls, event: Event) -> EventRead:
-        return cls(
-            id=event.id,
-            at=event.at,
-            actor_id=event.actor_id,
-            action=event.action,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            outcome=event.outcome,
-            details=dict(event.details),
-            source_ip=event.source_ip,
-            community_id=event.community_id,
-        )
-
 
 class EventPage(BaseModel):
     """Newest first. `total` counts every matching event; page on with `offset`."""
@@ -45,3 +29,16 @@ class EventPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilters:
+    """Which events to list; None means any. `story_id` takes the story's own events and its
+    recordings' (uploads, transcripts, corrections). `since` is inclusive, `until` not."""
+
+    story_id: uuid.UUID | None = None
+    subject_id: uuid.UUID | None = None
+    actor_id: uuid.UUID | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from archive.domain.access import Viewer, curated_communities, is_curator
 from archive.errors import Forbidden, Unprocessable
 from archive.events import repository
-from archive.events.repository import EventFilters
+from archive.events.schemas import EventFilters
 from archive.models import Event
 
 
 def list_events(
-    session: Session, viewer: Viewer, filters: EventFilters, *, limit: int, offset: int
+    session: Session, viewer: Viewer, *, filters: EventFilters, limit: int, offset: int
 ) -> tuple[Sequence[Event], int]:
     if not is_curator(viewer):
         raise Forbidden(
@@ -46,5 +46,5 @@ def list_events(
         until=until,
     )
     return repository.list_events(
-        session, filters, curated_communities(viewer), limit=limit, offset=offset
+        session, filters, scope=curated_communities(viewer), limit=limit, offset=offset
     )

@@ -5,8 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from archive.deps import CurrentViewer, SessionDep
-from archive.events.requests import SourceIp
+from archive.deps import ActorDep, CurrentViewer, SessionDep
 from archive.people import service
 from archive.people.schemas import PersonCreate, PersonPage, PersonRead, PersonUpdate
 
@@ -15,10 +14,11 @@ router = APIRouter(tags=["people"])
 
 @router.post("/people", status_code=201)
 def create_person(
-    data: PersonCreate, viewer: CurrentViewer, session: SessionDep, source_ip: SourceIp
+    data: PersonCreate, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> PersonRead:
     """Adds a narrator, interviewer or translator to the archive's list. Archivists only."""
-    return PersonRead.of(service.create_person(session, viewer, data, source_ip=source_ip))
+    person = service.create_person(session, viewer, data=data, actor=actor)
+    return PersonRead.model_validate(person, from_attributes=True)
 
 
 @router.get("/people")
@@ -32,15 +32,15 @@ def list_people(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PersonPage:
     """People by name. Archivists only."""
-    people, total = service.list_people(session, viewer, name, limit=limit, offset=offset)
-    return PersonPage(
-        items=[PersonRead.of(p) for p in people], total=total, limit=limit, offset=offset
-    )
+    people, total = service.list_people(session, viewer, name=name, limit=limit, offset=offset)
+    items = [PersonRead.model_validate(p, from_attributes=True) for p in people]
+    return PersonPage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/people/{person_id}")
 def get_person(person_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> PersonRead:
-    return PersonRead.of(service.get_person(session, viewer, person_id))
+    person = service.get_person(session, viewer, person_id=person_id)
+    return PersonRead.model_validate(person, from_attributes=True)
 
 
 @router.patch("/people/{person_id}")
@@ -49,9 +49,8 @@ def update_person(
     data: PersonUpdate,
     viewer: CurrentViewer,
     session: SessionDep,
-    source_ip: SourceIp,
+    actor: ActorDep,
 ) -> PersonRead:
     """Corrects a person's record; fields left out stay as they are. Archivists only."""
-    return PersonRead.of(
-        service.update_person(session, viewer, person_id, data, source_ip=source_ip)
-    )
+    person = service.update_person(session, viewer, person_id, data=data, actor=actor)
+    return PersonRead.model_validate(person, from_attributes=True)

@@ -11,7 +11,7 @@ from archive.domain.access import CommunityScope
 from archive.models import Person
 
 
-def get_person(session: Session, person_id: uuid.UUID, scope: CommunityScope) -> Person | None:
+def get_person(session: Session, person_id: uuid.UUID, *, scope: CommunityScope) -> Person | None:
     """The person, if kept by a community in `scope`; None as if they did not exist."""
     return session.scalar(
         select(Person).where(Person.id == person_id, within(Person.community_id, scope))
@@ -19,7 +19,7 @@ def get_person(session: Session, person_id: uuid.UUID, scope: CommunityScope) ->
 
 
 def get_people(
-    session: Session, person_ids: Collection[uuid.UUID], scope: CommunityScope = None
+    session: Session, person_ids: Collection[uuid.UUID], *, scope: CommunityScope = None
 ) -> dict[uuid.UUID, Person]:
     """Those of `person_ids` kept by a community in `scope`, by id. The unlimited scope is
     for naming the people of stories the caller may already see (search's narrator facet)."""
@@ -32,7 +32,7 @@ def get_people(
 
 
 def list_people(
-    session: Session, name: str | None, scope: CommunityScope, *, limit: int, offset: int
+    session: Session, name: str | None, *, scope: CommunityScope, limit: int, offset: int
 ) -> tuple[Sequence[Person], int]:
     """A page of the people of the communities in `scope` by name, and how many match;
     `name` matches any part of their name or other names, ignoring case."""
@@ -51,7 +51,8 @@ def list_people(
     return rows.all(), total
 
 
-def add_person(session: Session, person: Person) -> Person:
+def save_person(session: Session, person: Person) -> Person:
+    """Writes a new person, or the changes to one, now (the caller's transaction goes on)."""
     session.add(person)
     session.flush()
     return person

@@ -6,8 +6,6 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from archive.models import Person
-
 
 class PersonRole(StrEnum):
     """A person's part in a story."""
@@ -81,7 +79,7 @@ class PersonCreate(_PersonFields):
 
     @model_validator(mode="after")
     def _life(self) -> PersonCreate:
-        check_life(self.birth_year, self.death_year, self.deceased)
+        check_life(self.birth_year, self.death_year, deceased=self.deceased)
         return self
 
 
@@ -103,7 +101,7 @@ class PersonUpdate(_PersonFields):
         return self
 
 
-def check_life(birth_year: int | None, death_year: int | None, deceased: bool | None) -> None:
+def check_life(birth_year: int | None, death_year: int | None, *, deceased: bool | None) -> None:
     """`ValueError` when the years and the flag contradict each other."""
     if birth_year is not None and death_year is not None and death_year < birth_year:
         raise ValueError(f"the death year {death_year} is before the birth year {birth_year}")
@@ -125,21 +123,6 @@ class PersonRead(BaseModel):
     community_id: uuid.UUID
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def of(cls, person: Person) -> PersonRead:
-        return cls(
-            id=person.id,
-            name=person.name,
-            other_names=list(person.other_names),
-            birth_year=person.birth_year,
-            death_year=person.death_year,
-            deceased=person.deceased,
-            notes=person.notes,
-            community_id=person.community_id,
-            created_at=person.created_at,
-            updated_at=person.updated_at,
-        )
 
 
 class PersonPage(BaseModel):

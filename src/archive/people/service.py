@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from archive.communities.service import community_for_new
 from archive.domain.access import Viewer, curated_communities, is_curator
 from archive.errors import Forbidden, NotFound, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import Person
 from archive.people import repository
 from archive.people.schemas import PersonCreate, PersonUpdate, check_life
@@ -48,12 +49,10 @@ def snapshot(person: Person) -> dict[str, Any]:
     }
 
 
-def create_person(
-    session: Session, viewer: Viewer, data: PersonCreate, *, source_ip: str | None = None
-) -> Person:
+def create_person(session: Session, viewer: Viewer, *, data: PersonCreate, actor: Actor) -> Person:
     require_curator(viewer)
-    community = community_for_new(session, viewer, data.community_id, what="person")
-    person = repository.add_person(
+    community = community_for_new(session, viewer, community_id=data.community_id, what="person")
+    person = repository.save_person(
         session,
         Person(
             community_id=community.id,
@@ -65,33 +64,24 @@ def create_person(
             notes=data.notes,
         ),
     )
-    add_event(
-        session,
-        actor_id=viewer.user_id,
-        action="person.created",
-        subject_type="person",
-        subject_id=person.id,
-        details={"after": snapshot(person)},
-        source_ip=source_ip,
-        community_id=person.community_id,
-    )
+    record(session, actor, "person.created", person, details={"after": snapshot(person)})
     return person
 
 
-def get_person(session: Session, viewer: Viewer, person_id: uuid.UUID) -> Person:
+def get_person(session: Session, viewer: Viewer, *, person_id: uuid.UUID) -> Person:
     require_curator(viewer)
-    person = repository.get_person(session, person_id, curated_communities(viewer))
+    person = repository.get_person(session, person_id, scope=curated_communities(viewer))
     if person is None:
         raise person_not_found(person_id)
     return person
 
 
 def list_people(
-    session: Session, viewer: Viewer, name: str | None, *, limit: int, offset: int
+    session: Session, viewer: Viewer, *, name: str | None, limit: int, offset: int
 ) -> tuple[Sequence[Person], int]:
     require_curator(viewer)
     return repository.list_people(
-        session, name, curated_communities(viewer), limit=limit, offset=offset
+        session, name, scope=curated_communities(viewer), limit=limit, offset=offset
     )
 
 
@@ -99,20 +89,20 @@ def update_person(
     session: Session,
     viewer: Viewer,
     person_id: uuid.UUID,
-    data: PersonUpdate,
     *,
-    source_ip: str | None = None,
+    data: PersonUpdate,
+    actor: Actor,
 ) -> Person:
     """Changes the fields given. A death year makes the person deceased unless `deceased`
     is given too."""
-    person = get_person(session, viewer, person_id)
+    person = get_person(session, viewer, person_id=person_id)
     before = snapshot(person)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("death_year") is not None and "deceased" not in changes:
         changes["deceased"] = True
     merged = {**before, **changes}
     try:
-        check_life(merged["birth_year"], merged["death_year"], merged["deceased"])
+        check_life(merged["birth_year"], merged["death_year"], deceased=merged["deceased"])
     except ValueError as exc:
         raise Unprocessable(f"This change would not hold together: {exc}.") from None
     for field in _FIELDS:
@@ -121,18 +111,15 @@ def update_person(
     after = snapshot(person)
     changed = [field for field in _FIELDS if before[field] != after[field]]
     if changed:
-        session.flush()
-        add_event(
+        repository.save_person(session, person)
+        record(
             session,
-            actor_id=viewer.user_id,
-            action="person.updated",
-            subject_type="person",
-            subject_id=person.id,
+            actor,
+            "person.updated",
+            person,
             details={
                 "before": {field: before[field] for field in changed},
                 "after": {field: after[field] for field in changed},
             },
-            source_ip=source_ip,
-            community_id=person.community_id,
         )
     return person

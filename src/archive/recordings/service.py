@@ -45,7 +45,7 @@ def require_story_for_recording(session: Session, viewer: Viewer, *, story_id: u
     """The story, or 404 unless the caller may add a recording to it: one they may not hear,
     or may hear but not add to, is answered the same way."""
     story = stories.get_story(session, story_id)
-    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+    if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
     if not can_add_recording(viewer, story_access(story)):
         raise NotFound(
@@ -164,7 +164,7 @@ def visible_recording_and_access(
     if found is None:
         raise recording_not_found(recording_id)
     access = story_access(found[1])
-    if not can_view_story(viewer, access, utcnow()):
+    if not can_view_story(viewer, access, now=utcnow()):
         raise recording_not_found(recording_id)
     return found[0], access
 
@@ -239,7 +239,7 @@ def note_read(
     embargo) is not logged (it is everyone's); a public story still in review or under
     embargo is."""
     found = repository.get_recording_with_story(session, recording_id)
-    if found is None or can_view_story(None, story_access(found[1]), utcnow()):
+    if found is None or can_view_story(None, story_access(found[1]), now=utcnow()):
         return
     add_event(
         session,

@@ -57,7 +57,7 @@ def add_restriction(
     session: Session, viewer: Viewer, recording_id: uuid.UUID, data: RestrictionCreate
 ) -> Restriction:
     recording = _recording_for_curator(session, viewer, recording_id)
-    problem = span_problem(data.start, data.end, recording.duration)
+    problem = span_problem(data.start, data.end, duration=recording.duration)
     if problem is not None:
         raise Unprocessable(problem)
     restriction = repository.add_restriction(

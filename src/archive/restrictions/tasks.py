@@ -68,7 +68,7 @@ def make_listening_copy(ctx: JobContext) -> None:
             return
     copy_id = uuid.uuid4()
     codec = listening_codec(plan.duration)
-    key = listening_copy_key(plan.story_id, recording_id, copy_id, codec)
+    key = listening_copy_key(plan.story_id, recording_id, copy_id=copy_id, codec=codec)
     try:
         copy = _make_and_store(ctx, plan, copy_id=copy_id, key=key)
         replaced, kept = _commit(ctx, copy, plan=plan)

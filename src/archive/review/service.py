@@ -68,7 +68,7 @@ def review_queue(
 
 def _load(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> Story:
     story = stories.get_story(session, story_id, with_recordings=True)
-    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+    if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
     return story
 

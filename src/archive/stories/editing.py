@@ -95,7 +95,7 @@ def update_story(
     what the index holds (title, access, collection) queues index jobs for the story's
     recordings. An edit that changes nothing leaves the version as it was."""
     story = repository.get_story(session, story_id, with_recordings=True)
-    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+    if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
     _check_editor(viewer, story, data)
     check_if_match(story, if_match)
@@ -103,7 +103,7 @@ def update_story(
     fields = [field for field in metadata.EDITABLE if field in data.model_fields_set]
 
     def may_see(other: Story) -> bool:
-        return can_view_story(viewer, story_access(other), utcnow())
+        return can_view_story(viewer, story_access(other), now=utcnow())
 
     changes = metadata.apply(session, story, data, fields, may_see=may_see)
     if not changes:

@@ -113,7 +113,7 @@ def apply(
             if [(link.person_id, link.role.value) for link in value] != current:
                 story.people = _people_links(session, value, own)
         elif field == "collection_id":
-            if value is not None and collections.get_collection(session, value, own) is None:
+            if value is not None and collections.get_collection(session, value, scope=own) is None:
                 raise Unprocessable(
                     f"There is no collection {value} in this story's community; check "
                     "`collection_id` (a story is filed only in its own community's "
@@ -165,7 +165,7 @@ def _own_community(story: Story) -> CommunityScope:
 def _people_links(
     session: Session, links: list[PersonLinkIn], own: CommunityScope
 ) -> list[StoryPerson]:
-    known = people.get_people(session, {link.person_id for link in links}, own)
+    known = people.get_people(session, {link.person_id for link in links}, scope=own)
     missing = sorted({str(link.person_id) for link in links if link.person_id not in known})
     if missing:
         raise Unprocessable(

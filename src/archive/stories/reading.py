@@ -27,7 +27,7 @@ def read_story(
     known = {
         other.id
         for other in repository.get_stories(session, read.related_story_ids)
-        if can_list_story(viewer, story_access(other), now)
+        if can_list_story(viewer, story_access(other), now=now)
     }
     related: list[uuid.UUID] = [i for i in read.related_story_ids if i in known]
     return read.model_copy(update={"related_story_ids": related})

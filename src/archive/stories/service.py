@@ -97,7 +97,9 @@ def create_story(
             "Only the community's archivists place stories under protocols or "
             "embargoes. Leave out `protocol_ids` and `embargo_until`."
         )
-    protocols = communities.protocols_for_story(session, viewer, community.id, protocol_ids)
+    protocols = communities.protocols_for_story(
+        session, viewer, community_id=community.id, protocol_ids=protocol_ids
+    )
     if data.consent is None and not curator:
         raise Unprocessable(
             "A story needs the consent of the person telling it. Add `consent`: "
@@ -119,7 +121,8 @@ def create_story(
         )
     elif (
         collection_id is not None
-        and collections.get_collection(session, collection_id, frozenset({community.id})) is None
+        and collections.get_collection(session, collection_id, scope=frozenset({community.id}))
+        is None
     ):
         raise Unprocessable(
             f"There is no collection {collection_id} in the story's community; check "
@@ -155,7 +158,7 @@ def create_story(
         story,
         data,
         descriptive,
-        may_see=lambda other: can_view_story(viewer, story_access(other), utcnow()),
+        may_see=lambda other: can_view_story(viewer, story_access(other), now=utcnow()),
     )
     if data.consent is not None:
         story.consent = consent_row(story.id, data.consent, viewer)
@@ -220,7 +223,7 @@ def get_listed_story(
     story = repository.get_story(session, story_id, with_recordings=True)
     if story is None:
         raise not_found(story_id)
-    visibility = story_visibility(viewer, story_access(story), utcnow())
+    visibility = story_visibility(viewer, story_access(story), now=utcnow())
     if visibility is Visibility.HIDDEN:
         raise not_found(story_id)
     return story, visibility is Visibility.FULL
@@ -232,7 +235,7 @@ def get_visible_story(
     """The story, or `NotFound` when it does not exist or the caller may not see it: a
     caller must not learn that a hidden story exists."""
     story = repository.get_story(session, story_id, with_recordings=with_recordings)
-    if story is None or not can_view_story(viewer, story_access(story), utcnow()):
+    if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
     return story
 

@@ -90,7 +90,7 @@ def split(
     at: float,
 ) -> Transcript:
     def apply(segments: list[SegmentDraft], index: int) -> list[SegmentDraft]:
-        return split_segment(segments, index, at)
+        return split_segment(segments, index, at=at)
 
     return _save(session, viewer, recording_id, segment_id, if_match, "split", apply)
 

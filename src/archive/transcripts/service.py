@@ -73,7 +73,9 @@ def _spans_hidden_from(
 
 
 def _hides(spans: list[Span] | None, segment: Segment | SegmentDraft) -> bool:
-    return spans is not None and (segment.restricted or masks(spans, segment.start, segment.end))
+    return spans is not None and (
+        segment.restricted or masks(spans, start=segment.start, end=segment.end)
+    )
 
 
 def hidden_segments(

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from archive.deps import CurrentViewer, SessionDep
+from archive.deps import ActorDep, CurrentViewer, SessionDep
 from archive.upload_links import service
 from archive.upload_links.schemas import (
     UploadLinkCreate,
@@ -18,19 +18,25 @@ router = APIRouter(tags=["upload links"])
 
 @router.post("/upload-links", status_code=201)
 def create_upload_link(
-    data: UploadLinkCreate, request: Request, viewer: CurrentViewer, session: SessionDep
+    data: UploadLinkCreate,
+    request: Request,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    actor: ActorDep,
 ) -> UploadLinkCreated:
     """A link for someone without an account to add stories to one collection."""
-    link, token = service.create_link(session, viewer, data)
+    link, token = service.create_link(session, viewer, data=data, actor=actor)
     url = str(request.url_for("contribute_page")) + f"#{token}"
-    return UploadLinkCreated(**UploadLinkRead.of(link).model_dump(), token=token, url=url)
+    read = UploadLinkRead.model_validate(link, from_attributes=True)
+    return UploadLinkCreated(**read.model_dump(), token=token, url=url)
 
 
 @router.get("/upload-links")
 def list_upload_links(
     viewer: CurrentViewer, session: SessionDep, collection_id: uuid.UUID | None = None
 ) -> list[UploadLinkRead]:
-    return [UploadLinkRead.of(link) for link in service.list_links(session, viewer, collection_id)]
+    links = service.list_links(session, viewer, collection_id=collection_id)
+    return [UploadLinkRead.model_validate(link, from_attributes=True) for link in links]
 
 
 @router.get("/upload-links/current")
@@ -40,6 +46,8 @@ def current_upload_link(viewer: CurrentViewer, session: SessionDep) -> UploadLin
 
 
 @router.delete("/upload-links/{link_id}", status_code=204)
-def revoke_upload_link(link_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> Response:
-    service.revoke_link(session, viewer, link_id)
+def revoke_upload_link(
+    link_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
+) -> Response:
+    service.revoke_link(session, viewer, link_id, actor=actor)
     return Response(status_code=204)

@@ -11,7 +11,7 @@ from archive.domain.access import CommunityScope
 from archive.models import UploadLink
 
 
-def get_link(session: Session, link_id: uuid.UUID, scope: CommunityScope) -> UploadLink | None:
+def get_link(session: Session, link_id: uuid.UUID, *, scope: CommunityScope) -> UploadLink | None:
     """The link, if it belongs to a community in `scope`; None as if it did not exist."""
     return session.scalar(
         select(UploadLink).where(UploadLink.id == link_id, within(UploadLink.community_id, scope))
@@ -23,7 +23,7 @@ def get_link_by_digest(session: Session, digest: str) -> UploadLink | None:
 
 
 def list_links(
-    session: Session, collection_id: uuid.UUID | None, scope: CommunityScope
+    session: Session, collection_id: uuid.UUID | None, *, scope: CommunityScope
 ) -> Sequence[UploadLink]:
     query = (
         select(UploadLink)

@@ -6,7 +6,6 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from archive.datetimes import ZonedDatetime
-from archive.models import UploadLink
 
 
 class UploadLinkCreate(BaseModel):
@@ -30,20 +29,6 @@ class UploadLinkRead(BaseModel):
     note: str
     revoked_at: datetime | None
     created_at: datetime
-
-    @classmethod
-    def of(cls, link: UploadLink) -> UploadLinkRead:
-        return cls(
-            id=link.id,
-            collection_id=link.collection_id,
-            community_id=link.community_id,
-            expires_at=link.expires_at,
-            max_uploads=link.max_uploads,
-            uses=link.uses,
-            note=link.note,
-            revoked_at=link.revoked_at,
-            created_at=link.created_at,
-        )
 
 
 class UploadLinkCreated(UploadLinkRead):

@@ -17,7 +17,8 @@ from archive.db.base import utcnow
 from archive.domain.access import Role, Viewer, curated_communities
 from archive.domain.tokens import new_token, token_digest
 from archive.errors import Forbidden, NotFound, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import UploadLink
 from archive.upload_links import repository
 from archive.upload_links.schemas import UploadLinkCreate, UploadLinkCurrent
@@ -59,10 +60,12 @@ def take_upload(session: Session, viewer: Viewer) -> None:
         )
 
 
-def create_link(session: Session, viewer: Viewer, data: UploadLinkCreate) -> tuple[UploadLink, str]:
+def create_link(
+    session: Session, viewer: Viewer, *, data: UploadLinkCreate, actor: Actor
+) -> tuple[UploadLink, str]:
     require_curator(viewer, "create upload links")
     collection = collections.get_collection(
-        session, data.collection_id, curated_communities(viewer)
+        session, data.collection_id, scope=curated_communities(viewer)
     )
     if collection is None:
         raise Unprocessable(
@@ -86,25 +89,23 @@ def create_link(session: Session, viewer: Viewer, data: UploadLinkCreate) -> tup
             created_by=viewer.user_id,
         ),
     )
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="upload_link.created",
-        subject_type="upload_link",
-        subject_id=link.id,
+        actor,
+        "upload_link.created",
+        link,
         details={
             "collection_id": str(data.collection_id),
             "max_uploads": data.max_uploads,
             "expires_at": data.expires_at.isoformat() if data.expires_at else None,
         },
-        community_id=link.community_id,
     )
     return link, token
 
 
-def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID) -> None:
+def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID, *, actor: Actor) -> None:
     require_curator(viewer, "revoke upload links")
-    link = repository.get_link(session, link_id, curated_communities(viewer))
+    link = repository.get_link(session, link_id, scope=curated_communities(viewer))
     if link is None:
         raise NotFound(
             f"There is no upload link {link_id} in your communities; GET "
@@ -112,22 +113,15 @@ def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID) -> None:
         )
     if link.revoked_at is None:
         link.revoked_at = utcnow()
-        add_event(
-            session,
-            actor_id=viewer.user_id,
-            action="upload_link.revoked",
-            subject_type="upload_link",
-            subject_id=link.id,
-            community_id=link.community_id,
-        )
+        record(session, actor, "upload_link.revoked", link)
 
 
 def list_links(
-    session: Session, viewer: Viewer, collection_id: uuid.UUID | None
+    session: Session, viewer: Viewer, *, collection_id: uuid.UUID | None
 ) -> Sequence[UploadLink]:
     """The links of the communities the caller curates (all, for an administrator)."""
     require_curator(viewer, "list upload links")
-    return repository.list_links(session, collection_id, curated_communities(viewer))
+    return repository.list_links(session, collection_id, scope=curated_communities(viewer))
 
 
 def describe_current(session: Session, viewer: Viewer) -> UploadLinkCurrent:
@@ -138,9 +132,9 @@ def describe_current(session: Session, viewer: Viewer) -> UploadLinkCurrent:
         )
     # The holder's own link, in its own community.
     scope = frozenset({viewer.link_community_id}) if viewer.link_community_id else frozenset()
-    link = repository.get_link(session, viewer.link_id, scope)
+    link = repository.get_link(session, viewer.link_id, scope=scope)
     assert link is not None
-    collection = collections.get_collection(session, link.collection_id, scope)
+    collection = collections.get_collection(session, link.collection_id, scope=scope)
     return UploadLinkCurrent(
         collection_title=collection.title if collection else "",
         note=link.note,

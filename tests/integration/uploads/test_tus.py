@@ -475,7 +475,7 @@ def test_uploads_are_private_to_whoever_started_them(live: LiveArchive) -> None:
 
     url = create(live, live.story(), 100)
     with transaction(live.app.state.sessions) as session:
-        _, token = create_user_with_token(session, "someone", Role.CONTRIBUTOR)
+        _, token = create_user_with_token(session, "someone", role=Role.CONTRIBUTOR)
     other = {"Authorization": f"Bearer {token}", **TUS}
     assert httpx.head(url, headers=other).status_code == 404
     assert_problem(

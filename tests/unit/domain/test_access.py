@@ -110,7 +110,7 @@ STORIES = {
 @pytest.mark.parametrize(("viewer_name", "story_name"), list(itertools.product(TABLE, STORIES)))
 def test_visibility_table(viewer_name: str, story_name: str) -> None:
     expected = TABLE[viewer_name][list(STORIES).index(story_name)]
-    assert story_visibility(VIEWERS[viewer_name], STORIES[story_name], NOW) is expected
+    assert story_visibility(VIEWERS[viewer_name], STORIES[story_name], now=NOW) is expected
 
 
 HIDDEN_STATES: dict[str, dict[str, object]] = {
@@ -126,12 +126,12 @@ def test_unpublished_withdrawn_and_embargoed_stories_are_only_for_curators_and_c
 ) -> None:
     hidden = story(Access.PUBLIC, **HIDDEN_STATES[state])
     expected = F if viewer_name in ("creator", "archivist here", "admin") else H
-    assert story_visibility(VIEWERS[viewer_name], hidden, NOW) is expected
+    assert story_visibility(VIEWERS[viewer_name], hidden, now=NOW) is expected
 
 
 def test_an_embargo_ends_by_itself() -> None:
     ended = story(Access.PUBLIC, embargo_until=NOW - timedelta(seconds=1))
-    assert can_view_story(None, ended, NOW)
+    assert can_view_story(None, ended, now=NOW)
 
 
 def test_consent_narrows_access_never_widens_it() -> None:
@@ -156,12 +156,12 @@ def test_consent_narrows_access_never_widens_it() -> None:
 def test_several_protocols_need_all_unless_the_story_says_any(
     held: set[uuid.UUID], required: set[uuid.UUID], mode: str, expected: bool
 ) -> None:
-    assert holds_protocols(frozenset(held), frozenset(required), mode) is expected
+    assert holds_protocols(frozenset(held), frozenset(required), mode=mode) is expected
 
 
 def test_the_link_holder_sees_only_what_it_put_in() -> None:
     own = story(Access.PRIVATE, created_by=None, upload_link_id=LINK)
-    assert can_view_story(VIEWERS["link holder"], own, NOW)
+    assert can_view_story(VIEWERS["link holder"], own, now=NOW)
     assert can_add_recording(VIEWERS["link holder"], own)
     assert not can_add_recording(VIEWERS["link holder"], story(Access.PRIVATE))
 
@@ -176,8 +176,8 @@ def test_archivists_act_only_in_their_communities() -> None:
 
 def test_unsearchable_stories_are_heard_but_not_found() -> None:
     quiet = story(Access.PUBLIC, searchable=False)
-    assert can_view_story(None, quiet, NOW)
-    assert not can_search_story(None, quiet, NOW)
+    assert can_view_story(None, quiet, now=NOW)
+    assert not can_search_story(None, quiet, now=NOW)
 
 
 def scope_matches(scope: SearchScope, s: StoryAccess) -> bool:
@@ -221,7 +221,7 @@ ALL_STORIES = [
 )
 def test_search_finds_exactly_the_stories_a_viewer_may_hear(viewer_name: str, index: int) -> None:
     viewer, s = VIEWERS[viewer_name], ALL_STORIES[index]
-    assert scope_matches(search_scope(viewer), s) is can_view_story(viewer, s, NOW)
+    assert scope_matches(search_scope(viewer), s) is can_view_story(viewer, s, now=NOW)
 
 
 @pytest.mark.parametrize("viewer_name", list(VIEWERS))

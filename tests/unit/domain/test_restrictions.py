@@ -68,12 +68,12 @@ def test_only_the_archivists_of_the_story_s_community_hear_them() -> None:
 def test_a_segment_is_hidden_when_it_shares_any_time_with_a_span(
     start: float, end: float, expected: bool
 ) -> None:
-    assert overlaps(Span(16.1, 20.3), start, end) is expected
-    assert masks([Span(40.0, 41.0), Span(16.1, 20.3)], start, end) is expected
+    assert overlaps(Span(16.1, 20.3), start=start, end=end) is expected
+    assert masks([Span(40.0, 41.0), Span(16.1, 20.3)], start=start, end=end) is expected
 
 
 def test_no_spans_hide_nothing() -> None:
-    assert not masks([], 0.0, 100.0)
+    assert not masks([], start=0.0, end=100.0)
 
 
 def test_spans_merge_into_sorted_disjoint_stretches() -> None:
@@ -108,7 +108,7 @@ def test_the_fingerprint_is_of_the_time_covered_not_of_how_it_was_marked() -> No
 def test_a_span_outside_the_recording_is_refused_with_a_reason(
     start: float, end: float, duration: float | None, says: str
 ) -> None:
-    problem = span_problem(start, end, duration)
+    problem = span_problem(start, end, duration=duration)
     assert problem is not None
     assert says in problem
 
@@ -120,7 +120,7 @@ def test_a_span_outside_the_recording_is_refused_with_a_reason(
 def test_a_span_inside_the_recording_is_accepted(
     start: float, end: float, duration: float | None
 ) -> None:
-    assert span_problem(start, end, duration) is None
+    assert span_problem(start, end, duration=duration) is None
 
 
 def test_sample_ranges_round_outwards() -> None:
@@ -138,8 +138,8 @@ def test_long_recordings_get_an_opus_copy_and_the_rest_flac() -> None:
 
 def test_listening_copies_live_apart_from_originals_each_under_its_own_key() -> None:
     story, recording = uuid.uuid4(), uuid.uuid4()
-    first = listening_copy_key(story, recording, uuid.uuid4(), "flac")
-    second = listening_copy_key(story, recording, uuid.uuid4(), "opus")
+    first = listening_copy_key(story, recording, copy_id=uuid.uuid4(), codec="flac")
+    second = listening_copy_key(story, recording, copy_id=uuid.uuid4(), codec="opus")
     assert first.startswith(f"derivatives/{story}/{recording}/")
     assert first.endswith(".flac")
     assert second.endswith(".opus")

@@ -143,7 +143,9 @@ def test_retime_words(
     end: float,
     expected: list[tuple[str, float, float]],
 ) -> None:
-    assert [(w.word, w.start, w.end) for w in retime_words(original, text, start, end)] == expected
+    assert [
+        (w.word, w.start, w.end) for w in retime_words(original, text, start=start, end=end)
+    ] == expected
 
 
 @pytest.mark.parametrize(
@@ -217,7 +219,7 @@ def test_keep_leaves_a_field_alone() -> None:
 
 
 def test_split_divides_words_by_their_times_and_the_text_with_them() -> None:
-    result = split_segment(STORY, 0, 1.2)
+    result = split_segment(STORY, 0, at=1.2)
     assert len(result) == 4
     first, second = result[0], result[1]
     assert (first.start, first.end, first.text) == (0.0, 1.2, "We crossed the")
@@ -229,7 +231,7 @@ def test_split_divides_words_by_their_times_and_the_text_with_them() -> None:
 
 
 def test_a_word_goes_to_the_half_holding_most_of_it_and_is_trimmed_to_it() -> None:
-    first, second, *_ = split_segment(STORY, 0, 1.6)  # "stone" is 1.2-1.8, midpoint 1.5
+    first, second, *_ = split_segment(STORY, 0, at=1.6)  # "stone" is 1.2-1.8, midpoint 1.5
     assert first.text == "We crossed the stone"
     assert first.words[-1] == Word("stone", 1.2, 1.6, 0.9)
     assert second.text == "bridge."
@@ -238,7 +240,7 @@ def test_a_word_goes_to_the_half_holding_most_of_it_and_is_trimmed_to_it() -> No
 
 def test_split_keeps_a_restriction_on_both_halves() -> None:
     restricted = [dataclasses.replace(BRIDGE, restricted=True)]
-    first, second = split_segment(restricted, 0, 1.2)
+    first, second = split_segment(restricted, 0, at=1.2)
     assert (first.restricted, second.restricted) == (True, True)
 
 
@@ -280,7 +282,7 @@ def test_split_keeps_a_restriction_on_both_halves() -> None:
     ],
 )
 def test_split_text(segment: SegmentDraft, at: float, texts: tuple[str, str]) -> None:
-    first, second = split_segment([segment], 0, at)
+    first, second = split_segment([segment], 0, at=at)
     assert (first.text, second.text) == texts
 
 
@@ -298,7 +300,7 @@ def test_split_text(segment: SegmentDraft, at: float, texts: tuple[str, str]) ->
 )
 def test_split_rejections(at: float, says: str) -> None:
     with pytest.raises(EditRejected, match=says):
-        split_segment(STORY, 0, at)
+        split_segment(STORY, 0, at=at)
 
 
 # --- merge ---------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ def kinds(changes: list[Any]) -> list[tuple[str, int | None, int | None, tuple[s
             id="retime",
         ),
         pytest.param(
-            split_segment(STORY, 1, 4.1),
+            split_segment(STORY, 1, at=4.1),
             [("changed", 1, 1, ("end", "text", "words")), ("added", None, 2, ())],
             id="split",
         ),
