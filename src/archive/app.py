@@ -16,6 +16,7 @@ from archive.access_requests.endpoints import router as access_requests_router
 from archive.accounts.endpoints import router as accounts_router
 from archive.accounts.passwords import passwords_from
 from archive.accounts.signin import LoginLimiter
+from archive.audit_middleware import SourceIpMiddleware
 from archive.backends import Backends
 from archive.collections.endpoints import router as collections_router
 from archive.communities.endpoints import router as communities_router
@@ -24,7 +25,6 @@ from archive.db.session import create_db_engine, create_session_factory
 from archive.discovery.endpoints import router as search_router
 from archive.domain.ratelimit import TokenBuckets
 from archive.events.endpoints import router as events_router
-from archive.events.requests import SourceIpMiddleware
 from archive.health.endpoints import router as health_router
 from archive.openapi import install_openapi
 from archive.people.endpoints import router as people_router

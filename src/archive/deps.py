@@ -172,12 +172,20 @@ async def get_actor(
     )
 
 
+async def source_ip(request: Request) -> str | None:
+    """The client address the server saw. Behind a reverse proxy this is the proxy's, unless
+    the server is told to trust its forwarded headers (uvicorn `--proxy-headers` with
+    `--forwarded-allow-ips`)."""
+    return request.client.host if request.client else None
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
 IndexDep = Annotated[SearchIndex, Depends(get_index)]
+SourceIp = Annotated[str | None, Depends(source_ip)]
 ViewerDep = Annotated[Viewer | None, Depends(get_viewer)]
 CurrentViewer = Annotated[Viewer, Depends(require_viewer)]
 CallerDep = Annotated[Caller, Depends(get_caller)]

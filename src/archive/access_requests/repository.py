@@ -82,19 +82,3 @@ def list_grants(
         )
     query = scoped(query, scope=scope, user_id=user_id)
     return session.scalars(query.order_by(AccessGrant.created_at, AccessGrant.id)).all()
-
-
-def grants_in_force(
-    session: Session, story_id: uuid.UUID, *, now: datetime
-) -> Sequence[AccessGrant]:
-    """The story's grants that open it now or will later (their end not passed)."""
-    return session.scalars(
-        select(AccessGrant)
-        .where(
-            AccessGrant.story_id == story_id,
-            AccessGrant.status == "granted",
-            or_(AccessGrant.ends_at.is_(None), AccessGrant.ends_at > now),
-        )
-        .order_by(AccessGrant.created_at, AccessGrant.id)
-        .with_for_update()
-    ).all()

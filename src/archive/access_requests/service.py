@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -15,19 +15,17 @@ from archive.access_requests import repository
 from archive.access_requests.schemas import AccessDecision, AccessRequestCreate
 from archive.db.base import utcnow
 from archive.domain.access import (
-    Access,
     Viewer,
     Visibility,
     can_curate,
     curated_communities,
-    effective_access,
     story_visibility,
 )
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
 from archive.events.actor import Actor
-from archive.events.context import current_source_ip
 from archive.events.repository import record
 from archive.models import AccessGrant, Story
+from archive.stories import grants
 from archive.stories import repository as stories
 from archive.stories.service import not_found, story_access
 
@@ -154,61 +152,8 @@ def revoke_grant(session: Session, viewer: Viewer, *, grant_id: uuid.UUID, actor
     now = utcnow()
     if grant.status != "granted" or (grant.ends_at is not None and grant.ends_at <= now):
         return
-    _end(session, grant, story, now=now, status="revoked", actor=actor, reason="revoked")
-
-
-def end_grants_of_story(
-    session: Session, story_id: uuid.UUID, *, actor_id: uuid.UUID | None, reason: str
-) -> int:
-    """Ends every grant of the story that is in force or yet to start: call it when the story
-    becomes private, which no grant may open. Returns how many were ended."""
-    now = utcnow()
-    # Until the callers in stories and consent pass an `Actor`, the request's address is
-    # read where the request middleware left it.
-    actor = Actor(user_id=actor_id, source_ip=current_source_ip.get())
-    grants = repository.grants_in_force(session, story_id, now=now)
-    if not grants:
-        return 0
-    story = _story_of(session, grants[0])
-    for grant in grants:
-        _end(session, grant, story, now=now, status="ended", actor=actor, reason=reason)
-    return len(grants)
-
-
-def end_grants_if_private(
-    session: Session, story: Story, *, actor_id: uuid.UUID | None, reason: str
-) -> int:
-    """After a change to the story's access or consent: a story that is now private (by its
-    access, or by the narrator's consent) keeps no grant. Returns how many were ended."""
-    if effective_access(story_access(story)) is not Access.PRIVATE:
-        return 0
-    return end_grants_of_story(session, story.id, actor_id=actor_id, reason=reason)
-
-
-def _end(
-    session: Session,
-    grant: AccessGrant,
-    story: Story,
-    *,
-    now: datetime,
-    status: str,
-    actor: Actor,
-    reason: str,
-) -> None:
-    planned_end = grant.ends_at
-    grant.status, grant.ends_at = status, now
-    repository.save_grant(session, grant)
-    record(
-        session,
-        actor,
-        f"access.{status}",
-        story,
-        details={
-            "request_id": str(grant.id),
-            "user_id": str(grant.user_id),
-            "reason": reason,
-            "was_to_end_at": planned_end.isoformat() if planned_end else None,
-        },
+    grants.end_grant(
+        session, grant, story, now=now, status="revoked", actor=actor, reason="revoked"
     )
 
 

@@ -12,12 +12,12 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from archive.access_requests import service as grants
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.errors import Conflict, Forbidden
 from archive.events.repository import add_event
 from archive.models import Story
+from archive.stories import grants
 from archive.stories import repository as stories
 from archive.stories.consent_schemas import ConsentIn, ConsentWithdrawal
 from archive.stories.service import consent_row, not_found, reindex_story, story_access

@@ -1,5 +1,5 @@
 """The address of the request being served, for `add_event` callers that do not pass an
-`Actor` yet. Set by `events.requests.SourceIpMiddleware`; new code passes an `Actor` to
+`Actor` yet. Set by `archive.audit_middleware.SourceIpMiddleware`; new code passes an `Actor` to
 `events.repository.record` instead of relying on this."""
 
 from __future__ import annotations

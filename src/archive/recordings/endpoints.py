@@ -5,8 +5,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from archive.deps import BackendsDep, CurrentViewer, SessionDep, ViewerDep
-from archive.events.requests import SourceIp
+from archive.deps import BackendsDep, CurrentViewer, SessionDep, SourceIp, ViewerDep
 from archive.recordings import flow, service
 from archive.recordings.receive import MULTIPART_FILE_BODY, RequestBody
 from archive.stories.recording_schemas import RecordingRead

@@ -5,9 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from archive.deps import CurrentViewer, SessionDep
+from archive.deps import CurrentViewer, SessionDep, SourceIp
 from archive.domain.review import ReviewAction, StoryStatus
-from archive.events.requests import SourceIp
 from archive.review import service
 from archive.review.schemas import ReviewDecision, ReviewItem, ReviewPage
 from archive.stories.editing import etag

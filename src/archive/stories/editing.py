@@ -13,14 +13,13 @@ import uuid
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from archive.access_requests import service as grants
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.domain.review import StoryStatus
 from archive.errors import Forbidden, PreconditionFailed, PreconditionRequired
 from archive.events.repository import add_event
 from archive.models import Story
-from archive.stories import metadata, repository
+from archive.stories import grants, metadata, repository
 from archive.stories.schemas import StoryUpdate
 from archive.stories.service import not_found, reindex_story, story_access
 

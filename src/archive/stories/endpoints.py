@@ -5,8 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from archive.deps import CurrentViewer, SessionDep, ViewerDep
-from archive.events.requests import SourceIp
+from archive.deps import CurrentViewer, SessionDep, SourceIp, ViewerDep
 from archive.stories import editing, service
 from archive.stories.reading import read_story
 from archive.stories.schemas import StoryCreate, StoryRead, StoryUpdate

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Story, StoryPerson
+from archive.models import AccessGrant, Story, StoryPerson
 
 ACCESS_LOADS = (selectinload(Story.consent), selectinload(Story.protocols))
 """What every access decision reads beside the story row: its consent and protocols."""
@@ -44,4 +45,26 @@ def add_story(session: Session, story: Story) -> Story:
 def flush(session: Session) -> None:
     """Writes the story's pending changes now, so its version moves and a rival writer's
     change raises `StaleDataError` here rather than at commit."""
+    session.flush()
+
+
+def grants_in_force(
+    session: Session, story_id: uuid.UUID, *, now: datetime
+) -> Sequence[AccessGrant]:
+    """The story's grants that open it now or will later (their end not passed)."""
+    return session.scalars(
+        select(AccessGrant)
+        .where(
+            AccessGrant.story_id == story_id,
+            AccessGrant.status == "granted",
+            or_(AccessGrant.ends_at.is_(None), AccessGrant.ends_at > now),
+        )
+        .order_by(AccessGrant.created_at, AccessGrant.id)
+        .with_for_update()
+    ).all()
+
+
+def save_grant(session: Session, grant: AccessGrant) -> None:
+    """Writes the changes to a grant now (the caller's transaction goes on)."""
+    session.add(grant)
     session.flush()

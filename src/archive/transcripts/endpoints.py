@@ -5,8 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from archive.deps import CurrentViewer, SessionDep, ViewerDep
-from archive.events.requests import SourceIp
+from archive.deps import CurrentViewer, SessionDep, SourceIp, ViewerDep
 from archive.recordings.service import note_read
 from archive.transcripts import editing, service
 from archive.transcripts.schemas import (

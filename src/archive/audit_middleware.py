@@ -1,24 +1,11 @@
-"""Where a request came from, for the audit log. Imported by the app and endpoints only:
-it needs the web framework."""
+"""Gives the events a request causes the client address the server saw, for callers of
+`events.repository.add_event` that pass no `Actor`. Installed by the app."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from archive.events.context import current_source_ip
-
-
-async def source_ip(request: Request) -> str | None:
-    """The client address the server saw. Behind a reverse proxy this is the proxy's, unless
-    the server is told to trust its forwarded headers (uvicorn `--proxy-headers` with
-    `--forwarded-allow-ips`)."""
-    return request.client.host if request.client else None
-
-
-SourceIp = Annotated[str | None, Depends(source_ip)]
 
 
 class SourceIpMiddleware:
