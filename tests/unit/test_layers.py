@@ -289,6 +289,39 @@ def test_sql_is_built_and_run_only_in_repositories_and_adapters() -> None:
     _fail("SQL outside repositories, models, db and the SQL adapters", violations)
 
 
+# (f) services and repositories work inside the caller's unit of work -----------------------
+
+UNIT_OF_WORK_CALLS = frozenset({"transaction", "commit", "rollback", "begin"})
+"""`db.session.transaction(...)` opens and commits one; `session.commit/rollback/begin` end or
+start one by hand. Only the edges do either: the request dependency, the flows that move bytes
+between short transactions, the job wrapper and its tasks, the command line."""
+
+
+def _unit_of_work_calls(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "transaction":
+            yield node.lineno, "transaction()"
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in UNIT_OF_WORK_CALLS
+            and (func.attr == "transaction" or _receiver_is_session(func.value))
+        ):
+            yield node.lineno, f"{func.attr}()"
+
+
+def test_services_and_repositories_never_open_or_end_a_transaction() -> None:
+    violations = [
+        f"{_path_of(module)}:{line} calls {call}"
+        for module in _modules()
+        if _last(module) in {"service", "repository"}
+        for line, call in _unit_of_work_calls(_tree(module))
+    ]
+    _fail("a service or repository opens or ends a unit of work", violations)
+
+
 # (e) the domain is pure ------------------------------------------------------------------
 
 
@@ -328,6 +361,13 @@ def test_the_rules_catch_a_planted_violation() -> None:
     graph: dict[str, dict[str, list[Import]]] = {"a": {"b": []}, "b": {"c": []}, "c": {"a": []}}
     graph["d"] = {"a": []}
     assert _strongly_connected(graph) == [["a", "b", "c"]]
+    units = ast.parse(
+        "def g(sessions, session, store):\n"
+        "    with transaction(sessions) as s:\n"
+        "        session.commit()\n"
+        "    store.commit()\n"
+    )
+    assert sorted(_unit_of_work_calls(units)) == [(2, "transaction()"), (3, "commit()")]
 
 
 def test_the_allow_lists_name_modules_that_exist() -> None:
