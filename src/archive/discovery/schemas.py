@@ -2,13 +2,65 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from archive.models import Person
+from archive.search.base import SearchFilters
 from archive.search.scoring import K1, REFERENCE_LENGTH, B
 
 
+class SearchParams(BaseModel):
+    """What `GET /api/v1/search` takes: the words, the page, and the filters. Other query
+    parameters are ignored, as they always were."""
+
+    q: str = Field(
+        min_length=1, max_length=1000, description='Words, "quoted phrases" and prefix* searches'
+    )
+    page: int = Field(default=1, ge=1, le=10_000)
+    per_page: int = Field(default=20, ge=1, le=100)
+    language: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="Only segments in this language (en).",
+    )
+    story_id: uuid.UUID | None = Field(default=None, description="Only this story.")
+    recording_id: uuid.UUID | None = Field(default=None, description="Only this recording.")
+    collection_id: uuid.UUID | None = Field(
+        default=None, description="Only stories in this collection."
+    )
+    narrator: uuid.UUID | None = Field(
+        default=None, description="Only stories this person (an id) narrates."
+    )
+    subject: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Only stories with this subject, as written.",
+    )
+    decade: int | None = Field(
+        default=None,
+        ge=1000,
+        le=2100,
+        multiple_of=10,
+        description="Only stories recorded in this decade (1950 for 1950 to 1959).",
+    )
+
+    def filters(self) -> SearchFilters:
+        return SearchFilters(
+            language=self.language,
+            story_id=self.story_id,
+            recording_id=self.recording_id,
+            collection_id=self.collection_id,
+            narrator=self.narrator,
+            subject=self.subject,
+            decade=self.decade,
+        )
+
+
 class SearchHitRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     story_id: uuid.UUID
     recording_id: uuid.UUID
     segment_id: uuid.UUID
