@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from archive.deps import IndexDep, SessionDep, ViewerDep
+from archive.deps import ActorDep, IndexDep, SessionDep, ViewerDep
 from archive.discovery import service
 from archive.discovery.schemas import FacetPersonRead, SearchHitRead, SearchResultRead
 from archive.search.base import SearchFilters
@@ -24,6 +24,7 @@ def search(
         ),
     ],
     viewer: ViewerDep,
+    actor: ActorDep,
     index: IndexDep,
     session: SessionDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -64,6 +65,7 @@ def search(
         session,
         index,
         viewer=viewer,
+        actor=actor,
         query=q,
         filters=SearchFilters(
             language=language,
