@@ -16,7 +16,6 @@ from archive.access_requests.endpoints import router as access_requests_router
 from archive.accounts.endpoints import router as accounts_router
 from archive.accounts.passwords import passwords_from
 from archive.accounts.signin import LoginLimiter
-from archive.audit_middleware import SourceIpMiddleware
 from archive.backends import Backends
 from archive.collections.endpoints import router as collections_router
 from archive.communities.endpoints import router as communities_router
@@ -103,7 +102,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(TusMethodOverride)
     app.add_middleware(TusResumableHeader)
-    app.add_middleware(SourceIpMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

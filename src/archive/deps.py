@@ -172,11 +172,13 @@ async def get_actor(
     )
 
 
-async def source_ip(request: Request) -> str | None:
-    """The client address the server saw. Behind a reverse proxy this is the proxy's, unless
-    the server is told to trust its forwarded headers (uvicorn `--proxy-headers` with
-    `--forwarded-allow-ips`)."""
-    return request.client.host if request.client else None
+async def get_address(request: Request) -> Actor:
+    """The request's address alone, as an actor with no user: for a hot path that finds its
+    caller inside its own transaction (`CallerDep`) and whose events name someone else (a
+    finished upload names whoever started it). Behind a reverse proxy the address is the
+    proxy's, unless the server is told to trust its forwarded headers (uvicorn
+    `--proxy-headers` with `--forwarded-allow-ips`)."""
+    return Actor(user_id=None, source_ip=request.client.host if request.client else None)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -185,8 +187,8 @@ SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]
 IndexDep = Annotated[SearchIndex, Depends(get_index)]
-SourceIp = Annotated[str | None, Depends(source_ip)]
 ViewerDep = Annotated[Viewer | None, Depends(get_viewer)]
 CurrentViewer = Annotated[Viewer, Depends(require_viewer)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+AddressDep = Annotated[Actor, Depends(get_address)]

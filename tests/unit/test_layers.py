@@ -32,7 +32,6 @@ HTTP_EDGE: dict[str, str] = {
     "archive.problems": "the problem+json handler installed on the application",
     "archive.openapi": "the application's OpenAPI document",
     "archive.uploads.middleware": "ASGI middleware for the tus headers, installed by the app",
-    "archive.audit_middleware": "ASGI middleware giving a request's events its address",
 }
 """Modules besides `endpoints.py` and `web/` that may import FastAPI or Starlette."""
 

@@ -13,9 +13,10 @@ from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.domain.formats import ACCEPTED_FORMATS_TEXT, SNIFF_BYTES, sniff_document
 from archive.errors import ArchiveError, Conflict, Forbidden, NotFound, UnsupportedMedia
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.ingest.media import probe
-from archive.models import Consent
+from archive.models import Consent, Story
 from archive.recordings.receive import ReceivedObject
 from archive.storage.base import ObjectStore
 from archive.stories import repository as stories
@@ -28,7 +29,8 @@ def document_key(story_id: uuid.UUID) -> str:
 
 def _consent_for(
     session: Session, viewer: Viewer | None, *, story_id: uuid.UUID, changing: bool
-) -> Consent:
+) -> tuple[Story, Consent]:
+    """The story, if the caller may handle its consent document, and its consent."""
     story = stories.get_story(session, story_id)
     if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
@@ -45,7 +47,7 @@ def _consent_for(
                 "`consent` when creating the story); then add its document."
             )
         raise NotFound("This story's consent has no document.")
-    return story.consent
+    return story, story.consent
 
 
 def check_document_allowed(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> None:
@@ -74,20 +76,20 @@ def record_document(
     story_id: uuid.UUID,
     received: ReceivedObject,
     content_type: str,
+    actor: Actor,
 ) -> Consent:
     """Makes the stored bytes the story's consent document (the one before stays stored)."""
-    consent = _consent_for(session, viewer, story_id=story_id, changing=True)
+    story, consent = _consent_for(session, viewer, story_id=story_id, changing=True)
     before = consent.document_key
     consent.document_key = received.key
     consent.document_content_type = content_type
     consent.document_sha256 = received.sha256
     consent.document_size = received.size
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="consent.document_added",
-        subject_type="story",
-        subject_id=story_id,
+        actor,
+        "consent.document_added",
+        story,
         details={
             "key": received.key,
             "sha256": received.sha256,
@@ -99,7 +101,7 @@ def record_document(
 
 
 def document_for(session: Session, viewer: Viewer | None, *, story_id: uuid.UUID) -> Consent:
-    consent = _consent_for(session, viewer, story_id=story_id, changing=False)
+    _, consent = _consent_for(session, viewer, story_id=story_id, changing=False)
     if consent.document_key is None:
         raise NotFound("This story's consent has no document yet.")
     return consent

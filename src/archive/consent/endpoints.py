@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
 from archive.consent import flow, service
-from archive.deps import BackendsDep, CurrentViewer, SessionDep
+from archive.deps import ActorDep, BackendsDep, CurrentViewer, SessionDep
 from archive.recordings.endpoints import body_of
 from archive.recordings.receive import MULTIPART_FILE_BODY
 from archive.stories.consent_schemas import ConsentIn, ConsentRead, ConsentWithdrawal
@@ -16,10 +16,14 @@ router = APIRouter(tags=["consent"])
 
 @router.put("/stories/{story_id}/consent")
 def set_consent(
-    story_id: uuid.UUID, data: ConsentIn, viewer: CurrentViewer, session: SessionDep
+    story_id: uuid.UUID,
+    data: ConsentIn,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    actor: ActorDep,
 ) -> ConsentRead:
     """Record (or correct) the narrator's consent. Archivists only."""
-    story = service.set_consent(session, viewer, story_id, data)
+    story = service.set_consent(session, viewer, story_id, data, actor=actor)
     assert story.consent is not None
     return ConsentRead.of(story.consent)
 
@@ -29,10 +33,13 @@ def withdraw_consent(
     story_id: uuid.UUID,
     viewer: CurrentViewer,
     session: SessionDep,
+    actor: ActorDep,
     data: ConsentWithdrawal | None = None,
 ) -> ConsentRead:
     """Take the story out of search and playback; nothing is deleted."""
-    story = service.withdraw_consent(session, viewer, story_id, data or ConsentWithdrawal())
+    story = service.withdraw_consent(
+        session, viewer, story_id, data or ConsentWithdrawal(), actor=actor
+    )
     assert story.consent is not None
     return ConsentRead.of(story.consent)
 
@@ -46,10 +53,13 @@ async def add_consent_document(
     request: Request,
     viewer: CurrentViewer,
     backends: BackendsDep,
+    actor: ActorDep,
 ) -> ConsentRead:
     """The consent itself: a scanned form (PDF or image) or a recorded statement, kept
     write-once like any original (multipart field `file`)."""
-    consent = await flow.add_document(backends, viewer, story_id=story_id, body=body_of(request))
+    consent = await flow.add_document(
+        backends, viewer, story_id=story_id, body=body_of(request), actor=actor
+    )
     return ConsentRead.of(consent)
 
 

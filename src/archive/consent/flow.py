@@ -19,12 +19,13 @@ from archive.backends import Backends
 from archive.consent import documents
 from archive.db.session import transaction
 from archive.domain.access import Viewer
+from archive.events.actor import Actor
 from archive.models import Consent
 from archive.recordings.receive import ReceivedObject, RequestBody, receive_multipart_file
 
 
 async def add_document(
-    backends: Backends, viewer: Viewer, *, story_id: uuid.UUID, body: RequestBody
+    backends: Backends, viewer: Viewer, *, story_id: uuid.UUID, body: RequestBody, actor: Actor
 ) -> Consent:
     await anyio.to_thread.run_sync(partial(_check_allowed, backends, viewer, story_id=story_id))
     received = await receive_multipart_file(
@@ -34,7 +35,7 @@ async def add_document(
         limit=backends.settings.max_upload_bytes,
     )
     return await anyio.to_thread.run_sync(
-        partial(_register, backends, viewer, story_id=story_id, received=received)
+        partial(_register, backends, viewer, story_id=story_id, received=received, actor=actor)
     )
 
 
@@ -44,14 +45,24 @@ def _check_allowed(backends: Backends, viewer: Viewer, *, story_id: uuid.UUID) -
 
 
 def _register(
-    backends: Backends, viewer: Viewer, *, story_id: uuid.UUID, received: ReceivedObject
+    backends: Backends,
+    viewer: Viewer,
+    *,
+    story_id: uuid.UUID,
+    received: ReceivedObject,
+    actor: Actor,
 ) -> Consent:
     store = backends.store
     try:
         content_type = documents.content_type_of(store, received.key)
         with transaction(backends.sessions) as session:
             return documents.record_document(
-                session, viewer, story_id=story_id, received=received, content_type=content_type
+                session,
+                viewer,
+                story_id=story_id,
+                received=received,
+                content_type=content_type,
+                actor=actor,
             )
     except BaseException:
         store.delete(received.key)

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.errors import Conflict, Forbidden
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import Story
 from archive.stories import grants
 from archive.stories import repository as stories
@@ -38,7 +39,9 @@ def _story_for_change(
     return story
 
 
-def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentIn) -> Story:
+def set_consent(
+    session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentIn, *, actor: Actor
+) -> Story:
     story = _story_for_change(session, viewer, story_id, owner_allowed=False)
     before = None
     if story.consent is not None:
@@ -59,21 +62,20 @@ def set_consent(session: Session, viewer: Viewer, story_id: uuid.UUID, data: Con
     stories.flush(session)
     reindex_story(session, story)
     grants.end_grants_if_private(
-        session, story, actor_id=viewer.user_id, reason="the narrator's consent became private"
+        session, story, actor=actor, reason="the narrator's consent became private"
     )
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="consent.recorded",
-        subject_type="story",
-        subject_id=story.id,
+        actor,
+        "consent.recorded",
+        story,
         details={"before": before, "after": data.model_dump(mode="json")},
     )
     return story
 
 
 def withdraw_consent(
-    session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentWithdrawal
+    session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentWithdrawal, *, actor: Actor
 ) -> Story:
     story = _story_for_change(session, viewer, story_id, owner_allowed=True)
     if story.consent is None:
@@ -85,12 +87,11 @@ def withdraw_consent(
         story.consent.withdrawn_at = utcnow()
         story.consent.withdrawn_reason = data.reason or None
         reindex_story(session, story)
-        add_event(
+        record(
             session,
-            actor_id=viewer.user_id,
-            action="consent.withdrawn",
-            subject_type="story",
-            subject_id=story.id,
+            actor,
+            "consent.withdrawn",
+            story,
             details={"reason": data.reason},
         )
     return story

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from archive.deps import IndexDep, SessionDep, ViewerDep
+from archive.deps import ActorDep, IndexDep, SessionDep, ViewerDep
 from archive.discovery import service
 from archive.discovery.schemas import (
     FacetPersonRead,
@@ -20,6 +20,7 @@ router = APIRouter(tags=["search"])
 def search(
     params: Annotated[SearchParams, Query()],
     viewer: ViewerDep,
+    actor: ActorDep,
     index: IndexDep,
     session: SessionDep,
 ) -> SearchResultRead:
@@ -31,6 +32,7 @@ def search(
         session,
         index,
         viewer=viewer,
+        actor=actor,
         query=params.q,
         filters=params.filters(),
         offset=(params.page - 1) * params.per_page,

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_view_story, search_scope
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record_without_subject
 from archive.models import Person
 from archive.people import repository as people
 from archive.search.base import SearchFilters, SearchIndex, SearchResult
@@ -36,6 +37,7 @@ def search(
     index: SearchIndex,
     *,
     viewer: Viewer | None,
+    actor: Actor,
     query: str,
     filters: SearchFilters,
     offset: int,
@@ -45,7 +47,7 @@ def search(
     the stories of the hits (to audit those that are not public) and, when the narrator facet
     counts someone, the people."""
     result = index.search(query, search_scope(viewer), filters=filters, offset=offset, limit=limit)
-    note_closed_hits(session, viewer, query=query, result=result)
+    note_closed_hits(session, actor, query=query, result=result)
     ids = {uuid.UUID(key) for key in result.facets.get("narrator", {})}
     return SearchAnswer(result=result, narrators=people.get_people(session, ids))
 
@@ -53,9 +55,7 @@ def search(
 MAX_QUERY_LOGGED = 300
 
 
-def note_closed_hits(
-    session: Session, viewer: Viewer | None, *, query: str, result: SearchResult
-) -> None:
+def note_closed_hits(session: Session, actor: Actor, *, query: str, result: SearchResult) -> None:
     """A search whose answer shows words of stories that are not open to everyone leaves one
     event naming those stories (in the order of their first hit): reading text through search
     is audited as reading the transcript is. A search that shows only public words leaves
@@ -71,12 +71,11 @@ def note_closed_hits(
     }
     if not closed:
         return
-    add_event(
+    record_without_subject(
         session,
-        actor_id=viewer.user_id if viewer else None,
-        action="search.closed_hits_read",
+        actor,
+        "search.closed_hits_read",
         subject_type="search",
-        subject_id=None,
         details={
             "query": query[:MAX_QUERY_LOGGED],
             "story_ids": [str(story_id) for story_id in story_ids if story_id in closed],

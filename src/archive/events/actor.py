@@ -18,9 +18,9 @@ class Actor:
     source_ip: str | None = None
     """The address the request came from; None outside requests."""
 
-    def as_user(self, user_id: uuid.UUID) -> Actor:
+    def as_user(self, user_id: uuid.UUID | None) -> Actor:
         """The same request acting as `user_id` (a sign-in names its user only once the
-        password is checked)."""
+        password is checked; a finished upload's events name whoever started it)."""
         return replace(self, user_id=user_id)
 
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from archive.db.scope import within
 from archive.domain.access import CommunityScope
 from archive.events.actor import Actor
-from archive.events.context import current_source_ip
 from archive.events.schemas import EventFilters
 from archive.models import (
     ApiToken,
@@ -91,37 +90,26 @@ def record(
     return event
 
 
-def add_event(
+def record_without_subject(
     session: Session,
-    *,
-    actor_id: uuid.UUID | None,
+    actor: Actor,
     action: str,
+    *,
     subject_type: str,
-    subject_id: uuid.UUID | None,
-    outcome: str = "success",
-    details: dict[str, Any] | None = None,
-    source_ip: str | None = None,
-    community_id: uuid.UUID | None = None,
+    details: dict[str, Any],
 ) -> Event:
-    """Adds to the audit log in the caller's transaction, so the event and the change it
-    describes are committed, or lost, together. Prefer `record`, which takes the changed row
-    and an `Actor`. `source_ip` is the address a request came from; when not given, the
-    address of the request being served (`events.context`), and None outside requests.
-    `community_id` is the community of the thing acted on, whose archivists may read the
-    event; when not given it is found from the subject (a story, recording, upload,
-    collection, link, person, protocol or community), and an event of no community is read
-    by administrators only."""
-    if community_id is None:
-        community_id = community_of_subject(session, subject_type, subject_id=subject_id)
+    """Adds the event of an act about no one row (a search whose answer showed words of
+    stories not open to everyone names those stories in `details`), in the caller's
+    transaction. It has no subject id and no community, so administrators alone read it."""
     event = Event(
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         action=action,
         subject_type=subject_type,
-        subject_id=subject_id,
-        outcome=outcome,
-        details=details or {},
-        source_ip=source_ip if source_ip is not None else current_source_ip.get(),
-        community_id=community_id,
+        subject_id=None,
+        outcome="success",
+        details=details,
+        source_ip=actor.source_ip,
+        community_id=None,
     )
     session.add(event)
     return event

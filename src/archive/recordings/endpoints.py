@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from archive.deps import BackendsDep, CurrentViewer, SessionDep, SourceIp, ViewerDep
+from archive.deps import ActorDep, BackendsDep, CurrentViewer, SessionDep, ViewerDep
 from archive.recordings import flow, service
 from archive.recordings.receive import MULTIPART_FILE_BODY, RequestBody
 from archive.stories.recording_schemas import RecordingRead
@@ -23,11 +23,12 @@ async def upload_recording(
     request: Request,
     viewer: CurrentViewer,
     backends: BackendsDep,
+    actor: ActorDep,
 ) -> RecordingRead:
     """Upload one recording in one request (multipart field `file`). For long recordings on
     unreliable connections, use the resumable upload instead."""
     recording = await flow.upload_recording(
-        backends, viewer, story_id=story_id, body=body_of(request)
+        backends, viewer, story_id=story_id, body=body_of(request), actor=actor
     )
     return RecordingRead.of(recording)
 
@@ -58,7 +59,7 @@ def get_audio(
     request: Request,
     viewer: ViewerDep,
     backends: BackendsDep,
-    source_ip: SourceIp,
+    actor: ActorDep,
 ) -> Response:
     """The recording's bytes; send `Range: bytes=START-END` to seek. Those who may not hear
     its restricted parts get a copy with them silent (503 while it is being prepared).
@@ -70,7 +71,7 @@ def get_audio(
         viewer,
         recording_id=recording_id,
         range_header=request.headers.get("range"),
-        source_ip=source_ip,
+        actor=actor,
     )
     audio, wanted = read.audio, read.wanted
     headers = {

@@ -23,6 +23,7 @@ from archive.domain.access import Viewer
 from archive.domain.keys import original_key
 from archive.domain.ranges import ByteRange, UnsatisfiableRange, parse_range
 from archive.errors import RangeNotSatisfiable
+from archive.events.actor import Actor
 from archive.models import Recording
 from archive.recordings import service
 from archive.recordings.receive import ReceivedObject, RequestBody, receive_multipart_file
@@ -30,7 +31,7 @@ from archive.recordings.service import AudioObject
 
 
 async def upload_recording(
-    backends: Backends, viewer: Viewer, *, story_id: uuid.UUID, body: RequestBody
+    backends: Backends, viewer: Viewer, *, story_id: uuid.UUID, body: RequestBody, actor: Actor
 ) -> Recording:
     await anyio.to_thread.run_sync(
         partial(_check_upload_allowed, backends, viewer, story_id=story_id)
@@ -50,6 +51,7 @@ async def upload_recording(
             story_id=story_id,
             recording_id=recording_id,
             received=received,
+            actor=actor,
         )
     )
 
@@ -66,6 +68,7 @@ def _register(
     story_id: uuid.UUID,
     recording_id: uuid.UUID,
     received: ReceivedObject,
+    actor: Actor,
 ) -> Recording:
     """Turns stored bytes into a recording and its transcription job, in one transaction."""
     store = backends.store
@@ -80,6 +83,7 @@ def _register(
                 received=received,
                 info=info,
                 max_attempts=backends.settings.job_max_attempts,
+                actor=actor,
             )
     except BaseException:
         store.delete(received.key)
@@ -101,7 +105,7 @@ def read_audio(
     *,
     recording_id: uuid.UUID,
     range_header: str | None,
-    source_ip: str | None,
+    actor: Actor,
 ) -> AudioBytes:
     """The bytes the caller may hear of a recording, and their audit. A 416 carries no bytes
     and is not audited; nor is a store that does not answer (503)."""
@@ -122,9 +126,7 @@ def read_audio(
         body = store.iter_range(audio.key, 0, end=size - 1) if size else iter(())
     try:
         with transaction(backends.sessions) as session:
-            service.note_read(
-                session, viewer, recording_id=recording_id, what="audio", source_ip=source_ip
-            )
+            service.note_read(session, viewer, recording_id=recording_id, what="audio", actor=actor)
     except BaseException:
         close = getattr(body, "close", None)
         if close is not None:

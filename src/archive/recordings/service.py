@@ -22,7 +22,8 @@ from archive.domain.access import (
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
 from archive.errors import ArchiveError, Forbidden, NotFound, ServiceUnavailable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.ingest.media import MediaInfo, probe
 from archive.jobs import queue
 from archive.models import Recording, Story
@@ -81,6 +82,7 @@ def add_uploaded_recording(
     received: ReceivedObject,
     info: MediaInfo,
     max_attempts: int,
+    actor: Actor,
 ) -> Recording:
     """The recording of bytes the caller uploaded in one request, if its story still exists."""
     if stories.get_story(session, story_id) is None:
@@ -94,6 +96,7 @@ def add_uploaded_recording(
         uploaded_by=viewer.user_id,
         upload_link_id=viewer.link_id,
         max_attempts=max_attempts,
+        actor=actor,
     )
 
 
@@ -107,9 +110,11 @@ def add_recording(
     uploaded_by: uuid.UUID | None,
     upload_link_id: uuid.UUID | None,
     max_attempts: int | None,
+    actor: Actor,
 ) -> Recording:
     """The recording row of probed, stored bytes, its transcription job and its event, in the
-    caller's transaction (the story must exist in it)."""
+    caller's transaction (the story must exist in it). `actor` is whoever uploaded the bytes,
+    from where the request that finished the upload came."""
     recording = repository.add_recording(
         session,
         Recording(
@@ -133,12 +138,11 @@ def add_recording(
         queue.enqueue(session, JobKind.TRANSCRIBE, payload=payload)
     else:
         queue.enqueue(session, JobKind.TRANSCRIBE, payload=payload, max_attempts=max_attempts)
-    add_event(
+    record(
         session,
-        actor_id=uploaded_by,
-        action="recording.uploaded",
-        subject_type="recording",
-        subject_id=recording_id,
+        actor,
+        "recording.uploaded",
+        recording,
         details={
             "upload_link_id": str(upload_link_id) if upload_link_id else None,
             "story_id": str(story_id),
@@ -232,7 +236,7 @@ def note_read(
     *,
     recording_id: uuid.UUID,
     what: str,
-    source_ip: str | None,
+    actor: Actor,
 ) -> None:
     """Every read of material that is not open to everyone leaves an event: who heard or read
     what of which recording, when, from where. What anyone may hear (public, published, out of
@@ -241,12 +245,6 @@ def note_read(
     found = repository.get_recording_with_story(session, recording_id)
     if found is None or can_view_story(None, story_access(found[1]), now=utcnow()):
         return
-    add_event(
-        session,
-        actor_id=viewer.user_id if viewer else None,
-        action=f"recording.{what}_read",
-        subject_type="recording",
-        subject_id=recording_id,
-        details={"story_id": str(found[1].id)},
-        source_ip=source_ip,
+    record(
+        session, actor, f"recording.{what}_read", found[0], details={"story_id": str(found[1].id)}
     )

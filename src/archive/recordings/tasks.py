@@ -14,7 +14,8 @@ import uuid
 from sqlalchemy.orm import Session
 
 from archive.db.session import transaction
-from archive.events.repository import add_event
+from archive.events.actor import SYSTEM
+from archive.events.repository import record
 from archive.jobs.context import JobContext
 from archive.recordings import repository as recordings
 
@@ -34,14 +35,14 @@ def check_fixity(ctx: JobContext) -> None:
         )
     intact = key is not None and ctx.store.verify_sha256(key, expected)
     with ctx.final_transaction() as session:
-        if key is None:
+        recording = None if key is None else recordings.get_recording(session, recording_id)
+        if recording is None:
             return
-        add_event(
+        record(
             session,
-            actor_id=None,
-            action="recording.fixity_checked",
-            subject_type="recording",
-            subject_id=recording_id,
+            SYSTEM,
+            "recording.fixity_checked",
+            recording,
             outcome="success" if intact else "failure",
             details={"sha256": expected, "job_id": str(ctx.job.id)},
         )

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from archive.deps import CurrentViewer, SessionDep
+from archive.deps import ActorDep, CurrentViewer, SessionDep
 from archive.restrictions import service
 from archive.restrictions.schemas import RestrictionCreate, RestrictionRead
 
@@ -36,13 +36,18 @@ def list_restrictions(
     },
 )
 def add_restriction(
-    recording_id: uuid.UUID, data: RestrictionCreate, viewer: CurrentViewer, session: SessionDep
+    recording_id: uuid.UUID,
+    data: RestrictionCreate,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    actor: ActorDep,
 ) -> RestrictionRead:
     """Marks `start`..`end` (seconds) restricted: for everyone but archivists its words read
     `[restricted]`, it leaves search, and the audio they hear is silent there (it is prepared
     in the background; until then they are asked to come back)."""
     return RestrictionRead.model_validate(
-        service.add_restriction(session, viewer, recording_id, data), from_attributes=True
+        service.add_restriction(session, viewer, recording_id, data, actor=actor),
+        from_attributes=True,
     )
 
 
@@ -57,7 +62,8 @@ def remove_restriction(
     restriction_id: uuid.UUID,
     viewer: CurrentViewer,
     session: SessionDep,
+    actor: ActorDep,
 ) -> Response:
     """Lifts a restriction; search, transcripts and audio follow in the next job cycle."""
-    service.remove_restriction(session, viewer, recording_id, restriction_id)
+    service.remove_restriction(session, viewer, recording_id, restriction_id, actor=actor)
     return Response(status_code=204)

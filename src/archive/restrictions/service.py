@@ -20,7 +20,8 @@ from archive.domain.access import Viewer
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import span_problem
 from archive.errors import NotFound, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.jobs import queue
 from archive.jobs.reindex import reindex_after_commit
 from archive.models import Recording, Restriction
@@ -54,7 +55,12 @@ def list_restrictions(
 
 
 def add_restriction(
-    session: Session, viewer: Viewer, recording_id: uuid.UUID, data: RestrictionCreate
+    session: Session,
+    viewer: Viewer,
+    recording_id: uuid.UUID,
+    data: RestrictionCreate,
+    *,
+    actor: Actor,
 ) -> Restriction:
     recording = _recording_for_curator(session, viewer, recording_id)
     problem = span_problem(data.start, data.end, duration=recording.duration)
@@ -71,12 +77,11 @@ def add_restriction(
         ),
     )
     _follow_up(session, recording_id)
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="recording.restriction_added",
-        subject_type="recording",
-        subject_id=recording_id,
+        actor,
+        "recording.restriction_added",
+        recording,
         details={
             "restriction_id": str(restriction.id),
             "start": data.start,
@@ -95,9 +100,14 @@ def add_restriction(
 
 
 def remove_restriction(
-    session: Session, viewer: Viewer, recording_id: uuid.UUID, restriction_id: uuid.UUID
+    session: Session,
+    viewer: Viewer,
+    recording_id: uuid.UUID,
+    restriction_id: uuid.UUID,
+    *,
+    actor: Actor,
 ) -> None:
-    _recording_for_curator(session, viewer, recording_id)
+    recording = _recording_for_curator(session, viewer, recording_id)
     restriction = repository.get_restriction(session, recording_id, restriction_id=restriction_id)
     if restriction is None:
         raise NotFound(
@@ -113,12 +123,5 @@ def remove_restriction(
     }
     repository.delete_restriction(session, restriction)
     _follow_up(session, recording_id)
-    add_event(
-        session,
-        actor_id=viewer.user_id,
-        action="recording.restriction_removed",
-        subject_type="recording",
-        subject_id=recording_id,
-        details=details,
-    )
+    record(session, actor, "recording.restriction_removed", recording, details=details)
     log.info("restriction.removed recording=%s restriction=%s", recording_id, restriction_id)

@@ -31,7 +31,8 @@ from archive.domain.restrictions import (
     merge_spans,
     spans_fingerprint,
 )
-from archive.events.repository import add_event
+from archive.events.actor import SYSTEM
+from archive.events.repository import record
 from archive.ingest.media import write_silenced
 from archive.jobs.context import JobContext
 from archive.models import ListeningCopy
@@ -170,17 +171,15 @@ def _commit(ctx: JobContext, copy: ListeningCopy, *, plan: _Plan) -> tuple[str |
     recording_id = copy.recording_id
     with ctx.final_transaction() as session:
         spans = recordings.spans_for_recording(session, recording_id)
-        if recordings.get_recording(session, recording_id) is None or (
-            spans_fingerprint(spans) != plan.fingerprint
-        ):
+        recording = recordings.get_recording(session, recording_id)
+        if recording is None or spans_fingerprint(spans) != plan.fingerprint:
             return None, False
         replaced = restrictions.put_listening_copy(session, copy)
-        add_event(
+        record(
             session,
-            actor_id=None,
-            action="recording.listening_copy_made",
-            subject_type="recording",
-            subject_id=recording_id,
+            SYSTEM,
+            "recording.listening_copy_made",
+            recording,
             details={
                 "object_key": copy.object_key,
                 "sha256": copy.sha256,
@@ -196,15 +195,15 @@ def on_silence_failure(
     session: Session, payload: dict[str, object], *, error: str, final: bool
 ) -> None:
     """A copy that cannot be made keeps listeners without the right waiting: the audit log
-    says so, where an archivist looks."""
-    if not final:
+    says so, where an archivist looks (a recording no longer there has no listeners)."""
+    recording = recordings.get_recording(session, recording_id_of(payload)) if final else None
+    if recording is None:
         return
-    add_event(
+    record(
         session,
-        actor_id=None,
-        action="recording.listening_copy_failed",
-        subject_type="recording",
-        subject_id=recording_id_of(payload),
+        SYSTEM,
+        "recording.listening_copy_failed",
+        recording,
         outcome="failure",
         details={"error": error},
     )

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from archive.deps import CurrentViewer, SessionDep, SourceIp
+from archive.deps import ActorDep, CurrentViewer, SessionDep
 from archive.domain.review import ReviewAction, StoryStatus
 from archive.review import service
 from archive.review.schemas import ReviewDecision, ReviewItem, ReviewPage
@@ -49,12 +49,12 @@ def decide(
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
-    source_ip: SourceIp,
+    actor: ActorDep,
 ) -> StoryRead:
     """Starts a story's review, or publishes or rejects it. Archivists only."""
     action = ReviewAction(data.decision.value)
     story = service.decide(
-        session, viewer, story_id=story_id, action=action, note=data.note, source_ip=source_ip
+        session, viewer, story_id=story_id, action=action, note=data.note, actor=actor
     )
     response.headers["ETag"] = etag(story.version)
     return read_story(session, viewer, story)
@@ -66,11 +66,11 @@ def withdraw_story(
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
-    source_ip: SourceIp,
+    actor: ActorDep,
 ) -> StoryRead:
     """Withdraws the story: its status becomes `withdrawn` and it leaves search and playback
     for everyone but archivists and whoever put it in. Nothing is deleted. Archivists, or
     whoever put the story in."""
-    story = service.withdraw(session, viewer, story_id=story_id, source_ip=source_ip)
+    story = service.withdraw(session, viewer, story_id=story_id, actor=actor)
     response.headers["ETag"] = etag(story.version)
     return read_story(session, viewer, story)

@@ -31,7 +31,8 @@ from archive.domain.review import (
     next_status,
 )
 from archive.errors import Conflict, Forbidden, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import Story
 from archive.review import repository
 from archive.stories import repository as stories
@@ -75,12 +76,11 @@ def _load(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> Story:
 
 def _move(
     session: Session,
-    viewer: Viewer,
     *,
     story: Story,
     action: ReviewAction,
     note: str,
-    source_ip: str | None,
+    actor: Actor,
 ) -> None:
     before = StoryStatus(story.status)
     try:
@@ -101,15 +101,12 @@ def _move(
         # Search holds unpublished stories as private: publishing widens them, withdrawing
         # narrows them again.
         reindex_story(session, story)
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action=ACTIONS[action],
-        subject_type="story",
-        subject_id=story.id,
+        actor,
+        ACTIONS[action],
+        story,
         details={"from": before.value, "to": after.value, "note": note, "version": story.version},
-        source_ip=source_ip,
-        community_id=story.community_id,
     )
 
 
@@ -130,18 +127,16 @@ def decide(
     story_id: uuid.UUID,
     action: ReviewAction,
     note: str,
-    source_ip: str | None = None,
+    actor: Actor,
 ) -> Story:
     story = _load(session, viewer, story_id=story_id)
     if not can_curate(viewer, story_access(story)):
         raise Forbidden("Only the community's archivists review its stories. Ask one of them.")
-    _move(session, viewer, story=story, action=action, note=note, source_ip=source_ip)
+    _move(session, story=story, action=action, note=note, actor=actor)
     return story
 
 
-def withdraw(
-    session: Session, viewer: Viewer, *, story_id: uuid.UUID, source_ip: str | None = None
-) -> Story:
+def withdraw(session: Session, viewer: Viewer, *, story_id: uuid.UUID, actor: Actor) -> Story:
     """Takes the story out of the archive's public life; nothing is deleted, and withdrawing
     a withdrawn story again changes nothing."""
     story = _load(session, viewer, story_id=story_id)
@@ -152,7 +147,5 @@ def withdraw(
             "Ask an archivist."
         )
     if story.status != StoryStatus.WITHDRAWN:
-        _move(
-            session, viewer, story=story, action=ReviewAction.WITHDRAW, note="", source_ip=source_ip
-        )
+        _move(session, story=story, action=ReviewAction.WITHDRAW, note="", actor=actor)
     return story

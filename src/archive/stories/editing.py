@@ -17,7 +17,8 @@ from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_curate, can_view_story, is_owner
 from archive.domain.review import StoryStatus
 from archive.errors import Forbidden, PreconditionFailed, PreconditionRequired
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.models import Story
 from archive.stories import grants, metadata, repository
 from archive.stories.schemas import StoryUpdate
@@ -88,7 +89,7 @@ def update_story(
     if_match: str | None,
     data: StoryUpdate,
     *,
-    source_ip: str | None = None,
+    actor: Actor,
 ) -> Story:
     """Applies the fields given and logs each change with its before and after. Changing
     what the index holds (title, access, collection) queues index jobs for the story's
@@ -117,20 +118,17 @@ def update_story(
         reindex_story(session, story)
     if "access" in changes:
         grants.end_grants_if_private(
-            session, story, actor_id=viewer.user_id, reason="the story was made private"
+            session, story, actor=actor, reason="the story was made private"
         )
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="story.updated",
-        subject_type="story",
-        subject_id=story.id,
+        actor,
+        "story.updated",
+        story,
         details={
             "version": story.version,
             "before": {field: before for field, (before, _) in changes.items()},
             "after": {field: after for field, (_, after) in changes.items()},
         },
-        source_ip=source_ip,
-        community_id=story.community_id,
     )
     return story

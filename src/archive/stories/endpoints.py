@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from archive.deps import CurrentViewer, SessionDep, SourceIp, ViewerDep
+from archive.deps import ActorDep, CurrentViewer, SessionDep, ViewerDep
 from archive.stories import editing, service
 from archive.stories.reading import read_story
 from archive.stories.schemas import StoryCreate, StoryRead, StoryUpdate
@@ -24,9 +24,9 @@ def create_story(
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
-    source_ip: SourceIp,
+    actor: ActorDep,
 ) -> StoryRead:
-    story = service.create_story(session, viewer, data, source_ip=source_ip)
+    story = service.create_story(session, viewer, data, actor=actor)
     story = service.get_visible_story(session, viewer, story.id, with_recordings=True)
     response.headers["ETag"] = editing.etag(story.version)
     return read_story(session, viewer, story)
@@ -59,11 +59,11 @@ def update_story(
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
-    source_ip: SourceIp,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> StoryRead:
     """Edits the story's details; fields left out stay as they are. Archivists edit any
     story of their community; whoever put a story in edits it while it is `submitted`."""
-    story = editing.update_story(session, viewer, story_id, if_match, data, source_ip=source_ip)
+    story = editing.update_story(session, viewer, story_id, if_match, data, actor=actor)
     response.headers["ETag"] = editing.etag(story.version)
     return read_story(session, viewer, story)

@@ -3,7 +3,6 @@ its access or by the narrator's consent), or when an archivist revokes one. Neve
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -11,25 +10,19 @@ from sqlalchemy.orm import Session
 from archive.db.base import utcnow
 from archive.domain.access import Access, effective_access
 from archive.events.actor import Actor
-from archive.events.context import current_source_ip
 from archive.events.repository import record
 from archive.models import AccessGrant, Story
 from archive.stories import repository
 from archive.stories.service import story_access
 
 
-def end_grants_if_private(
-    session: Session, story: Story, *, actor_id: uuid.UUID | None, reason: str
-) -> int:
+def end_grants_if_private(session: Session, story: Story, *, actor: Actor, reason: str) -> int:
     """After a change to the story's access or consent: a story that is now private (by its
     access, or by the narrator's consent) keeps no grant, whether in force or yet to start.
     Returns how many were ended."""
     if effective_access(story_access(story)) is not Access.PRIVATE:
         return 0
     now = utcnow()
-    # Until the callers in stories and consent pass an `Actor`, the request's address is
-    # read where the request middleware left it.
-    actor = Actor(user_id=actor_id, source_ip=current_source_ip.get())
     grants = repository.grants_in_force(session, story.id, now=now)
     for grant in grants:
         end_grant(session, grant, story, now=now, status="ended", actor=actor, reason=reason)

@@ -23,7 +23,8 @@ from archive.domain.access import (
     story_visibility,
 )
 from archive.errors import Forbidden, NotFound, Unprocessable
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.jobs.reindex import reindex_after_commit
 from archive.models import Community, Consent, Story
 from archive.stories import metadata, repository
@@ -74,9 +75,7 @@ def consent_row(story_id: uuid.UUID, consent: ConsentIn, viewer: Viewer) -> Cons
     )
 
 
-def create_story(
-    session: Session, viewer: Viewer, data: StoryCreate, *, source_ip: str | None = None
-) -> Story:
+def create_story(session: Session, viewer: Viewer, data: StoryCreate, *, actor: Actor) -> Story:
     """Archivists put stories in published; contributors and upload-link holders submit them,
     private and with the narrator's consent, for an archivist to review."""
     if not can_create_story(viewer):
@@ -163,12 +162,11 @@ def create_story(
     if data.consent is not None:
         story.consent = consent_row(story.id, data.consent, viewer)
         repository.flush(session)
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="story.created",
-        subject_type="story",
-        subject_id=story.id,
+        actor,
+        "story.created",
+        story,
         details={
             "title": story.title,
             "access": story.access,
@@ -177,8 +175,6 @@ def create_story(
             "consent": data.consent.model_dump(mode="json") if data.consent else None,
             **{field: after for field, (_, after) in added.items()},
         },
-        source_ip=source_ip,
-        community_id=story.community_id,
     )
     return story
 

@@ -36,9 +36,10 @@ from archive.errors import (
     PreconditionRequired,
     Unprocessable,
 )
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.jobs.reindex import reindex_after_commit
-from archive.models import Segment, Transcript
+from archive.models import Recording, Segment, Transcript
 from archive.recordings.service import get_curated_recording
 from archive.transcripts import repository
 from archive.transcripts.schemas import SegmentChangeRead, SegmentEdit
@@ -65,6 +66,8 @@ def edit(
     segment_id: uuid.UUID,
     if_match: str | None,
     data: SegmentEdit,
+    *,
+    actor: Actor,
 ) -> Transcript:
     given = data.model_fields_set
 
@@ -78,7 +81,7 @@ def edit(
             end=data.end if "end" in given and data.end is not None else KEEP,
         )
 
-    return _save(session, viewer, recording_id, segment_id, if_match, "edit", apply)
+    return _save(session, viewer, recording_id, segment_id, if_match, "edit", apply, actor=actor)
 
 
 def split(
@@ -88,11 +91,13 @@ def split(
     segment_id: uuid.UUID,
     if_match: str | None,
     at: float,
+    *,
+    actor: Actor,
 ) -> Transcript:
     def apply(segments: list[SegmentDraft], index: int) -> list[SegmentDraft]:
         return split_segment(segments, index, at=at)
 
-    return _save(session, viewer, recording_id, segment_id, if_match, "split", apply)
+    return _save(session, viewer, recording_id, segment_id, if_match, "split", apply, actor=actor)
 
 
 def merge(
@@ -101,12 +106,18 @@ def merge(
     recording_id: uuid.UUID,
     segment_id: uuid.UUID,
     if_match: str | None,
+    *,
+    actor: Actor,
 ) -> Transcript:
-    return _save(session, viewer, recording_id, segment_id, if_match, "merge", merge_with_next)
+    return _save(
+        session, viewer, recording_id, segment_id, if_match, "merge", merge_with_next, actor=actor
+    )
 
 
-def _check_editor(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> None:
-    get_curated_recording(session, viewer, recording_id=recording_id, doing="correct transcripts")
+def _check_editor(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> Recording:
+    return get_curated_recording(
+        session, viewer, recording_id=recording_id, doing="correct transcripts"
+    )
 
 
 def _current(session: Session, recording_id: uuid.UUID, if_match: str | None) -> Transcript:
@@ -156,8 +167,10 @@ def _save(
     if_match: str | None,
     operation: str,
     apply: Operation,
+    *,
+    actor: Actor,
 ) -> Transcript:
-    _check_editor(session, viewer, recording_id)
+    recording = _check_editor(session, viewer, recording_id)
     current = _current(session, recording_id, if_match)
     index = _position(current, segment_id)
     old = drafts_of(current)
@@ -184,12 +197,11 @@ def _save(
         log.info("transcript.edit_raced recording=%s version=%d", recording_id, base + 1)
         raise _stale(base + 1, if_match or "") from None
     reindex_after_commit(session, [recording_id])
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="transcript.edited",
-        subject_type="recording",
-        subject_id=recording_id,
+        actor,
+        "transcript.edited",
+        recording,
         details=_details(operation, segment_id, base, old, new),
     )
     log.info(

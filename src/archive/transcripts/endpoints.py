@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from archive.deps import CurrentViewer, SessionDep, SourceIp, ViewerDep
+from archive.deps import ActorDep, CurrentViewer, SessionDep, ViewerDep
 from archive.recordings.service import note_read
 from archive.transcripts import editing, service
 from archive.transcripts.schemas import (
@@ -42,13 +42,13 @@ def get_transcript(
     viewer: ViewerDep,
     session: SessionDep,
     response: Response,
-    source_ip: SourceIp,
+    actor: ActorDep,
     format: CaptionFormat = CaptionFormat.JSON,
 ) -> TranscriptRead | Response:
     """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`).
     `ETag` names its version; send it back as `If-Match` to correct it."""
     transcript = service.current_transcript(session, viewer, recording_id=recording_id)
-    note_read(session, viewer, recording_id=recording_id, what="transcript", source_ip=source_ip)
+    note_read(session, viewer, recording_id=recording_id, what="transcript", actor=actor)
     hidden = service.hidden_segments(session, viewer, transcript=transcript)
     if format is CaptionFormat.JSON:
         response.headers["ETag"] = service.etag(transcript.version)
@@ -74,10 +74,13 @@ def edit_segment(
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> TranscriptRead:
     """Corrects one segment's text, speaker, start or end; answers with the new version."""
-    transcript = editing.edit(session, viewer, recording_id, segment_id, if_match, data)
+    transcript = editing.edit(
+        session, viewer, recording_id, segment_id, if_match, data, actor=actor
+    )
     response.headers["ETag"] = service.etag(transcript.version)
     return TranscriptRead.of(transcript)
 
@@ -93,10 +96,13 @@ def split_segment(
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> TranscriptRead:
     """Splits one segment in two at a time inside it; its words go to the half they are in."""
-    transcript = editing.split(session, viewer, recording_id, segment_id, if_match, data.at)
+    transcript = editing.split(
+        session, viewer, recording_id, segment_id, if_match, data.at, actor=actor
+    )
     response.headers["ETag"] = service.etag(transcript.version)
     return TranscriptRead.of(transcript)
 
@@ -111,10 +117,11 @@ def merge_segment(
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
+    actor: ActorDep,
     if_match: IfMatch = None,
 ) -> TranscriptRead:
     """Merges one segment with the next into one."""
-    transcript = editing.merge(session, viewer, recording_id, segment_id, if_match)
+    transcript = editing.merge(session, viewer, recording_id, segment_id, if_match, actor=actor)
     response.headers["ETag"] = service.etag(transcript.version)
     return TranscriptRead.of(transcript)
 

@@ -21,6 +21,7 @@ from archive.backends import Backends
 from archive.db.session import transaction
 from archive.domain.access import Viewer
 from archive.errors import ArchiveError, Conflict, ServiceUnavailable
+from archive.events.actor import SYSTEM, Actor
 from archive.models import Recording, Upload
 from archive.recordings.receive import ReceivedObject
 from archive.recordings.service import probe_stored
@@ -38,21 +39,25 @@ def finish_upload(
     *,
     max_attempts: int | None,
     owner: str | None,
+    actor: Actor,
 ) -> Recording:
     """The recording of an upload that has all its bytes, made now or found made before.
 
     A refusal (not media we can read, a new story that cannot be made, bytes lost) marks the
     upload refused, removes its bytes and raises the reason; `Gone` for an upload refused or
     ended before. `ServiceUnavailable` while the store does not answer: nothing is lost, the
-    next attempt goes on. Lets go of the lock `owner` holds, if any."""
+    next attempt goes on. Lets go of the lock `owner` holds, if any. `actor` is the request
+    (or `SYSTEM`: a job, the server starting) that finishes it; the events name the uploader."""
     try:
-        return _finish(backends, upload_id, max_attempts=max_attempts)
+        return _finish(backends, upload_id, max_attempts=max_attempts, actor=actor)
     finally:
         if owner is not None:
             release_lock(backends, upload_id, owner=owner)
 
 
-def _finish(backends: Backends, upload_id: uuid.UUID, *, max_attempts: int | None) -> Recording:
+def _finish(
+    backends: Backends, upload_id: uuid.UUID, *, max_attempts: int | None, actor: Actor
+) -> Recording:
     store = backends.store
     with transaction(backends.sessions) as session:
         upload = service.detached_upload(session, upload_id)
@@ -79,7 +84,12 @@ def _finish(backends: Backends, upload_id: uuid.UUID, *, max_attempts: int | Non
     try:
         with transaction(backends.sessions) as session:
             recording = service.complete_upload(
-                session, upload, received=received, info=info, max_attempts=max_attempts
+                session,
+                upload,
+                received=received,
+                info=info,
+                max_attempts=max_attempts,
+                actor=actor,
             )
     except FinishedMeanwhile:
         with transaction(backends.sessions) as session:
@@ -145,7 +155,7 @@ def _refuse(backends: Backends, upload_id: uuid.UUID, *, error: str) -> None:
         service.refuse(session, upload_id, error=error)
 
 
-def status_of(backends: Backends, viewer: Viewer, *, upload_id: uuid.UUID) -> Upload:
+def status_of(backends: Backends, viewer: Viewer, *, upload_id: uuid.UUID, actor: Actor) -> Upload:
     """The upload as the caller may see it (HEAD). One that has all its bytes but no
     recording, and that no request is finishing now, is finished first."""
     with transaction(backends.sessions) as session:
@@ -161,6 +171,7 @@ def status_of(backends: Backends, viewer: Viewer, *, upload_id: uuid.UUID) -> Up
                 upload_id,
                 max_attempts=backends.settings.job_max_attempts,
                 owner=owner,
+                actor=actor,
             )
         except ArchiveError as exc:
             log.info("upload.not_finished id=%s status=%s", upload_id, exc.status)
@@ -181,6 +192,7 @@ def finish_received_uploads(backends: Backends) -> int:
                 upload_id,
                 max_attempts=backends.settings.job_max_attempts,
                 owner=None,
+                actor=SYSTEM,
             )
         except ArchiveError as exc:
             log.warning("upload.not_finished id=%s detail=%s", upload_id, exc.detail)

@@ -12,7 +12,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from archive.backends import Backends
-from archive.deps import BackendsDep, Caller, CallerDep, CurrentViewer, SettingsDep
+from archive.deps import (
+    ActorDep,
+    AddressDep,
+    BackendsDep,
+    Caller,
+    CallerDep,
+    CurrentViewer,
+    SettingsDep,
+)
 from archive.domain.tus import (
     CHECKSUM_ALGORITHMS,
     EXTENSIONS,
@@ -27,6 +35,7 @@ from archive.domain.tus import (
     parse_offset,
 )
 from archive.errors import BadRequest, NotFound, PreconditionFailed, UnsupportedMedia
+from archive.events.actor import Actor
 from archive.uploads import completion, flow
 from archive.uploads.schemas import UploadRead
 from archive.uploads.stream import ClientGone, append_body
@@ -85,6 +94,7 @@ async def create_upload(
     _tus: TusDep,
     viewer: CurrentViewer,
     backends: BackendsDep,
+    actor: ActorDep,
 ) -> Response:
     """Start a resumable upload; with a body (creation-with-upload) its first bytes too."""
     if request.headers.get("upload-defer-length"):
@@ -96,14 +106,20 @@ async def create_upload(
     except TusHeaderError as exc:
         raise _bad_header(exc) from exc
     state = await run_in_threadpool(
-        partial(flow.create_upload, backends, viewer, length=length, metadata=metadata)
+        partial(flow.create_upload, backends, viewer, length=length, metadata=metadata, actor=actor)
     )
     headers = {"Location": str(request.url_for("upload_status", upload_id=state.id))}
     with_body = request.headers.get("content-type", "").startswith(OFFSET_CONTENT_TYPE)
     if with_body or length == 0:
         headers.update(
             await _append(
-                request, backends, lambda _: viewer, upload_id=state.id, offset=0, checksum=checksum
+                request,
+                backends,
+                lambda _: viewer,
+                upload_id=state.id,
+                offset=0,
+                checksum=checksum,
+                actor=actor,
             )
         )
     else:
@@ -118,11 +134,13 @@ def upload_status(
     _tus: TusDep,
     viewer: CurrentViewer,
     backends: BackendsDep,
+    actor: ActorDep,
 ) -> Response:
     """Where an upload stands: resume from `Upload-Offset`. An upload with all its bytes
     names its recording (`Archive-Recording-Id`)."""
     upload = UploadRead.model_validate(
-        completion.status_of(backends, viewer, upload_id=upload_id), from_attributes=True
+        completion.status_of(backends, viewer, upload_id=upload_id, actor=actor),
+        from_attributes=True,
     )
     if upload.status in ("terminated", "expired", "refused"):
         return Response(status_code=410, headers={"Cache-Control": "no-store"})
@@ -151,6 +169,7 @@ async def append_to_upload(
     _tus: TusDep,
     caller: CallerDep,
     backends: BackendsDep,
+    address: AddressDep,
 ) -> Response:
     """Append bytes at `Upload-Offset`. The last byte turns the upload into a recording."""
     if not request.headers.get("content-type", "").startswith(OFFSET_CONTENT_TYPE):
@@ -161,7 +180,13 @@ async def append_to_upload(
     except TusHeaderError as exc:
         raise _bad_header(exc) from exc
     headers = await _append(
-        request, backends, caller, upload_id=upload_id, offset=offset, checksum=checksum
+        request,
+        backends,
+        caller,
+        upload_id=upload_id,
+        offset=offset,
+        checksum=checksum,
+        actor=address,
     )
     return Response(status_code=204, headers=headers)
 
@@ -182,6 +207,7 @@ async def _append(
     upload_id: uuid.UUID,
     offset: int,
     checksum: Checksum | None,
+    actor: Actor,
 ) -> dict[str, str]:
     """One thread hop and one transaction find the caller and lock the upload, then the body
     streams in, then one more commits the offset: a chunk costs little beyond its bytes."""
@@ -215,6 +241,7 @@ async def _append(
                 upload_id,
                 max_attempts=backends.settings.job_max_attempts,
                 owner=owner,
+                actor=actor,
             )
         )
         headers["Archive-Recording-Id"] = str(recording.id)
@@ -229,7 +256,8 @@ def terminate_upload(
     _tus: TusDep,
     viewer: CurrentViewer,
     backends: BackendsDep,
+    actor: ActorDep,
 ) -> Response:
     """Stop an upload and remove its bytes (termination)."""
-    flow.terminate_upload(backends, viewer, upload_id=upload_id)
+    flow.terminate_upload(backends, viewer, upload_id=upload_id, actor=actor)
     return Response(status_code=204)

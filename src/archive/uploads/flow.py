@@ -21,6 +21,7 @@ from archive.backends import Backends
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.access import Viewer
+from archive.events.actor import Actor
 from archive.models import Upload
 from archive.storage.spool import Digest
 from archive.uploads import service
@@ -41,13 +42,18 @@ def _new_expiry(backends: Backends) -> datetime:
 
 
 def create_upload(
-    backends: Backends, viewer: Viewer, *, length: int, metadata: dict[str, str]
+    backends: Backends, viewer: Viewer, *, length: int, metadata: dict[str, str], actor: Actor
 ) -> UploadState:
     """Records a new upload and makes its spool file."""
     service.refuse_if_over(length, backends.settings.max_upload_bytes)
     with transaction(backends.sessions) as session:
         state = service.record_upload(
-            session, viewer, length=length, metadata=metadata, expires_at=_new_expiry(backends)
+            session,
+            viewer,
+            length=length,
+            metadata=metadata,
+            expires_at=_new_expiry(backends),
+            actor=actor,
         )
     backends.spool.create(state.id)
     return state
@@ -165,10 +171,12 @@ def end_patch(
     return PatchEnd(expires_at, received_all)
 
 
-def terminate_upload(backends: Backends, viewer: Viewer, *, upload_id: uuid.UUID) -> None:
+def terminate_upload(
+    backends: Backends, viewer: Viewer, *, upload_id: uuid.UUID, actor: Actor
+) -> None:
     """Ends an open upload and removes its bytes (the spool, the parts sent)."""
     with transaction(backends.sessions) as session:
-        upload = service.terminate(session, viewer, upload_id=upload_id)
+        upload = service.terminate(session, viewer, upload_id=upload_id, actor=actor)
         if upload is None:
             return
         key, multipart_id = upload.object_key, upload.multipart_id

@@ -36,7 +36,8 @@ from archive.errors import (
     TooManyRequests,
     Unprocessable,
 )
-from archive.events.repository import add_event
+from archive.events.actor import Actor
+from archive.events.repository import record
 from archive.ingest.media import MediaInfo
 from archive.jobs import queue
 from archive.models import Recording, Upload
@@ -217,6 +218,7 @@ def record_upload(
     length: int,
     metadata: dict[str, str],
     expires_at: datetime,
+    actor: Actor,
 ) -> UploadState:
     """The new upload's row, its expiry job and its event; no object-store call (an S3
     multipart upload starts with the first part, or at completion)."""
@@ -246,12 +248,11 @@ def record_upload(
         payload={"upload_id": str(upload_id)},
         run_after=expires_at + EXPIRY_GRACE,
     )
-    add_event(
+    record(
         session,
-        actor_id=viewer.user_id,
-        action="upload.created",
-        subject_type="upload",
-        subject_id=upload.id,
+        actor,
+        "upload.created",
+        upload,
         details={
             "story_id": str(target.story_id) if target.story_id else None,
             "community_id": str(target.community_id),
@@ -384,7 +385,9 @@ def commit_offset(
         )
 
 
-def terminate(session: Session, viewer: Viewer, *, upload_id: uuid.UUID) -> Upload | None:
+def terminate(
+    session: Session, viewer: Viewer, *, upload_id: uuid.UUID, actor: Actor
+) -> Upload | None:
     """Marks an open upload terminated; returns it (its bytes for the caller to remove), or
     None for one already ended."""
     upload = get_upload(session, viewer, upload_id=upload_id)
@@ -402,13 +405,7 @@ def terminate(session: Session, viewer: Viewer, *, upload_id: uuid.UUID) -> Uplo
             "withdrawn."
         )
     upload.status = "terminated"
-    add_event(
-        session,
-        actor_id=viewer.user_id,
-        action="upload.terminated",
-        subject_type="upload",
-        subject_id=upload.id,
-    )
+    record(session, actor, "upload.terminated", upload)
     return upload
 
 
@@ -431,15 +428,18 @@ def complete_upload(
     received: ReceivedObject,
     info: MediaInfo,
     max_attempts: int | None,
+    actor: Actor,
 ) -> Recording:
     """The upload's completion, its new story, the recording and its job, in the caller's
-    transaction. Raises `FinishedMeanwhile` when the upload is no longer open."""
+    transaction. Raises `FinishedMeanwhile` when the upload is no longer open. The events name
+    whoever started the upload, from the address of `actor` (the request or job finishing it)."""
     if not repository.mark_complete(session, upload.id):
         raise FinishedMeanwhile
     story_id = upload.story_id
     if story_id is None:
         data = new_story_of(upload.upload_metadata)
-        story_id = create_story(session, _uploader(session, upload), data).id
+        uploader = _uploader(session, upload)
+        story_id = create_story(session, uploader, data, actor=actor.as_user(uploader.user_id)).id
         repository.attach_story(session, upload.id, story_id=story_id)
     return add_recording(
         session,
@@ -450,6 +450,7 @@ def complete_upload(
         uploaded_by=upload.created_by,
         upload_link_id=upload.upload_link_id,
         max_attempts=max_attempts,
+        actor=actor.as_user(upload.created_by),
     )
 
 

@@ -15,6 +15,7 @@ from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
 from archive.errors import Gone
+from archive.events.actor import SYSTEM
 from archive.jobs import queue
 from archive.jobs.context import JobContext
 from archive.storage.spool import Spool
@@ -36,7 +37,7 @@ def expire_upload(ctx: JobContext) -> None:
     if received_all:
         try:
             backends = Backends(ctx.sessions, ctx.store, spool, ctx.settings)
-            finish_upload(backends, upload_id, max_attempts=None, owner=None)
+            finish_upload(backends, upload_id, max_attempts=None, owner=None, actor=SYSTEM)
         except Gone as exc:
             log.warning("upload.refused id=%s detail=%s", upload_id, exc.detail)
     with ctx.final_transaction() as session:

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.session import transaction
 from archive.domain.access import Role
-from archive.events.repository import add_event
+from archive.events.actor import SYSTEM
+from archive.events.repository import record
+from archive.models import User
 from support.accounts import MakeUser
 from support.problems import ResponseLike, assert_problem
 
@@ -107,19 +109,13 @@ def test_filters_by_story_subject_actor_and_action(
 def test_newest_first_between_since_and_until_a_page_at_a_time(
     client: TestClient, admin: dict[str, str], sessions: sessionmaker[Session]
 ) -> None:
-    subject = uuid.uuid4()
     start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     with transaction(sessions) as session:
+        user = a_user(session)
         for hour in range(5):
-            event = add_event(
-                session,
-                actor_id=None,
-                action="test.tick",
-                subject_type="thing",
-                subject_id=subject,
-                details={"hour": hour},
-            )
+            event = record(session, SYSTEM, "test.tick", user, details={"hour": hour})
             event.at = start + timedelta(hours=hour)
+        subject = user.id
 
     def hours(**params: Any) -> list[int]:
         page = events(client, admin, subject_id=str(subject), **params)
@@ -150,8 +146,18 @@ def test_newest_first_between_since_and_until_a_page_at_a_time(
 def test_events_made_outside_requests_have_no_address(
     client: TestClient, admin: dict[str, str], sessions: sessionmaker[Session]
 ) -> None:
-    subject = uuid.uuid4()
     with transaction(sessions) as session:
-        add_event(session, actor_id=None, action="cli.did", subject_type="x", subject_id=subject)
+        user = a_user(session)
+        record(session, SYSTEM, "cli.did", user)
+        subject = user.id
     [event] = events(client, admin, subject_id=str(subject))["items"]
     assert event["source_ip"] is None
+
+
+def a_user(session: Session) -> User:
+    """A row for events to be about: a user's events belong to no community, so the
+    administrator reads them."""
+    user = User(username=f"subject-{uuid.uuid4().hex[:8]}", role="researcher")
+    session.add(user)
+    session.flush()
+    return user

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.domain.access import Role, Viewer
 from archive.errors import PreconditionFailed
+from archive.events.actor import SYSTEM
 from archive.settings import Settings
 from archive.stories import editing
 from archive.stories import repository as stories
@@ -333,7 +334,12 @@ def test_an_edit_racing_another_is_caught_at_the_write(
         viewer = Viewer(user_id=None, role=Role.ADMIN)
         with pytest.raises(PreconditionFailed) as stale:
             editing.update_story(
-                session, viewer, story_id, f'"{story["version"]}"', StoryUpdate(title="Mine")
+                session,
+                viewer,
+                story_id,
+                f'"{story["version"]}"',
+                StoryUpdate(title="Mine"),
+                actor=SYSTEM,
             )
         assert stale.value.headers["ETag"] == f'"{story["version"] + 1}"'
         session.rollback()

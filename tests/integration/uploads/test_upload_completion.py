@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.jobs.worker import Worker
-from archive.models import Job, Recording, Story, Upload
+from archive.models import Event, Job, Recording, Story, Upload
 from archive.tasks import job_handlers
 from support.paths import STORY_EN
 from support.problems import assert_problem
@@ -59,6 +59,15 @@ def recordings_and_stories(live: LiveArchive) -> tuple[int, int]:
         )
 
 
+def addresses(live: LiveArchive) -> dict[str, str | None]:
+    """Each event's action and the address it names."""
+    with live.app.state.sessions() as session:
+        return {e.action: e.source_ip for e in session.scalars(select(Event))}
+
+
+FINISHING = ("upload.created", "story.created", "recording.uploaded")
+
+
 @pytest.mark.parametrize("object_stored", [False, True], ids=["in-spool", "in-store"])
 def test_head_finishes_an_upload_that_has_all_its_bytes(
     live: LiveArchive, object_stored: bool
@@ -86,6 +95,9 @@ def test_a_patch_at_the_end_finishes_it_too(live: LiveArchive) -> None:
     assert head(url, live.admin).headers["archive-recording-id"] == recording_id
     assert_problem(send(url, live.admin, length, b""), 409)
     assert recordings_and_stories(live) == (1, 1)
+    # The story and the recording are logged from the address of the request finishing them.
+    logged = addresses(live)
+    assert [logged[action] for action in FINISHING] == ["127.0.0.1"] * 3
 
 
 def test_only_bytes_truly_lost_make_an_upload_gone(live: LiveArchive) -> None:
@@ -123,4 +135,7 @@ def test_the_expiry_job_finishes_an_upload_instead_of_expiring_its_bytes(
     with live.app.state.sessions() as session:
         assert session.scalar(select(Upload.status)) == "complete"
     assert recordings_and_stories(live) == (1, 1)
+    # A job finished them: no request, no address.
+    logged = addresses(live)
+    assert [logged[action] for action in FINISHING] == ["127.0.0.1", None, None]
     assert "archive-recording-id" in head(url, live.admin).headers
