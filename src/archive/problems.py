@@ -35,6 +35,7 @@ _HTTP_DETAILS = {
 def problem_response(
     status: int,
     slug: str,
+    *,
     title: str,
     detail: str,
     instance: str,
@@ -56,7 +57,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ArchiveError)
     async def _archive_error(request: Request, exc: ArchiveError) -> JSONResponse:
         return problem_response(
-            exc.status, exc.slug, exc.title, exc.detail, request.url.path, headers=exc.headers
+            exc.status,
+            exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            instance=request.url.path,
+            headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -69,9 +75,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             422,
             "validation",
-            "Some fields are missing or wrong",
-            f"Correct these and send again: {listing}.",
-            request.url.path,
+            title="Some fields are missing or wrong",
+            detail=f"Correct these and send again: {listing}.",
+            instance=request.url.path,
             errors=errors,
         )
 
@@ -81,7 +87,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.status_code, ("http-error", "Request failed", str(exc.detail))
         )
         return problem_response(
-            exc.status_code, slug, title, detail, request.url.path, headers=dict(exc.headers or {})
+            exc.status_code,
+            slug,
+            title=title,
+            detail=detail,
+            instance=request.url.path,
+            headers=dict(exc.headers or {}),
         )
 
     @app.exception_handler(OperationalError)
@@ -93,10 +104,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             503,
             "service-unavailable",
-            "A part of the archive is unavailable",
-            "The archive's database is not answering. Nothing already stored is lost; try "
+            title="A part of the archive is unavailable",
+            detail="The archive's database is not answering. Nothing already stored is lost; try "
             "again in a minute, and if it lasts tell the archive's administrator.",
-            request.url.path,
+            instance=request.url.path,
             headers={"Retry-After": "30"},
         )
 
@@ -106,8 +117,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             500,
             "internal",
-            "Something went wrong on our side",
-            "The archive could not complete this request. Nothing you sent was lost; try "
+            title="Something went wrong on our side",
+            detail="The archive could not complete this request. Nothing you sent was lost; try "
             "again, and if it keeps happening tell the archive's administrator.",
-            request.url.path,
+            instance=request.url.path,
         )

@@ -321,6 +321,43 @@ def test_services_and_repositories_never_open_or_end_a_transaction() -> None:
     _fail("a service or repository opens or ends a unit of work", violations)
 
 
+# (g) keyword arguments past the second ------------------------------------------------------
+
+POSITIONAL_ALLOWED: dict[str, str] = {
+    "archive.cli": "Typer commands: their parameters are the command line's options",
+    "archive.uploads.middleware": "ASGI's __call__(scope, receive, send)",
+    "archive.recordings.multipart": "python-multipart's callbacks (data, start, end)",
+    "archive.writeback": "mirrors sync_file_range(fd, offset, length)",
+}
+"""Modules whose functions take more than two positional parameters because a framework or a
+C function calls them so."""
+
+
+def _long_positional(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            positional = [
+                a.arg for a in [*node.args.posonlyargs, *node.args.args] if a.arg not in SELF
+            ]
+            if len(positional) > 2:
+                yield node.lineno, f"{node.name}({', '.join(positional)})"
+
+
+SELF = frozenset({"self", "cls"})
+
+
+def test_functions_below_the_endpoints_take_keywords_past_the_second() -> None:
+    violations = [
+        f"{_path_of(module)}:{line} {signature}"
+        for module in _modules()
+        if _last(module) != "endpoints"
+        and not module.startswith(f"{PACKAGE}.web")
+        and module not in POSITIONAL_ALLOWED
+        for line, signature in _long_positional(_tree(module))
+    ]
+    _fail("more than two positional parameters (make the rest keyword-only)", violations)
+
+
 # (e) the domain is pure ------------------------------------------------------------------
 
 
@@ -367,8 +404,10 @@ def test_the_rules_catch_a_planted_violation() -> None:
         "    store.commit()\n"
     )
     assert sorted(_unit_of_work_calls(units)) == [(2, "transaction()"), (3, "commit()")]
+    signatures = ast.parse("def h(a, b, c): ...\ndef k(self, a, b, *, c): ...\n")
+    assert list(_long_positional(signatures)) == [(1, "h(a, b, c)")]
 
 
 def test_the_allow_lists_name_modules_that_exist() -> None:
-    missing = [m for m in [*HTTP_EDGE, *SQL_ADAPTERS] if m not in _modules()]
+    missing = [m for m in [*HTTP_EDGE, *SQL_ADAPTERS, *POSITIONAL_ALLOWED] if m not in _modules()]
     assert not missing, f"allow-listed modules that no longer exist: {missing}"

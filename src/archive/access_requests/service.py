@@ -59,8 +59,8 @@ def request_access(
     record(
         session,
         actor,
-        "access.requested",
-        story,
+        action="access.requested",
+        subject=story,
         details={"request_id": str(grant.id), "reason": grant.reason},
     )
     return grant
@@ -101,8 +101,8 @@ def decide(
     record(
         session,
         actor,
-        f"access.{grant.status}",
-        story,
+        action=f"access.{grant.status}",
+        subject=story,
         details={
             "request_id": str(grant.id),
             "user_id": str(grant.user_id),
@@ -153,7 +153,7 @@ def revoke_grant(session: Session, viewer: Viewer, *, grant_id: uuid.UUID, actor
     if grant.status != "granted" or (grant.ends_at is not None and grant.ends_at <= now):
         return
     grants.end_grant(
-        session, grant, story, now=now, status="revoked", actor=actor, reason="revoked"
+        session, grant, story=story, now=now, status="revoked", actor=actor, reason="revoked"
     )
 
 

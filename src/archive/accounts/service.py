@@ -98,8 +98,8 @@ def create_user_with_token(
     record(
         session,
         SYSTEM,
-        "user.created",
-        user,
+        action="user.created",
+        subject=user,
         details={"username": username, "role": role.value, "password": password_hash is not None},
     )
     return str(user.id), token
@@ -135,8 +135,8 @@ def create_user(
     record(
         session,
         actor,
-        "user.created",
-        user,
+        action="user.created",
+        subject=user,
         details={"username": username, "role": role.value, "password": True},
     )
     return user
@@ -178,8 +178,8 @@ def create_token(
     record(
         session,
         actor,
-        "api_token.created",
-        api_token,
+        action="api_token.created",
+        subject=api_token,
         details={"name": name, "expires_at": expires_at.isoformat() if expires_at else None},
     )
     return api_token, token
@@ -199,4 +199,4 @@ def revoke_token(session: Session, viewer: Viewer, *, token_id: uuid.UUID, actor
         raise NotFound(f"You have no API token {token_id}; GET /api/v1/tokens lists yours.")
     if api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
-        record(session, actor, "api_token.revoked", api_token)
+        record(session, actor, action="api_token.revoked", subject=api_token)

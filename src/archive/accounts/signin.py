@@ -173,7 +173,7 @@ def open_session(
             expires_at=now + lifetime,
         ),
     )
-    record(session, actor.as_user(user.id), "auth.signed_in", web_session)
+    record(session, actor.as_user(user.id), action="auth.signed_in", subject=web_session)
     log.info("auth.signed_in username=%r rehashed=%s", user.username, upgraded is not None)
     return SignedIn(user, session_token, csrf_token, web_session.expires_at)
 
@@ -187,7 +187,7 @@ def sign_out(session: Session, session_token: str | None, *, actor: Actor) -> No
         session_id, user_id = ended
         web_session = repository.get_web_session(session, session_id)
         assert web_session is not None
-        record(session, actor.as_user(user_id), "auth.signed_out", web_session)
+        record(session, actor.as_user(user_id), action="auth.signed_out", subject=web_session)
 
 
 def viewer_for_session(

@@ -38,11 +38,14 @@ def get_collection(
 def update_collection(
     collection_id: uuid.UUID,
     data: CollectionUpdate,
+    *,
     viewer: CurrentViewer,
     session: SessionDep,
     actor: ActorDep,
 ) -> CollectionRead:
     """Renames or redescribes a collection; fields left out stay as they are. Archivists of
     its community only."""
-    collection = service.update_collection(session, viewer, collection_id, data=data, actor=actor)
+    collection = service.update_collection(
+        session, viewer, collection_id=collection_id, data=data, actor=actor
+    )
     return CollectionRead.model_validate(collection)

@@ -38,15 +38,21 @@ def create_collection(
             title=data.title.strip(), description=data.description, community_id=community.id
         ),
     )
-    record(session, actor, "collection.created", collection, details={"title": collection.title})
+    record(
+        session,
+        actor,
+        action="collection.created",
+        subject=collection,
+        details={"title": collection.title},
+    )
     return collection
 
 
 def update_collection(
     session: Session,
     viewer: Viewer,
-    collection_id: uuid.UUID,
     *,
+    collection_id: uuid.UUID,
     data: CollectionUpdate,
     actor: Actor,
 ) -> Collection:
@@ -64,8 +70,8 @@ def update_collection(
         record(
             session,
             actor,
-            "collection.updated",
-            collection,
+            action="collection.updated",
+            subject=collection,
             details={
                 "before": {field: before[field] for field in changed},
                 "after": {field: after[field] for field in changed},

@@ -115,7 +115,7 @@ def create_community(
     if repository.get_community_by_name(session, name) is not None:
         raise Conflict(f"A community named {name!r} exists already; choose another name.")
     community = repository.add_community(session, Community(name=name))
-    record(session, actor, "community.created", community, details={"name": name})
+    record(session, actor, action="community.created", subject=community, details={"name": name})
     return community
 
 
@@ -151,8 +151,8 @@ def add_member(
     record(
         session,
         actor,
-        "community.member_set",
-        community,
+        action="community.member_set",
+        subject=community,
         details={"user_id": str(data.user_id), "before": before, "after": data.role},
     )
     return existing
@@ -169,8 +169,8 @@ def remove_member(
     record(
         session,
         actor,
-        "community.member_removed",
-        community,
+        action="community.member_removed",
+        subject=community,
         details={"user_id": str(user_id), "before": existing.role},
     )
 
@@ -214,8 +214,8 @@ def create_protocol(
     record(
         session,
         actor,
-        "protocol.created",
-        protocol,
+        action="protocol.created",
+        subject=protocol,
         details={
             "name": protocol.name,
             "community_id": str(data.community_id),

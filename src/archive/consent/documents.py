@@ -88,8 +88,8 @@ def record_document(
     record(
         session,
         actor,
-        "consent.document_added",
-        story,
+        action="consent.document_added",
+        subject=story,
         details={
             "key": received.key,
             "sha256": received.sha256,

@@ -18,12 +18,13 @@ router = APIRouter(tags=["consent"])
 def set_consent(
     story_id: uuid.UUID,
     data: ConsentIn,
+    *,
     viewer: CurrentViewer,
     session: SessionDep,
     actor: ActorDep,
 ) -> ConsentRead:
     """Record (or correct) the narrator's consent. Archivists only."""
-    story = service.set_consent(session, viewer, story_id, data, actor=actor)
+    story = service.set_consent(session, viewer, story_id=story_id, data=data, actor=actor)
     assert story.consent is not None
     return ConsentRead.of(story.consent)
 
@@ -32,13 +33,14 @@ def set_consent(
 def withdraw_consent(
     story_id: uuid.UUID,
     viewer: CurrentViewer,
+    *,
     session: SessionDep,
     actor: ActorDep,
     data: ConsentWithdrawal | None = None,
 ) -> ConsentRead:
     """Take the story out of search and playback; nothing is deleted."""
     story = service.withdraw_consent(
-        session, viewer, story_id, data or ConsentWithdrawal(), actor=actor
+        session, viewer, story_id=story_id, data=data or ConsentWithdrawal(), actor=actor
     )
     assert story.consent is not None
     return ConsentRead.of(story.consent)

@@ -25,7 +25,7 @@ from archive.stories.service import consent_row, not_found, reindex_story, story
 
 
 def _story_for_change(
-    session: Session, viewer: Viewer, story_id: uuid.UUID, *, owner_allowed: bool
+    session: Session, viewer: Viewer, *, story_id: uuid.UUID, owner_allowed: bool
 ) -> Story:
     story = stories.get_story(session, story_id, with_recordings=True)
     if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
@@ -40,9 +40,9 @@ def _story_for_change(
 
 
 def set_consent(
-    session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentIn, *, actor: Actor
+    session: Session, viewer: Viewer, *, story_id: uuid.UUID, data: ConsentIn, actor: Actor
 ) -> Story:
-    story = _story_for_change(session, viewer, story_id, owner_allowed=False)
+    story = _story_for_change(session, viewer, story_id=story_id, owner_allowed=False)
     before = None
     if story.consent is not None:
         before = {
@@ -58,7 +58,7 @@ def set_consent(
         story.consent.withdrawn_reason = None
         story.consent.recorded_by = viewer.user_id
     else:
-        story.consent = consent_row(story.id, data, viewer)
+        story.consent = consent_row(story.id, data, viewer=viewer)
     stories.flush(session)
     reindex_story(session, story)
     grants.end_grants_if_private(
@@ -67,17 +67,17 @@ def set_consent(
     record(
         session,
         actor,
-        "consent.recorded",
-        story,
+        action="consent.recorded",
+        subject=story,
         details={"before": before, "after": data.model_dump(mode="json")},
     )
     return story
 
 
 def withdraw_consent(
-    session: Session, viewer: Viewer, story_id: uuid.UUID, data: ConsentWithdrawal, *, actor: Actor
+    session: Session, viewer: Viewer, *, story_id: uuid.UUID, data: ConsentWithdrawal, actor: Actor
 ) -> Story:
-    story = _story_for_change(session, viewer, story_id, owner_allowed=True)
+    story = _story_for_change(session, viewer, story_id=story_id, owner_allowed=True)
     if story.consent is None:
         raise Conflict(
             "This story has no consent on record to withdraw. An archivist can "
@@ -90,8 +90,8 @@ def withdraw_consent(
         record(
             session,
             actor,
-            "consent.withdrawn",
-            story,
+            action="consent.withdrawn",
+            subject=story,
             details={"reason": data.reason},
         )
     return story

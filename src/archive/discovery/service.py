@@ -74,7 +74,7 @@ def note_closed_hits(session: Session, actor: Actor, *, query: str, result: Sear
     record_without_subject(
         session,
         actor,
-        "search.closed_hits_read",
+        action="search.closed_hits_read",
         subject_type="search",
         details={
             "query": query[:MAX_QUERY_LOGGED],

@@ -59,9 +59,9 @@ _SUBJECT_TYPES: dict[type[Subject], str] = {
 def record(
     session: Session,
     actor: Actor,
+    *,
     action: str,
     subject: Subject,
-    *,
     details: dict[str, Any] | None = None,
     outcome: str = "success",
 ) -> Event:
@@ -93,8 +93,8 @@ def record(
 def record_without_subject(
     session: Session,
     actor: Actor,
-    action: str,
     *,
+    action: str,
     subject_type: str,
     details: dict[str, Any],
 ) -> Event:

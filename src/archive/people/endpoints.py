@@ -47,10 +47,11 @@ def get_person(person_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep)
 def update_person(
     person_id: uuid.UUID,
     data: PersonUpdate,
+    *,
     viewer: CurrentViewer,
     session: SessionDep,
     actor: ActorDep,
 ) -> PersonRead:
     """Corrects a person's record; fields left out stay as they are. Archivists only."""
-    person = service.update_person(session, viewer, person_id, data=data, actor=actor)
+    person = service.update_person(session, viewer, person_id=person_id, data=data, actor=actor)
     return PersonRead.model_validate(person, from_attributes=True)

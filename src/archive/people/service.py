@@ -64,7 +64,9 @@ def create_person(session: Session, viewer: Viewer, *, data: PersonCreate, actor
             notes=data.notes,
         ),
     )
-    record(session, actor, "person.created", person, details={"after": snapshot(person)})
+    record(
+        session, actor, action="person.created", subject=person, details={"after": snapshot(person)}
+    )
     return person
 
 
@@ -88,8 +90,8 @@ def list_people(
 def update_person(
     session: Session,
     viewer: Viewer,
-    person_id: uuid.UUID,
     *,
+    person_id: uuid.UUID,
     data: PersonUpdate,
     actor: Actor,
 ) -> Person:
@@ -115,8 +117,8 @@ def update_person(
         record(
             session,
             actor,
-            "person.updated",
-            person,
+            action="person.updated",
+            subject=person,
             details={
                 "before": {field: before[field] for field in changed},
                 "after": {field: after[field] for field in changed},

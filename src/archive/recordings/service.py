@@ -141,8 +141,8 @@ def add_recording(
     record(
         session,
         actor,
-        "recording.uploaded",
-        recording,
+        action="recording.uploaded",
+        subject=recording,
         details={
             "upload_link_id": str(upload_link_id) if upload_link_id else None,
             "story_id": str(story_id),
@@ -246,5 +246,9 @@ def note_read(
     if found is None or can_view_story(None, story_access(found[1]), now=utcnow()):
         return
     record(
-        session, actor, f"recording.{what}_read", found[0], details={"story_id": str(found[1].id)}
+        session,
+        actor,
+        action=f"recording.{what}_read",
+        subject=found[0],
+        details={"story_id": str(found[1].id)},
     )

@@ -41,8 +41,8 @@ def check_fixity(ctx: JobContext) -> None:
         record(
             session,
             SYSTEM,
-            "recording.fixity_checked",
-            recording,
+            action="recording.fixity_checked",
+            subject=recording,
             outcome="success" if intact else "failure",
             details={"sha256": expected, "job_id": str(ctx.job.id)},
         )

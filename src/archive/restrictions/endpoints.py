@@ -18,12 +18,12 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 
 @router.get("/recordings/{recording_id}/restrictions", responses=_RESPONSES)
 def list_restrictions(
-    recording_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
+    recording_id: uuid.UUID, viewer: CurrentViewer, *, session: SessionDep
 ) -> list[RestrictionRead]:
     """The recording's restricted spans, in time order. Archivists and administrators only."""
     return [
         RestrictionRead.model_validate(r, from_attributes=True)
-        for r in service.list_restrictions(session, viewer, recording_id)
+        for r in service.list_restrictions(session, viewer, recording_id=recording_id)
     ]
 
 
@@ -38,6 +38,7 @@ def list_restrictions(
 def add_restriction(
     recording_id: uuid.UUID,
     data: RestrictionCreate,
+    *,
     viewer: CurrentViewer,
     session: SessionDep,
     actor: ActorDep,
@@ -46,7 +47,7 @@ def add_restriction(
     `[restricted]`, it leaves search, and the audio they hear is silent there (it is prepared
     in the background; until then they are asked to come back)."""
     return RestrictionRead.model_validate(
-        service.add_restriction(session, viewer, recording_id, data, actor=actor),
+        service.add_restriction(session, viewer, recording_id=recording_id, data=data, actor=actor),
         from_attributes=True,
     )
 
@@ -60,10 +61,13 @@ def add_restriction(
 def remove_restriction(
     recording_id: uuid.UUID,
     restriction_id: uuid.UUID,
+    *,
     viewer: CurrentViewer,
     session: SessionDep,
     actor: ActorDep,
 ) -> Response:
     """Lifts a restriction; search, transcripts and audio follow in the next job cycle."""
-    service.remove_restriction(session, viewer, recording_id, restriction_id, actor=actor)
+    service.remove_restriction(
+        session, viewer, recording_id=recording_id, restriction_id=restriction_id, actor=actor
+    )
     return Response(status_code=204)

@@ -32,7 +32,9 @@ from archive.restrictions.schemas import RestrictionCreate
 log = logging.getLogger(__name__)
 
 
-def _recording_for_curator(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> Recording:
+def _recording_for_curator(
+    session: Session, viewer: Viewer, *, recording_id: uuid.UUID
+) -> Recording:
     """404 for a recording the caller cannot see; 403 for one they see but may not restrict."""
     return get_curated_recording(
         session,
@@ -48,21 +50,21 @@ def _follow_up(session: Session, recording_id: uuid.UUID) -> None:
 
 
 def list_restrictions(
-    session: Session, viewer: Viewer, recording_id: uuid.UUID
+    session: Session, viewer: Viewer, *, recording_id: uuid.UUID
 ) -> list[Restriction]:
-    _recording_for_curator(session, viewer, recording_id)
+    _recording_for_curator(session, viewer, recording_id=recording_id)
     return repository.list_restrictions(session, recording_id)
 
 
 def add_restriction(
     session: Session,
     viewer: Viewer,
+    *,
     recording_id: uuid.UUID,
     data: RestrictionCreate,
-    *,
     actor: Actor,
 ) -> Restriction:
-    recording = _recording_for_curator(session, viewer, recording_id)
+    recording = _recording_for_curator(session, viewer, recording_id=recording_id)
     problem = span_problem(data.start, data.end, duration=recording.duration)
     if problem is not None:
         raise Unprocessable(problem)
@@ -80,8 +82,8 @@ def add_restriction(
     record(
         session,
         actor,
-        "recording.restriction_added",
-        recording,
+        action="recording.restriction_added",
+        subject=recording,
         details={
             "restriction_id": str(restriction.id),
             "start": data.start,
@@ -102,12 +104,12 @@ def add_restriction(
 def remove_restriction(
     session: Session,
     viewer: Viewer,
+    *,
     recording_id: uuid.UUID,
     restriction_id: uuid.UUID,
-    *,
     actor: Actor,
 ) -> None:
-    recording = _recording_for_curator(session, viewer, recording_id)
+    recording = _recording_for_curator(session, viewer, recording_id=recording_id)
     restriction = repository.get_restriction(session, recording_id, restriction_id=restriction_id)
     if restriction is None:
         raise NotFound(
@@ -123,5 +125,7 @@ def remove_restriction(
     }
     repository.delete_restriction(session, restriction)
     _follow_up(session, recording_id)
-    record(session, actor, "recording.restriction_removed", recording, details=details)
+    record(
+        session, actor, action="recording.restriction_removed", subject=recording, details=details
+    )
     log.info("restriction.removed recording=%s restriction=%s", recording_id, restriction_id)

@@ -178,8 +178,8 @@ def _commit(ctx: JobContext, copy: ListeningCopy, *, plan: _Plan) -> tuple[str |
         record(
             session,
             SYSTEM,
-            "recording.listening_copy_made",
-            recording,
+            action="recording.listening_copy_made",
+            subject=recording,
             details={
                 "object_key": copy.object_key,
                 "sha256": copy.sha256,
@@ -202,8 +202,8 @@ def on_silence_failure(
     record(
         session,
         SYSTEM,
-        "recording.listening_copy_failed",
-        recording,
+        action="recording.listening_copy_failed",
+        subject=recording,
         outcome="failure",
         details={"error": error},
     )

@@ -57,7 +57,7 @@ def decide(
         session, viewer, story_id=story_id, action=action, note=data.note, actor=actor
     )
     response.headers["ETag"] = etag(story.version)
-    return read_story(session, viewer, story)
+    return read_story(session, viewer, story=story)
 
 
 @router.delete("/stories/{story_id}", tags=["stories"])
@@ -73,4 +73,4 @@ def withdraw_story(
     whoever put the story in."""
     story = service.withdraw(session, viewer, story_id=story_id, actor=actor)
     response.headers["ETag"] = etag(story.version)
-    return read_story(session, viewer, story)
+    return read_story(session, viewer, story=story)

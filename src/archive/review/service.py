@@ -104,8 +104,8 @@ def _move(
     record(
         session,
         actor,
-        ACTIONS[action],
-        story,
+        action=ACTIONS[action],
+        subject=story,
         details={"from": before.value, "to": after.value, "note": note, "version": story.version},
     )
 

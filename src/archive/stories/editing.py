@@ -59,7 +59,7 @@ def stale(current: int, if_match: str) -> PreconditionFailed:
     )
 
 
-def _check_editor(viewer: Viewer, story: Story, data: StoryUpdate) -> None:
+def _check_editor(viewer: Viewer, story: Story, *, data: StoryUpdate) -> None:
     access = story_access(story)
     if can_curate(viewer, access):
         return
@@ -85,10 +85,10 @@ def _check_editor(viewer: Viewer, story: Story, data: StoryUpdate) -> None:
 def update_story(
     session: Session,
     viewer: Viewer,
+    *,
     story_id: uuid.UUID,
     if_match: str | None,
     data: StoryUpdate,
-    *,
     actor: Actor,
 ) -> Story:
     """Applies the fields given and logs each change with its before and after. Changing
@@ -97,7 +97,7 @@ def update_story(
     story = repository.get_story(session, story_id, with_recordings=True)
     if story is None or not can_view_story(viewer, story_access(story), now=utcnow()):
         raise not_found(story_id)
-    _check_editor(viewer, story, data)
+    _check_editor(viewer, story, data=data)
     check_if_match(story, if_match)
     base = story.version
     fields = [field for field in metadata.EDITABLE if field in data.model_fields_set]
@@ -105,7 +105,7 @@ def update_story(
     def may_see(other: Story) -> bool:
         return can_view_story(viewer, story_access(other), now=utcnow())
 
-    changes = metadata.apply(session, story, data, fields, may_see=may_see)
+    changes = metadata.apply(session, story, data=data, fields=fields, may_see=may_see)
     if not changes:
         return story
     # Touching the row makes the version advance even when only its people changed.
@@ -123,8 +123,8 @@ def update_story(
     record(
         session,
         actor,
-        "story.updated",
-        story,
+        action="story.updated",
+        subject=story,
         details={
             "version": story.version,
             "before": {field: before for field, (before, _) in changes.items()},

@@ -22,14 +22,15 @@ router = APIRouter(tags=["stories"])
 def create_story(
     data: StoryCreate,
     viewer: CurrentViewer,
+    *,
     session: SessionDep,
     response: Response,
     actor: ActorDep,
 ) -> StoryRead:
-    story = service.create_story(session, viewer, data, actor=actor)
-    story = service.get_visible_story(session, viewer, story.id, with_recordings=True)
+    story = service.create_story(session, viewer, data=data, actor=actor)
+    story = service.get_visible_story(session, viewer, story_id=story.id, with_recordings=True)
     response.headers["ETag"] = editing.etag(story.version)
-    return read_story(session, viewer, story)
+    return read_story(session, viewer, story=story)
 
 
 @router.get("/stories/{story_id}")
@@ -40,9 +41,9 @@ def get_story(
     community story, or one under an open protocol) comes as its title and description only,
     `listed_only: true`, so they can ask for access. `ETag` names its version: send it back
     as `If-Match` to edit it."""
-    story, full = service.get_listed_story(session, viewer, story_id)
+    story, full = service.get_listed_story(session, viewer, story_id=story_id)
     response.headers["ETag"] = editing.etag(story.version)
-    return read_story(session, viewer, story, full=full)
+    return read_story(session, viewer, story=story, full=full)
 
 
 @router.patch(
@@ -56,6 +57,7 @@ def get_story(
 def update_story(
     story_id: uuid.UUID,
     data: StoryUpdate,
+    *,
     viewer: CurrentViewer,
     session: SessionDep,
     response: Response,
@@ -64,6 +66,8 @@ def update_story(
 ) -> StoryRead:
     """Edits the story's details; fields left out stay as they are. Archivists edit any
     story of their community; whoever put a story in edits it while it is `submitted`."""
-    story = editing.update_story(session, viewer, story_id, if_match, data, actor=actor)
+    story = editing.update_story(
+        session, viewer, story_id=story_id, if_match=if_match, data=data, actor=actor
+    )
     response.headers["ETag"] = editing.etag(story.version)
-    return read_story(session, viewer, story)
+    return read_story(session, viewer, story=story)

@@ -25,15 +25,15 @@ def end_grants_if_private(session: Session, story: Story, *, actor: Actor, reaso
     now = utcnow()
     grants = repository.grants_in_force(session, story.id, now=now)
     for grant in grants:
-        end_grant(session, grant, story, now=now, status="ended", actor=actor, reason=reason)
+        end_grant(session, grant, story=story, now=now, status="ended", actor=actor, reason=reason)
     return len(grants)
 
 
 def end_grant(
     session: Session,
     grant: AccessGrant,
-    story: Story,
     *,
+    story: Story,
     now: datetime,
     status: str,
     actor: Actor,
@@ -47,8 +47,8 @@ def end_grant(
     record(
         session,
         actor,
-        f"access.{status}",
-        story,
+        action=f"access.{status}",
+        subject=story,
         details={
             "request_id": str(grant.id),
             "user_id": str(grant.user_id),

@@ -89,9 +89,9 @@ Changes = dict[str, tuple[Any, Any]]
 def apply(
     session: Session,
     story: Story,
+    *,
     data: StoryFields,
     fields: Sequence[str],
-    *,
     may_see: Callable[[Story], bool],
 ) -> Changes:
     """Sets `fields` of `data` on the story after checking what they name exists: the
@@ -105,13 +105,13 @@ def apply(
         if field == "recorded_date":
             _set_recorded_date(story, value)
         elif field == "related_story_ids":
-            story.related_story_ids = _related(session, story, value, may_see)
+            story.related_story_ids = _related(session, story, story_ids=value, may_see=may_see)
         elif field == "people":
             # Only when they differ: a replaced collection counts as a change of the story
             # even when it holds the same people, and would advance its version.
             current = [(link.person_id, link.role) for link in story.people]
             if [(link.person_id, link.role.value) for link in value] != current:
-                story.people = _people_links(session, value, own)
+                story.people = _people_links(session, value, own=own)
         elif field == "collection_id":
             if value is not None and collections.get_collection(session, value, scope=own) is None:
                 raise Unprocessable(
@@ -143,6 +143,7 @@ def _set_recorded_date(story: Story, value: str | None) -> None:
 def _related(
     session: Session,
     story: Story,
+    *,
     story_ids: list[uuid.UUID],
     may_see: Callable[[Story], bool],
 ) -> list[str]:
@@ -163,7 +164,7 @@ def _own_community(story: Story) -> CommunityScope:
 
 
 def _people_links(
-    session: Session, links: list[PersonLinkIn], own: CommunityScope
+    session: Session, links: list[PersonLinkIn], *, own: CommunityScope
 ) -> list[StoryPerson]:
     known = people.get_people(session, {link.person_id for link in links}, scope=own)
     missing = sorted({str(link.person_id) for link in links if link.person_id not in known})

@@ -15,7 +15,7 @@ from archive.stories.service import story_access
 
 
 def read_story(
-    session: Session, viewer: Viewer | None, story: Story, *, full: bool = True
+    session: Session, viewer: Viewer | None, *, story: Story, full: bool = True
 ) -> StoryRead:
     """`StoryRead` in full, or as listed only (title and description); its related stories
     are only those the caller may know exist. The story's recordings and people must be

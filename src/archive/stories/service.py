@@ -64,7 +64,7 @@ def not_found(story_id: uuid.UUID) -> NotFound:
     )
 
 
-def consent_row(story_id: uuid.UUID, consent: ConsentIn, viewer: Viewer) -> Consent:
+def consent_row(story_id: uuid.UUID, consent: ConsentIn, *, viewer: Viewer) -> Consent:
     return Consent(
         story_id=story_id,
         given_by=consent.given_by,
@@ -75,7 +75,7 @@ def consent_row(story_id: uuid.UUID, consent: ConsentIn, viewer: Viewer) -> Cons
     )
 
 
-def create_story(session: Session, viewer: Viewer, data: StoryCreate, *, actor: Actor) -> Story:
+def create_story(session: Session, viewer: Viewer, *, data: StoryCreate, actor: Actor) -> Story:
     """Archivists put stories in published; contributors and upload-link holders submit them,
     private and with the narrator's consent, for an archivist to review."""
     if not can_create_story(viewer):
@@ -83,7 +83,7 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate, *, actor: 
             "Your account may not add stories. Ask an archivist to add it, or to "
             "give you a contributor account."
         )
-    community = _community_for(session, viewer, data.community_id)
+    community = _community_for(session, viewer, community_id=data.community_id)
     curator = can_curate_community(viewer, community.id)
     if data.access is not None and data.access is not Access.PRIVATE and not curator:
         raise Forbidden(
@@ -155,18 +155,18 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate, *, actor: 
     added = metadata.apply(
         session,
         story,
-        data,
-        descriptive,
+        data=data,
+        fields=descriptive,
         may_see=lambda other: can_view_story(viewer, story_access(other), now=utcnow()),
     )
     if data.consent is not None:
-        story.consent = consent_row(story.id, data.consent, viewer)
+        story.consent = consent_row(story.id, data.consent, viewer=viewer)
         repository.flush(session)
     record(
         session,
         actor,
-        "story.created",
-        story,
+        action="story.created",
+        subject=story,
         details={
             "title": story.title,
             "access": story.access,
@@ -179,7 +179,9 @@ def create_story(session: Session, viewer: Viewer, data: StoryCreate, *, actor: 
     return story
 
 
-def _community_for(session: Session, viewer: Viewer, community_id: uuid.UUID | None) -> Community:
+def _community_for(
+    session: Session, viewer: Viewer, *, community_id: uuid.UUID | None
+) -> Community:
     """The one place a new story's community is decided. A story sent through an upload link
     belongs to the link's community, whatever it names. Otherwise the community named, which
     the caller must belong to; when none is named, the caller's community if they belong to
@@ -212,7 +214,7 @@ def _community_for(session: Session, viewer: Viewer, community_id: uuid.UUID | N
 
 
 def get_listed_story(
-    session: Session, viewer: Viewer | None, story_id: uuid.UUID
+    session: Session, viewer: Viewer | None, *, story_id: uuid.UUID
 ) -> tuple[Story, bool]:
     """The story and whether the caller may hear it (else they may only know of it), or
     `NotFound` when they may not even know it exists."""
@@ -226,7 +228,7 @@ def get_listed_story(
 
 
 def get_visible_story(
-    session: Session, viewer: Viewer | None, story_id: uuid.UUID, *, with_recordings: bool = False
+    session: Session, viewer: Viewer | None, *, story_id: uuid.UUID, with_recordings: bool = False
 ) -> Story:
     """The story, or `NotFound` when it does not exist or the caller may not see it: a
     caller must not learn that a hidden story exists."""

@@ -62,11 +62,11 @@ def versions_in_if_match(header: str) -> set[int]:
 def edit(
     session: Session,
     viewer: Viewer,
+    *,
     recording_id: uuid.UUID,
     segment_id: uuid.UUID,
     if_match: str | None,
     data: SegmentEdit,
-    *,
     actor: Actor,
 ) -> Transcript:
     given = data.model_fields_set
@@ -81,46 +81,71 @@ def edit(
             end=data.end if "end" in given and data.end is not None else KEEP,
         )
 
-    return _save(session, viewer, recording_id, segment_id, if_match, "edit", apply, actor=actor)
+    return _save(
+        session,
+        viewer,
+        recording_id=recording_id,
+        segment_id=segment_id,
+        if_match=if_match,
+        operation="edit",
+        apply=apply,
+        actor=actor,
+    )
 
 
 def split(
     session: Session,
     viewer: Viewer,
+    *,
     recording_id: uuid.UUID,
     segment_id: uuid.UUID,
     if_match: str | None,
     at: float,
-    *,
     actor: Actor,
 ) -> Transcript:
     def apply(segments: list[SegmentDraft], index: int) -> list[SegmentDraft]:
         return split_segment(segments, index, at=at)
 
-    return _save(session, viewer, recording_id, segment_id, if_match, "split", apply, actor=actor)
+    return _save(
+        session,
+        viewer,
+        recording_id=recording_id,
+        segment_id=segment_id,
+        if_match=if_match,
+        operation="split",
+        apply=apply,
+        actor=actor,
+    )
 
 
 def merge(
     session: Session,
     viewer: Viewer,
+    *,
     recording_id: uuid.UUID,
     segment_id: uuid.UUID,
     if_match: str | None,
-    *,
     actor: Actor,
 ) -> Transcript:
     return _save(
-        session, viewer, recording_id, segment_id, if_match, "merge", merge_with_next, actor=actor
+        session,
+        viewer,
+        recording_id=recording_id,
+        segment_id=segment_id,
+        if_match=if_match,
+        operation="merge",
+        apply=merge_with_next,
+        actor=actor,
     )
 
 
-def _check_editor(session: Session, viewer: Viewer, recording_id: uuid.UUID) -> Recording:
+def _check_editor(session: Session, viewer: Viewer, *, recording_id: uuid.UUID) -> Recording:
     return get_curated_recording(
         session, viewer, recording_id=recording_id, doing="correct transcripts"
     )
 
 
-def _current(session: Session, recording_id: uuid.UUID, if_match: str | None) -> Transcript:
+def _current(session: Session, recording_id: uuid.UUID, *, if_match: str | None) -> Transcript:
     if if_match is None or not if_match.strip() or if_match.strip() == "*":
         raise PreconditionRequired(
             "Say which version you corrected: send the transcript's ETag back as "
@@ -162,16 +187,16 @@ def _position(current: Transcript, segment_id: uuid.UUID) -> int:
 def _save(
     session: Session,
     viewer: Viewer,
+    *,
     recording_id: uuid.UUID,
     segment_id: uuid.UUID,
     if_match: str | None,
     operation: str,
     apply: Operation,
-    *,
     actor: Actor,
 ) -> Transcript:
-    recording = _check_editor(session, viewer, recording_id)
-    current = _current(session, recording_id, if_match)
+    recording = _check_editor(session, viewer, recording_id=recording_id)
+    current = _current(session, recording_id, if_match=if_match)
     index = _position(current, segment_id)
     old = drafts_of(current)
     try:
@@ -188,7 +213,7 @@ def _save(
         language_probability=current.language_probability,
         author_id=viewer.user_id,
     )
-    transcript.segments = _rows(current.segments, old, new)
+    transcript.segments = _rows(current.segments, old, new=new)
     try:
         repository.add_transcript(session, transcript)
     except IntegrityError:
@@ -200,9 +225,9 @@ def _save(
     record(
         session,
         actor,
-        "transcript.edited",
-        recording,
-        details=_details(operation, segment_id, base, old, new),
+        action="transcript.edited",
+        subject=recording,
+        details=_details(operation, segment_id, base_version=base, old=old, new=new),
     )
     log.info(
         "transcript.edited recording=%s operation=%s version=%d",
@@ -214,7 +239,7 @@ def _save(
 
 
 def _rows(
-    previous: list[Segment], old: list[SegmentDraft], new: list[SegmentDraft]
+    previous: list[Segment], old: list[SegmentDraft], *, new: list[SegmentDraft]
 ) -> list[Segment]:
     """New segment rows for `new`. A segment whose text is unchanged keeps the speech model's
     judgement of it (confidence, flag); one whose text a person changed loses it."""
@@ -250,6 +275,7 @@ def _rows(
 def _details(
     operation: str,
     segment_id: uuid.UUID,
+    *,
     base_version: int,
     old: list[SegmentDraft],
     new: list[SegmentDraft],

@@ -79,7 +79,13 @@ def edit_segment(
 ) -> TranscriptRead:
     """Corrects one segment's text, speaker, start or end; answers with the new version."""
     transcript = editing.edit(
-        session, viewer, recording_id, segment_id, if_match, data, actor=actor
+        session,
+        viewer,
+        recording_id=recording_id,
+        segment_id=segment_id,
+        if_match=if_match,
+        data=data,
+        actor=actor,
     )
     response.headers["ETag"] = service.etag(transcript.version)
     return TranscriptRead.of(transcript)
@@ -101,7 +107,13 @@ def split_segment(
 ) -> TranscriptRead:
     """Splits one segment in two at a time inside it; its words go to the half they are in."""
     transcript = editing.split(
-        session, viewer, recording_id, segment_id, if_match, data.at, actor=actor
+        session,
+        viewer,
+        recording_id=recording_id,
+        segment_id=segment_id,
+        if_match=if_match,
+        at=data.at,
+        actor=actor,
     )
     response.headers["ETag"] = service.etag(transcript.version)
     return TranscriptRead.of(transcript)
@@ -121,7 +133,14 @@ def merge_segment(
     if_match: IfMatch = None,
 ) -> TranscriptRead:
     """Merges one segment with the next into one."""
-    transcript = editing.merge(session, viewer, recording_id, segment_id, if_match, actor=actor)
+    transcript = editing.merge(
+        session,
+        viewer,
+        recording_id=recording_id,
+        segment_id=segment_id,
+        if_match=if_match,
+        actor=actor,
+    )
     response.headers["ETag"] = service.etag(transcript.version)
     return TranscriptRead.of(transcript)
 

@@ -49,5 +49,5 @@ def current_upload_link(viewer: CurrentViewer, session: SessionDep) -> UploadLin
 def revoke_upload_link(
     link_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> Response:
-    service.revoke_link(session, viewer, link_id, actor=actor)
+    service.revoke_link(session, viewer, link_id=link_id, actor=actor)
     return Response(status_code=204)

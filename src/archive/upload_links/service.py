@@ -92,8 +92,8 @@ def create_link(
     record(
         session,
         actor,
-        "upload_link.created",
-        link,
+        action="upload_link.created",
+        subject=link,
         details={
             "collection_id": str(data.collection_id),
             "max_uploads": data.max_uploads,
@@ -103,7 +103,7 @@ def create_link(
     return link, token
 
 
-def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID, *, actor: Actor) -> None:
+def revoke_link(session: Session, viewer: Viewer, *, link_id: uuid.UUID, actor: Actor) -> None:
     require_curator(viewer, "revoke upload links")
     link = repository.get_link(session, link_id, scope=curated_communities(viewer))
     if link is None:
@@ -113,7 +113,7 @@ def revoke_link(session: Session, viewer: Viewer, link_id: uuid.UUID, *, actor: 
         )
     if link.revoked_at is None:
         link.revoked_at = utcnow()
-        record(session, actor, "upload_link.revoked", link)
+        record(session, actor, action="upload_link.revoked", subject=link)
 
 
 def list_links(

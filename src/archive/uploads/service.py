@@ -172,7 +172,7 @@ def _target_of(session: Session, viewer: Viewer, *, metadata: dict[str, str]) ->
     story_id = _uuid_in(metadata, "story_id", what="a story id")
     if story_id is not None:
         story = require_story_for_recording(session, viewer, story_id=story_id)
-        community_id = story.community_id or _community_for(session, viewer, None).id
+        community_id = story.community_id or _community_for(session, viewer, community_id=None).id
         return _Target(story_id, community_id)
     if metadata.get("title"):
         data = new_story_of(metadata)
@@ -181,7 +181,7 @@ def _target_of(session: Session, viewer: Viewer, *, metadata: dict[str, str]) ->
                 "Your account may not add stories. Ask an archivist to add it, or to "
                 "give you a contributor account."
             )
-        community = _community_for(session, viewer, data.community_id)
+        community = _community_for(session, viewer, community_id=data.community_id)
         if data.consent is None and not can_curate_community(viewer, community.id):
             raise Unprocessable(
                 "A new story needs the consent of the person telling it. Add consent_given_by, "
@@ -251,8 +251,8 @@ def record_upload(
     record(
         session,
         actor,
-        "upload.created",
-        upload,
+        action="upload.created",
+        subject=upload,
         details={
             "story_id": str(target.story_id) if target.story_id else None,
             "community_id": str(target.community_id),
@@ -405,7 +405,7 @@ def terminate(
             "withdrawn."
         )
     upload.status = "terminated"
-    record(session, actor, "upload.terminated", upload)
+    record(session, actor, action="upload.terminated", subject=upload)
     return upload
 
 
@@ -439,7 +439,9 @@ def complete_upload(
     if story_id is None:
         data = new_story_of(upload.upload_metadata)
         uploader = _uploader(session, upload)
-        story_id = create_story(session, uploader, data, actor=actor.as_user(uploader.user_id)).id
+        story_id = create_story(
+            session, uploader, data=data, actor=actor.as_user(uploader.user_id)
+        ).id
         repository.attach_story(session, upload.id, story_id=story_id)
     return add_recording(
         session,

@@ -35,7 +35,9 @@ def test_an_event_on_a_recording_belongs_to_its_storys_community(
         session.add(recording)
         session.flush()
         actor = Actor(user_id=None, source_ip="198.51.100.7")
-        event = record(session, actor, "recording.checked", recording, details={"n": 1})
+        event = record(
+            session, actor, action="recording.checked", subject=recording, details={"n": 1}
+        )
         session.flush()
         event_id = event.id
         community_id = community.id
@@ -54,7 +56,7 @@ def test_a_system_event_has_no_user_and_no_address(sessions: sessionmaker[Sessio
         user = User(username=f"someone-{uuid.uuid4().hex[:8]}", role="researcher")
         session.add(user)
         session.flush()
-        event = record(session, SYSTEM, "user.created", user)
+        event = record(session, SYSTEM, action="user.created", subject=user)
         session.flush()
         event_id = event.id
     with transaction(sessions) as session:

@@ -113,7 +113,9 @@ def test_newest_first_between_since_and_until_a_page_at_a_time(
     with transaction(sessions) as session:
         user = a_user(session)
         for hour in range(5):
-            event = record(session, SYSTEM, "test.tick", user, details={"hour": hour})
+            event = record(
+                session, SYSTEM, action="test.tick", subject=user, details={"hour": hour}
+            )
             event.at = start + timedelta(hours=hour)
         subject = user.id
 
@@ -148,7 +150,7 @@ def test_events_made_outside_requests_have_no_address(
 ) -> None:
     with transaction(sessions) as session:
         user = a_user(session)
-        record(session, SYSTEM, "cli.did", user)
+        record(session, SYSTEM, action="cli.did", subject=user)
         subject = user.id
     [event] = events(client, admin, subject_id=str(subject))["items"]
     assert event["source_ip"] is None

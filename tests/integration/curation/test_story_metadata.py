@@ -336,9 +336,9 @@ def test_an_edit_racing_another_is_caught_at_the_write(
             editing.update_story(
                 session,
                 viewer,
-                story_id,
-                f'"{story["version"]}"',
-                StoryUpdate(title="Mine"),
+                story_id=story_id,
+                if_match=f'"{story["version"]}"',
+                data=StoryUpdate(title="Mine"),
                 actor=SYSTEM,
             )
         assert stale.value.headers["ETag"] == f'"{story["version"] + 1}"'
