@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from enum import StrEnum
@@ -127,6 +128,7 @@ def worker(
         ),
     ] = Lane.ALL,
     slot: Annotated[int | None, typer.Option(hidden=True)] = None,
+    parent_pid: Annotated[int | None, typer.Option(hidden=True)] = None,
     grace: Annotated[
         float,
         typer.Option(
@@ -168,6 +170,11 @@ def worker(
     for thread in threads:
         while thread.is_alive():
             thread.join(timeout=0.5)
+            if parent_pid is not None and os.getppid() != parent_pid:
+                # `archive serve` is gone without stopping us (killed, or out of memory):
+                # a worker nobody supervises must not go on taking jobs.
+                log.warning("worker.orphaned parent_pid=%d", parent_pid)
+                shutdown.request()
     for w in workers:
         w.close()
 

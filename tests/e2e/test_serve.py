@@ -191,3 +191,18 @@ def test_stopping_archive_serve_stops_its_workers(
             time.sleep(0.2)
         assert not [pid for pid in workers if _alive(pid)], served.log.read_text()[-3000:]
         assert served.process.wait(timeout=5) in (0, 128 + stop_signal, -stop_signal)
+
+
+def test_workers_of_an_archive_serve_that_was_killed_stop_by_themselves(tmp_path: Path) -> None:
+    """SIGKILL (or the kernel's out-of-memory killer) gives `archive serve` no chance to stop
+    its workers: each notices its parent is gone, hands back its job and exits."""
+    with archive_serve(tmp_path / "data", TOKEN, workers=1) as served:
+        wait_for_workers(served.url, 2)  # one that transcribes, and the fast lane's
+        workers = _children_of(served.process.pid)
+        assert len(workers) == 2, workers
+        served.process.kill()
+        served.process.wait(timeout=5)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not [pid for pid in workers if _alive(pid)], served.log.read_text()[-3000:]

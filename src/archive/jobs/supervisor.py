@@ -42,7 +42,7 @@ class WorkerSupervisor:
         lane = self.lanes[slot]
         command = [
             *(sys.executable, "-m", "archive", "worker"),
-            *("--slot", str(slot), "--lane", lane),
+            *("--slot", str(slot), "--lane", lane, "--parent-pid", str(os.getpid())),
         ]
         with self._spawning:
             if self._stopping.is_set():
