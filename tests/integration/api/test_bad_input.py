@@ -17,6 +17,7 @@ from archive.domain.access import Role
 from support.accounts import MakeUser
 from support.paths import STORY_EN
 from support.problems import assert_problem
+from support.stories import story_with_recording
 
 NAIVE = "2999-01-01T09:00:00"
 CONSENT = {"given_by": "Tía Marta", "listen": "public", "searchable": True}
@@ -29,15 +30,7 @@ def refused_for_its_zone(response: Any, field: str) -> None:
 
 
 def public_recording(client: TestClient, admin: dict[str, str]) -> tuple[str, str]:
-    story = client.post(
-        "/api/v1/stories", headers=admin, json={"title": "Open", "access": "public"}
-    ).json()
-    recording = client.post(
-        f"/api/v1/stories/{story['id']}/recordings",
-        headers=admin,
-        files={"file": ("a.flac", STORY_EN.read_bytes())},
-    ).json()
-    return story["id"], recording["id"]
+    return story_with_recording(client, admin, title="Open", access="public")
 
 
 def test_every_time_the_api_takes_is_refused_without_a_zone(

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from archive.domain.access import Role
 from support.accounts import MakeUser
 from support.paths import STORY_EN
+from support.stories import story_with_recording
 
 
 def test_reading_a_community_story_is_logged_and_a_public_one_is_not(
@@ -65,14 +66,7 @@ def test_every_answer_that_carries_bytes_of_closed_audio_is_audited_once(
     status: int,
 ) -> None:
     member = make_user("mara", Role.CONTRIBUTOR)
-    story = client.post(
-        "/api/v1/stories", headers=admin, json={"title": "Closed", "access": "community"}
-    ).json()
-    recording_id = client.post(
-        f"/api/v1/stories/{story['id']}/recordings",
-        headers=admin,
-        files={"file": ("a.flac", STORY_EN.read_bytes())},
-    ).json()["id"]
+    _, recording_id = story_with_recording(client, admin, title="Closed", access="community")
     headers = member if range_header is None else {**member, "Range": range_header}
     answer = client.get(f"/api/v1/recordings/{recording_id}/audio", headers=headers)
     assert answer.status_code == status, answer.text
@@ -87,14 +81,7 @@ def test_a_range_outside_the_file_carries_no_bytes_and_no_event(
     client: TestClient, admin: dict[str, str], make_user: MakeUser
 ) -> None:
     member = make_user("mara", Role.CONTRIBUTOR)
-    story = client.post(
-        "/api/v1/stories", headers=admin, json={"title": "Closed", "access": "community"}
-    ).json()
-    recording_id = client.post(
-        f"/api/v1/stories/{story['id']}/recordings",
-        headers=admin,
-        files={"file": ("a.flac", STORY_EN.read_bytes())},
-    ).json()["id"]
+    _, recording_id = story_with_recording(client, admin, title="Closed", access="community")
     for header in (f"bytes={'9' * 5000}-", "bytes=99999999-"):
         answer = client.get(
             f"/api/v1/recordings/{recording_id}/audio", headers={**member, "Range": header}
@@ -110,16 +97,9 @@ def test_a_range_outside_the_file_carries_no_bytes_and_no_event(
 def test_a_public_story_under_embargo_is_closed_material_and_its_reads_are_audited(
     client: TestClient, admin: dict[str, str]
 ) -> None:
-    story = client.post(
-        "/api/v1/stories",
-        headers=admin,
-        json={"title": "Not yet", "access": "public", "embargo_until": "2999-01-01T00:00:00Z"},
-    ).json()
-    recording_id = client.post(
-        f"/api/v1/stories/{story['id']}/recordings",
-        headers=admin,
-        files={"file": ("a.flac", STORY_EN.read_bytes())},
-    ).json()["id"]
+    _, recording_id = story_with_recording(
+        client, admin, title="Not yet", access="public", embargo_until="2999-01-01T00:00:00Z"
+    )
     assert client.get(f"/api/v1/recordings/{recording_id}/audio").status_code == 404
     heard = client.get(f"/api/v1/recordings/{recording_id}/audio", headers=admin)
     assert heard.status_code == 200
