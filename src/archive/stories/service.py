@@ -83,7 +83,7 @@ def create_story(session: Session, viewer: Viewer, *, data: StoryCreate, actor: 
             "Your account may not add stories. Ask an archivist to add it, or to "
             "give you a contributor account."
         )
-    community = _community_for(session, viewer, community_id=data.community_id)
+    community = community_for_new_story(session, viewer, community_id=data.community_id)
     curator = can_curate_community(viewer, community.id)
     if data.access is not None and data.access is not Access.PRIVATE and not curator:
         raise Forbidden(
@@ -179,7 +179,7 @@ def create_story(session: Session, viewer: Viewer, *, data: StoryCreate, actor: 
     return story
 
 
-def _community_for(
+def community_for_new_story(
     session: Session, viewer: Viewer, *, community_id: uuid.UUID | None
 ) -> Community:
     """The one place a new story's community is decided. A story sent through an upload link

@@ -47,7 +47,7 @@ from archive.recordings.service import add_recording, require_story_for_recordin
 from archive.storage.base import SpooledPart
 from archive.stories.consent_schemas import ConsentIn
 from archive.stories.schemas import StoryCreate
-from archive.stories.service import _community_for, create_story
+from archive.stories.service import community_for_new_story, create_story
 from archive.upload_links.service import take_upload
 from archive.uploads import repository
 
@@ -172,7 +172,9 @@ def _target_of(session: Session, viewer: Viewer, *, metadata: dict[str, str]) ->
     story_id = _uuid_in(metadata, "story_id", what="a story id")
     if story_id is not None:
         story = require_story_for_recording(session, viewer, story_id=story_id)
-        community_id = story.community_id or _community_for(session, viewer, community_id=None).id
+        community_id = (
+            story.community_id or community_for_new_story(session, viewer, community_id=None).id
+        )
         return _Target(story_id, community_id)
     if metadata.get("title"):
         data = new_story_of(metadata)
@@ -181,7 +183,7 @@ def _target_of(session: Session, viewer: Viewer, *, metadata: dict[str, str]) ->
                 "Your account may not add stories. Ask an archivist to add it, or to "
                 "give you a contributor account."
             )
-        community = _community_for(session, viewer, community_id=data.community_id)
+        community = community_for_new_story(session, viewer, community_id=data.community_id)
         if data.consent is None and not can_curate_community(viewer, community.id):
             raise Unprocessable(
                 "A new story needs the consent of the person telling it. Add consent_given_by, "
