@@ -1,11 +1,15 @@
-"""A story with one recording of the English fixture, made through the API as a caller would."""
+"""A story with a recording: through the API as a caller makes one, or as rows for tests of
+what is built on a transcript."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from archive.models import Recording
 from support.paths import STORY_EN
 
 
@@ -24,3 +28,20 @@ def story_with_recording(
     )
     assert uploaded.status_code == 201, uploaded.text
     return story_id, str(uploaded.json()["id"])
+
+
+def add_ready_recording(session: Session, story_id: uuid.UUID) -> Recording:
+    """A recording row of `story_id` that is ready, written straight to the database (no
+    bytes behind it): for tests of what is built on a transcript, not of uploading."""
+    recording = Recording(
+        story_id=story_id,
+        object_key=f"recordings/{uuid.uuid4()}",
+        content_type="audio/flac",
+        container="flac",
+        size=1,
+        sha256="0" * 64,
+        status="ready",
+    )
+    session.add(recording)
+    session.flush()
+    return recording

@@ -12,7 +12,8 @@ from archive.communities import repository as communities
 from archive.db.session import transaction
 from archive.events.actor import SYSTEM, Actor
 from archive.events.repository import record
-from archive.models import Event, Recording, Story, User
+from archive.models import Event, Story, User
+from support.stories import add_ready_recording
 
 
 def test_an_event_on_a_recording_belongs_to_its_storys_community(
@@ -23,17 +24,7 @@ def test_an_event_on_a_recording_belongs_to_its_storys_community(
         story = Story(title="A story", access="public", community_id=community.id)
         session.add(story)
         session.flush()
-        recording = Recording(
-            story_id=story.id,
-            object_key=f"recordings/{uuid.uuid4()}",
-            content_type="audio/flac",
-            container="flac",
-            size=1,
-            sha256="0" * 64,
-            status="ready",
-        )
-        session.add(recording)
-        session.flush()
+        recording = add_ready_recording(session, story.id)
         actor = Actor(user_id=None, source_ip="198.51.100.7")
         event = record(
             session, actor, action="recording.checked", subject=recording, details={"n": 1}

@@ -24,6 +24,7 @@ from archive.search.base import NO_FILTERS, SearchFilters, SearchIndex, SearchRe
 from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
 from archive.settings import Settings
+from support.stories import add_ready_recording
 
 EVERYTHING = SearchScope(everything=True)
 
@@ -56,17 +57,7 @@ def make_recording(
         story = Story(title="The flood", access=access, collection_id=collection_id)
         session.add(story)
         session.flush()
-        recording = Recording(
-            story_id=story.id,
-            object_key=f"recordings/{uuid.uuid4()}",
-            content_type="audio/flac",
-            container="flac",
-            size=1,
-            sha256="0" * 64,
-            status="ready",
-        )
-        session.add(recording)
-        session.flush()
+        recording = add_ready_recording(session, story.id)
         for version in range(1, versions + 1):
             transcript = Transcript(
                 recording_id=recording.id, version=version, source="machine", language=language

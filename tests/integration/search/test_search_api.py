@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.communities.repository import default_community
 from archive.db.session import transaction, units_of_work
 from archive.discovery import reindex
-from archive.models import Collection, Person, Recording, Segment, Story, StoryPerson, Transcript
+from archive.models import Collection, Person, Segment, Story, StoryPerson, Transcript
 from archive.search.base import SearchIndex
 from support.problems import assert_problem
+from support.stories import add_ready_recording
 
 
 def make_story(
@@ -46,17 +47,7 @@ def make_story(
         ]
         session.add(story)
         session.flush()
-        recording = Recording(
-            story_id=story.id,
-            object_key=f"recordings/{uuid.uuid4()}",
-            content_type="audio/flac",
-            container="flac",
-            size=1,
-            sha256="0" * 64,
-            status="ready",
-        )
-        session.add(recording)
-        session.flush()
+        recording = add_ready_recording(session, story.id)
         transcript = Transcript(
             recording_id=recording.id, version=1, source="machine", language=language
         )

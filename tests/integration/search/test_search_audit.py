@@ -3,8 +3,6 @@ search that showed them, naming the stories; searches that show only public word
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,9 +10,10 @@ from archive.communities import repository as communities
 from archive.db.session import transaction, units_of_work
 from archive.discovery import reindex
 from archive.domain.access import Role
-from archive.models import Recording, Segment, Story, Transcript
+from archive.models import Segment, Story, Transcript
 from archive.search.base import SearchIndex
 from support.accounts import MakeUser
+from support.stories import add_ready_recording
 
 
 def transcribed_story(sessions: sessionmaker[Session], access: str, texts: list[str]) -> str:
@@ -23,17 +22,7 @@ def transcribed_story(sessions: sessionmaker[Session], access: str, texts: list[
         story = Story(title=f"A {access} story", access=access, community_id=community.id)
         session.add(story)
         session.flush()
-        recording = Recording(
-            story_id=story.id,
-            object_key=f"recordings/{uuid.uuid4()}",
-            content_type="audio/flac",
-            container="flac",
-            size=1,
-            sha256="0" * 64,
-            status="ready",
-        )
-        session.add(recording)
-        session.flush()
+        recording = add_ready_recording(session, story.id)
         transcript = Transcript(recording_id=recording.id, version=1, source="machine")
         transcript.segments = [
             Segment(position=i, start=float(i), end=i + 0.5, text=text)
