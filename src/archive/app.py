@@ -24,6 +24,7 @@ from archive.db.session import create_db_engine, create_session_factory
 from archive.discovery.endpoints import router as search_router
 from archive.domain.ratelimit import TokenBuckets
 from archive.events.endpoints import router as events_router
+from archive.fixity.endpoints import router as fixity_router
 from archive.health.endpoints import router as health_router
 from archive.openapi import install_openapi
 from archive.people.endpoints import router as people_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         people_router,
         review_router,
         events_router,
+        fixity_router,
         accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

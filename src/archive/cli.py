@@ -80,6 +80,7 @@ def serve(
 
     from archive.app import create_app
     from archive.db import migrate
+    from archive.fixity.flow import schedule_at_start
     from archive.jobs.supervisor import WorkerSupervisor
     from archive.serving import ArchiveHttpProtocol
     from archive.uploads.recovery import recover_at_start
@@ -88,6 +89,7 @@ def serve(
     _preflight(settings)
     migrate.upgrade(settings)
     recover_at_start(settings)
+    schedule_at_start(settings)
     supervisor = WorkerSupervisor(settings.workers)
     # uvicorn answers SIGTERM by shutting down and then raising the signal again with the
     # handler it found: Python's default one would end this process before `finally` stops
@@ -326,6 +328,60 @@ def reindex(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
+
+
+@app.command()
+def fixity(
+    sample: Annotated[
+        float,
+        typer.Option(
+            "--sample",
+            min=0.01,
+            max=100.0,
+            help="Read back this percentage of the originals, chosen at random (default all).",
+        ),
+    ] = 100.0,
+) -> None:
+    """Read every original (or a sample) back from storage and check its SHA-256: report what
+    is missing or changed, never repair it. Each check is an event; `GET /api/v1/fixity`
+    shows the result.
+
+    Exit status: 0 all intact, 1 missing or changed originals found, 2 storage unreadable.
+    """
+    from archive.db import migrate
+    from archive.db.session import create_db_engine, create_session_factory, transaction
+    from archive.fixity import flow, repository
+    from archive.storage.factory import open_object_store
+
+    settings = _settings()
+    migrate.upgrade(settings)
+    engine = create_db_engine(settings)
+    try:
+        sessions = create_session_factory(engine)
+        store = open_object_store(settings)
+        audit_id = flow.start_audit(sessions, store, trigger="command", sample_percent=sample)
+        flow.run_audit(sessions, store, audit_id=audit_id)
+        with transaction(sessions) as session:
+            audit = repository.get_audit(session, audit_id)
+            assert audit is not None
+            typer.echo(
+                f"fixity audit {audit.id}: {audit.status}; {audit.checked} originals checked, "
+                f"{audit.intact} intact, {audit.missing} missing, {audit.changed} changed, "
+                f"{audit.deaccessioned} deaccessioned"
+            )
+            for finding in audit.findings:
+                typer.echo(
+                    f"  {finding['problem']}: recording {finding['recording_id']} "
+                    f"(story {finding['story_id']}) at {finding['object_key']}"
+                )
+            status, error = audit.status, audit.error
+    finally:
+        engine.dispose()
+    if status == "error":
+        typer.echo(f"archive: {error}", err=True)
+        raise typer.Exit(2)
+    if status != "passed":
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from archive.models.accounts import ApiToken, User
 from archive.models.collections import Collection
 from archive.models.communities import AccessGrant, Community, Membership, Protocol
 from archive.models.events import Event
+from archive.models.fixity import FixityAudit
 from archive.models.jobs import Job, WorkerHeartbeat
 from archive.models.people import Person, StoryPerson
 from archive.models.recordings import Recording
@@ -19,6 +20,7 @@ __all__ = [
     "Community",
     "Consent",
     "Event",
+    "FixityAudit",
     "Job",
     "ListeningCopy",
     "Membership",
