@@ -26,6 +26,7 @@ from archive.domain.ratelimit import TokenBuckets
 from archive.events.endpoints import router as events_router
 from archive.fixity.endpoints import router as fixity_router
 from archive.health.endpoints import router as health_router
+from archive.oai.endpoints import router as oai_router
 from archive.openapi import install_openapi
 from archive.people.endpoints import router as people_router
 from archive.problems import install_problem_handlers
@@ -101,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(web_router)
+    app.include_router(oai_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(TusMethodOverride)
     app.add_middleware(TusResumableHeader)

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     """How often every original is read back and checked (0: never on a schedule)."""
     fixity_sample_percent: float = Field(default=100.0, gt=0, le=100)
     """The share of originals a scheduled audit reads back."""
+    oai_repository_name: str = "Community oral-history archive"
+    oai_namespace: str = "community-archive.org"
+    """The domain name in OAI-PMH identifiers (`oai:<namespace>:<story id>`): your own."""
+    oai_admin_email: str = "archive@localhost"
     log_level: str = "INFO"
 
     @field_validator("admin_token")

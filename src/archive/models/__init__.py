@@ -6,6 +6,7 @@ from archive.models.communities import AccessGrant, Community, Membership, Proto
 from archive.models.events import Event
 from archive.models.fixity import FixityAudit
 from archive.models.jobs import Job, WorkerHeartbeat
+from archive.models.oai import OaiRecord
 from archive.models.people import Person, StoryPerson
 from archive.models.recordings import Recording
 from archive.models.restrictions import ListeningCopy, Restriction
@@ -24,6 +25,7 @@ __all__ = [
     "Job",
     "ListeningCopy",
     "Membership",
+    "OaiRecord",
     "Person",
     "Protocol",
     "Recording",

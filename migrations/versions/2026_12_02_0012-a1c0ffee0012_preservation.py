@@ -1,4 +1,5 @@
-"""Fixity audits an archivist can read, and deaccession tombstones on recordings.
+"""Fixity audits an archivist can read, deaccession tombstones on recordings, and the
+OAI-PMH catalogue's record of what it has given (for persistent deleted records).
 
 Revision ID: a1c0ffee0012
 Revises: a1c0ffee0010
@@ -40,6 +41,17 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_fixity_audits_started_at"), "fixity_audits", ["started_at"], unique=False
     )
+    op.create_table(
+        "oai_records",
+        sa.Column("story_id", sa.Uuid(), nullable=False),
+        sa.Column("datestamp", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("community_id", sa.Uuid(), nullable=True),
+        sa.Column("collection_id", sa.Uuid(), nullable=True),
+        sa.PrimaryKeyConstraint("story_id", name=op.f("pk_oai_records")),
+    )
+    op.create_index(op.f("ix_oai_records_datestamp"), "oai_records", ["datestamp"], unique=False)
     with op.batch_alter_table("recordings") as batch_op:
         batch_op.add_column(
             sa.Column("deaccessioned_at", sa.DateTime(timezone=True), nullable=True)
@@ -63,5 +75,7 @@ def downgrade() -> None:
         batch_op.drop_column("deaccessioned_by")
         batch_op.drop_column("deaccession_reason")
         batch_op.drop_column("deaccessioned_at")
+    op.drop_index(op.f("ix_oai_records_datestamp"), table_name="oai_records")
+    op.drop_table("oai_records")
     op.drop_index(op.f("ix_fixity_audits_started_at"), table_name="fixity_audits")
     op.drop_table("fixity_audits")
