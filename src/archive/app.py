@@ -17,6 +17,7 @@ from archive.accounts.endpoints import router as accounts_router
 from archive.accounts.passwords import passwords_from
 from archive.accounts.signin import LoginLimiter
 from archive.backends import Backends
+from archive.bags.endpoints import router as bags_router
 from archive.collections.endpoints import router as collections_router
 from archive.communities.endpoints import router as communities_router
 from archive.consent.endpoints import router as consent_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
         review_router,
         events_router,
         fixity_router,
+        bags_router,
         accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

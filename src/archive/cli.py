@@ -11,9 +11,10 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from archive.settings import Settings, SettingsError, get_settings
+from archive import cli_preservation
+from archive.cli_common import settings_or_exit
+from archive.settings import Settings, SettingsError
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="The community oral-history archive."
@@ -34,23 +35,7 @@ class Lane(StrEnum):
     TRANSCRIBE = "transcribe"
 
 
-def _settings() -> Settings:
-    """Settings, or one clear line naming what is wrong and exit code 2."""
-    try:
-        settings = get_settings()
-    except (SettingsError, ValidationError) as exc:
-        message = str(exc)
-        if isinstance(exc, ValidationError):
-            message = "; ".join(
-                f"ARCHIVE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                for e in exc.errors()
-            )
-        typer.echo(f"archive: bad setting: {message}", err=True)
-        raise typer.Exit(2) from None
-    from archive.logs import configure_logging
-
-    configure_logging(settings.log_level)
-    return settings
+_settings = settings_or_exit
 
 
 def _preflight(settings: Settings) -> None:
@@ -330,58 +315,7 @@ def reindex(
         engine.dispose()
 
 
-@app.command()
-def fixity(
-    sample: Annotated[
-        float,
-        typer.Option(
-            "--sample",
-            min=0.01,
-            max=100.0,
-            help="Read back this percentage of the originals, chosen at random (default all).",
-        ),
-    ] = 100.0,
-) -> None:
-    """Read every original (or a sample) back from storage and check its SHA-256: report what
-    is missing or changed, never repair it. Each check is an event; `GET /api/v1/fixity`
-    shows the result.
-
-    Exit status: 0 all intact, 1 missing or changed originals found, 2 storage unreadable.
-    """
-    from archive.db import migrate
-    from archive.db.session import create_db_engine, create_session_factory, transaction
-    from archive.fixity import flow, repository
-    from archive.storage.factory import open_object_store
-
-    settings = _settings()
-    migrate.upgrade(settings)
-    engine = create_db_engine(settings)
-    try:
-        sessions = create_session_factory(engine)
-        store = open_object_store(settings)
-        audit_id = flow.start_audit(sessions, store, trigger="command", sample_percent=sample)
-        flow.run_audit(sessions, store, audit_id=audit_id)
-        with transaction(sessions) as session:
-            audit = repository.get_audit(session, audit_id)
-            assert audit is not None
-            typer.echo(
-                f"fixity audit {audit.id}: {audit.status}; {audit.checked} originals checked, "
-                f"{audit.intact} intact, {audit.missing} missing, {audit.changed} changed, "
-                f"{audit.deaccessioned} deaccessioned"
-            )
-            for finding in audit.findings:
-                typer.echo(
-                    f"  {finding['problem']}: recording {finding['recording_id']} "
-                    f"(story {finding['story_id']}) at {finding['object_key']}"
-                )
-            status, error = audit.status, audit.error
-    finally:
-        engine.dispose()
-    if status == "error":
-        typer.echo(f"archive: {error}", err=True)
-        raise typer.Exit(2)
-    if status != "passed":
-        raise typer.Exit(1)
+cli_preservation.register(app)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ REMOVERS: dict[tuple[str, str], str] = {
     ("consent/flow.py", "_register"): "a consent document whose record was not made",
     ("restrictions/tasks.py", "make_listening_copy"): "listening copies: derivatives, remade",
     ("restrictions/tasks.py", "_remove_copy"): "listening copies: derivatives, remade",
+    ("bags/importing.py", "_import"): "objects of an import whose rows were not written",
 }
 
 

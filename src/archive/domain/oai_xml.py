@@ -130,8 +130,8 @@ def _header(parent: ET.Element, header: Header) -> None:
         _sub(element, "setSpec", text=spec)
 
 
-def _dublin_core(parent: ET.Element, dc: DublinCore) -> None:
-    metadata = _sub(parent, "metadata")
+def _dublin_core(parent: ET.Element, dc: DublinCore, *, wrap: bool = True) -> None:
+    metadata = _sub(parent, "metadata") if wrap else parent
     root = ET.SubElement(metadata, _q(OAI_DC, "dc"))
     root.set(_q(XSI, "schemaLocation"), f"{OAI_DC} {OAI_DC_SCHEMA}")
     fields: list[tuple[str, Sequence[str]]] = [
@@ -180,3 +180,10 @@ def records(
             attributes["completeListSize"] = str(page.complete_size)
         _sub(body, "resumptionToken", text=page.token, **attributes)
     return _serialize(root)
+
+
+def dublin_core_record(dc: DublinCore) -> bytes:
+    """A story's Dublin Core as a standalone `oai_dc:dc` document (for a bag)."""
+    holder = ET.Element("holder")
+    _dublin_core(holder, dc, wrap=False)
+    return _serialize(holder[0])
