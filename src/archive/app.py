@@ -28,6 +28,7 @@ from archive.events.endpoints import router as events_router
 from archive.fixity.endpoints import router as fixity_router
 from archive.health.endpoints import router as health_router
 from archive.oai.endpoints import router as oai_router
+from archive.ohms.endpoints import router as ohms_router
 from archive.openapi import install_openapi
 from archive.people.endpoints import router as people_router
 from archive.problems import install_problem_handlers
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
         events_router,
         fixity_router,
         bags_router,
+        ohms_router,
         accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -22,11 +23,13 @@ def export_story(
     session: SessionDep,
     store: StoreDep,
     actor: ActorDep,
-    masked: bool = Query(
-        default=False,
-        description="For someone without the right to hear restricted parts: their text "
-        "masked, the audio silent there, and bag-info.txt saying so.",
-    ),
+    masked: Annotated[
+        bool,
+        Query(
+            description="For someone without the right to hear restricted parts: their text "
+            "masked, the audio silent there, and bag-info.txt saying so."
+        ),
+    ] = False,
 ) -> StreamingResponse:
     """The story as a BagIt 1.0 bag (RFC 8493) in an uncompressed tar: the original media
     byte for byte, every transcript version (JSON, WebVTT, SRT, text), metadata (JSON and
