@@ -6,10 +6,13 @@ original never leaves inside a bag that looks valid."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import cast
 
 from archive.bags.service import BagPlan, StoredPayload
 from archive.domain.bagit import (
@@ -23,7 +26,8 @@ from archive.domain.bagit import (
 from archive.errors import ArchiveError
 from archive.storage.base import ObjectStore
 
-CHUNK = 1024 * 1024
+CHUNK = 8 * 1024 * 1024
+"""Bytes read from the store at a time: 1 MiB reads ran at a fifth of the speed here."""
 
 
 class DamagedOriginal(ArchiveError):
@@ -32,16 +36,35 @@ class DamagedOriginal(ArchiveError):
     title = "A stored object is not as it arrived"
 
 
-def _chunks(store: ObjectStore, item: StoredPayload) -> Iterator[bytes]:
-    """The object's bytes; raises `DamagedOriginal` after the last chunk when they differ
-    from what was recorded (so a tar stream breaks off rather than ends well)."""
+def _chunks(store: ObjectStore, item: StoredPayload) -> Iterator[memoryview]:
+    """The object's bytes, in two buffers taken in turn (a chunk is valid until the one after
+    next is asked for). Each chunk is hashed in a thread while the caller writes it (both let
+    go of the GIL), so checking costs little time. Raises `DamagedOriginal` after the last
+    chunk when the bytes differ from what was recorded (a tar stream then breaks off rather
+    than ends well)."""
     digest = hashlib.sha256()
     size = 0
-    if item.size:
-        for chunk in store.iter_range(item.key, 0, end=item.size - 1, chunk_size=CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    buffers = [memoryview(bytearray(CHUNK)) for _ in range(2)]
+    try:
+        source = cast("io.BufferedIOBase", store.open(item.key))
+    except FileNotFoundError:
+        raise DamagedOriginal(
+            f"{item.key} is missing from storage. The export stopped; run `archive fixity` "
+            "and restore the original from a copy."
+        ) from None
+    with source, ThreadPoolExecutor(max_workers=1) as hasher:
+        hashed: Future[None] | None = None
+        turn = 0
+        while read := source.readinto(buffers[turn]):
+            chunk = buffers[turn][:read]
+            if hashed is not None:
+                hashed.result()
+            hashed = hasher.submit(digest.update, chunk)
+            size += read
             yield chunk
+            turn ^= 1
+        if hashed is not None:
+            hashed.result()
     if size != item.size or digest.hexdigest() != item.sha256:
         raise DamagedOriginal(
             f"{item.key} in storage is not the file that arrived (its SHA-256 differs). The "
@@ -70,7 +93,8 @@ def stream_tar(plan: BagPlan, store: ObjectStore) -> Iterator[bytes]:
         yield tar_header(f"{plan.name}/{path}", len(data)) + data + tar_padding(len(data))
     for item in plan.stored:
         yield tar_header(f"{plan.name}/{item.path}", item.size)
-        yield from _chunks(store, item)
+        for chunk in _chunks(store, item):
+            yield bytes(chunk)
         yield tar_padding(item.size)
         payload[item.path] = item.sha256
     tags = _tag_files(plan, payload)
