@@ -11,9 +11,10 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from archive.settings import Settings, SettingsError, get_settings
+from archive import cli_preservation
+from archive.cli_common import settings_or_exit
+from archive.settings import Settings, SettingsError
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="The community oral-history archive."
@@ -34,23 +35,7 @@ class Lane(StrEnum):
     TRANSCRIBE = "transcribe"
 
 
-def _settings() -> Settings:
-    """Settings, or one clear line naming what is wrong and exit code 2."""
-    try:
-        settings = get_settings()
-    except (SettingsError, ValidationError) as exc:
-        message = str(exc)
-        if isinstance(exc, ValidationError):
-            message = "; ".join(
-                f"ARCHIVE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                for e in exc.errors()
-            )
-        typer.echo(f"archive: bad setting: {message}", err=True)
-        raise typer.Exit(2) from None
-    from archive.logs import configure_logging
-
-    configure_logging(settings.log_level)
-    return settings
+_settings = settings_or_exit
 
 
 def _preflight(settings: Settings) -> None:
@@ -80,6 +65,7 @@ def serve(
 
     from archive.app import create_app
     from archive.db import migrate
+    from archive.fixity.flow import schedule_at_start
     from archive.jobs.supervisor import WorkerSupervisor
     from archive.serving import ArchiveHttpProtocol
     from archive.uploads.recovery import recover_at_start
@@ -88,6 +74,7 @@ def serve(
     _preflight(settings)
     migrate.upgrade(settings)
     recover_at_start(settings)
+    schedule_at_start(settings)
     supervisor = WorkerSupervisor(settings.workers)
     # uvicorn answers SIGTERM by shutting down and then raising the signal again with the
     # handler it found: Python's default one would end this process before `finally` stops
@@ -326,6 +313,9 @@ def reindex(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
+
+
+cli_preservation.register(app)
 
 
 def main() -> None:

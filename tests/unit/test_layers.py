@@ -325,6 +325,7 @@ def test_services_and_repositories_never_open_or_end_a_transaction() -> None:
 
 POSITIONAL_ALLOWED: dict[str, str] = {
     "archive.cli": "Typer commands: their parameters are the command line's options",
+    "archive.cli_preservation": "Typer commands: their parameters are the command line's options",
     "archive.uploads.middleware": "ASGI's __call__(scope, receive, send)",
     "archive.recordings.multipart": "python-multipart's callbacks (data, start, end)",
     "archive.writeback": "mirrors sync_file_range(fd, offset, length)",

@@ -92,7 +92,7 @@ def _documents(
     recording: Recording, story: Story, *, transcript: Transcript | None, spans: list[Span]
 ) -> list[SegmentDocument]:
     access = _searchable(story)
-    if transcript is None or access is None:
+    if transcript is None or access is None or recording.deaccessioned_at is not None:
         return []
     # Unpublished and embargoed stories are indexed as unavailable: only the community's
     # archivists and whoever put them in find them. Publishing and the end of an embargo each
