@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 """Each field and the header names (any case) that fill it."""
 
 SEPARATOR = ";"
+MAX_NAME = 300
 ACCESS_VALUES = ", ".join(a.value for a in Access)
 
 
@@ -163,6 +164,10 @@ def parse_row(cells: dict[str, str], *, number: int, today: date) -> ImportRow |
             access = Access(access_text)
         except ValueError:
             problems.append(f"access {access_text!r} is not one of {ACCESS_VALUES}")
+    for role in ("narrators", "interviewers"):
+        for name in split_values(cells.get(role, "")):
+            if len(name) > MAX_NAME:
+                problems.append(f"{role}: {name[:30]!r}... is longer than {MAX_NAME} characters")
     if problems:
         return RowRefusal(number, file, "; ".join(problems))
     return ImportRow(

@@ -207,12 +207,14 @@ def _people(
     for name in names:
         person = repository.person_named(session, name, community_id=community_id)
         if person is None:
-            person = create_person(
-                session,
-                viewer,
-                data=PersonCreate(name=name, community_id=community_id),
-                actor=actor,
-            )
+            try:
+                data = PersonCreate(name=name, community_id=community_id)
+            except ValidationError:
+                raise Unprocessable(
+                    f"The name {name[:40]!r}... is not a person's name we can keep (at most "
+                    "300 characters); check the narrators and interviewers."
+                ) from None
+            person = create_person(session, viewer, data=data, actor=actor)
         link = PersonLinkIn(person_id=person.id, role=role)
         if link not in links:
             links.append(link)
