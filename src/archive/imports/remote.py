@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from archive import faults
 from archive.domain.tus import encode_metadata
 from archive.errors import ArchiveError, ServiceUnavailable, Unprocessable
 from archive.imports.folder import (
@@ -100,8 +101,11 @@ def _reason(response: httpx.Response) -> str:
 def _check(response: httpx.Response) -> httpx.Response:
     """The response, or `Refusal` for a 4xx about this file, or `ServiceUnavailable` (the
     whole run stops; the next run goes on from the state file)."""
-    if response.status_code in (401, 403) and response.request.url.path.endswith("/stories"):
-        raise ServiceUnavailable(f"The archive refused the token: {_reason(response)}")
+    if response.status_code == 401:
+        raise ServiceUnavailable(
+            f"The archive did not take the token: {_reason(response)}. Give an archivist's "
+            "API token with --token."
+        )
     if 400 <= response.status_code < 500:
         raise Refusal(_reason(response))
     if response.status_code >= 500:
@@ -307,6 +311,7 @@ def _send_file(
                 body["people"] = people
             state.put(sha256, story_id=archive.create_story(body), file=name)
             sent = state.get(sha256)
+            faults.reached("import.remote-story-created")
         recording_id = _upload(
             archive, state, sha256=sha256, sent=sent, path=file_path, size=size, progress=progress
         )
@@ -317,6 +322,7 @@ def _send_file(
         report.refused.append(Refused(number, name, reason))
         return
     state.put(sha256, recording_id=recording_id)
+    faults.reached("import.remote-recording-made")
     report.imported.append(Imported(name, number, sent["story_id"], recording_id, sha256, size))
 
 
