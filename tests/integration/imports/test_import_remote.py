@@ -7,18 +7,22 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from archive.db.session import create_db_engine, create_session_factory, transaction
 from archive.faults import ENVIRONMENT_VARIABLE, EXIT_STATUS
-from archive.imports.remote import STATE_FILE
+from archive.imports import remote
+from archive.imports.remote import STATE_FILE, RemoteImport
 from archive.models import Story, StoryPerson
 from archive.settings import Settings
+from support.paths import STORY_EN
 from support.serve import archive_serve
 
 from .helpers import GOOD_FILES, make_collection
@@ -107,3 +111,53 @@ def test_a_remote_import_killed_half_way_runs_again_to_every_good_file_exactly_o
         ("Cora Diaz", "interviewer"),
     ]
     assert len({person.person_id for s in made for person in s.people}) == 3
+
+
+class StopAfter:
+    """The person presses Ctrl-C once `limit` bytes have been sent."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sent = 0
+
+    def begin(self, *, files: int, total_bytes: int) -> None:
+        pass
+
+    def advance(self, *, done_bytes: int) -> None:
+        self.sent += done_bytes
+        if self.sent >= self.limit:
+            raise KeyboardInterrupt
+
+    def file_done(self, file: str) -> None:
+        pass
+
+
+def test_an_upload_cut_off_mid_file_resumes_from_the_offset_the_archive_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "tapes"
+    folder.mkdir()
+    (folder / "flood.flac").write_bytes(STORY_EN.read_bytes())
+    size = STORY_EN.stat().st_size
+    monkeypatch.setattr(remote, "UPLOAD_CHUNK_BYTES", 64 * 1024)
+    data_dir = tmp_path / "served"
+    with archive_serve(data_dir, TOKEN, workers=0) as served:
+        request = RemoteImport(folder=folder, url=served.url, token=TOKEN)
+        with pytest.raises(KeyboardInterrupt):
+            remote.import_folder_remote(request, progress=StopAfter(3 * 64 * 1024))
+        (sent,) = json.loads((folder / STATE_FILE).read_text())["archives"][served.url].values()
+        assert "recording_id" not in sent
+        head = httpx.head(
+            sent["upload"], headers={"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {TOKEN}"}
+        )
+        assert int(head.headers["Upload-Offset"]) == 3 * 64 * 1024
+
+        counted = StopAfter(10 * size)
+        report = remote.import_folder_remote(request, progress=counted)
+        assert [item.file for item in report.imported] == ["flood.flac"]
+        assert counted.sent == size  # the held bytes counted once, the rest sent once
+        made = served_stories(data_dir)
+    (again,) = json.loads((folder / STATE_FILE).read_text())["archives"][served.url].values()
+    assert again["upload"] == sent["upload"]
+    assert [(s.id, len(s.recordings)) for s in made] == [(uuid.UUID(sent["story_id"]), 1)]
+    assert made[0].recordings[0].size == size
