@@ -16,7 +16,8 @@ from rich.progress import (
 
 
 class ImportBar:
-    """An `ImportProgress` drawn with rich; a context manager that clears up the terminal."""
+    """An `ImportProgress` drawn with rich from the first file on; a context manager that
+    leaves the terminal as it found it."""
 
     def __init__(self) -> None:
         self._progress = Progress(
@@ -34,17 +35,18 @@ class ImportBar:
         self._done = 0
 
     def __enter__(self) -> ImportBar:
-        self._progress.start()
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._progress.stop()
+        if self._task is not None:
+            self._progress.stop()
 
     def _label(self) -> str:
         return f"{self._done}/{self._files} files"
 
     def begin(self, *, files: int, total_bytes: int) -> None:
         self._files = files
+        self._progress.start()
         self._task = self._progress.add_task(
             "import", total=total_bytes, files=self._label(), current=""
         )

@@ -33,6 +33,7 @@ from archive.imports.report import Imported, ImportReport, Refused, Skipped
 from archive.imports.rows import (
     ImportRow,
     MetadataSheet,
+    SheetError,
     looks_like_media,
     normalise_path,
     parse_sheet,
@@ -94,7 +95,14 @@ class FolderFile:
 def read_sheet(path: Path) -> MetadataSheet:
     """The metadata file, read as UTF-8 (a spreadsheet's byte-order mark is fine);
     `SheetError` (a `ValueError`) when it cannot be used."""
-    return parse_sheet(path.read_text(encoding="utf-8-sig"), today=datetime.now(UTC).date())
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise SheetError(
+            f"{path.name} is not UTF-8 text. Save the spreadsheet as \"CSV UTF-8\" and run "
+            "the import again."
+        ) from None
+    return parse_sheet(text, today=datetime.now(UTC).date())
 
 
 def walk(folder: Path, *, leave_out: Path | None) -> tuple[list[FolderFile], list[Skipped]]:
