@@ -99,7 +99,7 @@ def read_sheet(path: Path) -> MetadataSheet:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise SheetError(
-            f"{path.name} is not UTF-8 text. Save the spreadsheet as \"CSV UTF-8\" and run "
+            f'{path.name} is not UTF-8 text. Save the spreadsheet as "CSV UTF-8" and run '
             "the import again."
         ) from None
     return parse_sheet(text, today=datetime.now(UTC).date())

@@ -39,6 +39,7 @@ from archive.imports.folder import (
 from archive.imports.report import Imported, ImportReport, Refused, Skipped
 from archive.imports.rows import ImportRow
 from archive.imports.service import story_data
+from archive.recordings.receive import too_large
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,12 @@ class _Archive:
 
     def close(self) -> None:
         self.http.close()
+
+    def max_size(self) -> int | None:
+        """The largest upload the archive takes (tus `Tus-Max-Size`), if it says."""
+        response = _check(self.http.options("/api/v1/uploads"))
+        value = response.headers.get("Tus-Max-Size", "")
+        return int(value) if value.isdigit() else None
 
     def community_id(self, community: str | None) -> uuid.UUID | None:
         if community is None:
@@ -214,6 +221,7 @@ def import_folder_remote(request: RemoteImport, *, progress: ImportProgress) -> 
     archive = _Archive(request.url, request.token)
     try:
         community_id = archive.community_id(request.community)
+        max_size = archive.max_size()
         report = ImportReport(str(uuid.uuid4()), str(folder), request.url)
         files, others = walk(folder, leave_out=None)
         files = [f for f in files if f.path.resolve() not in leave_out]
@@ -244,6 +252,7 @@ def import_folder_remote(request: RemoteImport, *, progress: ImportProgress) -> 
                     row=row,
                     request=request,
                     community_id=community_id,
+                    max_size=max_size,
                     report=report,
                     progress=progress,
                 )
@@ -275,6 +284,7 @@ def _send_file(
     row: ImportRow | None,
     request: RemoteImport,
     community_id: uuid.UUID | None,
+    max_size: int | None,
     report: ImportReport,
     progress: ImportProgress,
 ) -> None:
@@ -294,6 +304,8 @@ def _send_file(
         return
     try:
         if "story_id" not in sent:
+            if max_size is not None and size > max_size:
+                raise too_large(max_size)
             data = story_data(
                 row, file=name, community_id=community_id, collection_id=request.collection_id
             )
@@ -319,6 +331,11 @@ def _send_file(
         if isinstance(exc, ServiceUnavailable):
             raise
         reason = exc.detail if isinstance(exc, ArchiveError) else exc.reason
+        if "story_id" in sent:
+            reason += (
+                f" (its story {sent['story_id']} is made and waits for this file: the next "
+                "run sends it again)"
+            )
         report.refused.append(Refused(number, name, reason))
         return
     state.put(sha256, recording_id=recording_id)
