@@ -120,3 +120,15 @@ def test_the_report_names_each_refused_row_by_its_number() -> None:
     assert report.as_json()["refused"] == [
         {"row": 4, "file": "bad.flac", "reason": "access 'secret' is not one of ..."}
     ]
+
+
+def test_a_row_the_api_would_refuse_is_refused_with_the_fields_named() -> None:
+    from archive.errors import Unprocessable
+    from archive.imports.service import story_data
+
+    sheet = parse_sheet("file,title,languages,subjects\na.flac,T,e;en,ok\n", today=TODAY)
+    with pytest.raises(Unprocessable, match=r"languages: .*'e' is not a language tag"):
+        story_data(sheet.rows["a.flac"], file="a.flac", community_id=None, collection_id=None)
+    untitled = story_data(None, file="tapes/side_b.flac", community_id=None, collection_id=None)
+    assert untitled.title == "side b"
+    assert untitled.model_fields_set == {"title"}
