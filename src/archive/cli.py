@@ -185,155 +185,6 @@ def worker(
         w.close()
 
 
-@db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
-    """Apply the database migrations."""
-    from archive.db import migrate
-
-    migrate.upgrade(_settings(), revision)
-    typer.echo("database is up to date")
-
-
-@users_app.command("create")
-def users_create(
-    name: Annotated[str, typer.Argument(help="The user's name.")],
-    role: Annotated[
-        str, typer.Option(help="admin, archivist, researcher or contributor.")
-    ] = "researcher",
-    password: Annotated[
-        bool,
-        typer.Option(
-            "--password",
-            help="Also set a password for signing in from a browser. It is asked for (twice), "
-            "never taken from the command line, so it stays out of shell history.",
-        ),
-    ] = False,
-    community: Annotated[
-        str | None,
-        typer.Option(
-            help="The community they join, by name (archivists as its archivists). Left out, "
-            "they join the default community only while it is the archive's only one.",
-        ),
-    ] = None,
-) -> None:
-    """Create a user and print a new API token once."""
-    from archive.accounts.passwords import passwords_from
-    from archive.accounts.service import check_new_password, create_user_with_token
-    from archive.communities.repository import get_community_by_name
-    from archive.db import migrate
-    from archive.db.session import create_db_engine, create_session_factory, transaction
-    from archive.domain.access import Role
-    from archive.errors import ArchiveError, Unprocessable
-
-    try:
-        chosen = Role(role)
-    except ValueError:
-        typer.echo(
-            f"archive: unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
-            err=True,
-        )
-        raise typer.Exit(2) from None
-    settings = _settings()
-    password_hash: str | None = None
-    if password:
-        chosen_password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        try:
-            check_new_password(chosen_password, name)
-        except ArchiveError as exc:
-            typer.echo(f"archive: {exc.detail}", err=True)
-            raise typer.Exit(1) from None
-        password_hash = passwords_from(settings).hash(chosen_password)
-    migrate.upgrade(settings)
-    engine = create_db_engine(settings)
-    try:
-        with transaction(create_session_factory(engine)) as session:
-            community_id = None
-            if community is not None:
-                found = get_community_by_name(session, community)
-                if found is None:
-                    raise Unprocessable(
-                        f"There is no community named {community!r}; an administrator "
-                        "creates it with POST /api/v1/communities."
-                    )
-                community_id = found.id
-            user_id, token = create_user_with_token(
-                session, name, role=chosen, password_hash=password_hash, community_id=community_id
-            )
-    except ArchiveError as exc:
-        typer.echo(f"archive: {exc.detail}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
-    typer.echo(f"user {name} ({chosen.value}) id {user_id}")
-    typer.echo(f"token (shown once, keep it safe): {token}")
-
-
-@app.command()
-def reindex(
-    check: Annotated[
-        bool,
-        typer.Option(
-            "--check", help="Only compare the index with the database; exit 1 if they differ."
-        ),
-    ] = False,
-    repair: Annotated[
-        bool,
-        typer.Option(
-            "--repair",
-            help="Index again only the recordings that differ, and remove documents the "
-            "database no longer has.",
-        ),
-    ] = False,
-) -> None:
-    """Rebuild the search index from the database; searches go on meanwhile.
-
-    Exit status: 0 done or no differences, 1 differences found (--check), 2 cannot run.
-    """
-    from archive.db import migrate
-    from archive.db.session import create_db_engine, create_session_factory, units_of_work
-    from archive.discovery import reindex as reindexing
-    from archive.errors import ArchiveError
-    from archive.search.factory import open_search_index
-
-    if check and repair:
-        typer.echo("archive: use --check or --repair, not both", err=True)
-        raise typer.Exit(2)
-    settings = _settings()
-    migrate.upgrade(settings)
-    engine = create_db_engine(settings)
-    try:
-        units = units_of_work(create_session_factory(engine))
-        index = open_search_index(settings)
-        try:
-            if not (check or repair):
-                rebuilt = reindexing.rebuild(units, index)
-                typer.echo(f"rebuilt the search index: {rebuilt.documents} documents")
-                if not rebuilt.caught_up.clean:
-                    caught_up = rebuilt.caught_up.summary()
-                    typer.echo(f"then caught up with changes made meanwhile: {caught_up}")
-                return
-            drift = reindexing.check(units, index)
-            typer.echo(drift.summary())
-            if check:
-                if not drift.clean:
-                    raise typer.Exit(1)
-                return
-            if not drift.clean:
-                reindexing.repair(units, index, drift=drift)
-                typer.echo(
-                    f"indexed {len(drift.recordings)} recordings again and removed "
-                    f"{len(drift.orphaned)} orphaned documents"
-                )
-        finally:
-            index.close()
-    except (ArchiveError, SettingsError) as exc:
-        detail = exc.detail if isinstance(exc, ArchiveError) else str(exc)
-        typer.echo(f"archive: {detail}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        engine.dispose()
-
-
 @app.command("import-folder")
 def import_folder(
     folder: Annotated[
@@ -490,6 +341,155 @@ def _import_folder_locally(
             ),
             progress=progress,
         )
+    finally:
+        engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "heads") -> None:
+    """Apply the database migrations."""
+    from archive.db import migrate
+
+    migrate.upgrade(_settings(), revision)
+    typer.echo("database is up to date")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    role: Annotated[
+        str, typer.Option(help="admin, archivist, researcher or contributor.")
+    ] = "researcher",
+    password: Annotated[
+        bool,
+        typer.Option(
+            "--password",
+            help="Also set a password for signing in from a browser. It is asked for (twice), "
+            "never taken from the command line, so it stays out of shell history.",
+        ),
+    ] = False,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            help="The community they join, by name (archivists as its archivists). Left out, "
+            "they join the default community only while it is the archive's only one.",
+        ),
+    ] = None,
+) -> None:
+    """Create a user and print a new API token once."""
+    from archive.accounts.passwords import passwords_from
+    from archive.accounts.service import check_new_password, create_user_with_token
+    from archive.communities.repository import get_community_by_name
+    from archive.db import migrate
+    from archive.db.session import create_db_engine, create_session_factory, transaction
+    from archive.domain.access import Role
+    from archive.errors import ArchiveError, Unprocessable
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        typer.echo(
+            f"archive: unknown role {role!r}; use one of {', '.join(r.value for r in Role)}",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    settings = _settings()
+    password_hash: str | None = None
+    if password:
+        chosen_password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            check_new_password(chosen_password, name)
+        except ArchiveError as exc:
+            typer.echo(f"archive: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+        password_hash = passwords_from(settings).hash(chosen_password)
+    migrate.upgrade(settings)
+    engine = create_db_engine(settings)
+    try:
+        with transaction(create_session_factory(engine)) as session:
+            community_id = None
+            if community is not None:
+                found = get_community_by_name(session, community)
+                if found is None:
+                    raise Unprocessable(
+                        f"There is no community named {community!r}; an administrator "
+                        "creates it with POST /api/v1/communities."
+                    )
+                community_id = found.id
+            user_id, token = create_user_with_token(
+                session, name, role=chosen, password_hash=password_hash, community_id=community_id
+            )
+    except ArchiveError as exc:
+        typer.echo(f"archive: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"user {name} ({chosen.value}) id {user_id}")
+    typer.echo(f"token (shown once, keep it safe): {token}")
+
+
+@app.command()
+def reindex(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Only compare the index with the database; exit 1 if they differ."
+        ),
+    ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Index again only the recordings that differ, and remove documents the "
+            "database no longer has.",
+        ),
+    ] = False,
+) -> None:
+    """Rebuild the search index from the database; searches go on meanwhile.
+
+    Exit status: 0 done or no differences, 1 differences found (--check), 2 cannot run.
+    """
+    from archive.db import migrate
+    from archive.db.session import create_db_engine, create_session_factory, units_of_work
+    from archive.discovery import reindex as reindexing
+    from archive.errors import ArchiveError
+    from archive.search.factory import open_search_index
+
+    if check and repair:
+        typer.echo("archive: use --check or --repair, not both", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    migrate.upgrade(settings)
+    engine = create_db_engine(settings)
+    try:
+        units = units_of_work(create_session_factory(engine))
+        index = open_search_index(settings)
+        try:
+            if not (check or repair):
+                rebuilt = reindexing.rebuild(units, index)
+                typer.echo(f"rebuilt the search index: {rebuilt.documents} documents")
+                if not rebuilt.caught_up.clean:
+                    caught_up = rebuilt.caught_up.summary()
+                    typer.echo(f"then caught up with changes made meanwhile: {caught_up}")
+                return
+            drift = reindexing.check(units, index)
+            typer.echo(drift.summary())
+            if check:
+                if not drift.clean:
+                    raise typer.Exit(1)
+                return
+            if not drift.clean:
+                reindexing.repair(units, index, drift=drift)
+                typer.echo(
+                    f"indexed {len(drift.recordings)} recordings again and removed "
+                    f"{len(drift.orphaned)} orphaned documents"
+                )
+        finally:
+            index.close()
+    except (ArchiveError, SettingsError) as exc:
+        detail = exc.detail if isinstance(exc, ArchiveError) else str(exc)
+        typer.echo(f"archive: {detail}", err=True)
+        raise typer.Exit(2) from None
     finally:
         engine.dispose()
 
