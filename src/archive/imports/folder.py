@@ -125,6 +125,28 @@ def walk(folder: Path, *, leave_out: Path | None) -> tuple[list[FolderFile], lis
     return media, others
 
 
+def match_sheet(
+    sheet: MetadataSheet | None, files: list[FolderFile], *, report: ImportReport
+) -> set[str]:
+    """Reports the sheet's refused rows, and its rows that name no file found; returns the
+    files whose row was refused (they are not imported)."""
+    if sheet is None:
+        return set()
+    names = {f.name for f in files}
+    report.refused.extend(Refused(r.number, r.file, r.reason) for r in sheet.refused)
+    for row in sheet.rows.values():
+        if row.file not in names:
+            report.refused.append(Refused(row.number, row.file, NO_SUCH_FILE))
+    return {r.file for r in sheet.refused if r.file is not None}
+
+
+def note_unnamed(sheet: MetadataSheet | None, file: FolderFile, *, report: ImportReport) -> None:
+    """Notes a file that came in with no row of a sheet (titled by its name)."""
+    came_in = bool(report.imported) and report.imported[-1].file == file.name
+    if sheet is not None and file.name not in sheet.rows and came_in:
+        report.unnamed.append(file.name)
+
+
 def import_folder(
     backends: Backends, request: FolderImport, *, progress: ImportProgress
 ) -> ImportReport:
@@ -147,14 +169,7 @@ def import_folder(
     leave_out = request.metadata.resolve() if request.metadata is not None else None
     files, others = walk(folder, leave_out=leave_out)
     report.skipped.extend(others)
-    refused_files: set[str] = set()
-    if sheet is not None:
-        names = {f.name for f in files}
-        report.refused.extend(Refused(r.number, r.file, r.reason) for r in sheet.refused)
-        refused_files = {r.file for r in sheet.refused if r.file is not None}
-        for described in sheet.rows.values():
-            if described.file not in names:
-                report.refused.append(Refused(described.number, described.file, NO_SUCH_FILE))
+    refused_files = match_sheet(sheet, files, report=report)
     log.info("import.started id=%s folder=%s files=%d", import_id, folder, len(files))
     progress.begin(files=len(files), total_bytes=sum(f.size for f in files))
     step = _Importer(backends, viewer, actor=actor, community_id=community_id, import_id=import_id)
@@ -165,13 +180,7 @@ def import_folder(
             progress.advance(done_bytes=file.size)
         else:
             step.run(file, row=row, request=request, report=report, progress=progress)
-            if (
-                row is None
-                and sheet is not None
-                and report.imported[-1:]
-                and (report.imported[-1].file == file.name)
-            ):
-                report.unnamed.append(file.name)
+            note_unnamed(sheet, file, report=report)
         progress.file_done(file.name)
     with transaction(backends.sessions) as session:
         service.record_finished(

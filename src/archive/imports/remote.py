@@ -29,8 +29,9 @@ from archive.domain.tus import encode_metadata
 from archive.errors import ArchiveError, ServiceUnavailable, Unprocessable
 from archive.imports.folder import (
     CHUNK_BYTES,
-    NO_SUCH_FILE,
     ImportProgress,
+    match_sheet,
+    note_unnamed,
     probe_file,
     read_sheet,
     sha256_of,
@@ -226,16 +227,7 @@ def import_folder_remote(request: RemoteImport, *, progress: ImportProgress) -> 
         files, others = walk(folder, leave_out=None)
         files = [f for f in files if f.path.resolve() not in leave_out]
         report.skipped.extend(s for s in others if (folder / s.file).resolve() not in leave_out)
-        refused_files: set[str] = set()
-        if sheet is not None:
-            names = {f.name for f in files}
-            report.refused.extend(Refused(r.number, r.file, r.reason) for r in sheet.refused)
-            refused_files = {r.file for r in sheet.refused if r.file is not None}
-            report.refused.extend(
-                Refused(row.number, row.file, NO_SUCH_FILE)
-                for row in sheet.rows.values()
-                if row.file not in names
-            )
+        refused_files = match_sheet(sheet, files, report=report)
         progress.begin(files=len(files), total_bytes=sum(f.size for f in files))
         for file in files:
             row = sheet.rows.get(file.name) if sheet is not None else None
@@ -256,13 +248,7 @@ def import_folder_remote(request: RemoteImport, *, progress: ImportProgress) -> 
                     report=report,
                     progress=progress,
                 )
-                if (
-                    row is None
-                    and sheet is not None
-                    and report.imported[-1:]
-                    and (report.imported[-1].file == file.name)
-                ):
-                    report.unnamed.append(file.name)
+                note_unnamed(sheet, file, report=report)
             progress.file_done(file.name)
     except httpx.TransportError as exc:
         raise ServiceUnavailable(
