@@ -27,8 +27,7 @@ from archive.models import Event, Job, Person, Recording, Story, StoryPerson
 from archive.settings import Settings
 from archive.storage.factory import open_object_store
 from archive.storage.spool import Spool
-
-from .helpers import GOOD_FILES, make_collection
+from support.import_folder import GOOD_FILES, make_collection
 
 
 @pytest.fixture

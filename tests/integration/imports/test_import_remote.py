@@ -22,10 +22,9 @@ from archive.imports import remote
 from archive.imports.remote import STATE_FILE, RemoteImport
 from archive.models import Story, StoryPerson
 from archive.settings import Settings
+from support.import_folder import GOOD_FILES, make_collection
 from support.paths import STORY_EN
 from support.serve import archive_serve
-
-from .helpers import GOOD_FILES, make_collection
 
 pytestmark = pytest.mark.slow
 TOKEN = "import-admin-token-0123456789"
