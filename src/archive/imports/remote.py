@@ -124,6 +124,7 @@ class _Archive:
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(120.0, connect=15.0),
         )
+        self.people: dict[str, str] = {}
 
     def close(self) -> None:
         self.http.close()
@@ -149,6 +150,14 @@ class _Archive:
         raise Unprocessable(f"The archive has no community {community!r} you can see.")
 
     def person_id(self, name: str, *, community_id: uuid.UUID | None) -> str:
+        """The id of the community's person of this name (ignoring case), added if the
+        archive does not know them yet; asked once per name in a run."""
+        known = self.people.get(name.casefold())
+        if known is None:
+            known = self.people[name.casefold()] = self._person_id(name, community_id)
+        return known
+
+    def _person_id(self, name: str, community_id: uuid.UUID | None) -> str:
         found = _check(self.http.get("/api/v1/people", params={"name": name, "limit": 200}))
         for person in found.json()["items"]:
             same_community = community_id is None or person["community_id"] == str(community_id)
