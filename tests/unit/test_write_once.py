@@ -18,6 +18,8 @@ REMOVERS: dict[tuple[str, str], str] = {
     ("restrictions/tasks.py", "make_listening_copy"): "listening copies: derivatives, remade",
     ("restrictions/tasks.py", "_remove_copy"): "listening copies: derivatives, remade",
     ("bags/importing.py", "_import"): "objects of an import whose rows were not written",
+    ("imports/folder.py", "_remove_unless_held"): "a file import whose recording was not made",
+    ("imports/folder.py", "_store"): "what a killed file import left under a key no row holds",
 }
 
 
