@@ -6,12 +6,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FINGERPRINT_VERSION = 3
+FINGERPRINT_VERSION = 4
 """Part of every fingerprint: changing how fingerprints are made changes them all, so every
 index reads as stale and `archive reindex --repair` brings it up to date."""
 
@@ -46,6 +47,10 @@ class SegmentDocument:
     """Sorted; the story's subjects as written (filters match them exactly)."""
     decade: int | None = None
     """The decade the story was recorded in (1950 for "1952-06"); None when not known."""
+    year: int | None = None
+    """The year the story was recorded in (1952 for "1952-06"); None when not known."""
+    speaker: str | None = None
+    """Who speaks in this segment, as the transcript names them; None when it does not."""
 
     @property
     def protocols_required(self) -> int:
@@ -62,12 +67,21 @@ class SegmentDocument:
         since changed (`archive reindex --check`).
         """
         values: list[object] = [FINGERPRINT_VERSION]
-        values.extend(_canonical(getattr(self, f.name)) for f in dataclasses.fields(self))
+        values.extend(map(_canonical, _every_field(self)))
         encoded = json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def _canonical(value: object) -> object:
+    # The common types first, by exact type: this runs for every field of every document a
+    # rebuild writes.
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is uuid.UUID:
+        return str(value)
+    if kind is float:
+        return repr(value)
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, tuple):
@@ -82,6 +96,9 @@ def _canonical(value: object) -> object:
         # A StrEnum (Access) hashes as its value, like the plain string the database holds.
         return str.__str__(value)
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+_every_field = operator.attrgetter(*(f.name for f in dataclasses.fields(SegmentDocument)))
 
 
 def documents_of(
@@ -100,6 +117,14 @@ def documents_of(
 
 
 _YEAR = re.compile(r"(\d{4})(?:-|$)")
+
+
+def year_of(recorded_date: str | None) -> int | None:
+    """The year of a partial date as stored ("1952-06" -> 1952); None when there is none."""
+    if recorded_date is None:
+        return None
+    match = _YEAR.match(recorded_date)
+    return None if match is None else int(match.group(1))
 
 
 def decade_of(recorded_date: str | None) -> int | None:

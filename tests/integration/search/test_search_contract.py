@@ -494,7 +494,9 @@ def test_filters_never_widen_the_scope(index: SearchIndex) -> None:
         SearchFilters(subject="Secrets"),
         SearchFilters(decade=1960),
     ):
-        result = index.search("canoe", ANONYMOUS, filters=filters, offset=0, limit=5)
+        result = index.search(
+            "canoe", ANONYMOUS, filters=filters, offset=0, limit=5, facets=FACET_FIELDS
+        )
         assert (result.total, list(result.hits)) == (0, [])
         assert result.facets == NO_FACETS
 
@@ -508,14 +510,14 @@ def test_facets_count_every_match_the_caller_may_see(index: SearchIndex) -> None
     hidden = Story(access=Access.PRIVATE, owner_id=uuid.uuid4(), collection_id=coast)
     add(index, ["canoe secret", "canoe secret again"], hidden, language="fr")
 
-    public = index.search("canoe", ANONYMOUS, offset=0, limit=1)
+    public = index.search("canoe", ANONYMOUS, offset=0, limit=1, facets=FACET_FIELDS)
     assert public.total == 4
     assert public.facets == {
         **NO_FACETS,
         "language": {"en": 4},
         "collection_id": {str(river): 2, str(coast): 1},
     }
-    everything = index.search("canoe", EVERYTHING, offset=0, limit=1)
+    everything = index.search("canoe", EVERYTHING, offset=0, limit=1, facets=FACET_FIELDS)
     assert everything.total == 6
     assert everything.facets == {
         **NO_FACETS,
@@ -523,7 +525,12 @@ def test_facets_count_every_match_the_caller_may_see(index: SearchIndex) -> None
         "collection_id": {str(river): 2, str(coast): 3},
     }
     narrowed = index.search(
-        "canoe", EVERYTHING, filters=SearchFilters(collection_id=coast), offset=0, limit=1
+        "canoe",
+        EVERYTHING,
+        filters=SearchFilters(collection_id=coast),
+        offset=0,
+        limit=1,
+        facets=FACET_FIELDS,
     )
     assert narrowed.facets == {
         **NO_FACETS,
@@ -582,14 +589,14 @@ def test_narrator_subject_and_decade_facets_count_what_the_caller_may_see(
     )
     add(index, ["canoe secret"], hidden)
 
-    public = index.search("canoe", ANONYMOUS, offset=0, limit=1)
+    public = index.search("canoe", ANONYMOUS, offset=0, limit=1, facets=FACET_FIELDS)
     assert public.total == 4
     assert public.facets["narrator"] == {str(ben): 3, str(ana): 2}
     assert public.facets["subject"] == {"Rivers": 3, "Floods": 2}
     assert public.facets["decade"] == {"1950": 2, "1970": 1}
     assert list(public.facets["narrator"]) == [str(ben), str(ana)]  # most frequent first
 
-    everything = index.search("canoe", EVERYTHING, offset=0, limit=1)
+    everything = index.search("canoe", EVERYTHING, offset=0, limit=1, facets=FACET_FIELDS)
     assert everything.facets["narrator"] == {str(ben): 3, str(ana): 3, str(cleo): 1}
     assert list(everything.facets["narrator"])[:2] == [str(ana), str(ben)]  # ties by value
     assert everything.facets["subject"] == {"Floods": 3, "Rivers": 3, "Secrets": 1}
@@ -597,7 +604,14 @@ def test_narrator_subject_and_decade_facets_count_what_the_caller_may_see(
 
     # The owner sees their hidden story; a filter narrows every facet with the hits.
     owner = search_scope(Viewer(owner_id, Role.CONTRIBUTOR))
-    mine = index.search("canoe", owner, filters=SearchFilters(subject="Floods"), offset=0, limit=1)
+    mine = index.search(
+        "canoe",
+        owner,
+        filters=SearchFilters(subject="Floods"),
+        offset=0,
+        limit=1,
+        facets=FACET_FIELDS,
+    )
     assert mine.total == 3
     assert mine.facets == {
         **NO_FACETS,
@@ -615,7 +629,7 @@ def test_replace_is_idempotent_and_replaces(index: SearchIndex) -> None:
     recording_id, docs = recording(["the old mill", "the mill burned"])
     index.replace_recording(recording_id, docs)
     index.replace_recording(recording_id, docs)
-    assert index.search("mill", EVERYTHING, offset=0, limit=10).total == 2
+    assert index.search("mill", EVERYTHING, offset=0, limit=10, facets=FACET_FIELDS).total == 2
     corrected = [
         dataclasses.replace(doc, recording_id=recording_id)
         for doc in recording(["the old mill was rebuilt"])[1]
@@ -677,7 +691,9 @@ def test_rebuild_switches_atomically_while_searches_go_on(index: SearchIndex) ->
     def search_all_along() -> None:
         while not stop.is_set():
             try:
-                seen.append(index.search("canoe", EVERYTHING, offset=0, limit=1).total)
+                seen.append(
+                    index.search("canoe", EVERYTHING, offset=0, limit=1, facets=FACET_FIELDS).total
+                )
             except BaseException as exc:
                 errors.append(exc)
                 return

@@ -97,7 +97,7 @@ def test_surrounding_punctuation_is_dropped() -> None:
     ("query", "match"),
     [
         ("text:foo", '"text:foo"'),
-        ("a OR b", '"a" AND "OR" AND "b"'),
+        ("a or b", '"a" AND "or" AND "b"'),
         ("a NOT b", '"a" AND "NOT" AND "b"'),
         ("NEAR(a b)", '"NEAR(a" AND "b"'),
         ("{text}: river", '"text" AND "river"'),
