@@ -525,25 +525,36 @@ def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None
 def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
     return (
         str(doc.segment_id),
-        str(doc.recording_id),
-        str(doc.story_id),
-        str(doc.transcript_id),
+        _text(doc.recording_id),
+        _text(doc.story_id),
+        _text(doc.transcript_id),
         doc.start,
         doc.end,
         doc.language,
         doc.story_title,
         str(doc.access),
-        None if doc.owner_id is None else str(doc.owner_id),
-        None if doc.collection_id is None else str(doc.collection_id),
+        _text(doc.owner_id),
+        _text(doc.collection_id),
         doc.fingerprint(),
-        None if doc.community_id is None else str(doc.community_id),
-        " ".join(str(p) for p in doc.protocol_ids),
+        _text(doc.community_id),
+        _protocols_text(doc.protocol_ids),
         doc.protocols_required,
         1 if doc.available else 0,
         doc.decade,
         doc.year,
         doc.speaker,
     )
+
+
+@functools.lru_cache(maxsize=16_384)
+def _text(value: uuid.UUID | None) -> str | None:
+    """An id as stored (the ids a rebuild writes repeat for each segment of a story)."""
+    return None if value is None else str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _protocols_text(protocol_ids: tuple[uuid.UUID, ...]) -> str:
+    return " ".join(str(p) for p in protocol_ids)
 
 
 def _scope_filter(scope: SearchScope) -> tuple[str, list[str]]:

@@ -16,6 +16,7 @@ from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
 from archive.search.fts5 import Fts5Index, render_highlight
 from archive.search.fts5_schema import SCHEMA_VERSION
+from archive.search.fts5_scoring import tokenizer
 from archive.search.scoring import segment_score
 from archive.settings import Settings
 
@@ -619,3 +620,21 @@ def test_many_facet_values_are_cut_to_the_most_frequent(index: Fts5Index) -> Non
     assert len(facet) == FACET_SIZE
     assert next(iter(facet.items())) == ("subject 104", 2)
     assert list(facet)[1:3] == ["subject 000", "subject 001"]
+
+
+def test_ascii_texts_are_read_into_words_as_the_index_tokenizer_reads_them() -> None:
+    texts = ["The RIVER's 2nd flood_plain, at 5:30!", "tab\there-now", "", "x"]
+    with tokenizer() as words:
+        fast = words.words(texts)
+        # Through FTS5 itself: a text with one non-ASCII character takes that path.
+        slow = [found[:-1] for found in words.words([text + " é" for text in texts])]
+    assert (
+        fast
+        == slow
+        == [
+            ["the", "river", "s", "2nd", "flood", "plain", "at", "5", "30"],
+            ["tab", "here", "now"],
+            [],
+            ["x"],
+        ]
+    )
