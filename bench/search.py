@@ -214,6 +214,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> tuple[int, int]:
     """(current, peak) resident memory of a process, in KiB."""
     values = {}
@@ -313,9 +319,13 @@ def percentile(values: list[float], p: float) -> float:
 class Measured:
     rate: float
     seconds: float
+    cpu_rate: float
+    """Segments per second of this process's CPU time: what the rate would be on an idle core."""
     size: int
     rss: int
     peak: int
+    cpu_ms_per_search: float
+    """The server's CPU time per search, over all the measured requests."""
     latencies: dict[tuple[str, int, str], list[float]]
 
 
@@ -334,9 +344,9 @@ def run_backend(backend: Backend, args: argparse.Namespace, w: World, qs: list[Q
             search_index_prefix=backend.env.get("ARCHIVE_SEARCH_INDEX_PREFIX", "archive"),
         )
         index = open_search_index(settings)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         index.rebuild(documents(w, args.segments, args.seed))
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         index.close()
         size = sum(p.stat().st_size for p in data_dir.glob("search.sqlite3*"))
         port = free_port()
@@ -356,11 +366,23 @@ def run_backend(backend: Backend, args: argparse.Namespace, w: World, qs: list[Q
             time.sleep(0.2)
         # One pass to warm the page cache, as a running archive has it.
         measure(base, {"anonymous": {}}, qs, requests=len(qs), concurrency=(1,))
+        server_cpu = cpu_seconds(server.pid)
         latencies = measure(
             base, callers, qs, requests=args.requests, concurrency=tuple(args.clients)
         )
+        served = sum(len(values) for values in latencies.values())
+        per_search = (cpu_seconds(server.pid) - server_cpu) / served * 1000
         rss, peak = rss_kib(server.pid)
-        return Measured(args.segments / seconds, seconds, size, rss, peak, latencies)
+        return Measured(
+            args.segments / seconds,
+            seconds,
+            args.segments / cpu,
+            size,
+            rss,
+            peak,
+            per_search,
+            latencies,
+        )
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -393,15 +415,21 @@ def main() -> None:
             )
         )
     print(f"{args.segments:,} segments, {len(qs)} queries, {args.requests} requests per cell")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     measured = {backend.name: run_backend(backend, args, w, qs) for backend in backends}
     print()
-    print("| backend | indexing | segments/s | index on disk | server RSS (peak) |")
-    print("| --- | --- | --- | --- | --- |")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print()
+    print(
+        "| backend | indexing | segments/s | per CPU second | index on disk | "
+        "server RSS (peak) | server CPU per search |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, m in measured.items():
         size = f"{m.size / 2**20:,.0f} MiB" if m.size else "(in the node)"
         print(
-            f"| {name} | {m.seconds:.1f} s | {m.rate:,.0f} | {size} | "
-            f"{m.rss / 1024:,.0f} MiB ({m.peak / 1024:,.0f} MiB) |"
+            f"| {name} | {m.seconds:.1f} s | {m.rate:,.0f} | {m.cpu_rate:,.0f} | {size} | "
+            f"{m.rss / 1024:,.0f} MiB ({m.peak / 1024:,.0f} MiB) | {m.cpu_ms_per_search:.1f} ms |"
         )
     print()
     print("| backend | caller | clients | typical p50 / p95 / p99 ms | common p50 / p95 / p99 ms |")

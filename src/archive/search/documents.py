@@ -67,31 +67,16 @@ class SegmentDocument:
         index that stores it beside each document can tell which documents the database has
         since changed (`archive reindex --check`).
         """
-        values: list[object] = [FINGERPRINT_VERSION]
-        for value in _every_field(self):
-            kind = type(value)
-            # The text and times differ per segment; the rest is mostly the story's, the same
-            # for its every segment, and read from a cache.
-            if kind is str:
-                values.append(value)
-            elif kind is float:
-                values.append(repr(value))
-            else:
-                values.append(_canonical_cached(value))
-        encoded = json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        # The segment's own fields, then the fields it shares with every segment of its
+        # recording (encoded once per recording and kept in a cache): two JSON arrays, one
+        # after the other, read back unambiguously.
+        own = [FINGERPRINT_VERSION, str(self.segment_id), repr(float(self.start))]
+        own.extend((repr(float(self.end)), str.__str__(self.text), _canonical(self.speaker)))
+        encoded = _json(own) + _shared_json(_shared_fields(self))
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def _canonical(value: object) -> object:
-    # The common types first, by exact type: this runs for every field of every document a
-    # rebuild writes.
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is uuid.UUID:
-        return str(value)
-    if kind is float:
-        return repr(value)
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, tuple):
@@ -108,9 +93,19 @@ def _canonical(value: object) -> object:
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
-_canonical_cached = functools.lru_cache(maxsize=16_384, typed=True)(_canonical)
+_OWN_FIELDS = ("segment_id", "start", "end", "text", "speaker")
+_shared_fields = operator.attrgetter(
+    *(f.name for f in dataclasses.fields(SegmentDocument) if f.name not in _OWN_FIELDS)
+)
 
-_every_field = operator.attrgetter(*(f.name for f in dataclasses.fields(SegmentDocument)))
+
+def _json(values: list[object]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _shared_json(values: tuple[object, ...]) -> str:
+    return _json([_canonical(value) for value in values])
 
 
 def documents_of(

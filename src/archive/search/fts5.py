@@ -399,7 +399,7 @@ def _insert_documents(
     for rowid, doc in enumerate(docs, start=first_rowid):
         meta.append((rowid, *_meta_row(doc)))
         texts.append((rowid, doc.text, _document_tags(doc)))
-        found = {(NARRATOR_FIELD, str(p)) for p in doc.narrators}
+        found = {(NARRATOR_FIELD, _text(p) or "") for p in doc.narrators}
         found.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
         terms.extend((rowid, field, value) for field, value in sorted(found))
     conn.executemany(_INSERT_META, meta)
@@ -419,15 +419,12 @@ def _document_tags(doc: SegmentDocument) -> str:
         doc.community_id,
         doc.owner_id,
         doc.story_id,
-        doc.recording_id,
         doc.protocols_required,
         doc.language,
         doc.collection_id,
         doc.decade,
         doc.year,
-        doc.speaker,
         doc.narrators,
-        doc.subjects,
     )
 
 
@@ -439,15 +436,12 @@ def _cached_tags(*fields: Any) -> str:
         community_id,
         owner_id,
         story_id,
-        recording_id,
         protocols_required,
         language,
         collection_id,
         decade,
         year,
-        speaker,
         narrators,
-        subjects,
     ) = fields
     return fts5_tags.document_tags(
         access=access,
@@ -455,15 +449,12 @@ def _cached_tags(*fields: Any) -> str:
         community_id=community_id,
         owner_id=owner_id,
         story_id=story_id,
-        recording_id=recording_id,
         protocols_required=protocols_required,
         language=language,
         collection_id=collection_id,
         decade=decade,
         year=year,
-        speaker=speaker,
         narrators=narrators,
-        subjects=subjects,
     )
 
 
@@ -496,15 +487,12 @@ def _retag(conn: sqlite3.Connection) -> None:
                         community_id=row[4],
                         owner_id=row[5],
                         story_id=row[6],
-                        recording_id=row[7],
                         protocols_required=row[8],
                         language=row[9],
                         collection_id=row[10],
                         decade=row[11],
                         year=None,
-                        speaker=None,
                         narrators=(row[12] or "").split("\x1f") if row[12] else (),
-                        subjects=(row[13] or "").split("\x1f") if row[13] else (),
                     ),
                 )
                 for row in rows
@@ -611,6 +599,15 @@ def _filters(filters: SearchFilters, parsed: ParsedQuery) -> tuple[str, list[obj
     }
     conditions = [condition for condition, value in wanted.items() if value is not None]
     params: list[object] = [value for value in wanted.values() if value is not None]
+    # A recording's documents are written together, so they lie in one rowid range; a story's
+    # in one per recording. FTS5 reads only the range (the exact condition above still holds).
+    for key, value in (("recording_id", filters.recording_id), ("story_id", filters.story_id)):
+        if value is not None:
+            conditions.append(
+                f"segment_text.rowid BETWEEN (SELECT min(rowid) FROM segment_meta "
+                f"WHERE {key} = ?) AND (SELECT max(rowid) FROM segment_meta WHERE {key} = ?)"
+            )
+            params.extend((str(value), str(value)))
     for found in parsed.fields:
         values = list(found.values)
         marks = ", ".join("?" * len(values))
@@ -652,28 +649,24 @@ def _narrowing(
         found.append(fts5_tags.any_of(allowed))
     single = {
         "l": filters.language,
-        "s": _optional_str(filters.story_id),
-        "r": _optional_str(filters.recording_id),
         "k": _optional_str(filters.collection_id),
         "d": filters.decade,
         "n": _optional_str(filters.narrator),
-        "j": filters.subject,
     }
     found.extend(
         fts5_tags.any_of([tag(kind, value)]) for kind, value in single.items() if value is not None
     )
-    kinds = {"language": "l", "collection": "k", "speaker": "v", "narrator": "n"}
+    kinds = {"language": "l", "collection": "k", "narrator": "n"}
     for field in parsed.fields:
         if not field.values:
             return None
-        found.append(fts5_tags.any_of(tag(kinds[field.field], value) for value in field.values))
+        if field.field in kinds:
+            found.append(fts5_tags.any_of(tag(kinds[field.field], value) for value in field.values))
     if parsed.years is not None:
         low, high = parsed.years
         if low > high:
             return None
-        if high - low < _MAX_RANGE_TAGS:
-            found.append(fts5_tags.any_of(tag("y", year) for year in range(low, high + 1)))
-        elif high // 10 - low // 10 < _MAX_RANGE_TAGS:
+        if high // 10 - low // 10 < _MAX_RANGE_TAGS:
             decades = range(low // 10 * 10, high + 1, 10)
             found.append(fts5_tags.any_of(tag("d", decade) for decade in decades))
     return found

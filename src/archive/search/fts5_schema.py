@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS segment_meta (
     speaker TEXT
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
+CREATE INDEX IF NOT EXISTS segment_meta_story_id ON segment_meta (story_id);
 CREATE TABLE IF NOT EXISTS segment_terms (
     segment_rowid INTEGER NOT NULL,
     field TEXT NOT NULL,

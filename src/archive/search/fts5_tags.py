@@ -2,8 +2,10 @@
 
 Each document carries a tag for every reason someone may see it (public, a community's
 members, its community's archivists, its owner, a grant of its story, restricted with
-protocols) and for every value a filter can ask for (language, collection, decade, year,
-narrators, subjects, story, recording, speaker). A search adds the caller's tags to its MATCH
+protocols) and for the values most filters ask for (language, collection, decade, narrators).
+Story and recording filters narrow by rowid instead (a recording's documents are written
+together), and year, speaker and subject filters by their exact conditions alone: every tag
+costs index space and writing time. A search adds the caller's tags to its MATCH
 expression (`tags : (zpub OR zc... )`), so FTS5 intersects the word lists with the caller's
 part of the index and can stop after a bounded number of matches: an anonymous search for a
 word in most segments never visits the segments it could not show.
@@ -38,15 +40,12 @@ def document_tags(
     community_id: object | None,
     owner_id: object | None,
     story_id: object,
-    recording_id: object,
     protocols_required: int,
     language: str | None,
     collection_id: object | None,
     decade: int | None,
     year: int | None,
-    speaker: str | None,
     narrators: Iterable[object],
-    subjects: Iterable[str],
 ) -> str:
     tags: list[str] = []
     if available:
@@ -61,20 +60,15 @@ def document_tags(
         tags.append(tag("a", community_id))
     if owner_id is not None:
         tags.append(tag("o", owner_id))
-    tags.append(tag("s", story_id))
-    tags.append(tag("r", recording_id))
     if language:
         tags.append(tag("l", language))
     if collection_id is not None:
         tags.append(tag("k", collection_id))
-    if decade is not None:
-        tags.append(tag("d", decade))
-    if year is not None:
-        tags.append(tag("y", year))
-    if speaker:
-        tags.append(tag("v", speaker))
+    # A year filter narrows by its decades: the year's decade is tagged too (it is the story's
+    # decade whenever both come from its recorded date).
+    decades = {decade, None if year is None else year // 10 * 10} - {None}
+    tags.extend(tag("d", value) for value in sorted(decades, key=str))
     tags.extend(tag("n", narrator) for narrator in narrators)
-    tags.extend(tag("j", subject) for subject in subjects)
     return " ".join(tags)
 
 

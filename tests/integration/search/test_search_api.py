@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.communities.repository import default_community
@@ -283,3 +285,44 @@ def test_an_unknown_facet_is_refused_naming_the_known_ones(client: TestClient) -
         client.get("/api/v1/search", params={"q": "river", "facets": "language,colour"}), 422
     )
     assert "colour" in str(problem)
+
+
+@given(
+    st.one_of(
+        st.text(min_size=1, max_size=40),
+        st.lists(
+            st.sampled_from(
+                [
+                    "canoe",
+                    "OR",
+                    "-",
+                    '"',
+                    "riv*",
+                    "year:",
+                    "year:1950..1970",
+                    "narrator:x",
+                    "language:",
+                    "speaker:",
+                    'collection:"a b"',
+                    "\x00",
+                    "é",
+                    "year:9..1",
+                ]
+            ),
+            min_size=1,
+            max_size=6,
+        ).map(" ".join),
+    )
+)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_query_answers_results_or_a_problem_never_an_error(
+    client: TestClient, query: str
+) -> None:
+    response = client.get("/api/v1/search", params={"q": query, "facets": ALL_FACETS})
+    if response.status_code == 200:
+        assert response.json()["total_relation"] == "eq"
+    else:
+        assert response.status_code in (400, 422), response.text
+        assert_problem(response, response.status_code)
