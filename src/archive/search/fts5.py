@@ -4,14 +4,20 @@ It is a rebuildable copy of the database (`archive reindex`), kept in a separate
 reindexing, vacuuming or deleting it never touches the source of truth, and so that its write
 lock never queues behind the API's transactions.
 
-Two tables share one rowid: `segment_text` (FTS5, the searchable text) and `segment_meta`
-(ordinary, the identity and access fields, and the fingerprint of the document they came from).
-A third, `segment_terms`, holds the many-valued fields (narrators, subjects) as one row per
-(segment rowid, field, value). Every search joins them, so the access filter and the caller's
-filters are part of the query, and `total` and the facets (GROUP BYs over the same match,
-materialised once) count only what the caller may see. Scores are never bm25's, which reads
-the whole index: each hit is scored from its own words (`archive.search.scoring`, computed as
-`fts5_scoring` says). The schema and its migrations from earlier versions are in `fts5_schema`.
+Two tables share one rowid: `segment_text` (FTS5: the searchable text, and `tags`, made-up
+words for who may see the document and for the values filters match: `fts5_tags`) and
+`segment_meta` (ordinary, the identity and access fields, and the fingerprint of the document
+they came from). A third, `segment_terms`, holds the many-valued fields (narrators, subjects)
+as one row per (segment rowid, field, value).
+
+A search does bounded work however much matches. Its MATCH expression holds the caller's scope
+and the filters as tags, so FTS5 reads only the caller's part of the index, in rowid order,
+and every statement stops early: the page is scored from the first `RANK_WINDOW` matches
+(`fts5_scoring`: each from its own words, never bm25, which reads the whole index), the total
+is counted up to `TOTAL_LIMIT` + 1, and the facets asked for are counted over the first
+`TOTAL_LIMIT` matches. The exact scope and filter conditions on `segment_meta` are part of
+every statement too, so counts, facets and highlights never include what the caller may not
+see. Nothing but the bounded window reaches Python.
 
 Thread safety: each call opens its own connection and closes it before returning, so the API's
 worker threads never share one. Writes take the lock up front (`BEGIN IMMEDIATE`) and wait for
