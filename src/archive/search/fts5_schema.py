@@ -14,7 +14,8 @@ SCHEMA_VERSION = 6
 # would match "me"), and it breaks prefix search, because a prefix is compared with stems:
 # "flooded" is stored as "flood", so `flooded*` would no longer find it. People get English
 # inflections with `flood*`; language-aware stemming is the Elasticsearch backend's job.
-# `prefix='2 3'` keeps short prefix queries from scanning the whole term list.
+# `prefix='2 3'` keeps short prefix queries from scanning the whole term list. `columnsize=0`:
+# no table of document lengths, which only bm25 reads (scores are the document's own).
 # `segment_text.tags` holds made-up words for who may see the document and for the values the
 # filters match (`fts5_tags`): a search adds the caller's scope and filters to its MATCH
 # expression as tags, so FTS5 itself reads only that part of the index, and stops early when
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS segment_terms (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS segment_terms_value ON segment_terms (field, value);
 CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
-    text, tags, tokenize = '{TOKENIZE}', prefix = '2 3'
+    text, tags, tokenize = '{TOKENIZE}', prefix = '2 3', columnsize = 0
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
