@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from archive.domain.transcript_edits import ChangeKind
-from archive.domain.transcription import confidence
+from archive.domain.transcription import segment_confidence
 from archive.models import Segment, Transcript
 
 
@@ -25,21 +25,31 @@ class SegmentRead(BaseModel):
     text: str
     speaker: str | None
     confidence: float | None
-    """exp(mean token log-probability), 0 to 1: low values are where to check first."""
+    """How sure the speech model is of this segment's words, 0 to 1 (the geometric mean of
+    their probabilities, lowered where the model thought it might not be speech): low values
+    are where to check first. Null for text a person changed."""
     flagged: bool
-    """Whisper's output looked repetitive here; listen before trusting it."""
+    """The model was unsure here (confidence under the archive's threshold) or its output
+    looked repetitive: listen before trusting it."""
     words: list[WordRead]
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRead:
-        """`confidence` is computed from the segment's mean log-probability."""
+        """`confidence` is computed from the segment's words, while the segment still carries
+        the model's judgement (an edit of its text drops `no_speech_prob` with it)."""
+        machine = segment.no_speech_prob is not None
         return cls(
             id=segment.id,
             start=segment.start,
             end=segment.end,
             text=segment.text,
             speaker=segment.speaker,
-            confidence=confidence(segment.avg_logprob),
+            confidence=segment_confidence(
+                [float(w["probability"]) for w in segment.words],
+                no_speech_prob=segment.no_speech_prob,
+            )
+            if machine
+            else None,
             flagged=segment.flagged,
             words=[WordRead.model_validate(w) for w in segment.words],
         )
