@@ -29,6 +29,8 @@ State = Literal["ok", "unavailable"]
 
 
 class WorkerRead(BaseModel):
+    """A worker process and what it last did."""
+
     name: str
     hostname: str
     pid: int
@@ -38,6 +40,8 @@ class WorkerRead(BaseModel):
 
 
 class WorkersRead(BaseModel):
+    """The workers seen lately, and how many jobs wait in each state."""
+
     status: Literal["ok", "none"]
     alive: int
     workers: list[WorkerRead]
@@ -45,6 +49,9 @@ class WorkersRead(BaseModel):
 
 
 class HealthRead(BaseModel):
+    """Whether the archive works: the state of its database, object storage, search index
+    and workers."""
+
     status: Literal["ok", "degraded"]
     database: State
     storage: State

@@ -12,6 +12,9 @@ from archive.models import Segment, Transcript
 
 
 class WordRead(BaseModel):
+    """One word of a segment, its time in seconds from the recording's start, and the speech
+    model's probability for it."""
+
     word: str
     start: float
     end: float
@@ -19,6 +22,9 @@ class WordRead(BaseModel):
 
 
 class SegmentRead(BaseModel):
+    """A timed stretch of a transcript, with its words and how sure the speech model is of
+    it."""
+
     id: uuid.UUID
     start: float
     end: float
@@ -56,6 +62,9 @@ class SegmentRead(BaseModel):
 
 
 class TranscriptRead(BaseModel):
+    """A version of a recording's transcript: who or what made it, and its segments in
+    order."""
+
     recording_id: uuid.UUID
     version: int
     source: Literal["machine", "human"]
@@ -104,6 +113,8 @@ class SegmentEdit(BaseModel):
 
 
 class SegmentSplit(BaseModel):
+    """Where to split a segment in two."""
+
     model_config = ConfigDict(extra="forbid")
 
     at: float = Field(
@@ -112,6 +123,8 @@ class SegmentSplit(BaseModel):
 
 
 class VersionRead(BaseModel):
+    """One version of a recording's transcript, without its segments."""
+
     version: int
     source: Literal["machine", "human"]
     model: str | None
@@ -122,6 +135,8 @@ class VersionRead(BaseModel):
 
 
 class SegmentStateRead(BaseModel):
+    """A segment as one transcript version has it."""
+
     start: float
     end: float
     text: str
@@ -130,6 +145,8 @@ class SegmentStateRead(BaseModel):
 
 
 class SegmentChangeRead(BaseModel):
+    """One segment's change between two transcript versions."""
+
     kind: ChangeKind
     old_position: int | None
     """Where the segment was in the older version (from 0); null for an added one."""
@@ -142,6 +159,8 @@ class SegmentChangeRead(BaseModel):
 
 
 class TranscriptDiffRead(BaseModel):
+    """What changed between two versions of a recording's transcript, segment by segment."""
+
     recording_id: uuid.UUID
     from_version: int
     to_version: int
