@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from support.paths import STORY_EN_OPUS
 from support.problems import assert_problem
 
 from .helpers import CONSENT_METADATA, TUS, encode
@@ -70,16 +71,31 @@ def test_incomplete_consent_names_the_keys_and_their_values(
     assert "consent_searchable" in problem["detail"]
 
 
-def test_with_the_consent_keys_the_upload_starts(client: TestClient, admin: dict[str, str]) -> None:
+def test_with_the_consent_keys_a_link_holders_upload_makes_its_story(
+    client: TestClient, admin: dict[str, str]
+) -> None:
     holder = link_holder(client, admin)
+    data = STORY_EN_OPUS.read_bytes()
     response = client.post(
         "/api/v1/uploads",
         headers={
             **holder,
             **TUS,
-            "Upload-Length": "1000",
-            "Upload-Metadata": encode({"title": "The seeds", **CONSENT_METADATA}),
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": encode(
+                {"title": "The seeds", "filename": "seeds.opus", **CONSENT_METADATA}
+            ),
+            "Content-Type": "application/offset+octet-stream",
         },
+        content=data,
     )
     assert response.status_code == 201, response.text
-    assert response.headers["upload-offset"] == "0"
+    assert response.headers["upload-offset"] == str(len(data))
+    status = client.head(response.headers["location"], headers={**holder, **TUS})
+    recording = client.get(
+        f"/api/v1/recordings/{status.headers['archive-recording-id']}", headers=admin
+    ).json()
+    story = client.get(f"/api/v1/stories/{recording['story_id']}", headers=admin).json()
+    assert story["title"] == "The seeds"
+    assert (story["status"], story["access"]) == ("submitted", "private")
+    assert story["consent"]["given_by"] == CONSENT_METADATA["consent_given_by"]
