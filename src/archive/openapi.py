@@ -61,6 +61,10 @@ SIGNED_IN: list[dict[str, list[str]]] = [{BEARER: []}, {COOKIE: []}]
 """Either way of signing in; the operation answers 401 without one."""
 SIGNED_IN_OR_ANONYMOUS: list[dict[str, list[str]]] = [*SIGNED_IN, {}]
 """Either way of signing in, or none: an anonymous caller sees published public material."""
+REQUIRED: frozenset[Callable[..., Any]] = frozenset({require_viewer, get_caller})
+"""The dependencies (`deps.py`) that answer 401 without a caller."""
+OPTIONAL: frozenset[Callable[..., Any]] = frozenset({get_viewer})
+"""The dependency that finds the caller if there is one."""
 
 TAGS: list[dict[str, str]] = [
     {
@@ -194,10 +198,6 @@ def security_of(dependant: Dependant) -> list[dict[str, list[str]]] | None:
     if calls & OPTIONAL:
         return SIGNED_IN_OR_ANONYMOUS
     return None
-
-
-REQUIRED: set[Callable[..., Any]] = {require_viewer, get_caller}
-OPTIONAL: set[Callable[..., Any]] = {get_viewer}
 
 
 def _operations(app: FastAPI) -> Iterator[tuple[str, set[str], Dependant]]:
