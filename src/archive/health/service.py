@@ -40,7 +40,8 @@ class WorkerRead(BaseModel):
 
 
 class WorkersRead(BaseModel):
-    """The workers seen lately, and how many jobs wait in each state."""
+    """The workers seen lately, and how many jobs there are in each state (queued, running,
+    done, failed)."""
 
     status: Literal["ok", "none"]
     alive: int
