@@ -1,0 +1,79 @@
+"""Hostile and careless input to the preservation features: what the OAI-PMH and OHMS
+answers make of text no XML may hold, and what a masked bag still carries."""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.db.session import transaction
+from archive.domain.access import Role
+from archive.models import Segment, Story, Transcript
+from support.accounts import MakeUser
+from support.stories import story_with_recording
+
+NS = {"o": "http://www.openarchives.org/OAI/2.0/"}
+
+
+def test_oai_answers_stay_xml_whatever_a_title_or_a_request_holds(
+    client: TestClient, make_user: MakeUser, sessions: sessionmaker[Session]
+) -> None:
+    archivist = make_user("ana", Role.ARCHIVIST)
+    created = client.post(
+        "/api/v1/stories",
+        headers=archivist,
+        json={"title": "Harbour", "access": "public", "description": "Boats & <nets>"},
+    )
+    assert created.status_code == 201, created.text
+    with transaction(sessions) as session:
+        story = session.get(Story, uuid.UUID(created.json()["id"]))
+        assert story is not None
+        # Text pasted from old word processors: a form feed, a vertical tab, an escape.
+        story.title = "The harbour\x0c in 1952\x0b\x1b"
+        story.description = "Boats & <nets>\x01"
+
+    listed = client.get("/oai", params={"verb": "ListRecords", "metadataPrefix": "oai_dc"})
+    assert listed.status_code == 200
+    root = ET.fromstring(listed.content)
+    titles = [t.text for t in root.iter("{http://purl.org/dc/elements/1.1/}title")]
+    assert titles == ["The harbour in 1952"]
+    assert [d.text for d in root.iter("{http://purl.org/dc/elements/1.1/}description")] == [
+        "Boats & <nets>"
+    ]
+
+    for params in (
+        {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:x:\x01"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc\x02"},
+        {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "community:\x03"},
+        {"verb": "ListRecords", "resumptionToken": "\x04" * 5000},
+        {"verb": "ListSets", "resumptionToken": "\x05"},
+    ):
+        answer = client.get("/oai", params=params)
+        assert answer.status_code == 200
+        assert ET.fromstring(answer.content).find("o:error", NS) is not None, params
+
+
+def test_an_ohms_record_stays_xml_whatever_its_transcript_holds(
+    client: TestClient, make_user: MakeUser, sessions: sessionmaker[Session]
+) -> None:
+    archivist = make_user("ana", Role.ARCHIVIST)
+    story_id, recording_id = story_with_recording(
+        client, archivist, title="Nets\x1f and boats", access="public"
+    )
+    with transaction(sessions) as session:
+        transcript = Transcript(
+            recording_id=uuid.UUID(recording_id), version=1, source="machine", language="en"
+        )
+        transcript.segments = [
+            Segment(position=0, start=0.0, end=5.0, text="We mended\x08 the nets \ufffe& sang."),
+        ]
+        session.add(transcript)
+
+    answer = client.get(f"/api/v1/stories/{story_id}/ohms", headers=archivist)
+    assert answer.status_code == 200, answer.text
+    root = ET.fromstring(answer.content)
+    text = "".join(root.itertext())
+    assert "We mended the nets & sang." in text
