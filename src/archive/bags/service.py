@@ -14,8 +14,8 @@ Layout of a bag (RFC 8493), `story-<id>/`:
     data/recordings/<id>/transcript-v<N>.{json,vtt,srt,txt}  every version
 
 A masked bag is for someone without the right to hear restricted spans: their text is
-`[restricted]` everywhere, the audio is the listening copy with them silent, their reasons are
-left out, and `bag-info.txt` says so.
+`[restricted]` everywhere, the audio is the listening copy with them silent, their reasons and
+the events' details (which may quote them) are left out, and `bag-info.txt` says so.
 """
 
 from __future__ import annotations
@@ -169,8 +169,8 @@ def plan_story_bag(
             (
                 "Access-Restrictions",
                 "Made for someone without the right to hear restricted parts: their text is "
-                "[restricted], the audio is a copy with them silent, and their reasons are "
-                "left out.",
+                "[restricted], the audio is a copy with them silent, and their reasons and "
+                "the details of events are left out.",
             )
         )
     return plan
@@ -275,8 +275,10 @@ def _dublin_core(bundle: StoryBundle) -> DublinCore:
 
 
 def _details(event: Event, *, masked: bool) -> dict[str, Any]:
-    """An event's details; in a masked bag, those of restrictions (their reasons) are left out."""
-    if masked and "restriction" in event.action:
+    """An event's details; a masked bag leaves out every event's details, since they may
+    quote what is restricted (a restriction's reason, a transcript edit's old and new text):
+    what happened, when, by whom and to what stays."""
+    if masked:
         return {}
     return event.details
 

@@ -285,3 +285,38 @@ def unpack(tar_bytes: bytes, into: Path) -> Path:
         tar.extractall(into, filter="data")
     (folder,) = [p for p in into.iterdir() if p.is_dir()]
     return folder
+
+
+def test_a_masked_bag_carries_no_restricted_words_in_its_events(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    archivist, _, story_id, recording_id = coast_story(client, admin, make_user, sessions)
+    now = client.get(f"/api/v1/recordings/{recording_id}/transcript", headers=archivist).json()
+    edited = client.patch(
+        f"/api/v1/recordings/{recording_id}/transcript/segments/{now['segments'][1]['id']}",
+        headers={**archivist, "If-Match": f'"v{now["version"]}"'},
+        json={"text": "Words kept for the family, by the well."},
+    )
+    assert edited.status_code == 200, edited.text
+    worker = Worker(settings, handlers=job_handlers(), name="silence-worker")
+    try:
+        worker.run_until_idle()
+    finally:
+        worker.close()
+
+    masked = client.get(
+        f"/api/v1/stories/{story_id}/export", headers=archivist, params={"masked": "true"}
+    )
+
+    assert masked.status_code == 200, masked.text
+    kept_back = unpack(masked.content, tmp_path / "masked")
+    for path in kept_back.rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".txt", ".vtt", ".srt", ".xml"}:
+            text = path.read_text()
+            assert "kept for the family" not in text, path
+            assert "Family words" not in text, path
