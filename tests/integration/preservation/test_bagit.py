@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tarfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +322,150 @@ def test_a_masked_bag_carries_no_restricted_words_in_its_events(
             text = path.read_text()
             assert "kept for the family" not in text, path
             assert "Family words" not in text, path
+
+
+def retold(bag_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Makes the bag at `bag_dir` another story (every row of it a new id), changes its
+    archive.json with `change`, and writes its manifests again: a valid bag that lies."""
+    path = bag_dir / "data/metadata/archive.json"
+    archive = json.loads(path.read_text())
+    fresh = {archive["story"]["id"]: str(uuid.uuid4())}
+    for kind in ("recordings", "transcripts", "segments", "restrictions"):
+        fresh.update({row["id"]: str(uuid.uuid4()) for row in archive[kind]})
+    if archive["consent"]:
+        fresh[archive["consent"]["id"]] = str(uuid.uuid4())
+    text = path.read_text()
+    for old, new in fresh.items():
+        text = text.replace(old, new)
+        for folder in bag_dir.glob(f"data/recordings/{old}"):
+            folder.rename(folder.with_name(new))
+    archive = json.loads(text)
+    change(archive)
+    path.write_text(json.dumps(archive))
+    bagit.Bag(str(bag_dir)).save(manifests=True)
+
+
+def test_a_bag_whose_rows_point_outside_its_story_is_refused(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """A bag is one story: a row naming another story, or an object key of the archive's
+    other files, would graft its rows onto another community's story or serve that file."""
+    _, _, story_id, recording_id = coast_story(client, admin, make_user, sessions)
+    inland = client.post("/api/v1/communities", headers=admin, json={"name": "Inland"}).json()
+    victim, _ = story_with_recording(
+        client,
+        admin,
+        title="Inland only",
+        access="private",
+        community_id=inland["id"],
+        consent={"given_by": "Ana Mamani", "listen": "community", "searchable": True},
+    )
+    document = client.post(
+        f"/api/v1/stories/{victim}/consent/document",
+        headers=admin,
+        files={"file": ("consent.flac", STORY_EN.read_bytes())},
+    )
+    assert document.status_code == 200, document.text
+    with transaction(sessions) as session:
+        (victim_key,) = session.scalars(
+            select(Consent.document_key).where(Consent.story_id == uuid.UUID(victim))
+        )
+    assert victim_key is not None
+
+    def graft(archive: dict[str, Any]) -> None:
+        archive["recordings"][0]["story_id"] = victim
+
+    def mislink(archive: dict[str, Any]) -> None:
+        archive["restrictions"][0]["recording_id"] = recording_id
+
+    def claim(archive: dict[str, Any]) -> None:
+        archive["events"][0]["subject_id"] = victim
+
+    def borrow(archive: dict[str, Any]) -> None:
+        archive["recordings"][0]["object_key"] = victim_key
+        archive["consent"]["document_key"] = f"consents/{victim}/{uuid.uuid4()}"
+
+    def export(n: int, change: Callable[[dict[str, Any]], None]) -> Path:
+        out = tmp_path / f"bags-{n}"
+        exported = CliRunner().invoke(
+            cli, ["export", story_id, "--out", str(out)], env=cli_env(settings)
+        )
+        assert exported.exit_code == 0, exported.output
+        bag_dir = out / f"story-{story_id}"
+        retold(bag_dir, change)
+        return bag_dir
+
+    for n, change in enumerate((graft, mislink, claim)):
+        bag_dir = export(n, change)
+        before = rows(settings.database_url)
+        objects = sorted(p for p in (settings.data_dir / "objects").rglob("*") if p.is_file())
+
+        refused = CliRunner().invoke(cli, ["import", str(bag_dir)], env=cli_env(settings))
+
+        assert refused.exit_code == 1, (change.__name__, refused.output)
+        assert f"{victim if change is not mislink else recording_id}" in refused.output
+        after = rows(settings.database_url)
+        assert {t: len(r) for t, r in after.items()} == {t: len(r) for t, r in before.items()}
+        assert sorted(p for p in (settings.data_dir / "objects").rglob("*") if p.is_file()) == (
+            objects
+        )
+
+    bag_dir = export(9, borrow)
+    imported = CliRunner().invoke(cli, ["import", str(bag_dir)], env=cli_env(settings))
+    assert imported.exit_code == 0, imported.output
+    new_story = json.loads((bag_dir / "data/metadata/archive.json").read_text())["story"]["id"]
+    with transaction(sessions) as session:
+        (key,) = session.scalars(
+            select(Recording.object_key).where(Recording.story_id == uuid.UUID(new_story))
+        )
+        (stored_document,) = session.scalars(
+            select(Consent.document_key).where(Consent.story_id == uuid.UUID(new_story))
+        )
+    assert key != victim_key
+    assert (settings.data_dir / "objects" / key).read_bytes() == STORY_EN.read_bytes()
+    assert stored_document is not None
+    assert new_story in stored_document
+    assert (settings.data_dir / "objects" / stored_document).is_file()
+
+
+def test_a_bag_of_a_story_imported_from_a_folder_plays_where_it_is_restored(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """Originals of folder imports and resumable uploads are kept under other keys than a
+    story's own; the restored recording is found where its bytes were stored."""
+    _, _, story_id, recording_id = coast_story(client, admin, make_user, sessions)
+    with transaction(sessions) as session:
+        recording = session.get(Recording, uuid.UUID(recording_id))
+        assert recording is not None
+        elsewhere = f"originals/imports/{uuid.uuid4()}/{recording.sha256}"
+        (settings.data_dir / "objects" / elsewhere).parent.mkdir(parents=True)
+        (settings.data_dir / "objects" / recording.object_key).rename(
+            settings.data_dir / "objects" / elsewhere
+        )
+        recording.object_key = elsewhere
+    out = tmp_path / "bags"
+    exported = CliRunner().invoke(
+        cli, ["export", story_id, "--out", str(out)], env=cli_env(settings)
+    )
+    assert exported.exit_code == 0, exported.output
+
+    target = Settings(data_dir=tmp_path / "elsewhere")
+    imported = CliRunner().invoke(
+        cli, ["import", str(out / f"story-{story_id}")], env=cli_env(target)
+    )
+
+    assert imported.exit_code == 0, imported.output
+    (restored,) = rows(target.database_url)["recordings"]
+    assert (target.data_dir / "objects" / restored["object_key"]).read_bytes() == (
+        STORY_EN.read_bytes()
+    )
