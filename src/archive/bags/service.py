@@ -20,6 +20,7 @@ the events' details (which may quote them) are left out, and `bag-info.txt` says
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -89,6 +90,11 @@ def plan_story_bag(
     bundle = repository.story_bundle(session, story_id)
     if bundle is None or not can_curate(viewer, story_access(bundle.story)):
         raise story_not_found(story_id)
+    # A deaccessioned recording's tombstone travels, not its bytes nor what was heard in them.
+    withdrawn = {r.id for r in bundle.story.recordings if r.deaccessioned_at is not None}
+    bundle = dataclasses.replace(
+        bundle, transcripts=[t for t in bundle.transcripts if t.recording_id not in withdrawn]
+    )
     record(
         session,
         actor,
