@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.bags import restore
@@ -78,6 +79,15 @@ def _import(
             store.delete(key)
         if isinstance(exc, LookupError | KeyError | ValueError | FileExistsError):
             raise BagRefused(bag.path, [str(exc)]) from None
+        if isinstance(exc, IntegrityError):
+            raise BagRefused(
+                bag.path,
+                [
+                    "rows of this bag (its recordings, transcripts, segments or restrictions) "
+                    "have ids this archive already holds: the story, or a copy of it under "
+                    "another id, is here already. Look for it before importing this bag again."
+                ],
+            ) from None
         raise
     return Imported(bag.path, "imported", plan.story_id, notes=plan.notes)
 

@@ -469,3 +469,44 @@ def test_a_bag_of_a_story_imported_from_a_folder_plays_where_it_is_restored(
     assert (target.data_dir / "objects" / restored["object_key"]).read_bytes() == (
         STORY_EN.read_bytes()
     )
+
+
+def test_a_bag_whose_row_ids_are_taken_here_is_refused_and_leaves_nothing(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """A second copy of a story under a new story id (its transcripts and segments keep the
+    ids this archive holds): refused as a bag, not a crash."""
+    _, _, story_id, _ = coast_story(client, admin, make_user, sessions)
+    out = tmp_path / "bags"
+    exported = CliRunner().invoke(
+        cli, ["export", story_id, "--out", str(out)], env=cli_env(settings)
+    )
+    assert exported.exit_code == 0, exported.output
+    bag_dir = out / f"story-{story_id}"
+    path = bag_dir / "data/metadata/archive.json"
+    archive = json.loads(path.read_text())
+    fresh = {archive["story"]["id"]: str(uuid.uuid4()), archive["consent"]["id"]: str(uuid.uuid4())}
+    fresh.update({r["id"]: str(uuid.uuid4()) for r in archive["recordings"]})
+    text = path.read_text()
+    for old, new in fresh.items():
+        text = text.replace(old, new)
+        for folder in bag_dir.glob(f"data/recordings/{old}"):
+            folder.rename(folder.with_name(new))
+    path.write_text(text)
+    bagit.Bag(str(bag_dir)).save(manifests=True)
+    before = rows(settings.database_url)
+    objects = sorted(p for p in (settings.data_dir / "objects").rglob("*") if p.is_file())
+
+    refused = CliRunner().invoke(cli, ["import", str(bag_dir)], env=cli_env(settings))
+
+    assert refused.exit_code == 1, refused.output
+    assert "refused" in refused.output
+    assert "already" in refused.output
+    after = rows(settings.database_url)
+    assert {t: len(r) for t, r in after.items()} == {t: len(r) for t, r in before.items()}
+    assert sorted(p for p in (settings.data_dir / "objects").rglob("*") if p.is_file()) == objects
