@@ -9,17 +9,20 @@ import hashlib
 import io
 import json
 import tarfile
+import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import bagit
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from archive.bags import reading
 from archive.bags.restore import USER_COLUMNS
 from archive.bags.rows import to_json
 from archive.cli import app as cli
@@ -510,3 +513,44 @@ def test_a_bag_whose_row_ids_are_taken_here_is_refused_and_leaves_nothing(
     after = rows(settings.database_url)
     assert {t: len(r) for t, r in after.items()} == {t: len(r) for t, r in before.items()}
     assert sorted(p for p in (settings.data_dir / "objects").rglob("*") if p.is_file()) == objects
+
+
+def test_a_tar_that_would_fill_the_disk_is_refused_before_it_is_unpacked(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compressed tar of a few kilobytes may unpack to terabytes, or to millions of empty
+    files; it is refused from its headers, with nothing written."""
+    bomb = tmp_path / "bomb.tar.gz"
+    with tarfile.open(bomb, "w:gz") as tar:
+        for n in range(20):
+            member = tarfile.TarInfo(f"story-x/data/zeros-{n}")
+            member.size = 1_000_000
+            tar.addfile(member, io.BytesIO(bytes(member.size)))
+    assert bomb.stat().st_size < 100_000
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", lambda **kw: _Kept(tmp_path / "scratch"))
+
+    monkeypatch.setattr(reading, "_room", lambda folder: 5_000_000, raising=False)
+    roomless = CliRunner().invoke(cli, ["import", str(bomb)], env=cli_env(settings))
+    monkeypatch.setattr(reading, "_room", lambda folder: 10**12, raising=False)
+    monkeypatch.setattr(reading, "MAX_MEMBERS", 10, raising=False)
+    numerous = CliRunner().invoke(cli, ["import", str(bomb)], env=cli_env(settings))
+
+    assert roomless.exit_code == 1, roomless.output
+    assert "free" in roomless.output
+    assert numerous.exit_code == 1, numerous.output
+    assert "more than 10 files" in numerous.output
+    assert not [p for p in (tmp_path / "scratch").rglob("*") if p.is_file()]
+
+
+class _Kept:
+    """A scratch folder that stays to be looked at after the import."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(exist_ok=True)
+        self.folder = folder
+
+    def __enter__(self) -> str:
+        return str(self.folder)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
