@@ -3,6 +3,9 @@ answers make of text no XML may hold, and what a masked bag still carries."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -77,3 +80,35 @@ def test_an_ohms_record_stays_xml_whatever_its_transcript_holds(
     root = ET.fromstring(answer.content)
     text = "".join(root.itertext())
     assert "We mended the nets & sang." in text
+
+
+def forged(state: dict[str, object]) -> str:
+    """A resumption token made by hand the way the archive makes its own."""
+    raw = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
+    check = hashlib.sha256(raw).hexdigest()[:8]
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + check
+
+
+def test_a_resumption_token_made_by_hand_is_refused_not_a_server_error(
+    client: TestClient,
+) -> None:
+    good = {"v": "ListRecords", "f": None, "u": None, "s": None, "a": None, "c": 0}
+    for change in (
+        {"s": 5},
+        {"s": "community:not-an-id"},
+        {"s": "nothing"},
+        {"s": ["community", "x"]},
+        {"f": "2020-01-01T00:00:00"},
+        {"u": "9999-12-31T23:59:59-23:59"},
+        {"a": ["9999-12-31T23:59:59+00:00", "x"]},
+        {"a": [1, 2]},
+        {"c": "many"},
+        {"c": 10**30},
+        {"v": ["ListRecords"]},
+    ):
+        token = forged({**good, **change})
+        answer = client.get("/oai", params={"verb": "ListRecords", "resumptionToken": token})
+        assert answer.status_code == 200, (change, answer.text)
+        found = ET.fromstring(answer.content).find("o:error", NS)
+        assert found is not None, change
+        assert found.attrib["code"] == "badResumptionToken", change
