@@ -554,3 +554,40 @@ class _Kept:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def test_an_import_killed_after_storing_its_originals_runs_again(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """A run killed between storing a bag's files and writing its rows leaves the files and
+    no story; the next run takes the files as they are and brings the story in."""
+    _, _, story_id, recording_id = coast_story(client, admin, make_user, sessions)
+    out = tmp_path / "bags"
+    exported = CliRunner().invoke(
+        cli, ["export", story_id, "--out", str(out)], env=cli_env(settings)
+    )
+    assert exported.exit_code == 0, exported.output
+    target = Settings(data_dir=tmp_path / "elsewhere")
+    bag_dir = out / f"story-{story_id}"
+    archive = json.loads((bag_dir / "data/metadata/archive.json").read_text())
+    left = {
+        f"originals/{story_id}/{recording_id}": f"data/recordings/{recording_id}/original.flac",
+        archive["consent"]["document_key"]: "data/consent/document.flac",
+    }
+    for key, path in left.items():
+        (target.data_dir / "objects" / key).parent.mkdir(parents=True, exist_ok=True)
+        (target.data_dir / "objects" / key).write_bytes((bag_dir / path).read_bytes())
+
+    again = CliRunner().invoke(cli, ["import", str(bag_dir)], env=cli_env(target))
+
+    assert again.exit_code == 0, again.output
+    assert f"imported: {bag_dir}" in again.output
+    (restored,) = rows(target.database_url)["recordings"]
+    assert (target.data_dir / "objects" / restored["object_key"]).read_bytes() == (
+        STORY_EN.read_bytes()
+    )
