@@ -9,6 +9,7 @@ import json
 import uuid
 import xml.etree.ElementTree as ET
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,3 +113,43 @@ def test_a_resumption_token_made_by_hand_is_refused_not_a_server_error(
         found = ET.fromstring(answer.content).find("o:error", NS)
         assert found is not None, change
         assert found.attrib["code"] == "badResumptionToken", change
+
+
+def test_a_story_closed_during_a_harvest_is_not_given_on_its_later_pages(
+    client: TestClient, make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A harvest may take hours; a story made private between its pages comes as deleted,
+    never with what it says now."""
+    archivist = make_user("ana", Role.ARCHIVIST)
+    ids = []
+    for title in ("Open one", "Open two"):
+        created = client.post(
+            "/api/v1/stories", headers=archivist, json={"title": title, "access": "public"}
+        )
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    monkeypatch.setattr("archive.oai.service.PAGE_SIZE", 1)
+    first = ET.fromstring(
+        client.get("/oai", params={"verb": "ListRecords", "metadataPrefix": "oai_dc"}).content
+    )
+    token = first.find("o:ListRecords/o:resumptionToken", NS)
+    assert token is not None
+    assert token.text
+    given = first.find("o:ListRecords/o:record/o:header/o:identifier", NS)
+    assert given is not None
+    assert given.text is not None
+    (later,) = [i for i in ids if not given.text.endswith(i)]
+    current = client.get(f"/api/v1/stories/{later}", headers=archivist)
+    closed = client.patch(
+        f"/api/v1/stories/{later}",
+        headers={**archivist, "If-Match": current.headers["etag"]},
+        json={"access": "private", "title": "Private now: the family's address"},
+    )
+    assert closed.status_code == 200, closed.text
+
+    second = client.get("/oai", params={"verb": "ListRecords", "resumptionToken": token.text})
+
+    assert "family's address" not in second.text
+    assert "<dc:title>" not in second.text
+    (header,) = ET.fromstring(second.content).iterfind("o:ListRecords/o:record/o:header", NS)
+    assert header.attrib.get("status") == "deleted"
