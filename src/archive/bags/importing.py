@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.bags import restore
@@ -78,11 +79,27 @@ def _import(
             store.delete(key)
         if isinstance(exc, LookupError | KeyError | ValueError | FileExistsError):
             raise BagRefused(bag.path, [str(exc)]) from None
+        if isinstance(exc, IntegrityError):
+            raise BagRefused(
+                bag.path,
+                [
+                    "rows of this bag (its recordings, transcripts, segments or restrictions) "
+                    "have ids this archive already holds: the story, or a copy of it under "
+                    "another id, is here already. Look for it before importing this bag again."
+                ],
+            ) from None
         raise
     return Imported(bag.path, "imported", plan.story_id, notes=plan.notes)
 
 
 def _store(store: ObjectStore, *, bag: OpenedBag, item: restore.ObjectToStore) -> None:
+    """Stores the bag's file under the story's key; a file an earlier run of this import left
+    there whole (killed before its rows were written) is taken as it is. The key is the
+    story's own and no row holds it (the story is not here), so nothing else is there."""
+    if store.exists(item.key) and store.verify_sha256(item.key, item.sha256):
+        with (bag.path / item.path).open("rb") as source:
+            if hashlib.file_digest(source, "sha256").hexdigest() == item.sha256:
+                return
     digest = hashlib.sha256()
     writer = store.writer(item.key)
     try:

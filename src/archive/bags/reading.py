@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -43,7 +44,8 @@ def opened(source: Path) -> Iterator[OpenedBag]:
         with tempfile.TemporaryDirectory(prefix="archive-import-") as scratch:
             try:
                 with tarfile.open(source) as tar:
-                    tar.extractall(scratch, filter="data")
+                    members = _members(tar, source=source, room=_room(Path(scratch)))
+                    tar.extractall(scratch, members=members, filter="data")
             except (tarfile.TarError, OSError) as exc:
                 raise BagRefused(source, [f"not a bag folder or a readable tar ({exc})"]) from None
             folders = [p for p in Path(scratch).iterdir() if p.is_dir()]
@@ -52,6 +54,39 @@ def opened(source: Path) -> Iterator[OpenedBag]:
             yield _validated(folders[0], shown_as=source)
         return
     yield _validated(source, shown_as=source)
+
+
+MAX_MEMBERS = 100_000
+"""More files than a story's bag ever holds (a tar of millions of empty files fills a disk's
+inodes before its bytes)."""
+
+
+def _room(folder: Path) -> int:
+    """The bytes free where the tar is unpacked."""
+    return shutil.disk_usage(folder).free
+
+
+def _members(tar: tarfile.TarFile, *, source: Path, room: int) -> list[tarfile.TarInfo]:
+    """The tar's members, read before anything is unpacked: a compressed tar that would
+    unpack to more than the disk holds, or to more files than any bag has, is refused."""
+    members: list[tarfile.TarInfo] = []
+    declared = 0
+    for member in tar:
+        members.append(member)
+        declared += member.size if member.isfile() else 0
+        if len(members) > MAX_MEMBERS:
+            raise BagRefused(
+                source, [f"the tar holds more than {MAX_MEMBERS} files; no story's bag does"]
+            )
+        if declared > room:
+            raise BagRefused(
+                source,
+                [
+                    f"the tar unpacks to more than {declared} bytes and {room} are free where "
+                    "it is unpacked; free space there (or set TMPDIR) and import it again"
+                ],
+            )
+    return members
 
 
 def _each_file(path: Path) -> list[str]:

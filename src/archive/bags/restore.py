@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from archive.bags import repository
 from archive.bags.reading import OpenedBag
 from archive.bags.rows import from_json
+from archive.consent.documents import document_key
 from archive.domain.jobs import JobKind
 from archive.domain.keys import original_key
 from archive.events.actor import Actor
@@ -65,6 +66,9 @@ class RestorePlan:
     community_name: str | None
     """Set when the community is to be made here (the bag's own, by its id and name)."""
     objects: list[ObjectToStore] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Recording id -> the key of its original here; the consent's id -> its document's.
+    Keys are this archive's own, never the bag's: a bag cannot name another story's object."""
     mapped: dict[str, str] = field(default_factory=dict)
     """Old id -> new id, for every id that could not be kept."""
     notes: list[str] = field(default_factory=list)
@@ -78,23 +82,70 @@ def plan(session: Session, bag: OpenedBag, *, community_id: uuid.UUID | None) ->
     """Where the story goes and which files become objects; no row is written yet."""
     archive = bag.archive
     story = archive["story"]
+    _one_story(archive)
     target, new_name = (community_id, None) if community_id else _community_of(session, archive)
     result = RestorePlan(
         story_id=uuid.UUID(story["id"]), community_id=target, community_name=new_name
     )
     for row in archive["recordings"]:
+        key = original_key(result.story_id, uuid.UUID(row["id"]))
+        result.keys[row["id"]] = key
         if row.get("deaccessioned_at"):
             continue
         path = _bag_file(bag, f"data/recordings/{row['id']}/original")
-        key = original_key(result.story_id, uuid.UUID(row["id"]))
         result.objects.append(ObjectToStore(path, key, row["sha256"]))
     consent = archive.get("consent")
     if consent and consent.get("document_key"):
         path = _bag_file(bag, "data/consent/document")
-        result.objects.append(
-            ObjectToStore(path, consent["document_key"], consent["document_sha256"])
-        )
+        key = _own_document_key(consent["document_key"], story_id=result.story_id)
+        result.keys[consent["id"]] = key
+        result.objects.append(ObjectToStore(path, key, consent["document_sha256"]))
     return result
+
+
+def _own_document_key(given: str, *, story_id: uuid.UUID) -> str:
+    """The consent document's key as the bag names it when it is one of this story's own
+    (`consents/<story id>/<uuid>`), else a new one."""
+    prefix, _, last = str(given).rpartition("/")
+    try:
+        if prefix == f"consents/{story_id}" and str(uuid.UUID(last)) == last:
+            return f"{prefix}/{last}"
+    except ValueError:
+        pass
+    return document_key(story_id)
+
+
+def _one_story(archive: dict[str, Any]) -> None:
+    """Every row of the bag belongs to its story (a row naming another would be grafted onto
+    a story of this archive, perhaps another community's); raises ValueError naming each."""
+    story_id = archive["story"]["id"]
+    recordings = {r["id"] for r in archive["recordings"]}
+    transcripts = {t["id"] for t in archive["transcripts"]}
+    consent = archive.get("consent")
+    checks = [
+        ("recordings", "story_id", {story_id}),
+        ("story_people", "story_id", {story_id}),
+        ("transcripts", "recording_id", recordings),
+        ("restrictions", "recording_id", recordings),
+        ("segments", "transcript_id", transcripts),
+    ]
+    problems = [
+        f"{kind} row {row.get('id', '')} has {column} {row.get(column)}, not of this story"
+        for kind, column, allowed in checks
+        for row in archive[kind]
+        if row.get(column) not in allowed
+    ]
+    if consent is not None and consent.get("story_id") != story_id:
+        problems.append(f"the consent has story_id {consent.get('story_id')}, not this story")
+    subjects = {"story": {story_id}, "recording": recordings}
+    problems += [
+        f"event {event.get('id')} is about {event.get('subject_type')} "
+        f"{event.get('subject_id')}, not this story or its recordings"
+        for event in archive["events"]
+        if event.get("subject_id") not in subjects.get(event.get("subject_type", ""), set())
+    ]
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def _bag_file(bag: OpenedBag, stem: str) -> str:
@@ -171,9 +222,18 @@ def restore(session: Session, bag: OpenedBag, *, plan: RestorePlan, actor: Actor
     protocols = _protocols(session, archive, community_id=community_id, plan=plan)
     repository.link_protocols(session, story.id, protocol_ids=[p.id for p in protocols])
     after: list[object] = [*links]
-    if archive.get("consent"):
-        after.append(from_json(Consent, clean(archive["consent"])))
-    after += [from_json(Recording, clean(r)) for r in archive["recordings"]]
+    consent = archive.get("consent")
+    if consent:
+        after.append(
+            from_json(
+                Consent,
+                {**clean(consent), "document_key": plan.keys.get(consent["id"])},
+            )
+        )
+    after += [
+        from_json(Recording, {**clean(r), "object_key": plan.keys[r["id"]]})
+        for r in archive["recordings"]
+    ]
     repository.add_all(session, after)
     repository.add_all(session, [from_json(Transcript, clean(t)) for t in archive["transcripts"]])
     repository.add_all(

@@ -14,12 +14,13 @@ Layout of a bag (RFC 8493), `story-<id>/`:
     data/recordings/<id>/transcript-v<N>.{json,vtt,srt,txt}  every version
 
 A masked bag is for someone without the right to hear restricted spans: their text is
-`[restricted]` everywhere, the audio is the listening copy with them silent, their reasons are
-left out, and `bag-info.txt` says so.
+`[restricted]` everywhere, the audio is the listening copy with them silent, their reasons and
+the events' details (which may quote them) are left out, and `bag-info.txt` says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -89,6 +90,11 @@ def plan_story_bag(
     bundle = repository.story_bundle(session, story_id)
     if bundle is None or not can_curate(viewer, story_access(bundle.story)):
         raise story_not_found(story_id)
+    # A deaccessioned recording's tombstone travels, not its bytes nor what was heard in them.
+    withdrawn = {r.id for r in bundle.story.recordings if r.deaccessioned_at is not None}
+    bundle = dataclasses.replace(
+        bundle, transcripts=[t for t in bundle.transcripts if t.recording_id not in withdrawn]
+    )
     record(
         session,
         actor,
@@ -169,8 +175,8 @@ def plan_story_bag(
             (
                 "Access-Restrictions",
                 "Made for someone without the right to hear restricted parts: their text is "
-                "[restricted], the audio is a copy with them silent, and their reasons are "
-                "left out.",
+                "[restricted], the audio is a copy with them silent, and their reasons and "
+                "the details of events are left out.",
             )
         )
     return plan
@@ -275,8 +281,10 @@ def _dublin_core(bundle: StoryBundle) -> DublinCore:
 
 
 def _details(event: Event, *, masked: bool) -> dict[str, Any]:
-    """An event's details; in a masked bag, those of restrictions (their reasons) are left out."""
-    if masked and "restriction" in event.action:
+    """An event's details; a masked bag leaves out every event's details, since they may
+    quote what is restricted (a restriction's reason, a transcript edit's old and new text):
+    what happened, when, by whom and to what stays."""
+    if masked:
         return {}
     return event.details
 

@@ -196,19 +196,55 @@ def decode_token(token: str, *, verb: Verb) -> Harvest:
         if hashlib.sha256(raw).hexdigest()[:8] != check:
             raise bad
         state = json.loads(raw)
-        if state["v"] != verb.value:
+        if not isinstance(state, dict) or state["v"] != verb.value:
             raise bad
+        # The check is no secret: every field is read as if a stranger had written it.
+        spec = state["s"]
+        if spec is not None:
+            parse_set_spec(spec if isinstance(spec, str) else "")
         after = state["a"]
+        if after is not None and (not isinstance(after, list) or len(after) != 2):
+            raise bad
+        given = state["c"]
+        if not isinstance(given, int) or not 0 <= given <= _MOST_GIVEN:
+            raise bad
         return Harvest(
             verb,
-            None if state["f"] is None else datetime.fromisoformat(state["f"]),
-            None if state["u"] is None else datetime.fromisoformat(state["u"]),
-            state["s"],
-            None if after is None else (datetime.fromisoformat(after[0]), uuid.UUID(after[1])),
-            int(state["c"]),
+            _moment(state["f"]),
+            _moment(state["u"]),
+            spec,
+            None if after is None else (_aware(after[0]), uuid.UUID(str(after[1]))),
+            given,
         )
-    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        OaiError,
+        binascii.Error,
+        json.JSONDecodeError,
+    ):
         raise bad from None
+
+
+_MOST_GIVEN = 2**31
+"""More records than any harvest gives: a token counting past it was not made here."""
+
+
+def _moment(value: object) -> datetime | None:
+    return None if value is None else _aware(value)
+
+
+def _aware(value: object) -> datetime:
+    """A token's moment: an ISO 8601 string with its offset, within the years datetimes hold
+    in UTC (ValueError, TypeError or OverflowError otherwise)."""
+    if not isinstance(value, str):
+        raise TypeError("a moment is a string")
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a moment has its offset")
+    return moment.astimezone(UTC)
 
 
 def datestamp(moment: datetime) -> str:

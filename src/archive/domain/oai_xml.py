@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from archive.domain.oai import METADATA_PREFIX, DublinCore, OaiError, Verb, datestamp
+from archive.domain.xml_text import serialize
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -73,8 +74,7 @@ def _envelope(*, now: datetime, base_url: str, arguments: dict[str, str] | None)
 
 
 def _serialize(root: ET.Element) -> bytes:
-    serialized: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return serialized
+    return serialize(root)
 
 
 def error(exc: OaiError, *, now: datetime, base_url: str, arguments: dict[str, str]) -> bytes:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from archive.domain.xml_text import serialize
+
 OHMS = "https://www.weareavp.com/nunncenter/ohms"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OHMS_SCHEMA = "https://www.weareavp.com/nunncenter/ohms/ohms.xsd"
@@ -201,5 +203,4 @@ def render(record: OhmsRecord, *, today: date) -> bytes:
     _add(item, "fmt", text="audio")
     ET.register_namespace("", OHMS)
     ET.register_namespace("xsi", XSI)
-    serialized: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return serialized
+    return serialize(root)

@@ -107,9 +107,11 @@ def read_sheet(path: Path) -> MetadataSheet:
 
 def walk(folder: Path, *, leave_out: Path | None) -> tuple[list[FolderFile], list[Skipped]]:
     """The audio and video files under `folder` by name, in name order, and the other files
-    (skipped). Hidden files and folders, and `leave_out` (the metadata), are passed over."""
+    (skipped). Hidden files and folders, and `leave_out` (the metadata), are passed over; a
+    link to a file outside the folder is skipped (links to folders are not followed)."""
     media: list[FolderFile] = []
     others: list[Skipped] = []
+    inside = folder.resolve()
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for filename in sorted(files):
@@ -117,7 +119,9 @@ def walk(folder: Path, *, leave_out: Path | None) -> tuple[list[FolderFile], lis
             if filename.startswith(".") or (leave_out is not None and path == leave_out):
                 continue
             name = normalise_path(path.relative_to(folder).as_posix())
-            if looks_like_media(name):
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                others.append(Skipped(name, "a link to a file outside the folder"))
+            elif looks_like_media(name):
                 media.append(FolderFile(path, name, path.stat().st_size))
             else:
                 others.append(Skipped(name, "not an audio or video file (by its name)"))

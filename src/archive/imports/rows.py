@@ -120,7 +120,14 @@ def _header_map(header: list[str]) -> dict[str, int]:
 def parse_sheet(text: str, *, today: date) -> MetadataSheet:
     """Reads every row of the sheet; `SheetError` when the header cannot be used. Columns
     it does not know are left alone (a spreadsheet often has notes of its own)."""
-    records = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise SheetError(
+            f"Line {reader.line_num} of the metadata file cannot be read as CSV ({exc}). "
+            "Mend that line (a cell too long or a stray character) and run the import again."
+        ) from None
     if not records:
         raise SheetError("The metadata file is empty; its first row names the columns.")
     columns = _header_map(records[0])

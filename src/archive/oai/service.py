@@ -81,7 +81,7 @@ def answer(session: Session, request: Request, *, repo: Repository, now: datetim
     if request.verb is Verb.GET_RECORD:
         require_format(request.arguments["metadataPrefix"])
         record = _known(session, repo, identifier=request.arguments["identifier"])
-        items = _records(session, [record], repo=repo)
+        items = _records(session, [record], repo=repo, now=now)
         return oai_xml.records(
             items,
             oai_xml.Page(None, 0, None),
@@ -128,7 +128,7 @@ def _list(
     elif paged:
         token = ""
     page = oai_xml.Page(token, harvest.given, repository.count(session, harvest) if paged else None)
-    items = _records(session, shown, repo=repo)
+    items = _records(session, shown, repo=repo, now=now)
     return oai_xml.records(
         items, page, verb=request.verb, now=now, base_url=repo.base_url, arguments=arguments
     )
@@ -163,10 +163,17 @@ def _sets(session: Session) -> list[tuple[str, str]]:
 
 
 def _records(
-    session: Session, shown: Sequence[OaiRecord], *, repo: Repository
+    session: Session, shown: Sequence[OaiRecord], *, repo: Repository, now: datetime
 ) -> list[oai_xml.Record]:
+    """The records as given now: a story the catalogue holds as live but that closed since
+    (a harvest resumed with a token does not bring the catalogue up to date) is given as
+    deleted, never with what it says now."""
     live = [r.story_id for r in shown if not r.deleted]
-    stories = {s.id: s for s in repository.stories_with_people(session, live)}
+    stories = {
+        s.id: s
+        for s in repository.stories_with_people(session, live)
+        if can_view_story(None, story_access(s), now=now)
+    }
     catalogue = _dublin_core(session, list(stories.values()), site_url=repo.site_url)
     items = []
     for record in shown:
@@ -178,10 +185,11 @@ def _records(
             )
             if thing_id is not None
         )
+        deleted = record.deleted or record.story_id not in stories
         header = oai_xml.Header(
-            f"oai:{repo.namespace}:{record.story_id}", record.datestamp, specs, record.deleted
+            f"oai:{repo.namespace}:{record.story_id}", record.datestamp, specs, deleted
         )
-        metadata = None if record.deleted else catalogue.get(record.story_id)
+        metadata = None if deleted else catalogue[record.story_id]
         items.append(oai_xml.Record(header, metadata))
     return items
 

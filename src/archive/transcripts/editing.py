@@ -40,7 +40,7 @@ from archive.events.actor import Actor
 from archive.events.repository import record
 from archive.jobs.reindex import reindex_after_commit
 from archive.models import Recording, Segment, Transcript
-from archive.recordings.service import get_curated_recording
+from archive.recordings.service import get_curated_recording, require_held
 from archive.transcripts import repository
 from archive.transcripts.schemas import SegmentChangeRead, SegmentEdit
 from archive.transcripts.service import drafts_of, etag
@@ -140,9 +140,13 @@ def merge(
 
 
 def _check_editor(session: Session, viewer: Viewer, *, recording_id: uuid.UUID) -> Recording:
-    return get_curated_recording(
+    """The recording, if the caller may correct its transcript and it is still held (a
+    deaccessioned one's words are no longer read, nor changed)."""
+    recording = get_curated_recording(
         session, viewer, recording_id=recording_id, doing="correct transcripts"
     )
+    require_held(recording)
+    return recording
 
 
 def _current(session: Session, recording_id: uuid.UUID, *, if_match: str | None) -> Transcript:

@@ -3,9 +3,16 @@ recorded as an event, leaving a tombstone that fixity audits know."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import io
+import tarfile
+import uuid
 
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.db.session import transaction
 from archive.domain.access import Role
+from archive.models import Segment, Transcript
 from archive.settings import Settings
 from support.accounts import MakeUser
 from support.fixity import audit_now
@@ -87,3 +94,63 @@ def test_bytes_left_under_a_tombstone_are_reported(
 
     assert audit.status == "failed"
     assert [f["problem"] for f in audit.findings] == ["tombstone_holds_bytes"]
+
+
+def withdrawn_with_words(
+    client: TestClient, archivist: dict[str, str], sessions: sessionmaker[Session]
+) -> tuple[str, str, str]:
+    """A story whose one recording had a transcript, then was deaccessioned; returns (story,
+    recording, the id of its one segment)."""
+    story_id, recording_id = story_with_recording(client, archivist, title="Withdrawn")
+    with transaction(sessions) as session:
+        transcript = Transcript(
+            recording_id=uuid.UUID(recording_id), version=1, source="machine", language="en"
+        )
+        segment = Segment(position=0, start=0.0, end=3.0, text="Words the family took back.")
+        transcript.segments = [segment]
+        session.add(transcript)
+        session.flush()
+        segment_id = str(segment.id)
+    answer = client.post(
+        f"/api/v1/recordings/{recording_id}/deaccession",
+        headers=archivist,
+        json={"reason": REASON},
+    )
+    assert answer.status_code == 200, answer.text
+    return story_id, recording_id, segment_id
+
+
+def test_a_deaccessioned_recordings_words_leave_no_bag(
+    client: TestClient, make_user: MakeUser, sessions: sessionmaker[Session]
+) -> None:
+    archivist = make_user("ana", Role.ARCHIVIST)
+    story_id, _, _ = withdrawn_with_words(client, archivist, sessions)
+
+    bag = client.get(f"/api/v1/stories/{story_id}/export", headers=archivist)
+
+    assert bag.status_code == 200, bag.text
+    with tarfile.open(fileobj=io.BytesIO(bag.content)) as tar:
+        names = tar.getnames()
+        texts = [
+            tar.extractfile(m).read().decode()  # type: ignore[union-attr]
+            for m in tar.getmembers()
+            if m.isfile()
+        ]
+    assert not [n for n in names if "transcript-v" in n]
+    assert not [t for t in texts if "took back" in t]
+
+
+def test_a_deaccessioned_recordings_transcript_cannot_be_edited(
+    client: TestClient, make_user: MakeUser, sessions: sessionmaker[Session]
+) -> None:
+    archivist = make_user("ana", Role.ARCHIVIST)
+    _, recording_id, segment_id = withdrawn_with_words(client, archivist, sessions)
+
+    edited = client.patch(
+        f"/api/v1/recordings/{recording_id}/transcript/segments/{segment_id}",
+        headers={**archivist, "If-Match": '"v1"'},
+        json={"text": "Something else."},
+    )
+
+    assert_problem(edited, 410)
+    assert "took back" not in edited.text

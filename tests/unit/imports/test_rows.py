@@ -132,3 +132,10 @@ def test_a_row_the_api_would_refuse_is_refused_with_the_fields_named() -> None:
     untitled = story_data(None, file="tapes/side_b.flac", community_id=None, collection_id=None)
     assert untitled.title == "side b"
     assert untitled.model_fields_set == {"title"}
+
+
+def test_a_sheet_csv_cannot_read_is_refused_naming_its_line() -> None:
+    """A whole transcript pasted into one cell is more than the CSV reader takes at once."""
+    pasted = "word " * 40_000
+    with pytest.raises(SheetError, match="Line 3 "):
+        parse_sheet(f"file,description\na.flac,short\nb.flac,{pasted}\n", today=TODAY)
