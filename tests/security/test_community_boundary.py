@@ -59,7 +59,7 @@ def boundary(
     make_user: MakeUser,
     sessions: sessionmaker[Session],
 ) -> Boundary:
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     coast_id = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()
     worlds = {
         label: build_world(

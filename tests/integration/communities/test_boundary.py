@@ -38,7 +38,7 @@ class Two:
 
 @pytest.fixture
 def two(client: TestClient, admin: dict[str, str], make_user: MakeUser) -> Two:
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     coast = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()["id"]
     archivists = {}
     for name, community in (("home-archivist", home), ("coast-archivist", coast)):
@@ -377,7 +377,7 @@ def test_a_new_archivist_of_one_community_is_no_archivist_of_the_default_one(
 def test_with_one_community_a_new_archivist_joins_it(
     client: TestClient, admin: dict[str, str], make_user: MakeUser
 ) -> None:
-    (home,) = client.get("/api/v1/communities", headers=admin).json()
+    (home,) = client.get("/api/v1/communities", headers=admin).json()["items"]
     archivist = make_user("ines", Role.ARCHIVIST)
     story = created(
         client.post(
