@@ -13,6 +13,8 @@ from archive.stories.recording_schemas import RecordingRead, RecordingStatus
 
 
 class RecordingSort(StrEnum):
+    """What recordings are ordered by; ties are broken by id."""
+
     CREATED = "created"
     UPDATED = "updated"
 

@@ -25,6 +25,8 @@ class StorySort(StrEnum):
 
 
 class SortOrder(StrEnum):
+    """Ascending (oldest, A to Z) or descending (newest, Z to A)."""
+
     ASC = "asc"
     DESC = "desc"
 
