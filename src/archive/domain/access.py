@@ -233,6 +233,12 @@ def implied_community(
     return next(iter(candidates)) if len(candidates) == 1 else None
 
 
+def access_width(access: Access) -> int:
+    """How many may hear at `access`, as a rank: 0 (public) is the widest, 3 (private) the
+    narrowest."""
+    return _WIDTH[access]
+
+
 def effective_access(story: StoryAccess) -> Access:
     """The story's access, never wider than what the narrator consented to."""
     if story.consent_listen is None:

@@ -1,12 +1,13 @@
 """Browsing stories: a page of those the caller may know of, as reading each would show it.
 
-The access decision is made inside the query (`repository.visibility`), so the page, its
+The access decision is made inside the query (`visibility.repository`), so the page, its
 order and its total hold only what the caller may see. Never commits.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -35,12 +36,13 @@ def list_stories(session: Session, viewer: Viewer | None, *, params: StoryListPa
         query=params.model_dump(mode="json", exclude={"cursor", "limit"}),
         cursor=params.cursor,
     )
+    now = utcnow()
     try:
         found, total, following = repository.list_stories(
             session,
             params.filters(),
             scope=story_scope(viewer),
-            now=utcnow(),
+            now=now,
             sort=params.sort,
             descending=params.order == "desc",
             position=request.position,
@@ -49,7 +51,7 @@ def list_stories(session: Session, viewer: Viewer | None, *, params: StoryListPa
     except ForeignPosition:
         raise bad_cursor() from None
     return StoryPage(
-        items=_read(session, viewer, found=found),
+        items=_read(session, viewer, found=found, now=now),
         total=total,
         limit=params.limit,
         next_cursor=request.next_cursor(following),
@@ -57,12 +59,15 @@ def list_stories(session: Session, viewer: Viewer | None, *, params: StoryListPa
 
 
 def _read(
-    session: Session, viewer: Viewer | None, *, found: list[tuple[Story, Visibility]]
+    session: Session,
+    viewer: Viewer | None,
+    *,
+    found: list[tuple[Story, Visibility]],
+    now: datetime,
 ) -> list[StoryRead]:
     """Each story in full or listed only, its related stories those the caller may know of
     (read together for the whole page). The query decided each story's visibility; the one
     decision in `domain.access` is asked again, and the narrower answer holds."""
-    now = utcnow()
     reads = []
     for story, decided in found:
         level = min(decided, story_visibility(viewer, story_access(story), now=now))

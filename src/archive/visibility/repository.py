@@ -14,13 +14,21 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, true
 
 from archive.db.scope import within
-from archive.domain.access import StoryScope, Visibility
+from archive.domain.access import (
+    CONSENT_CEILING,
+    Access,
+    StoryScope,
+    Visibility,
+    access_width,
+)
 from archive.models import Consent, Protocol, Story
 from archive.models.communities import story_protocols
 
-_ACCESS_WIDTH = {"public": 0, "community": 1, "restricted": 2, "private": 3}
-_CONSENT_WIDTH = {"public": 0, "community": 1, "family": 2, "private": 3}
-"""How wide each access is, and each consent's ceiling (`domain.access.CONSENT_CEILING`)."""
+_ACCESS_WIDTH = {access.value: access_width(access) for access in Access}
+_CONSENT_WIDTH = {
+    listen.value: access_width(ceiling) for listen, ceiling in CONSENT_CEILING.items()
+}
+"""How wide each access is, and each consent's ceiling; an unknown value counts as private."""
 
 
 def _story_protocols(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
