@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.db.paging import KeysetPage, Sorting, keyset_page
@@ -11,7 +11,7 @@ from archive.db.scope import within
 from archive.domain.access import CommunityScope, StoryScope
 from archive.domain.cursors import Position
 from archive.models import Collection, Story
-from archive.visibility.repository import story_heard
+from archive.visibility.repository import story_heard, with_consent
 
 
 def get_collection(
@@ -28,9 +28,9 @@ def get_collection(
 
 def _visible(curated: CommunityScope, scope: StoryScope, *, now: datetime) -> ColumnElement[bool]:
     """Of a community in `curated`, or holding a story the caller of `scope` may hear."""
-    holds_heard = exists(
+    holds_heard = with_consent(
         select(Story.id).where(Story.collection_id == Collection.id, story_heard(scope, now=now))
-    )
+    ).exists()
     return or_(within(Collection.community_id, curated), holds_heard)
 
 

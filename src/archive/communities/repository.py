@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from archive.db.paging import KeysetPage, Sorting, keyset_page
@@ -12,7 +12,7 @@ from archive.domain.access import StoryScope
 from archive.domain.cursors import Position
 from archive.models import AccessGrant, Community, Membership, Protocol, Story, User
 from archive.models.communities import protocol_members
-from archive.visibility.repository import story_heard
+from archive.visibility.repository import story_heard, with_consent
 
 DEFAULT_NAME = "Our community"
 
@@ -52,13 +52,10 @@ def list_visible_communities(
     those holding a story they may hear. Rows are (community, sort key)."""
     query = select(Community)
     if not (scope.everything or scope.signed_in):
-        query = query.where(
-            exists(
-                select(Story.id).where(
-                    Story.community_id == Community.id, story_heard(scope, now=now)
-                )
-            )
+        holds_heard = with_consent(
+            select(Story.id).where(Story.community_id == Community.id, story_heard(scope, now=now))
         )
+        query = query.where(holds_heard.exists())
     sorting = Sorting(Community.name, Community.id, descending=False)
     return keyset_page(session, query, sorting=sorting, position=position, limit=limit)
 

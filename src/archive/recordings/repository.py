@@ -15,7 +15,7 @@ from archive.domain.restrictions import Span
 from archive.models import ListeningCopy, Recording, Restriction, Story
 from archive.recordings.schemas import RecordingFilters, RecordingSort
 from archive.stories.repository import ACCESS_LOADS
-from archive.visibility.repository import story_heard
+from archive.visibility.repository import story_heard, with_consent
 
 
 def get_recording(session: Session, recording_id: uuid.UUID) -> Recording | None:
@@ -85,10 +85,8 @@ def list_recordings(
 ) -> KeysetPage:
     """A page of the recordings of the stories the caller of `scope` may hear that match
     `filters`. Rows are (recording, sort key)."""
-    query = (
-        select(Recording)
-        .join(Story, Story.id == Recording.story_id)
-        .where(story_heard(scope, now=now))
+    query = with_consent(select(Recording).join(Story, Story.id == Recording.story_id)).where(
+        story_heard(scope, now=now)
     )
     if filters.status is not None:
         query = query.where(Recording.status == filters.status)

@@ -23,7 +23,7 @@ from archive.domain.access import StoryScope, Visibility
 from archive.domain.cursors import Position
 from archive.models import AccessGrant, Story, StoryPerson
 from archive.stories.browse_schemas import StoryFilters, StorySort
-from archive.visibility.repository import story_heard, visibility_level
+from archive.visibility.repository import story_heard, visibility_level, with_consent
 
 ACCESS_LOADS = (selectinload(Story.consent), selectinload(Story.protocols))
 """What every access decision reads beside the story row: its consent and protocols."""
@@ -179,7 +179,7 @@ def list_stories(
     level = visibility_level(scope, now=now)
     heard = story_heard(scope, now=now)
     query = (
-        select(Story, level.label("visibility"))
+        with_consent(select(Story, level.label("visibility")))
         .where(level >= int(Visibility.LISTED), *_filters(filters, heard=heard))
         .options(
             *ACCESS_LOADS,

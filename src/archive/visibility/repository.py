@@ -3,15 +3,17 @@ story at once inside a query, so listings filter, page and count only what the c
 (never rows after a LIMIT). Every listing that depends on stories (stories, recordings,
 collections, people, communities) asks here; `db.scope.within` is the community rule it uses.
 
-The conditions are correlated on `Story`: use them in a query whose FROM has `stories`.
+The conditions read `stories` and its consent: use them in a query whose FROM has `stories`
+with `with_consent` applied (an outer join: one row per story).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, literal, or_, select, true
 
 from archive.db.scope import within
 from archive.domain.access import (
@@ -23,6 +25,8 @@ from archive.domain.access import (
 )
 from archive.models import Consent, Protocol, Story
 from archive.models.communities import story_protocols
+
+Selected = TypeVarTuple("Selected")
 
 _ACCESS_WIDTH = {access.value: access_width(access) for access in Access}
 _CONSENT_WIDTH = {
@@ -49,35 +53,30 @@ def _holds_protocols(held: frozenset[uuid.UUID]) -> ColumnElement[bool]:
     return or_(and_(Story.protocol_mode == "any", some), and_(Story.protocol_mode != "any", every))
 
 
+def with_consent(query: Select[*Selected]) -> Select[*Selected]:
+    """`query` (whose FROM has `stories`) with each story's consent, if any, joined: every
+    condition below reads it."""
+    return query.outerjoin(Consent, Consent.story_id == Story.id)
+
+
 def _effective_width() -> ColumnElement[int]:
     """`domain.access.effective_access` as a width (0 public ... 3 private)."""
     own = case(*((Story.access == name, width) for name, width in _ACCESS_WIDTH.items()), else_=3)
-    ceiling = func.coalesce(
-        select(
-            case(
-                *((Consent.listen == name, width) for name, width in _CONSENT_WIDTH.items()),
-                else_=3,
-            )
-        )
-        .where(Consent.story_id == Story.id)
-        .scalar_subquery(),
-        0,
+    ceiling = case(
+        (Consent.listen.is_(None), 0),
+        *((Consent.listen == name, width) for name, width in _CONSENT_WIDTH.items()),
+        else_=3,
     )
     return case((own >= ceiling, own), else_=ceiling)
 
 
 def _available(now: datetime) -> ColumnElement[bool]:
     """`domain.access.is_available`: published, consent not withdrawn, embargoes passed."""
-    held_back = exists(
-        select(Consent.id).where(
-            Consent.story_id == Story.id,
-            or_(Consent.withdrawn_at.is_not(None), Consent.embargo_until > now),
-        )
-    )
     return and_(
         Story.status == "published",
         or_(Story.embargo_until.is_(None), Story.embargo_until <= now),
-        ~held_back,
+        Consent.withdrawn_at.is_(None),
+        or_(Consent.embargo_until.is_(None), Consent.embargo_until <= now),
     )
 
 
