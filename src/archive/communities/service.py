@@ -134,11 +134,6 @@ def community_not_found(community_id: uuid.UUID) -> NotFound:
     return NotFound(f"There is no community {community_id}. Check the id.")
 
 
-def list_communities(session: Session) -> Sequence[Community]:
-    """Every community, by name: their names and ids are no secret to a signed-in caller."""
-    return repository.list_communities(session)
-
-
 def create_community(
     session: Session, viewer: Viewer, *, data: CommunityCreate, actor: Actor
 ) -> Community:
