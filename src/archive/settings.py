@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=19_456, ge=8)
     password_parallelism: int = Field(default=1, ge=1)
     """argon2id parameters (OWASP's minimum); hashes made with others are upgraded at sign-in."""
+    fixity_interval_hours: float = Field(default=168.0, ge=0)
+    """How often every original is read back and checked (0: never on a schedule)."""
+    fixity_sample_percent: float = Field(default=100.0, gt=0, le=100)
+    """The share of originals a scheduled audit reads back."""
+    oai_repository_name: str = "Community oral-history archive"
+    oai_namespace: str = "community-archive.org"
+    """The domain name in OAI-PMH identifiers (`oai:<namespace>:<story id>`): your own."""
+    oai_admin_email: str = "archive@localhost"
     log_level: str = "INFO"
 
     @field_validator("admin_token")

@@ -73,3 +73,11 @@ def save_collection(session: Session, collection: Collection) -> Collection:
     session.add(collection)
     session.flush()
     return collection
+
+
+def ids_of_collections_titled(session: Session, title: str) -> list[uuid.UUID]:
+    """Every collection titled `title` (case ignored), in any community: search uses them only
+    to narrow what the caller may already see."""
+    return list(
+        session.scalars(select(Collection.id).where(func.lower(Collection.title) == title.lower()))
+    )

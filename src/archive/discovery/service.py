@@ -9,10 +9,12 @@ only when the narrator facet has values.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from archive.collections import repository as collections
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_view_story, search_scope
 from archive.events.actor import Actor
@@ -20,6 +22,7 @@ from archive.events.repository import record_without_subject
 from archive.models import Person
 from archive.people import repository as people
 from archive.search.base import SearchFilters, SearchIndex, SearchResult
+from archive.search.query import FieldFilter, ParsedQuery, parse_query
 from archive.stories import repository as stories
 from archive.stories.service import story_access
 
@@ -42,14 +45,48 @@ def search(
     filters: SearchFilters,
     offset: int,
     limit: int,
+    facets: Collection[str] = (),
 ) -> SearchAnswer:
-    """Raises what `SearchIndex.search` raises. Reads the database after the index answers:
-    the stories of the hits (to audit those that are not public) and, when the narrator facet
-    counts someone, the people."""
-    result = index.search(query, search_scope(viewer), filters=filters, offset=offset, limit=limit)
+    """Raises `BadRequest` for a query that cannot be read, and what `SearchIndex.search`
+    raises. Reads the database before the index answers only to turn the narrator and
+    collection names of the query's filters into ids; after it, the stories of the hits (to
+    audit those that are not public) and, when the narrator facet counts someone, the
+    people."""
+    parsed = resolve_names(session, parse_query(query))
+    result = index.search(
+        parsed,
+        search_scope(viewer),
+        filters=filters,
+        offset=offset,
+        limit=limit,
+        facets=facets,
+    )
     note_closed_hits(session, actor, query=query, result=result)
     ids = {uuid.UUID(key) for key in result.facets.get("narrator", {})}
     return SearchAnswer(result=result, narrators=people.get_people(session, ids))
+
+
+def resolve_names(session: Session, parsed: ParsedQuery) -> ParsedQuery:
+    """The query with each `narrator:` and `collection:` value that is not an id replaced by
+    the ids of the people or collections of that name (none: the filter passes nothing)."""
+    lookups = {
+        "narrator": people.ids_of_people_named,
+        "collection": collections.ids_of_collections_titled,
+    }
+    fields: list[FieldFilter] = []
+    for found in parsed.fields:
+        lookup = lookups.get(found.field)
+        if lookup is None:
+            fields.append(found)
+            continue
+        ids: set[str] = set()
+        for value in found.values:
+            try:
+                ids.add(str(uuid.UUID(value)))
+            except ValueError:
+                ids.update(str(found_id) for found_id in lookup(session, value))
+        fields.append(FieldFilter(found.field, tuple(sorted(ids))))
+    return parsed.with_fields(tuple(fields))
 
 
 MAX_QUERY_LOGGED = 300

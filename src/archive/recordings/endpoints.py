@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
-from archive.deps import ActorDep, BackendsDep, CurrentViewer, SessionDep, ViewerDep
+from archive.deps import ActorDep, BackendsDep, CurrentViewer, SessionDep, StoreDep, ViewerDep
 from archive.recordings import flow, service
 from archive.recordings.receive import MULTIPART_FILE_BODY, RequestBody
 from archive.recordings.schemas import RecordingListParams, RecordingPage
@@ -107,3 +108,36 @@ def get_audio(
     return StreamingResponse(
         read.body, status_code=206, media_type=audio.content_type, headers=headers
     )
+
+
+class DeaccessionRequest(BaseModel):
+    """Why a recording leaves the archive; kept with its tombstone."""
+
+    reason: str = Field(
+        min_length=10,
+        max_length=2000,
+        examples=["The family asked for it back; consent withdrawn in writing on 2026-11-30."],
+    )
+
+
+@router.post("/recordings/{recording_id}/deaccession")
+def deaccession_recording(
+    recording_id: uuid.UUID,
+    request: DeaccessionRequest,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    store: StoreDep,
+    actor: ActorDep,
+    background: BackgroundTasks,
+) -> RecordingRead:
+    """Withdraw a recording's original from the archive, on purpose and for a reason (the
+    archivists of its story's community and administrators). Its bytes and listening copy
+    are removed and it leaves search; the recording stays as a tombstone (when, who, why,
+    its SHA-256) that fixity audits know. Originals are otherwise never changed or removed,
+    and this cannot be undone."""
+    done = service.deaccession(
+        session, viewer, recording_id=recording_id, reason=request.reason, actor=actor
+    )
+    # After the response, so after the tombstone's commit (the session's unit of work).
+    background.add_task(flow.remove_deaccessioned, store, recording_id=recording_id, keys=done.keys)
+    return RecordingRead.of(done.recording)

@@ -39,6 +39,9 @@ class RecordingRead(BaseModel):
     ready_at: datetime | None
     """When it last became ready: transcribed and searchable."""
     transcription: TranscriptionRead | None
+    deaccessioned_at: datetime | None = None
+    """Set when the original was withdrawn from the archive: the row is its tombstone."""
+    deaccession_reason: str | None = None
 
     @classmethod
     def of(cls, recording: Recording) -> RecordingRead:
@@ -72,4 +75,6 @@ class RecordingRead(BaseModel):
             created_at=recording.created_at,
             ready_at=recording.ready_at,
             transcription=transcription,
+            deaccessioned_at=recording.deaccessioned_at,
+            deaccession_reason=recording.deaccession_reason,
         )
