@@ -80,6 +80,9 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Upload recorded stories, transcribe them, and search them to the second.",
         lifespan=lifespan,
+        # served from the archive's own copies by `web.endpoints`, not from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     install_problem_handlers(app)
     install_openapi(app)

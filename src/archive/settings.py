@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
     whisper_compute_type: str = "default"
     whisper_beam_size: int = Field(default=1, ge=1, le=10)
+    confidence_flag_threshold: float = Field(default=0.6, ge=0, le=1)
+    """A machine-transcribed segment whose confidence is under this is flagged for a person
+    to check (set when it is transcribed)."""
     workers: int = Field(default=1, ge=0, le=64)
     max_upload_bytes: int = Field(default=4 * GIB, gt=0)
     admin_token: SecretStr | None = None

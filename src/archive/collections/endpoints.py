@@ -22,6 +22,7 @@ router = APIRouter(tags=["collections"])
 def create_collection(
     data: CollectionCreate, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> CollectionRead:
+    """Creates a collection in a community you are an archivist of (201)."""
     collection = service.create_collection(session, viewer, data=data, actor=actor)
     return CollectionRead.model_validate(collection)
 

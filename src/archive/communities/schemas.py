@@ -10,13 +10,15 @@ MembershipRole = Literal["member", "elder", "archivist"]
 
 
 class CommunityCreate(BaseModel):
+    """A new community (administrators only)."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=300)
 
 
 class CommunityRead(BaseModel):
-    """A community: the people whose stories they are, who decide who may hear them."""
+    """A community that owns stories, collections and people."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -52,6 +54,8 @@ class CommunityPage(BaseModel):
 
 
 class MemberAdd(BaseModel):
+    """A user to add to a community, with their role there (member, elder or archivist)."""
+
     model_config = ConfigDict(extra="forbid")
 
     user_id: uuid.UUID
@@ -59,6 +63,8 @@ class MemberAdd(BaseModel):
 
 
 class MemberRead(BaseModel):
+    """A user's membership of a community and their role there."""
+
     model_config = ConfigDict(from_attributes=True)
 
     user_id: uuid.UUID
@@ -68,6 +74,8 @@ class MemberRead(BaseModel):
 
 
 class ProtocolCreate(BaseModel):
+    """A new cultural protocol: the people who may hear the stories restricted to it."""
+
     model_config = ConfigDict(extra="forbid")
 
     community_id: uuid.UUID
@@ -82,6 +90,8 @@ class ProtocolCreate(BaseModel):
 
 
 class ProtocolRead(BaseModel):
+    """A cultural protocol and its holders."""
+
     id: uuid.UUID
     community_id: uuid.UUID
     name: str

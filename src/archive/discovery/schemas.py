@@ -120,6 +120,9 @@ class SearchParams(BaseModel):
 
 
 class SearchHitRead(BaseModel):
+    """One segment that matches a search: its story, recording, start and end in seconds,
+    its text with the matches marked, and its score."""
+
     model_config = ConfigDict(from_attributes=True)
 
     story_id: uuid.UUID
@@ -146,6 +149,8 @@ class SearchHitRead(BaseModel):
 
 
 class FacetPersonRead(BaseModel):
+    """A narrator as a search facet shows them."""
+
     name: str
     deceased: bool
     """Many communities ask for a notice before the name of someone who has passed away."""
@@ -156,6 +161,38 @@ class FacetPersonRead(BaseModel):
 
 
 class SearchResultRead(BaseModel):
+    """One page of search hits, the total over all pages, and the facets."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "total": 1,
+                    "total_relation": "eq",
+                    "ranking": "exact",
+                    "page": 1,
+                    "per_page": 20,
+                    "hits": [
+                        {
+                            "story_id": "5b0e9d1c-8f3a-4c55-9d2e-0a4f1c6b7e21",
+                            "recording_id": "c1a7f0de-2b6e-4d0f-9a85-3e9b2f4d6a10",
+                            "segment_id": "9e3c2a71-54b8-4f0e-8d6a-1b2c3d4e5f60",
+                            "start": 16.34,
+                            "end": 20.04,
+                            "text": "The stone bridge at St. Tann was washed away that same year.",
+                            "highlight": "The <mark>stone bridge</mark> at St. Tann was washed "
+                            "away that same year.",
+                            "score": 2.1,
+                        }
+                    ],
+                    "facets": {"language": {"en": 1}, "decade": {"1980": 1}},
+                    "facets_complete": True,
+                    "narrators": {},
+                }
+            ]
+        }
+    )
+
     total: int = Field(
         description=(
             f"How many segments you may see match: exact up to {TOTAL_LIMIT:,}; past that it "

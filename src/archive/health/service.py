@@ -31,6 +31,8 @@ State = Literal["ok", "unavailable"]
 
 
 class WorkerRead(BaseModel):
+    """A worker process and what it last did."""
+
     name: str
     hostname: str
     pid: int
@@ -40,6 +42,9 @@ class WorkerRead(BaseModel):
 
 
 class WorkersRead(BaseModel):
+    """The workers seen lately, and how many jobs there are in each state (queued, running,
+    done, failed)."""
+
     status: Literal["ok", "none"]
     alive: int
     workers: list[WorkerRead]
@@ -54,9 +59,10 @@ class DatabaseState(BaseModel):
 
 
 class HealthRead(BaseModel):
-    """Liveness and the state of each backend; `fixity` is the last audit of the originals
-    (a failed or impossible audit does not make the archive `degraded`: it is for a person
-    to act on, and `GET /api/v1/fixity` says what was found)."""
+    """Whether the archive works: the state of its database, object storage, search index
+    and workers; `fixity` is the last audit of the originals (a failed or impossible audit
+    does not make the archive `degraded`: it is for a person to act on, and
+    `GET /api/v1/fixity` says what was found)."""
 
     status: Literal["ok", "degraded"]
     database: State

@@ -62,6 +62,8 @@ class _PersonFields(BaseModel):
 
 
 class PersonCreate(_PersonFields):
+    """A new person (narrator, interviewer, translator) in a community."""
+
     name: str = Field(min_length=1, max_length=300)
     other_names: list[str] = Field(default_factory=list, max_length=20)
     birth_year: int | None = Field(default=None, ge=1000)
@@ -113,7 +115,7 @@ def check_life(birth_year: int | None, death_year: int | None, *, deceased: bool
 
 
 class PersonRead(BaseModel):
-    """A person as their community's archivists keep them."""
+    """A person who tells, asks or translates stories, with the community's notes."""
 
     id: uuid.UUID
     name: str

@@ -60,6 +60,9 @@ def list_recordings(
 
 @router.get("/recordings/{recording_id}")
 def get_recording(recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep) -> RecordingRead:
+    """A recording with its status (`queued`, `transcribing`, `ready`, `failed` with the
+    error), progress from 0 to 1, and what transcribing it took. 404 for a recording of a
+    story you may not know of."""
     return RecordingRead.of(
         service.get_visible_recording(session, viewer, recording_id=recording_id)
     )

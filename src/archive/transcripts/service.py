@@ -31,6 +31,9 @@ from archive.transcripts.schemas import TranscriptRead
 
 
 class CaptionFormat(StrEnum):
+    """A transcript as captions or text: WebVTT (`vtt`), SubRip (`srt`) or plain text
+    (`txt`)."""
+
     JSON = "json"
     VTT = "vtt"
     SRT = "srt"
