@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from archive.stories.browse_schemas import SortOrder
+from archive.stories.filters import SortOrder
 from archive.stories.recording_schemas import RecordingRead, RecordingStatus
 
 

@@ -3,48 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from archive.domain.access import Access
 from archive.domain.review import StoryStatus
 from archive.stories.dates import parse_partial_date
+from archive.stories.filters import SortOrder, StoryFilters, StorySort
 from archive.stories.schemas import StoryRead
-
-
-class StorySort(StrEnum):
-    """What stories are ordered by; ties are broken by id, so the order is always the same."""
-
-    CREATED = "created"
-    UPDATED = "updated"
-    RECORDED = "recorded"
-    TITLE = "title"
-
-
-class SortOrder(StrEnum):
-    """Ascending (oldest, A to Z) or descending (newest, Z to A)."""
-
-    ASC = "asc"
-    DESC = "desc"
-
-
-@dataclass(frozen=True, slots=True)
-class StoryFilters:
-    """Which stories to list; None means any. Dates are partial dates as stored."""
-
-    community_id: uuid.UUID | None = None
-    collection_id: uuid.UUID | None = None
-    status: str | None = None
-    access: str | None = None
-    language: str | None = None
-    narrator: uuid.UUID | None = None
-    recorded_from: str | None = None
-    recorded_to: str | None = None
-    q: str | None = None
-
 
 _PARTIAL_DATE = "as precisely as you like: 1952, 1952-06 or 1952-06-14"
 

@@ -22,7 +22,7 @@ from archive.db.paging import Sorting, keyset_page
 from archive.domain.access import StoryScope, Visibility
 from archive.domain.cursors import Position
 from archive.models import AccessGrant, Story, StoryPerson
-from archive.stories.browse_schemas import StoryFilters, StorySort
+from archive.stories.filters import StoryFilters, StorySort
 from archive.visibility.repository import story_heard, visibility_level, with_consent
 
 ACCESS_LOADS = (selectinload(Story.consent), selectinload(Story.protocols))

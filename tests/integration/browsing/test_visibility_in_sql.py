@@ -25,7 +25,7 @@ from archive.models import (
     User,
 )
 from archive.stories import repository
-from archive.stories.browse_schemas import StoryFilters, StorySort
+from archive.stories.filters import StoryFilters, StorySort
 from archive.stories.service import story_access
 
 ACCESS = ("public", "community", "restricted", "private")
