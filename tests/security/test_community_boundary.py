@@ -59,7 +59,7 @@ def boundary(
     make_user: MakeUser,
     sessions: sessionmaker[Session],
 ) -> Boundary:
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     coast_id = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()
     worlds = {
         label: build_world(
@@ -236,3 +236,24 @@ def test_an_operation_whose_ids_this_test_cannot_fill_is_named_not_skipped() -> 
     assert len(unknown) == 2
     assert "GET /api/v1/widgets/{widget_id} takes widget_id" in unknown[0]
     assert "POST /api/v1/stories/{story_id}/gadgets takes sprocket_ids" in unknown[1]
+
+
+LISTINGS = {
+    "/api/v1/stories": {"community_id", "collection_id", "narrator"},
+    "/api/v1/recordings": {"story_id", "community_id"},
+    "/api/v1/collections": {"community_id"},
+    "/api/v1/communities": set(),
+    "/api/v1/people": {"community_id"},
+}
+"""The listings, and the filters that name another community's things: each is read by every
+outsider unfiltered and with each of these filters set to the community's ids."""
+
+
+def test_the_listings_are_probed_with_their_filters(client: TestClient) -> None:
+    chosen, _ = probed(client.get("/openapi.json").json())
+    found = {
+        operation.path: set(operation.query_id_names)
+        for operation in chosen
+        if listing(operation) and operation.path in LISTINGS
+    }
+    assert found == LISTINGS

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from archive.collections import service
-from archive.collections.schemas import CollectionCreate, CollectionRead, CollectionUpdate
-from archive.deps import ActorDep, CurrentViewer, SessionDep
+from archive.collections.schemas import (
+    CollectionCreate,
+    CollectionListParams,
+    CollectionPage,
+    CollectionRead,
+    CollectionUpdate,
+)
+from archive.deps import ActorDep, CurrentViewer, SessionDep, ViewerDep
 
 router = APIRouter(tags=["collections"])
 
@@ -20,19 +27,25 @@ def create_collection(
     return CollectionRead.model_validate(collection)
 
 
-@router.get("/collections")
-def list_collections(viewer: CurrentViewer, session: SessionDep) -> list[CollectionRead]:
-    """The collections of the communities you curate. Archivists only."""
-    return [CollectionRead.model_validate(c) for c in service.list_collections(session, viewer)]
+@router.get(
+    "/collections",
+    responses={400: {"description": "A `cursor` that is not the one the last page gave."}},
+)
+def list_collections(
+    params: Annotated[CollectionListParams, Query()], viewer: ViewerDep, session: SessionDep
+) -> CollectionPage:
+    """Collections by title, a page at a time: every one of the communities you curate, and
+    any other that holds a story you may hear. Read on with `cursor=next_cursor`."""
+    return service.list_collections(session, viewer, params=params)
 
 
 @router.get("/collections/{collection_id}")
 def get_collection(
-    collection_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
+    collection_id: uuid.UUID, viewer: ViewerDep, session: SessionDep
 ) -> CollectionRead:
-    """A collection, to the archivists of its community and administrators."""
+    """A collection of a community you curate, or one that holds a story you may hear."""
     return CollectionRead.model_validate(
-        service.get_collection(session, viewer, collection_id=collection_id)
+        service.get_visible_collection(session, viewer, collection_id=collection_id)
     )
 
 

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from archive.db.paging import KeysetPage, Sorting, keyset_page
 from archive.db.scope import within
-from archive.domain.access import CommunityScope
-from archive.models import Collection
+from archive.domain.access import CommunityScope, StoryScope
+from archive.domain.cursors import Position
+from archive.models import Collection, Story
+from archive.visibility.repository import story_heard, with_consent
 
 
 def get_collection(
@@ -23,12 +26,46 @@ def get_collection(
     )
 
 
-def list_collections(session: Session, scope: CommunityScope) -> Sequence[Collection]:
-    return session.scalars(
-        select(Collection)
-        .where(within(Collection.community_id, scope))
-        .order_by(Collection.title, Collection.id)
-    ).all()
+def _visible(curated: CommunityScope, scope: StoryScope, *, now: datetime) -> ColumnElement[bool]:
+    """Of a community in `curated`, or holding a story the caller of `scope` may hear."""
+    holds_heard = with_consent(
+        select(Story.id).where(Story.collection_id == Collection.id, story_heard(scope, now=now))
+    ).exists()
+    return or_(within(Collection.community_id, curated), holds_heard)
+
+
+def get_visible_collection(
+    session: Session,
+    collection_id: uuid.UUID,
+    *,
+    curated: CommunityScope,
+    scope: StoryScope,
+    now: datetime,
+) -> Collection | None:
+    """The collection, if of a community in `curated` or holding a story the caller of
+    `scope` may hear; None as if it did not exist otherwise."""
+    return session.scalar(
+        select(Collection).where(Collection.id == collection_id, _visible(curated, scope, now=now))
+    )
+
+
+def list_visible_collections(
+    session: Session,
+    community_id: uuid.UUID | None,
+    *,
+    curated: CommunityScope,
+    scope: StoryScope,
+    now: datetime,
+    position: Position | None,
+    limit: int,
+) -> KeysetPage:
+    """A page of the collections `get_visible_collection` would find, by title. Rows are
+    (collection, sort key)."""
+    query = select(Collection).where(_visible(curated, scope, now=now))
+    if community_id is not None:
+        query = query.where(Collection.community_id == community_id)
+    sorting = Sorting(func.lower(Collection.title), Collection.id, descending=False)
+    return keyset_page(session, query, sorting=sorting, position=position, limit=limit)
 
 
 def save_collection(session: Session, collection: Collection) -> Collection:

@@ -56,3 +56,29 @@ class CollectionRead(BaseModel):
     description: str
     community_id: uuid.UUID
     created_at: datetime
+
+
+class CollectionListParams(BaseModel):
+    """The query of `GET /api/v1/collections`; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    community_id: uuid.UUID | None = Field(default=None, description="Only this community's.")
+    cursor: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="`next_cursor` of the page before, with the same `community_id`.",
+    )
+    limit: int = Field(default=50, ge=1, le=100, description="Collections per page, at most 100.")
+
+
+class CollectionPage(BaseModel):
+    """Collections by title: all of the communities you curate, and any other that holds a
+    story you may hear."""
+
+    items: list[CollectionRead]
+    total: int = Field(description="How many collections you may see, on every page.")
+    limit: int
+    next_cursor: str | None = Field(
+        description="Send as `cursor` for the next page; null on the last page."
+    )

@@ -1,23 +1,32 @@
 """Collections group a community's stories; its archivists make them. Never commits.
 
-Every read and write is scoped to the communities the caller curates: another community's
-collection answers 404, as if it did not exist."""
+Every write is scoped to the communities the caller curates: another community's collection
+answers 404, as if it did not exist. Reading one, or listing them, also finds a collection
+that holds a story the caller may hear (whose `collection_id` they are shown)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
 from archive.collections import repository
-from archive.collections.schemas import CollectionCreate, CollectionUpdate
+from archive.collections.schemas import (
+    CollectionCreate,
+    CollectionListParams,
+    CollectionPage,
+    CollectionRead,
+    CollectionUpdate,
+)
 from archive.communities.service import community_for_new
-from archive.domain.access import Viewer, curated_communities, is_curator
+from archive.db.base import utcnow
+from archive.domain.access import Viewer, curated_communities, is_curator, story_scope
+from archive.domain.cursors import ForeignPosition
 from archive.errors import Forbidden, NotFound
 from archive.events.actor import Actor
 from archive.events.repository import record
 from archive.models import Collection
+from archive.visibility.pages import bad_cursor, page_request
 
 
 def require_curator(viewer: Viewer, doing: str) -> None:
@@ -94,7 +103,48 @@ def get_collection(session: Session, viewer: Viewer, *, collection_id: uuid.UUID
     return collection
 
 
-def list_collections(session: Session, viewer: Viewer) -> Sequence[Collection]:
-    """The collections of the communities the caller curates (all, for an administrator)."""
-    require_curator(viewer, "see collections")
-    return repository.list_collections(session, curated_communities(viewer))
+def get_visible_collection(
+    session: Session, viewer: Viewer | None, *, collection_id: uuid.UUID
+) -> Collection:
+    """A collection of a community the caller curates, or one holding a story they may
+    hear; `NotFound` otherwise."""
+    collection = repository.get_visible_collection(
+        session,
+        collection_id,
+        curated=curated_communities(viewer),
+        scope=story_scope(viewer),
+        now=utcnow(),
+    )
+    if collection is None:
+        raise NotFound(
+            f"There is no collection {collection_id} that you can see. Check the id, or list "
+            "those you can: GET /api/v1/collections."
+        )
+    return collection
+
+
+def list_collections(
+    session: Session, viewer: Viewer | None, *, params: CollectionListParams
+) -> CollectionPage:
+    """The collections `get_visible_collection` would find, a page at a time."""
+    request = page_request(
+        "collections", query={"community_id": str(params.community_id)}, cursor=params.cursor
+    )
+    try:
+        page = repository.list_visible_collections(
+            session,
+            params.community_id,
+            curated=curated_communities(viewer),
+            scope=story_scope(viewer),
+            now=utcnow(),
+            position=request.position,
+            limit=params.limit,
+        )
+    except ForeignPosition:
+        raise bad_cursor() from None
+    return CollectionPage(
+        items=[CollectionRead.model_validate(row[0]) for row in page.rows],
+        total=page.total,
+        limit=params.limit,
+        next_cursor=request.next_cursor(page.next),
+    )

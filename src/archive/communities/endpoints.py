@@ -1,19 +1,22 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from archive.communities import service
 from archive.communities.schemas import (
     CommunityCreate,
+    CommunityPage,
     CommunityRead,
     MemberAdd,
     MemberRead,
+    PageParams,
     ProtocolCreate,
     ProtocolRead,
 )
-from archive.deps import ActorDep, CurrentViewer, SessionDep
+from archive.deps import ActorDep, CurrentViewer, SessionDep, ViewerDep
 
 router = APIRouter(tags=["communities"])
 
@@ -27,10 +30,17 @@ def create_community(
     return CommunityRead.model_validate(community)
 
 
-@router.get("/communities")
-def communities(_viewer: CurrentViewer, session: SessionDep) -> list[CommunityRead]:
-    """Every community, by name, to anyone signed in (their names and ids are no secret)."""
-    return [CommunityRead.model_validate(c) for c in service.list_communities(session)]
+@router.get(
+    "/communities",
+    responses={400: {"description": "A `cursor` that is not the one the last page gave."}},
+)
+def communities(
+    params: Annotated[PageParams, Query()], viewer: ViewerDep, session: SessionDep
+) -> CommunityPage:
+    """The communities, by name, a page at a time: every one to those signed in (to say
+    where a story belongs), and to others those with a story they may hear. Read on with
+    `cursor=next_cursor`."""
+    return service.list_visible_communities(session, viewer, params=params)
 
 
 @router.post("/communities/{community_id}/members", status_code=201)

@@ -7,8 +7,12 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from archive.models import AccessGrant, Community, Membership, Protocol, User
+from archive.db.paging import KeysetPage, Sorting, keyset_page
+from archive.domain.access import StoryScope
+from archive.domain.cursors import Position
+from archive.models import AccessGrant, Community, Membership, Protocol, Story, User
 from archive.models.communities import protocol_members
+from archive.visibility.repository import story_heard, with_consent
 
 DEFAULT_NAME = "Our community"
 
@@ -39,6 +43,21 @@ def get_community_by_name(session: Session, name: str) -> Community | None:
 
 def list_communities(session: Session) -> Sequence[Community]:
     return session.scalars(select(Community).order_by(Community.name)).all()
+
+
+def list_visible_communities(
+    session: Session, *, scope: StoryScope, now: datetime, position: Position | None, limit: int
+) -> KeysetPage:
+    """A page of communities by name: every one for a signed-in caller of `scope`, else
+    those holding a story they may hear. Rows are (community, sort key)."""
+    query = select(Community)
+    if not (scope.everything or scope.signed_in):
+        holds_heard = with_consent(
+            select(Story.id).where(Story.community_id == Community.id, story_heard(scope, now=now))
+        )
+        query = query.where(holds_heard.exists())
+    sorting = Sorting(Community.name, Community.id, descending=False)
+    return keyset_page(session, query, sorting=sorting, position=position, limit=limit)
 
 
 def membership(

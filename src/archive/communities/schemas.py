@@ -28,6 +28,31 @@ class CommunityRead(BaseModel):
     created_at: datetime
 
 
+class PageParams(BaseModel):
+    """A page of a listing: the cursor the page before gave, and how many items."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="`next_cursor` of the page before, to read the next one.",
+    )
+    limit: int = Field(default=50, ge=1, le=100, description="Items per page, at most 100.")
+
+
+class CommunityPage(BaseModel):
+    """Communities by name. Signed in, you see every community (to say where a story
+    belongs); without an account, those with a story you may hear."""
+
+    items: list[CommunityRead]
+    total: int = Field(description="How many communities you may see, on every page.")
+    limit: int
+    next_cursor: str | None = Field(
+        description="Send as `cursor` for the next page; null on the last page."
+    )
+
+
 class MemberAdd(BaseModel):
     """A user to add to a community, with their role there (member, elder or archivist)."""
 

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from archive.communities import repository
-from archive.communities.schemas import CommunityCreate, MemberAdd, ProtocolCreate, ProtocolRead
+from archive.communities.schemas import (
+    CommunityCreate,
+    CommunityPage,
+    CommunityRead,
+    MemberAdd,
+    PageParams,
+    ProtocolCreate,
+    ProtocolRead,
+)
 from archive.db.base import utcnow
 from archive.domain.access import (
     Role,
@@ -21,11 +29,14 @@ from archive.domain.access import (
     can_curate_community,
     implied_community,
     is_admin,
+    story_scope,
 )
+from archive.domain.cursors import ForeignPosition
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
 from archive.events.actor import Actor
 from archive.events.repository import record
 from archive.models import Community, Membership, Protocol, User
+from archive.visibility.pages import bad_cursor, page_request
 
 
 def with_memberships(session: Session, viewer: Viewer) -> Viewer:
@@ -41,6 +52,28 @@ def with_memberships(session: Session, viewer: Viewer) -> Viewer:
         granted_stories=frozenset(
             repository.granted_story_ids(session, viewer.user_id, now=utcnow())
         ),
+    )
+
+
+def list_visible_communities(
+    session: Session, viewer: Viewer | None, *, params: PageParams
+) -> CommunityPage:
+    request = page_request("communities", query={}, cursor=params.cursor)
+    try:
+        page = repository.list_visible_communities(
+            session,
+            scope=story_scope(viewer),
+            now=utcnow(),
+            position=request.position,
+            limit=params.limit,
+        )
+    except ForeignPosition:
+        raise bad_cursor() from None
+    return CommunityPage(
+        items=[CommunityRead.model_validate(row[0]) for row in page.rows],
+        total=page.total,
+        limit=params.limit,
+        next_cursor=request.next_cursor(page.next),
     )
 
 
@@ -99,11 +132,6 @@ def community_for_new(
 
 def community_not_found(community_id: uuid.UUID) -> NotFound:
     return NotFound(f"There is no community {community_id}. Check the id.")
-
-
-def list_communities(session: Session) -> Sequence[Community]:
-    """Every community, by name: their names and ids are no secret to a signed-in caller."""
-    return repository.list_communities(session)
 
 
 def create_community(

@@ -144,6 +144,47 @@ class SearchScope:
     owner_id: uuid.UUID | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StoryScope:
+    """`story_visibility` in the form a database query applies to every story at once, so a
+    listing filters and counts inside its query what reading one story would show.
+
+    `everything` sees all FULL. Otherwise a story is FULL when its community is in `curated`,
+    or it was put in by `owner_id` (by `link_id` for an upload link's holder); else, when it
+    is available, when it is in `granted_stories`, public, community and of `member_of`, or
+    restricted and `protocols` hold its protocols. It is LISTED when available, community or
+    restricted under no strict protocol, and the caller is `signed_in`; HIDDEN otherwise.
+    """
+
+    everything: bool
+    curated: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    owner_id: uuid.UUID | None = None
+    link_id: uuid.UUID | None = None
+    member_of: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    protocols: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    granted_stories: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    signed_in: bool = False
+
+
+def story_scope(viewer: Viewer | None) -> StoryScope:
+    """The caller's `StoryScope`: the same decision as `story_visibility`, for a query."""
+    if viewer is None:
+        return StoryScope(everything=False)
+    scope = curated_communities(viewer)
+    if scope is None:
+        return StoryScope(everything=True)
+    return StoryScope(
+        everything=False,
+        curated=scope,
+        owner_id=None if viewer.is_link_holder else viewer.user_id,
+        link_id=viewer.link_id,
+        member_of=viewer.member_of,
+        protocols=viewer.protocols,
+        granted_stories=viewer.granted_stories,
+        signed_in=viewer.user_id is not None,
+    )
+
+
 def is_admin(viewer: Viewer | None) -> bool:
     return viewer is not None and viewer.role is Role.ADMIN
 
@@ -197,6 +238,12 @@ def implied_community(
     scope = curated_communities(viewer)
     candidates = set(communities) if scope is None else scope & set(communities)
     return next(iter(candidates)) if len(candidates) == 1 else None
+
+
+def access_width(access: Access) -> int:
+    """How many may hear at `access`, as a rank: 0 (public) is the widest, 3 (private) the
+    narrowest."""
+    return _WIDTH[access]
 
 
 def effective_access(story: StoryAccess) -> Access:

@@ -7,7 +7,13 @@ from fastapi import APIRouter, Query
 
 from archive.deps import ActorDep, CurrentViewer, SessionDep
 from archive.people import service
-from archive.people.schemas import PersonCreate, PersonPage, PersonRead, PersonUpdate
+from archive.people.schemas import (
+    PersonCreate,
+    PersonListParams,
+    PersonPage,
+    PersonRead,
+    PersonUpdate,
+)
 
 router = APIRouter(tags=["people"])
 
@@ -21,20 +27,20 @@ def create_person(
     return PersonRead.model_validate(person, from_attributes=True)
 
 
-@router.get("/people")
+@router.get(
+    "/people",
+    responses={
+        400: {"description": "A `cursor` that is not the one the last page gave."},
+        403: {"description": "Not an archivist: the list of people is the archivists'."},
+    },
+)
 def list_people(
-    viewer: CurrentViewer,
-    session: SessionDep,
-    name: Annotated[
-        str | None, Query(max_length=300, description="Part of a name or other name")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    params: Annotated[PersonListParams, Query()], viewer: CurrentViewer, session: SessionDep
 ) -> PersonPage:
-    """People by name. Archivists only."""
-    people, total = service.list_people(session, viewer, name=name, limit=limit, offset=offset)
-    items = [PersonRead.model_validate(p, from_attributes=True) for p in people]
-    return PersonPage(items=items, total=total, limit=limit, offset=offset)
+    """People by name, a page at a time, of the communities you curate (archivists and
+    administrators: a story you may hear names its narrators itself). Read on with
+    `cursor=next_cursor`."""
+    return service.list_people(session, viewer, params=params)
 
 
 @router.get("/people/{person_id}")

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from archive.db.paging import KeysetPage, Sorting, keyset_page
 from archive.db.scope import within
 from archive.domain.access import CommunityScope
+from archive.domain.cursors import Position
 from archive.models import Person
 
 
@@ -32,11 +34,20 @@ def get_people(
 
 
 def list_people(
-    session: Session, name: str | None, *, scope: CommunityScope, limit: int, offset: int
-) -> tuple[Sequence[Person], int]:
+    session: Session,
+    name: str | None,
+    *,
+    community_id: uuid.UUID | None,
+    scope: CommunityScope,
+    position: Position | None,
+    limit: int,
+) -> KeysetPage:
     """A page of the people of the communities in `scope` by name, and how many match;
-    `name` matches any part of their name or other names, ignoring case."""
+    `name` matches any part of their name or other names, ignoring case. Rows are (person,
+    sort key)."""
     query = select(Person).where(within(Person.community_id, scope))
+    if community_id is not None:
+        query = query.where(Person.community_id == community_id)
     if name:
         escaped = name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
@@ -46,9 +57,8 @@ def list_people(
                 func.lower(cast(Person.other_names, String)).like(pattern, escape="\\"),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Person.name, Person.id).limit(limit).offset(offset))
-    return rows.all(), total
+    sorting = Sorting(Person.name, Person.id, descending=False)
+    return keyset_page(session, query, sorting=sorting, position=position, limit=limit)
 
 
 def save_person(session: Session, person: Person) -> Person:

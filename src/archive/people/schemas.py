@@ -129,10 +129,30 @@ class PersonRead(BaseModel):
     updated_at: datetime
 
 
+class PersonListParams(BaseModel):
+    """The query of `GET /api/v1/people`; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        default=None, min_length=1, max_length=300, description="Part of a name or other name."
+    )
+    community_id: uuid.UUID | None = Field(default=None, description="Only this community's.")
+    cursor: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="`next_cursor` of the page before, with the same filters.",
+    )
+    limit: int = Field(default=50, ge=1, le=200, description="People per page, at most 200.")
+
+
 class PersonPage(BaseModel):
-    """One page of people, with the total and where the page starts."""
+    """People by name, of the communities you curate."""
 
     items: list[PersonRead]
-    total: int
+    total: int = Field(description="How many people match in your communities, on every page.")
     limit: int
-    offset: int
+    next_cursor: str | None = Field(
+        description="Send as `cursor` (with the same filters) for the next page; null on the "
+        "last page."
+    )

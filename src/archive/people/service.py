@@ -6,19 +6,27 @@ have passed away are that community's to read and to change."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from archive.communities.service import community_for_new
 from archive.domain.access import Viewer, curated_communities, is_curator
+from archive.domain.cursors import ForeignPosition
 from archive.errors import Forbidden, NotFound, Unprocessable
 from archive.events.actor import Actor
 from archive.events.repository import record
 from archive.models import Person
 from archive.people import repository
-from archive.people.schemas import PersonCreate, PersonUpdate, check_life
+from archive.people.schemas import (
+    PersonCreate,
+    PersonListParams,
+    PersonPage,
+    PersonRead,
+    PersonUpdate,
+    check_life,
+)
+from archive.visibility.pages import bad_cursor, page_request
 
 _FIELDS = ("name", "other_names", "birth_year", "death_year", "deceased", "notes")
 
@@ -78,12 +86,31 @@ def get_person(session: Session, viewer: Viewer, *, person_id: uuid.UUID) -> Per
     return person
 
 
-def list_people(
-    session: Session, viewer: Viewer, *, name: str | None, limit: int, offset: int
-) -> tuple[Sequence[Person], int]:
+def list_people(session: Session, viewer: Viewer, *, params: PersonListParams) -> PersonPage:
+    """A page of the people of the communities the caller curates, by name: the same people
+    `get_person` finds."""
     require_curator(viewer)
-    return repository.list_people(
-        session, name, scope=curated_communities(viewer), limit=limit, offset=offset
+    request = page_request(
+        "people",
+        query=params.model_dump(mode="json", exclude={"cursor", "limit"}),
+        cursor=params.cursor,
+    )
+    try:
+        page = repository.list_people(
+            session,
+            params.name,
+            community_id=params.community_id,
+            scope=curated_communities(viewer),
+            position=request.position,
+            limit=params.limit,
+        )
+    except ForeignPosition:
+        raise bad_cursor() from None
+    return PersonPage(
+        items=[PersonRead.model_validate(row[0], from_attributes=True) for row in page.rows],
+        total=page.total,
+        limit=params.limit,
+        next_cursor=request.next_cursor(page.next),
     )
 
 

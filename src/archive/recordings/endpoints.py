@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from archive.deps import ActorDep, BackendsDep, CurrentViewer, SessionDep, StoreDep, ViewerDep
 from archive.recordings import flow, service
 from archive.recordings.receive import MULTIPART_FILE_BODY, RequestBody
+from archive.recordings.schemas import RecordingListParams, RecordingPage
 from archive.stories.recording_schemas import RecordingRead
 
 router = APIRouter(tags=["recordings"])
@@ -41,6 +43,19 @@ def body_of(request: Request) -> RequestBody:
         request.headers.get("content-type", ""),
         request.headers.get("content-length"),
     )
+
+
+@router.get(
+    "/recordings",
+    responses={400: {"description": "A `cursor` that is not the one the last page gave."}},
+)
+def list_recordings(
+    params: Annotated[RecordingListParams, Query()], viewer: ViewerDep, session: SessionDep
+) -> RecordingPage:
+    """The recordings of the stories you may hear, newest first, a page at a time: with
+    `status=failed` an archivist sees what failed and why (`error`), with `status=queued` or
+    `transcribing` what waits. Read on with `cursor=next_cursor`."""
+    return service.list_recordings(session, viewer, params=params)
 
 
 @router.get("/recordings/{recording_id}")

@@ -3,13 +3,19 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.db.paging import KeysetPage, Sorting, keyset_page
+from archive.domain.access import StoryScope
+from archive.domain.cursors import Position
 from archive.domain.restrictions import Span
 from archive.models import ListeningCopy, Recording, Restriction, Story
+from archive.recordings.schemas import RecordingFilters, RecordingSort
 from archive.stories.repository import ACCESS_LOADS
+from archive.visibility.repository import story_heard, with_consent
 
 
 def get_recording(session: Session, recording_id: uuid.UUID) -> Recording | None:
@@ -64,3 +70,30 @@ def spans_for_recordings(
 
 def get_listening_copy(session: Session, recording_id: uuid.UUID) -> ListeningCopy | None:
     return session.scalar(select(ListeningCopy).where(ListeningCopy.recording_id == recording_id))
+
+
+def list_recordings(
+    session: Session,
+    filters: RecordingFilters,
+    *,
+    scope: StoryScope,
+    now: datetime,
+    sort: RecordingSort,
+    descending: bool,
+    position: Position | None,
+    limit: int,
+) -> KeysetPage:
+    """A page of the recordings of the stories the caller of `scope` may hear that match
+    `filters`. Rows are (recording, sort key)."""
+    query = with_consent(select(Recording).join(Story, Story.id == Recording.story_id)).where(
+        story_heard(scope, now=now)
+    )
+    if filters.status is not None:
+        query = query.where(Recording.status == filters.status)
+    if filters.story_id is not None:
+        query = query.where(Recording.story_id == filters.story_id)
+    if filters.community_id is not None:
+        query = query.where(Story.community_id == filters.community_id)
+    key = Recording.created_at if sort is RecordingSort.CREATED else Recording.updated_at
+    sorting = Sorting(key, Recording.id, descending=descending, kind="datetime")
+    return keyset_page(session, query, sorting=sorting, position=position, limit=limit)

@@ -18,7 +18,9 @@ from archive.domain.access import (
     can_add_recording,
     can_curate,
     can_view_story,
+    story_scope,
 )
+from archive.domain.cursors import ForeignPosition
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
 from archive.errors import (
@@ -37,10 +39,13 @@ from archive.jobs.reindex import reindex_after_commit
 from archive.models import Recording, Story
 from archive.recordings import repository
 from archive.recordings.receive import ReceivedObject
+from archive.recordings.schemas import RecordingListParams, RecordingPage
 from archive.storage.base import ObjectStore
 from archive.stories import repository as stories
+from archive.stories.recording_schemas import RecordingRead
 from archive.stories.service import not_found, story_access
 from archive.upload_links.service import take_upload
+from archive.visibility.pages import bad_cursor, page_request
 
 
 def recording_not_found(recording_id: uuid.UUID) -> NotFound:
@@ -179,6 +184,36 @@ def visible_recording_and_access(
     if not can_view_story(viewer, access, now=utcnow()):
         raise recording_not_found(recording_id)
     return found[0], access
+
+
+def list_recordings(
+    session: Session, viewer: Viewer | None, *, params: RecordingListParams
+) -> RecordingPage:
+    """A page of the recordings of the stories the caller may hear."""
+    request = page_request(
+        "recordings",
+        query=params.model_dump(mode="json", exclude={"cursor", "limit"}),
+        cursor=params.cursor,
+    )
+    try:
+        page = repository.list_recordings(
+            session,
+            params.filters(),
+            scope=story_scope(viewer),
+            now=utcnow(),
+            sort=params.sort,
+            descending=params.order == "desc",
+            position=request.position,
+            limit=params.limit,
+        )
+    except ForeignPosition:
+        raise bad_cursor() from None
+    return RecordingPage(
+        items=[RecordingRead.of(row[0]) for row in page.rows],
+        total=page.total,
+        limit=params.limit,
+        next_cursor=request.next_cursor(page.next),
+    )
 
 
 def get_curated_recording(

@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from archive.deps import ActorDep, CurrentViewer, SessionDep, ViewerDep
-from archive.stories import editing, service
+from archive.stories import browsing, editing, service
+from archive.stories.browse_schemas import StoryListParams, StoryPage
 from archive.stories.reading import read_story
 from archive.stories.schemas import StoryCreate, StoryRead, StoryUpdate
 
@@ -75,3 +76,18 @@ def update_story(
     )
     response.headers["ETag"] = editing.etag(story.version)
     return read_story(session, viewer, story=story)
+
+
+@router.get(
+    "/stories",
+    responses={400: {"description": "A `cursor` that is not the one the last page gave."}},
+)
+def list_stories(
+    params: Annotated[StoryListParams, Query()], viewer: ViewerDep, session: SessionDep
+) -> StoryPage:
+    """The stories you may know of, a page at a time: newest first unless `sort` and `order`
+    say otherwise, filtered by community, collection, review state, access, language,
+    narrator, recorded date and words in the title or description. Each comes as
+    GET /api/v1/stories/{id} shows it to you; without an account, only published public
+    stories. `total` counts only what you may see. Read on with `cursor=next_cursor`."""
+    return browsing.list_stories(session, viewer, params=params)

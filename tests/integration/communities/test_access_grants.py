@@ -50,7 +50,7 @@ def archivist_of(
     """An archivist of `community` only."""
     headers = make_user(name, Role.ARCHIVIST)
     user_id = client.get("/api/v1/users/me", headers=headers).json()["id"]
-    for joined in client.get("/api/v1/communities", headers=admin).json():
+    for joined in client.get("/api/v1/communities", headers=admin).json()["items"]:
         client.delete(f"/api/v1/communities/{joined['id']}/members/{user_id}", headers=admin)
     added = client.post(
         f"/api/v1/communities/{community}/members",
@@ -80,7 +80,7 @@ def actions(client: TestClient, admin: dict[str, str], story_id: str) -> list[st
 
 @pytest.fixture
 def communities(client: TestClient, admin: dict[str, str]) -> tuple[str, str]:
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     coast = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()
     return home, coast["id"]
 

@@ -107,7 +107,7 @@ def build(
         for name, h in headers.items()
         if name != "anonymous"
     }
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     elsewhere = client.post(
         "/api/v1/communities", headers=admin, json={"name": "The coast"}
     ).json()["id"]

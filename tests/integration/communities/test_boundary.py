@@ -38,7 +38,7 @@ class Two:
 
 @pytest.fixture
 def two(client: TestClient, admin: dict[str, str], make_user: MakeUser) -> Two:
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     coast = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()["id"]
     archivists = {}
     for name, community in (("home-archivist", home), ("coast-archivist", coast)):
@@ -137,7 +137,7 @@ def test_collections_and_upload_links_belong_to_their_community(
     outsider = two.coast_archivist
     url = f"/api/v1/collections/{collection['id']}"
 
-    assert client.get("/api/v1/collections", headers=outsider).json() == []
+    assert client.get("/api/v1/collections", headers=outsider).json()["items"] == []
     assert_problem(client.get(url, headers=outsider), 404)
     assert_problem(client.patch(url, headers=outsider, json={"title": "Ours now"}), 404)
     listed = client.get("/api/v1/upload-links", headers=outsider)
@@ -176,9 +176,9 @@ def test_collections_and_upload_links_belong_to_their_community(
     assert client.get("/api/v1/upload-links/current", headers=holder).status_code == 200
     for headers in (two.home_archivist, admin):
         assert client.get(url, headers=headers).json()["title"] == "Healers"
-        assert [c["id"] for c in client.get("/api/v1/collections", headers=headers).json()] == [
-            collection["id"]
-        ]
+        assert [
+            c["id"] for c in client.get("/api/v1/collections", headers=headers).json()["items"]
+        ] == [collection["id"]]
         assert [x["id"] for x in client.get("/api/v1/upload-links", headers=headers).json()] == [
             link["id"]
         ]
@@ -377,7 +377,7 @@ def test_a_new_archivist_of_one_community_is_no_archivist_of_the_default_one(
 def test_with_one_community_a_new_archivist_joins_it(
     client: TestClient, admin: dict[str, str], make_user: MakeUser
 ) -> None:
-    (home,) = client.get("/api/v1/communities", headers=admin).json()
+    (home,) = client.get("/api/v1/communities", headers=admin).json()["items"]
     archivist = make_user("ines", Role.ARCHIVIST)
     story = created(
         client.post(

@@ -24,7 +24,7 @@ def test_an_archivist_of_another_community_reaches_nothing_of_this_one(
     make_user: MakeUser,
     sessions: sessionmaker[Session],
 ) -> None:
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     coast = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()["id"]
     other = make_user("coast-archivist", Role.ARCHIVIST)
     other_id = client.get("/api/v1/users/me", headers=other).json()["id"]

@@ -23,7 +23,7 @@ def test_an_archivist_edits_a_collection(client: TestClient, admin: dict[str, st
     assert renamed.json()["description"] == "Fishing"
     emptied = client.patch(url, headers=admin, json={"description": ""})
     assert emptied.json()["description"] == ""
-    listed = client.get("/api/v1/collections", headers=admin).json()
+    listed = client.get("/api/v1/collections", headers=admin).json()["items"]
     assert [c["title"] for c in listed] == ["The river"]
 
     logged = client.get(

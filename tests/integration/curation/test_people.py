@@ -43,9 +43,14 @@ def test_archivists_keep_the_list_of_people(client: TestClient, admin: dict[str,
     listed = client.get("/api/v1/people", headers=admin).json()
     assert [p["name"] for p in listed["items"]] == ["Ana Mamani", "Berta Condori", "Rosa Quispe"]
     assert listed["total"] == 3
-    page = client.get("/api/v1/people", params={"limit": 1, "offset": 1}, headers=admin).json()
+    first = client.get("/api/v1/people", params={"limit": 1}, headers=admin).json()
+    assert [p["name"] for p in first["items"]] == ["Ana Mamani"]
+    page = client.get(
+        "/api/v1/people", params={"limit": 1, "cursor": first["next_cursor"]}, headers=admin
+    ).json()
     assert [p["name"] for p in page["items"]] == ["Berta Condori"]
     assert page["total"] == 3
+    assert page["next_cursor"] is not None
     by_name = client.get("/api/v1/people", params={"name": "mama ro"}, headers=admin).json()
     assert [p["name"] for p in by_name["items"]] == ["Rosa Quispe"]
     assert client.get("/api/v1/people", params={"name": "%"}, headers=admin).json()["total"] == 0

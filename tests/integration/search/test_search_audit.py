@@ -56,7 +56,7 @@ def test_a_search_showing_closed_words_leaves_one_event_naming_the_stories(
     )
     archivist = make_user("ana", Role.ARCHIVIST)
     archivist_id = client.get("/api/v1/users/me", headers=archivist).json()["id"]
-    home = client.get("/api/v1/communities", headers=admin).json()[0]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]
     assert home["is_default"]
     made = client.post(
         f"/api/v1/communities/{home['id']}/members",

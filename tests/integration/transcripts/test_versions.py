@@ -131,7 +131,7 @@ def test_history_is_as_visible_as_the_transcript(
     community = make_recording(access="community")
     researcher = make_user("rui", Role.RESEARCHER)
     # A community story is heard by the community's members.
-    home = client.get("/api/v1/communities", headers=admin).json()[0]["id"]
+    home = client.get("/api/v1/communities", headers=admin).json()["items"][0]["id"]
     me = client.get("/api/v1/users/me", headers=researcher).json()["id"]
     client.post(
         f"/api/v1/communities/{home}/members", headers=admin, json={"user_id": me, "role": "member"}

@@ -1,0 +1,1 @@
+"""Who may see which stories, inside the queries that list them."""
