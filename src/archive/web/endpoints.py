@@ -10,7 +10,9 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from archive.web.language import router as language_router
+from archive.web.search import router as search_router
 from archive.web.signin import router as signin_router
+from archive.web.stories import router as stories_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,5 +31,5 @@ def contribute_page() -> HTMLResponse:
     return HTMLResponse((PAGES / "contribute.html").read_text(encoding="utf-8"))
 
 
-for _pages in (signin_router, language_router):
+for _pages in (signin_router, language_router, search_router, stories_router):
     router.include_router(_pages)
