@@ -69,7 +69,9 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
     opened.on(
         "console",
         lambda message: (
-            problems.append(message.text) if "Content Security Policy" in message.text else None
+            problems.append(f"{message.text} at {message.location}")
+            if "Content Security Policy" in message.text
+            else None
         ),
     )
     yield opened
@@ -275,6 +277,12 @@ def test_a_search_hit_opens_the_story_at_its_second(
     assert "stone bridge" in page.inner_text(".hit mark").lower()
     screenshot(page, tmp_path, "search")
     assert_accessible(page)
+    page.evaluate("window.stillTheSamePage = true")
+    page.click(".facets a:has-text('Rosa Quispe')")
+    page.wait_for_selector(".active-filters")
+    assert "narrator=" in page.url
+    assert page.evaluate("window.stillTheSamePage === true"), "only the results were replaced"
+    assert page.evaluate("document.activeElement.id") == "hits-heading"
     page.click(f"a.hit[href*='{story['id']}']")
     page.wait_for_url(f"**/stories/{story['id']}?t=*")
     page.wait_for_function(
