@@ -175,6 +175,39 @@ def test_a_recording_sent_through_the_upload_page_arrives_and_is_transcribed(
     assert recording["sha256"] == hashlib.sha256(STORY_EN.read_bytes()).hexdigest()
 
 
+def test_a_story_recorded_with_the_microphone_is_sent(
+    page: Any, served: Served, tmp_path: Path
+) -> None:
+    """Chromium's fake microphone plays a tone: the level meter moves, pausing stops the
+    clock, and what was recorded is sent as a WebM recording."""
+    sign_in(page, "ana")
+    page.goto("/upload")
+    fill_story(page, "A song from the terraces")
+    page.click("#record-start")
+    page.wait_for_function("() => document.getElementById('level').value > 0.01", timeout=WAIT)
+    page.wait_for_function(
+        "() => document.getElementById('record-time').textContent !== '0:00'", timeout=WAIT
+    )
+    page.click("#record-pause")
+    assert page.inner_text("#record-pause") == "Go on recording"
+    paused_at = page.inner_text("#record-time")
+    page.wait_for_timeout(1500)
+    assert page.inner_text("#record-time") == paused_at, "the clock stops while paused"
+    page.click("#record-pause")
+    page.wait_for_timeout(1200)
+    page.click("#record-stop")
+    page.wait_for_selector("#record-preview", state="visible")
+    assert "Recorded:" in page.inner_text("#chosen")
+    screenshot(page, tmp_path, "recorded")
+    page.click("#send")
+    wait_until_sent(page)
+    sent = story_sent(page, served)
+    assert sent["title"] == "A song from the terraces"
+    [recording] = sent["recordings"]
+    assert recording["original_filename"].endswith(".webm")
+    assert recording["size"] > 1000
+
+
 def _patches(page: Any) -> list[int]:
     """Upload-Offset of each PATCH the page sends, in order."""
     offsets: list[int] = []
