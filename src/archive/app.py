@@ -17,6 +17,7 @@ from archive.accounts.endpoints import router as accounts_router
 from archive.accounts.passwords import passwords_from
 from archive.accounts.signin import LoginLimiter
 from archive.backends import Backends
+from archive.bags.endpoints import router as bags_router
 from archive.collections.endpoints import router as collections_router
 from archive.communities.endpoints import router as communities_router
 from archive.consent.endpoints import router as consent_router
@@ -24,7 +25,10 @@ from archive.db.session import create_db_engine, create_session_factory
 from archive.discovery.endpoints import router as search_router
 from archive.domain.ratelimit import TokenBuckets
 from archive.events.endpoints import router as events_router
+from archive.fixity.endpoints import router as fixity_router
 from archive.health.endpoints import router as health_router
+from archive.oai.endpoints import router as oai_router
+from archive.ohms.endpoints import router as ohms_router
 from archive.openapi import install_openapi
 from archive.people.endpoints import router as people_router
 from archive.problems import install_problem_handlers
@@ -77,6 +81,9 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Upload recorded stories, transcribe them, and search them to the second.",
         lifespan=lifespan,
+        # served from the archive's own copies by `web.endpoints`, not from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     install_problem_handlers(app)
     install_openapi(app)
@@ -96,11 +103,15 @@ def create_app(settings: Settings) -> FastAPI:
         people_router,
         review_router,
         events_router,
+        fixity_router,
+        bags_router,
+        ohms_router,
         accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.state.templates = Templates()
     app.include_router(web_router)
+    app.include_router(oai_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(TusMethodOverride)
     app.add_middleware(TusResumableHeader)

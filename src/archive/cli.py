@@ -6,14 +6,21 @@ import logging
 import os
 import signal
 import sys
+import uuid
 from enum import StrEnum
+from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
-from archive.settings import Settings, SettingsError, get_settings
+from archive import cli_preservation
+from archive.cli_common import settings_or_exit
+from archive.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from archive.imports.folder import ImportProgress
+    from archive.imports.report import ImportReport
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="The community oral-history archive."
@@ -34,23 +41,7 @@ class Lane(StrEnum):
     TRANSCRIBE = "transcribe"
 
 
-def _settings() -> Settings:
-    """Settings, or one clear line naming what is wrong and exit code 2."""
-    try:
-        settings = get_settings()
-    except (SettingsError, ValidationError) as exc:
-        message = str(exc)
-        if isinstance(exc, ValidationError):
-            message = "; ".join(
-                f"ARCHIVE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                for e in exc.errors()
-            )
-        typer.echo(f"archive: bad setting: {message}", err=True)
-        raise typer.Exit(2) from None
-    from archive.logs import configure_logging
-
-    configure_logging(settings.log_level)
-    return settings
+_settings = settings_or_exit
 
 
 def _preflight(settings: Settings) -> None:
@@ -80,6 +71,7 @@ def serve(
 
     from archive.app import create_app
     from archive.db import migrate
+    from archive.fixity.flow import schedule_at_start
     from archive.jobs.supervisor import WorkerSupervisor
     from archive.serving import ArchiveHttpProtocol
     from archive.uploads.recovery import recover_at_start
@@ -88,6 +80,7 @@ def serve(
     _preflight(settings)
     migrate.upgrade(settings)
     recover_at_start(settings)
+    schedule_at_start(settings)
     supervisor = WorkerSupervisor(settings.workers)
     # uvicorn answers SIGTERM by shutting down and then raising the signal again with the
     # handler it found: Python's default one would end this process before `finally` stops
@@ -177,6 +170,166 @@ def worker(
                 shutdown.request()
     for w in workers:
         w.close()
+
+
+@app.command("import-folder")
+def import_folder(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, file_okay=False, help="The folder whose audio and video files come in."
+        ),
+    ],
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="A CSV describing the files, one row each (columns in the README, Dublin "
+            "Core names accepted).",
+        ),
+    ] = None,
+    collection: Annotated[
+        uuid.UUID | None, typer.Option(help="File every new story in this collection.")
+    ] = None,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            help="The community the stories belong to (id or name); left out, the importer's "
+            "only community or the default one."
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="The account the import acts as (an archivist of the community, or an "
+            "administrator); every story and event names it. Needed without --url.",
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write the report as JSON to this file.")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="Import into the archive at this address, over its API, instead."),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ARCHIVE_IMPORT_TOKEN",
+            help="With --url: an archivist's API token (or set ARCHIVE_IMPORT_TOKEN).",
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --url: where what was sent is remembered, by SHA-256, so a second run "
+            "skips it (default: .archive-import.json in the folder).",
+        ),
+    ] = None,
+) -> None:
+    """Bring an existing collection in: every audio or video file under FOLDER becomes a
+    recording of a new story, described by its row of --metadata. Files already in the
+    archive (by SHA-256) are skipped, so an interrupted import simply runs again.
+
+    Exit status: 0 all in, 1 some rows or files refused (see the report), 2 cannot run."""
+    import json
+
+    from archive.cli_progress import ImportBar
+    from archive.errors import ArchiveError
+    from archive.imports.rows import SheetError
+
+    done: ImportReport
+    try:
+        with ImportBar() as bar:
+            if url is not None:
+                from archive.imports.remote import RemoteImport, import_folder_remote
+
+                if token is None:
+                    typer.echo("archive: --url needs --token (an archivist's API token)", err=True)
+                    raise typer.Exit(2)
+                done = import_folder_remote(
+                    RemoteImport(
+                        folder=folder,
+                        url=url,
+                        token=token,
+                        metadata=metadata,
+                        community=community,
+                        collection_id=collection,
+                        state=state,
+                    ),
+                    progress=bar,
+                )
+            else:
+                done = _import_folder_locally(
+                    folder,
+                    as_user=as_user,
+                    metadata=metadata,
+                    community=community,
+                    collection=collection,
+                    progress=bar,
+                )
+    except (ArchiveError, SheetError) as exc:
+        detail = exc.detail if isinstance(exc, ArchiveError) else str(exc)
+        typer.echo(f"archive: {detail}", err=True)
+        raise typer.Exit(2) from None
+    for line in done.lines():
+        typer.echo(line)
+    if report is not None:
+        report.write_text(json.dumps(done.as_json(), indent=2) + "\n", encoding="utf-8")
+    if done.refused:
+        raise typer.Exit(1)
+
+
+def _import_folder_locally(
+    folder: Path,
+    *,
+    as_user: str | None,
+    metadata: Path | None,
+    community: str | None,
+    collection: uuid.UUID | None,
+    progress: ImportProgress,
+) -> ImportReport:
+    from archive.backends import Backends
+    from archive.db import migrate
+    from archive.db.session import create_db_engine, create_session_factory
+    from archive.imports.folder import FolderImport
+    from archive.imports.folder import import_folder as run_import
+    from archive.storage.factory import open_object_store
+    from archive.storage.spool import Spool
+
+    if as_user is None:
+        typer.echo(
+            "archive: say who imports with --as USERNAME (an archivist of the community or "
+            "an administrator), or import over the API with --url and --token",
+            err=True,
+        )
+        raise typer.Exit(2)
+    settings = _settings()
+    _preflight(settings)
+    migrate.upgrade(settings)
+    engine = create_db_engine(settings)
+    try:
+        backends = Backends(
+            create_session_factory(engine),
+            open_object_store(settings),
+            Spool(settings.spool_dir),
+            settings,
+        )
+        return run_import(
+            backends,
+            FolderImport(
+                folder=folder,
+                username=as_user,
+                metadata=metadata,
+                community=community,
+                collection_id=collection,
+            ),
+            progress=progress,
+        )
+    finally:
+        engine.dispose()
 
 
 @db_app.command("upgrade")
@@ -326,6 +479,9 @@ def reindex(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
+
+
+cli_preservation.register(app)
 
 
 def main() -> None:

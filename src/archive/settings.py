@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
     whisper_compute_type: str = "default"
     whisper_beam_size: int = Field(default=1, ge=1, le=10)
+    confidence_flag_threshold: float = Field(default=0.6, ge=0, le=1)
+    """A machine-transcribed segment whose confidence is under this is flagged for a person
+    to check (set when it is transcribed)."""
     workers: int = Field(default=1, ge=0, le=64)
     max_upload_bytes: int = Field(default=4 * GIB, gt=0)
     admin_token: SecretStr | None = None
@@ -57,6 +60,14 @@ class Settings(BaseSettings):
     password_memory_kib: int = Field(default=19_456, ge=8)
     password_parallelism: int = Field(default=1, ge=1)
     """argon2id parameters (OWASP's minimum); hashes made with others are upgraded at sign-in."""
+    fixity_interval_hours: float = Field(default=168.0, ge=0)
+    """How often every original is read back and checked (0: never on a schedule)."""
+    fixity_sample_percent: float = Field(default=100.0, gt=0, le=100)
+    """The share of originals a scheduled audit reads back."""
+    oai_repository_name: str = "Community oral-history archive"
+    oai_namespace: str = "community-archive.org"
+    """The domain name in OAI-PMH identifiers (`oai:<namespace>:<story id>`): your own."""
+    oai_admin_email: str = "archive@localhost"
     log_level: str = "INFO"
 
     @field_validator("admin_token")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from archive.discovery.tasks import index
 from archive.domain.jobs import JobKind
+from archive.fixity.tasks import audit_fixity
 from archive.jobs.registry import Handler, Handlers, nothing_to_record
 from archive.recordings.tasks import check_fixity, on_recording_failure, on_recording_release
 from archive.restrictions.tasks import (
@@ -25,6 +26,7 @@ def job_handlers() -> Handlers:
         JobKind.TRANSCRIBE: Handler(transcribe, on_recording_failure, on_recording_release),
         JobKind.INDEX: Handler(index, on_recording_failure, on_recording_release),
         JobKind.FIXITY: Handler(check_fixity, nothing_to_record, nothing_to_record),
+        JobKind.FIXITY_AUDIT: Handler(audit_fixity, nothing_to_record, nothing_to_record),
         JobKind.EXPIRE_UPLOAD: Handler(expire_upload, nothing_to_record, nothing_to_record),
         JobKind.SILENCE: Handler(make_listening_copy, on_silence_failure, on_silence_release),
     }

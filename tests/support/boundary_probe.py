@@ -88,7 +88,7 @@ LISTED_BY_DESIGN = {
 """A community story is listed (title and description) to everyone signed in, who may ask
 to hear it: these answer 2xx to outsiders, with the `listed` marker and nothing else."""
 
-DESTRUCTIVE_ENDINGS = ("/withdraw", "/decision", "/review", "/merge", "/split")
+DESTRUCTIVE_ENDINGS = ("/withdraw", "/decision", "/review", "/merge", "/split", "/deaccession")
 
 OUTSIDERS = ("archivist", "member", "researcher", "contributor", "anonymous")
 

@@ -16,13 +16,14 @@ import threading
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from archive.domain.access import SearchScope
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
     NO_FILTERS,
+    TOTAL_LIMIT,
     SearchFilters,
     SearchHit,
     SearchResult,
@@ -102,20 +103,21 @@ class MemorySearchIndex:
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         scope: SearchScope,
         *,
         filters: SearchFilters = NO_FILTERS,
         offset: int,
         limit: int,
+        facets: Collection[str] = (),
     ) -> SearchResult:
-        parsed = parse_query(query)
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
         with self._lock:
             snapshot = list(self._documents.values())
         scored = [
             (score, doc)
             for doc in snapshot
-            if _visible(doc, scope) and _passes(doc, filters)
+            if _visible(doc, scope) and _passes(doc, filters) and _fields_pass(doc, parsed)
             for score in [_score(parsed, words(doc.text))]
             if score is not None
         ]
@@ -140,8 +142,14 @@ class MemorySearchIndex:
             )
             for score, doc in scored[offset : offset + limit]
         ]
+        total = min(len(scored), TOTAL_LIMIT)
+        relation = "gte" if len(scored) > TOTAL_LIMIT else "eq"
         return SearchResult(
-            total=len(scored), hits=hits, facets=_facets([doc for _, doc in scored])
+            total=total,
+            hits=hits,
+            facets=_facets([doc for _, doc in scored[:TOTAL_LIMIT]], facets),
+            total_relation=relation,
+            facets_complete=relation == "eq",
         )
 
     def document_fingerprints(self) -> dict[uuid.UUID, str]:
@@ -168,8 +176,15 @@ def _score(parsed: ParsedQuery, found: list[str]) -> float | None:
         *((words(phrase), False) for phrase in parsed.phrases),
         *((words(prefix), True) for prefix in parsed.prefixes),
     ]
+    groups = [[(words(p.text), p.kind == "prefix") for p in group] for group in parsed.alternatives]
     if not all(_occurs(part, found, prefix=prefix) for part, prefix in wanted if part):
         return None
+    if not all(
+        any(_occurs(part, found, prefix=prefix) for part, prefix in group if part)
+        for group in groups
+    ):
+        return None
+    wanted.extend(part for group in groups for part in group)
     if not any(part for part, _ in wanted):
         return None
     if any(_occurs(words(text), found) for text in parsed.excluded):
@@ -213,6 +228,22 @@ def _passes(doc: SegmentDocument, filters: SearchFilters) -> bool:
     )
 
 
+def _fields_pass(doc: SegmentDocument, parsed: ParsedQuery) -> bool:
+    values: dict[str, set[str | None]] = {
+        "language": {doc.language},
+        "collection": {str(doc.collection_id)},
+        "speaker": {doc.speaker},
+        "narrator": {str(narrator) for narrator in doc.narrators},
+    }
+    for found in parsed.fields:
+        if not values[found.field] & set(found.values):
+            return False
+    if parsed.years is not None:
+        low, high = parsed.years
+        return doc.year is not None and low <= doc.year <= high
+    return True
+
+
 def _facet_values(doc: SegmentDocument, name: str) -> list[str]:
     if name == "language":
         return [] if doc.language is None else [doc.language]
@@ -225,9 +256,11 @@ def _facet_values(doc: SegmentDocument, name: str) -> list[str]:
     return [] if doc.decade is None else [str(doc.decade)]
 
 
-def _facets(docs: list[SegmentDocument]) -> dict[str, dict[str, int]]:
+def _facets(docs: list[SegmentDocument], wanted: Collection[str]) -> dict[str, dict[str, int]]:
     facets: dict[str, dict[str, int]] = {}
     for name in FACET_FIELDS:
+        if name not in wanted:
+            continue
         counts = Counter(value for doc in docs for value in _facet_values(doc, name))
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
         facets[name] = dict(ordered)
@@ -235,8 +268,21 @@ def _facets(docs: list[SegmentDocument]) -> dict[str, dict[str, int]]:
 
 
 def _highlight(parsed: ParsedQuery, text: str) -> str:
-    whole = {word for part in (*parsed.terms, *parsed.phrases) for word in words(part)}
-    prefixes = tuple(word for prefix in parsed.prefixes for word in words(prefix))
+    others = [part for group in parsed.alternatives for part in group]
+    whole = {
+        word
+        for part in (
+            *parsed.terms,
+            *parsed.phrases,
+            *(p.text for p in others if p.kind != "prefix"),
+        )
+        for word in words(part)
+    }
+    prefixes = tuple(
+        word
+        for prefix in (*parsed.prefixes, *(p.text for p in others if p.kind == "prefix"))
+        for word in words(prefix)
+    )
     pieces: list[str] = []
     done = 0
     for start, end in _spans(text):

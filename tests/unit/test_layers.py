@@ -38,7 +38,7 @@ HTTP_EDGE: dict[str, str] = {
 SQL_ADAPTERS: dict[str, str] = {
     "archive.search.fts5": "the SQLite FTS5 search adapter: its index lives in the database",
     "archive.search.fts5_schema": "creates and drops the FTS5 tables",
-    "archive.search.fts5_scoring": "reads the FTS5 vocabulary tables for scoring",
+    "archive.search.fts5_scoring": "tokenizes the candidates of a search in a private FTS5 table",
     "archive.jobs.queue": "the job queue's claim, lease and finish statements",
     "archive.jobs.heartbeats": "the workers' heartbeat rows",
     "archive.preflight": "asks a bare connection `SELECT 1` before the start: no session, no model",
@@ -325,6 +325,7 @@ def test_services_and_repositories_never_open_or_end_a_transaction() -> None:
 
 POSITIONAL_ALLOWED: dict[str, str] = {
     "archive.cli": "Typer commands: their parameters are the command line's options",
+    "archive.cli_preservation": "Typer commands: their parameters are the command line's options",
     "archive.uploads.middleware": "ASGI's __call__(scope, receive, send)",
     "archive.recordings.multipart": "python-multipart's callbacks (data, start, end)",
     "archive.writeback": "mirrors sync_file_range(fd, offset, length)",

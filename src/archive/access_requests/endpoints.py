@@ -34,6 +34,8 @@ def request_access(
 def list_access_requests(
     viewer: CurrentViewer, session: SessionDep, pending: bool = False
 ) -> list[AccessRequestRead]:
+    """Access requests: those you made, and those on the stories of the communities you
+    curate (all, for an administrator); `pending=true` leaves out the decided ones."""
     now = utcnow()
     return [
         AccessRequestRead.of(g, now)

@@ -11,6 +11,8 @@ from archive.models import AccessGrant
 
 
 class AccessRequestCreate(BaseModel):
+    """A request to hear a story one may know of but not hear, with the reason."""
+
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(
@@ -21,6 +23,9 @@ class AccessRequestCreate(BaseModel):
 
 
 class AccessDecision(BaseModel):
+    """An archivist's answer to an access request: grant it (for a while, from `starts_at`
+    to `ends_at`) or refuse it, with a note for the asker."""
+
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["grant", "refuse"]
@@ -30,6 +35,8 @@ class AccessDecision(BaseModel):
 
 
 class AccessRequestRead(BaseModel):
+    """An access request, its state and the decision on it."""
+
     id: uuid.UUID
     story_id: uuid.UUID
     user_id: uuid.UUID

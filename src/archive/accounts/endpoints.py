@@ -73,6 +73,7 @@ def create_user(
 
 @router.get("/users/me")
 def read_me(viewer: CurrentViewer, session: SessionDep) -> UserRead:
+    """Who you are: your account and role (to check a token)."""
     return UserRead.model_validate(service.current_user(session, viewer), from_attributes=True)
 
 
@@ -203,5 +204,7 @@ def list_tokens(viewer: CurrentViewer, session: SessionDep) -> list[TokenRead]:
 def revoke_token(
     token_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> Response:
+    """Revokes one of your API tokens (204): it stops working at once. Revoking twice is
+    harmless."""
     service.revoke_token(session, viewer, token_id=token_id, actor=actor)
     return Response(status_code=204)

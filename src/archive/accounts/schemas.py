@@ -11,6 +11,9 @@ from archive.domain.access import Role
 
 
 class UserCreate(BaseModel):
+    """A new account, in the community named by `community_id` when the archive has more
+    than one."""
+
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=120)
@@ -26,6 +29,8 @@ class UserCreate(BaseModel):
 
 
 class UserRead(BaseModel):
+    """An account: its name and role."""
+
     id: uuid.UUID
     username: str
     role: Role
@@ -33,6 +38,8 @@ class UserRead(BaseModel):
 
 
 class LoginRequest(BaseModel):
+    """A username and password to sign in with in a browser."""
+
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=120)
@@ -40,6 +47,9 @@ class LoginRequest(BaseModel):
 
 
 class LoginResult(BaseModel):
+    """Who signed in, and the CSRF token to send as `X-CSRF-Token` with each request that
+    changes something."""
+
     username: str
     role: Role
     csrf_token: str
@@ -49,6 +59,8 @@ class LoginResult(BaseModel):
 
 
 class TokenCreate(BaseModel):
+    """A new API token for yourself, with what it is for and when it ends."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(
@@ -58,6 +70,8 @@ class TokenCreate(BaseModel):
 
 
 class TokenRead(BaseModel):
+    """An API token's record (never the token itself)."""
+
     id: uuid.UUID
     name: str
     created_at: datetime
@@ -67,6 +81,8 @@ class TokenRead(BaseModel):
 
 
 class TokenCreated(BaseModel):
+    """A new API token: `token` is shown this once; only its hash is kept."""
+
     id: uuid.UUID
     name: str
     token: str

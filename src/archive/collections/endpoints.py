@@ -15,6 +15,7 @@ router = APIRouter(tags=["collections"])
 def create_collection(
     data: CollectionCreate, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> CollectionRead:
+    """Creates a collection in a community you are an archivist of (201)."""
     collection = service.create_collection(session, viewer, data=data, actor=actor)
     return CollectionRead.model_validate(collection)
 
@@ -29,6 +30,7 @@ def list_collections(viewer: CurrentViewer, session: SessionDep) -> list[Collect
 def get_collection(
     collection_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
 ) -> CollectionRead:
+    """A collection, to the archivists of its community and administrators."""
     return CollectionRead.model_validate(
         service.get_collection(session, viewer, collection_id=collection_id)
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.db.scope import within
@@ -47,3 +47,11 @@ def save_collection(session: Session, collection: Collection) -> Collection:
     session.add(collection)
     session.flush()
     return collection
+
+
+def ids_of_collections_titled(session: Session, title: str) -> list[uuid.UUID]:
+    """Every collection titled `title` (case ignored), in any community: search uses them only
+    to narrow what the caller may already see."""
+    return list(
+        session.scalars(select(Collection.id).where(func.lower(Collection.title) == title.lower()))
+    )

@@ -7,6 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class CollectionCreate(BaseModel):
+    """A new collection; in the community named by `community_id`, which an archivist of one
+    community may leave out."""
+
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=500)
@@ -44,6 +47,8 @@ class CollectionUpdate(BaseModel):
 
 
 class CollectionRead(BaseModel):
+    """A collection of stories within one community."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID

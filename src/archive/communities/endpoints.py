@@ -22,12 +22,14 @@ router = APIRouter(tags=["communities"])
 def create_community(
     data: CommunityCreate, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> CommunityRead:
+    """Creates a community (administrators only, 201)."""
     community = service.create_community(session, viewer, data=data, actor=actor)
     return CommunityRead.model_validate(community)
 
 
 @router.get("/communities")
 def communities(_viewer: CurrentViewer, session: SessionDep) -> list[CommunityRead]:
+    """Every community, by name, to anyone signed in (their names and ids are no secret)."""
     return [CommunityRead.model_validate(c) for c in service.list_communities(session)]
 
 
@@ -52,6 +54,7 @@ def remove_member(
     session: SessionDep,
     actor: ActorDep,
 ) -> Response:
+    """Takes a user out of a community (204), for its archivists and administrators."""
     service.remove_member(session, viewer, community_id=community_id, user_id=user_id, actor=actor)
     return Response(status_code=204)
 
@@ -60,6 +63,7 @@ def remove_member(
 def members(
     community_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
 ) -> list[MemberRead]:
+    """The members of a community and their roles, to its archivists and administrators."""
     return [
         MemberRead.model_validate(m)
         for m in service.list_members(session, viewer, community_id=community_id)
@@ -79,6 +83,8 @@ def create_protocol(
 def get_protocol(
     protocol_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep
 ) -> ProtocolRead:
+    """A cultural protocol and its holders, to its community's archivists and
+    its holders."""
     return service.protocol_read(
         session, service.get_protocol(session, viewer, protocol_id=protocol_id)
     )

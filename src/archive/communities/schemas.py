@@ -10,12 +10,16 @@ MembershipRole = Literal["member", "elder", "archivist"]
 
 
 class CommunityCreate(BaseModel):
+    """A new community (administrators only)."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=300)
 
 
 class CommunityRead(BaseModel):
+    """A community that owns stories, collections and people."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -25,6 +29,8 @@ class CommunityRead(BaseModel):
 
 
 class MemberAdd(BaseModel):
+    """A user to add to a community, with their role there (member, elder or archivist)."""
+
     model_config = ConfigDict(extra="forbid")
 
     user_id: uuid.UUID
@@ -32,6 +38,8 @@ class MemberAdd(BaseModel):
 
 
 class MemberRead(BaseModel):
+    """A user's membership of a community and their role there."""
+
     model_config = ConfigDict(from_attributes=True)
 
     user_id: uuid.UUID
@@ -41,6 +49,8 @@ class MemberRead(BaseModel):
 
 
 class ProtocolCreate(BaseModel):
+    """A new cultural protocol: the people who may hear the stories restricted to it."""
+
     model_config = ConfigDict(extra="forbid")
 
     community_id: uuid.UUID
@@ -55,6 +65,8 @@ class ProtocolCreate(BaseModel):
 
 
 class ProtocolRead(BaseModel):
+    """A cultural protocol and its holders."""
+
     id: uuid.UUID
     community_id: uuid.UUID
     name: str

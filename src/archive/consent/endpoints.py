@@ -69,6 +69,8 @@ async def add_consent_document(
 def get_consent_document(
     story_id: uuid.UUID, viewer: CurrentViewer, backends: BackendsDep
 ) -> Response:
+    """The signed consent document kept with a story, as it was uploaded, to its community's
+    archivists and whoever put the story in."""
     document = flow.read_document(backends, viewer, story_id=story_id)
     return StreamingResponse(
         document.body,

@@ -25,9 +25,15 @@ def search(
     session: SessionDep,
 ) -> SearchResultRead:
     """Segments where the words are said, best first (each scored from its own words alone:
-    see `score`), each with the second it starts at; with counts by language, collection,
-    narrator, subject and decade of everything that matched, and the names of the narrators
-    counted."""
+    see `score`), each with the second it starts at. Counts by language, collection,
+    narrator, subject and decade when asked for (`facets=`), with the names of the narrators
+    counted.
+
+    Every search does bounded work however many segments match: `total` is exact up to
+    10,000 (`total_relation`), facets count at most 10,000 matches (`facets_complete`), and
+    on the built-in index the hits are the best of a bounded window of the match
+    (`ranking`). Examples: `q=flood OR storm -river`, `q="stone bridge" year:1950..1970`,
+    `q=canoe narrator:"Ana Lopez" language:en&facets=collection,decade`."""
     answer = service.search(
         session,
         index,
@@ -37,10 +43,14 @@ def search(
         filters=params.filters(),
         offset=(params.page - 1) * params.per_page,
         limit=params.per_page,
+        facets=params.facet_names(),
     )
     result = answer.result
     return SearchResultRead(
         total=result.total,
+        total_relation="gte" if result.total_relation == "gte" else "eq",
+        ranking="approximate" if result.ranking == "approximate" else "exact",
+        facets_complete=result.facets_complete,
         page=params.page,
         per_page=params.per_page,
         hits=[SearchHitRead.model_validate(hit) for hit in result.hits],

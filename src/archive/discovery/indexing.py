@@ -23,7 +23,7 @@ from archive.domain.restrictions import Span, masks
 from archive.models import Recording, Story, Transcript
 from archive.people.schemas import PersonRole
 from archive.recordings import repository as recordings_repository
-from archive.search.documents import SegmentDocument, decade_of
+from archive.search.documents import SegmentDocument, decade_of, year_of
 from archive.stories.service import story_access
 
 RECORDINGS_PER_TRANSACTION = 100
@@ -92,7 +92,7 @@ def _documents(
     recording: Recording, story: Story, *, transcript: Transcript | None, spans: list[Span]
 ) -> list[SegmentDocument]:
     access = _searchable(story)
-    if transcript is None or access is None:
+    if transcript is None or access is None or recording.deaccessioned_at is not None:
         return []
     # Unpublished and embargoed stories are indexed as unavailable: only the community's
     # archivists and whoever put them in find them. Publishing and the end of an embargo each
@@ -106,6 +106,7 @@ def _documents(
     )
     subjects = tuple(sorted(set(story.subjects)))
     decade = decade_of(story.recorded_date)
+    year = year_of(story.recorded_date)
     return [
         SegmentDocument(
             segment_id=segment.id,
@@ -127,6 +128,8 @@ def _documents(
             narrators=narrators,
             subjects=subjects,
             decade=decade,
+            year=year,
+            speaker=segment.speaker,
         )
         for segment in transcript.segments
         if not segment.restricted and not masks(spans, start=segment.start, end=segment.end)

@@ -9,7 +9,7 @@ only when the narrator facet has values.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from archive.events.repository import record_without_subject
 from archive.models import Person, Story
 from archive.people import repository as people
 from archive.search.base import SearchFilters, SearchIndex, SearchResult
+from archive.search.query import FieldFilter, ParsedQuery, parse_query
 from archive.stories import repository as stories
 from archive.stories.service import story_access
 
@@ -49,13 +50,24 @@ def search(
     filters: SearchFilters,
     offset: int,
     limit: int,
+    facets: Collection[str] = (),
     name_collections: bool = False,
 ) -> SearchAnswer:
-    """Raises what `SearchIndex.search` raises. Reads the database after the index answers:
-    the stories of the hits (to audit those that are not public) and, when the narrator facet
-    counts someone, the people; with `name_collections`, the titles of the collections the
-    collection facet counts (the pages show them; the API gives ids)."""
-    result = index.search(query, search_scope(viewer), filters=filters, offset=offset, limit=limit)
+    """Raises `BadRequest` for a query that cannot be read, and what `SearchIndex.search`
+    raises. Reads the database before the index answers only to turn the narrator and
+    collection names of the query's filters into ids; after it, the stories of the hits (to
+    audit those that are not public) and, when the narrator facet counts someone, the
+    people; with `name_collections`, the titles of the collections the collection facet
+    counts (the pages show them; the API gives ids)."""
+    parsed = resolve_names(session, parse_query(query))
+    result = index.search(
+        parsed,
+        search_scope(viewer),
+        filters=filters,
+        offset=offset,
+        limit=limit,
+        facets=facets,
+    )
     hit_stories = {
         story.id: story
         for story in stories.get_stories(session, {hit.story_id for hit in result.hits})
@@ -73,6 +85,29 @@ def search(
         stories=hit_stories,
         collections=titles,
     )
+
+
+def resolve_names(session: Session, parsed: ParsedQuery) -> ParsedQuery:
+    """The query with each `narrator:` and `collection:` value that is not an id replaced by
+    the ids of the people or collections of that name (none: the filter passes nothing)."""
+    lookups = {
+        "narrator": people.ids_of_people_named,
+        "collection": collections.ids_of_collections_titled,
+    }
+    fields: list[FieldFilter] = []
+    for found in parsed.fields:
+        lookup = lookups.get(found.field)
+        if lookup is None:
+            fields.append(found)
+            continue
+        ids: set[str] = set()
+        for value in found.values:
+            try:
+                ids.add(str(uuid.UUID(value)))
+            except ValueError:
+                ids.update(str(found_id) for found_id in lookup(session, value))
+        fields.append(FieldFilter(found.field, tuple(sorted(ids))))
+    return parsed.with_fields(tuple(fields))
 
 
 MAX_QUERY_LOGGED = 300

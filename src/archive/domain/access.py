@@ -39,6 +39,9 @@ from enum import IntEnum, StrEnum
 
 
 class Role(StrEnum):
+    """An account's role: `admin` (everything), `archivist` (curates their communities),
+    `researcher` (listens and searches), `contributor` (adds their own stories)."""
+
     ADMIN = "admin"
     ARCHIVIST = "archivist"
     RESEARCHER = "researcher"
@@ -46,6 +49,10 @@ class Role(StrEnum):
 
 
 class Access(StrEnum):
+    """Who may hear a story: everyone (`public`), its community's members (`community`),
+    holders of its cultural protocols (`restricted`), or whoever put it in and the
+    community's archivists (`private`)."""
+
     PUBLIC = "public"
     COMMUNITY = "community"
     RESTRICTED = "restricted"

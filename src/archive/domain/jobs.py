@@ -24,6 +24,8 @@ class JobKind(StrEnum):
     TRANSCRIBE = "transcribe"
     INDEX = "index"
     FIXITY = "fixity"
+    FIXITY_AUDIT = "fixity_audit"
+    """A slice of an audit of every original (or a sample); it queues the rest."""
     EXPIRE_UPLOAD = "expire_upload"
     SILENCE = "silence"
     """Make a recording's listening copy with its restricted spans silent."""

@@ -15,6 +15,9 @@ from enum import StrEnum
 
 
 class StoryStatus(StrEnum):
+    """Where a story is in its review: `submitted`, `in_review`, `published`, `rejected` or
+    `withdrawn`."""
+
     SUBMITTED = "submitted"
     IN_REVIEW = "in_review"
     PUBLISHED = "published"

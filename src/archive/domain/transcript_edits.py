@@ -71,6 +71,8 @@ class SegmentDraft:
 
 
 class ChangeKind(StrEnum):
+    """How a segment changed between two transcript versions: added, removed or changed."""
+
     ADDED = "added"
     REMOVED = "removed"
     CHANGED = "changed"

@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 
 class EventRead(BaseModel):
+    """One entry of the audit and preservation log: who did what to which thing, when, from
+    where, and the outcome."""
+
     id: uuid.UUID
     at: datetime
     actor_id: uuid.UUID | None

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from archive.db.session import transaction
 from archive.deps import IndexDep, SessionFactoryDep, StoreDep
-from archive.health.service import HealthRead, WorkersRead, check_health, database_state
+from archive.health.service import DatabaseState, HealthRead, check_health, database_state
 
 router = APIRouter(tags=["health"])
 
@@ -13,7 +13,7 @@ router = APIRouter(tags=["health"])
 def health(sessions: SessionFactoryDep, store: StoreDep, index: IndexDep) -> HealthRead:
     """Liveness, and the state of the database, storage, search and workers."""
 
-    def database() -> WorkersRead:
+    def database() -> DatabaseState:
         with transaction(sessions) as session:
             return database_state(session)
 

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from archive.db.base import utcnow
+from archive.fixity.schemas import FixitySummary
+from archive.fixity.service import summary as fixity_summary
 from archive.health import repository
 from archive.jobs import heartbeats
 from archive.jobs.queue import count_by_status
@@ -29,6 +31,8 @@ State = Literal["ok", "unavailable"]
 
 
 class WorkerRead(BaseModel):
+    """A worker process and what it last did."""
+
     name: str
     hostname: str
     pid: int
@@ -38,18 +42,34 @@ class WorkerRead(BaseModel):
 
 
 class WorkersRead(BaseModel):
+    """The workers seen lately, and how many jobs there are in each state (queued, running,
+    done, failed)."""
+
     status: Literal["ok", "none"]
     alive: int
     workers: list[WorkerRead]
     jobs: dict[str, int]
 
 
+class DatabaseState(BaseModel):
+    """What the health report reads from the database."""
+
+    workers: WorkersRead
+    fixity: FixitySummary
+
+
 class HealthRead(BaseModel):
+    """Whether the archive works: the state of its database, object storage, search index
+    and workers; `fixity` is the last audit of the originals (a failed or impossible audit
+    does not make the archive `degraded`: it is for a person to act on, and
+    `GET /api/v1/fixity` says what was found)."""
+
     status: Literal["ok", "degraded"]
     database: State
     storage: State
     search: State
     workers: WorkersRead
+    fixity: FixitySummary | None
 
 
 def _safely(check: str, probe: object) -> State:
@@ -60,27 +80,31 @@ def _safely(check: str, probe: object) -> State:
         return "unavailable"
 
 
-def database_state(session: Session) -> WorkersRead:
-    """The workers seen lately and the jobs by status; raises when the database is down."""
+def database_state(session: Session) -> DatabaseState:
+    """The workers seen lately, the jobs by status and the last fixity audit; raises when the
+    database is down."""
     repository.ping(session)
     rows = heartbeats.seen_since(session, utcnow() - WORKER_STALE_AFTER)
-    return WorkersRead(
+    workers = WorkersRead(
         status="ok" if rows else "none",
         alive=len(rows),
         workers=[WorkerRead.model_validate(r, from_attributes=True) for r in rows],
         jobs=count_by_status(session),
     )
+    return DatabaseState(workers=workers, fixity=fixity_summary(session))
 
 
 def check_health(
-    database: Callable[[], WorkersRead], *, store: ObjectStore, index: SearchIndex
+    database: Callable[[], DatabaseState], *, store: ObjectStore, index: SearchIndex
 ) -> HealthRead:
     """`database` reads `database_state` in a unit of work of the caller's."""
     workers = WorkersRead(status="none", alive=0, workers=[], jobs={})
+    fixity: FixitySummary | None = None
 
     def database_ok() -> bool:
-        nonlocal workers
-        workers = database()
+        nonlocal workers, fixity
+        state = database()
+        workers, fixity = state.workers, state.fixity
         return True
 
     states = {
@@ -91,4 +115,4 @@ def check_health(
     overall: Literal["ok", "degraded"] = (
         "ok" if all(s == "ok" for s in states.values()) and workers.alive else "degraded"
     )
-    return HealthRead(status=overall, workers=workers, **states)
+    return HealthRead(status=overall, workers=workers, fixity=fixity, **states)

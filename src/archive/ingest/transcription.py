@@ -30,9 +30,11 @@ def run_transcription(
     duration: float,
     check_stop: Callable[[], None],
     on_progress: Callable[[float], None],
+    flag_below: float,
 ) -> tuple[TranscriptionInfo, list[KeptSegment]]:
     """Transcribes `audio` (16 kHz mono). `check_stop` runs before each segment and raises to
-    stop; `on_progress` is given the fraction done (below 1) after each segment."""
+    stop; `on_progress` is given the fraction done (below 1) after each segment. A kept
+    segment whose confidence is under `flag_below` is flagged for a person to check."""
     info, produced = transcriber.transcribe(audio, language)
     total = duration or info.duration or 1.0
     kept: list[KeptSegment] = []
@@ -45,6 +47,8 @@ def run_transcription(
             compression_ratio=segment.compression_ratio,
             no_speech_prob=segment.no_speech_prob,
             previous_text=previous,
+            word_probabilities=[w.probability for w in segment.words],
+            flag_below=flag_below,
         )
         if verdict.keep:
             kept.append(KeptSegment(segment, verdict.flagged))

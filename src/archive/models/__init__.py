@@ -4,7 +4,9 @@ from archive.models.accounts import ApiToken, User
 from archive.models.collections import Collection
 from archive.models.communities import AccessGrant, Community, Membership, Protocol
 from archive.models.events import Event
+from archive.models.fixity import FixityAudit
 from archive.models.jobs import Job, WorkerHeartbeat
+from archive.models.oai import OaiRecord
 from archive.models.people import Person, StoryPerson
 from archive.models.recordings import Recording
 from archive.models.restrictions import ListeningCopy, Restriction
@@ -19,9 +21,11 @@ __all__ = [
     "Community",
     "Consent",
     "Event",
+    "FixityAudit",
     "Job",
     "ListeningCopy",
     "Membership",
+    "OaiRecord",
     "Person",
     "Protocol",
     "Recording",

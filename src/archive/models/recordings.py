@@ -44,5 +44,12 @@ class Recording(UUIDPrimaryKey, Timestamps, Base):
     transcription_finished_at: Mapped[datetime | None] = mapped_column(default=None)
     ready_at: Mapped[datetime | None] = mapped_column(default=None)
     """When it last became ready: transcribed and searchable."""
+    deaccessioned_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set once, when an archivist withdrew the original from the archive on purpose: its
+    bytes are removed and this row stays as the tombstone that fixity audits know."""
+    deaccession_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    deaccessioned_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
 
     story: Mapped[Story] = relationship(back_populates="recordings", lazy="raise")

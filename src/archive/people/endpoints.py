@@ -39,6 +39,7 @@ def list_people(
 
 @router.get("/people/{person_id}")
 def get_person(person_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep) -> PersonRead:
+    """A person's record and notes, to the archivists of their community and administrators."""
     person = service.get_person(session, viewer, person_id=person_id)
     return PersonRead.model_validate(person, from_attributes=True)
 

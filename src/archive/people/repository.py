@@ -56,3 +56,9 @@ def save_person(session: Session, person: Person) -> Person:
     session.add(person)
     session.flush()
     return person
+
+
+def ids_of_people_named(session: Session, name: str) -> list[uuid.UUID]:
+    """Every person whose name is `name` (case ignored), in any community: search uses them
+    only to narrow what the caller may already see."""
+    return list(session.scalars(select(Person.id).where(func.lower(Person.name) == name.lower())))

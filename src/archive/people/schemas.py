@@ -62,6 +62,8 @@ class _PersonFields(BaseModel):
 
 
 class PersonCreate(_PersonFields):
+    """A new person (narrator, interviewer, translator) in a community."""
+
     name: str = Field(min_length=1, max_length=300)
     other_names: list[str] = Field(default_factory=list, max_length=20)
     birth_year: int | None = Field(default=None, ge=1000)
@@ -113,6 +115,8 @@ def check_life(birth_year: int | None, death_year: int | None, *, deceased: bool
 
 
 class PersonRead(BaseModel):
+    """A person who tells, asks or translates stories, with the community's notes."""
+
     id: uuid.UUID
     name: str
     other_names: list[str]
@@ -126,6 +130,8 @@ class PersonRead(BaseModel):
 
 
 class PersonPage(BaseModel):
+    """One page of people, with the total and where the page starts."""
+
     items: list[PersonRead]
     total: int
     limit: int

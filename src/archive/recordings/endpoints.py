@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
-from archive.deps import ActorDep, BackendsDep, CurrentViewer, SessionDep, ViewerDep
+from archive.deps import ActorDep, BackendsDep, CurrentViewer, SessionDep, StoreDep, ViewerDep
 from archive.recordings import flow, service
 from archive.recordings.receive import MULTIPART_FILE_BODY, RequestBody
 from archive.stories.recording_schemas import RecordingRead
@@ -44,6 +45,9 @@ def body_of(request: Request) -> RequestBody:
 
 @router.get("/recordings/{recording_id}")
 def get_recording(recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep) -> RecordingRead:
+    """A recording with its status (`queued`, `transcribing`, `ready`, `failed` with the
+    error), progress from 0 to 1, and what transcribing it took. 404 for a recording of a
+    story you may not know of."""
     return RecordingRead.of(
         service.get_visible_recording(session, viewer, recording_id=recording_id)
     )
@@ -92,3 +96,36 @@ def get_audio(
     return StreamingResponse(
         read.body, status_code=206, media_type=audio.content_type, headers=headers
     )
+
+
+class DeaccessionRequest(BaseModel):
+    """Why a recording leaves the archive; kept with its tombstone."""
+
+    reason: str = Field(
+        min_length=10,
+        max_length=2000,
+        examples=["The family asked for it back; consent withdrawn in writing on 2026-11-30."],
+    )
+
+
+@router.post("/recordings/{recording_id}/deaccession")
+def deaccession_recording(
+    recording_id: uuid.UUID,
+    request: DeaccessionRequest,
+    viewer: CurrentViewer,
+    session: SessionDep,
+    store: StoreDep,
+    actor: ActorDep,
+    background: BackgroundTasks,
+) -> RecordingRead:
+    """Withdraw a recording's original from the archive, on purpose and for a reason (the
+    archivists of its story's community and administrators). Its bytes and listening copy
+    are removed and it leaves search; the recording stays as a tombstone (when, who, why,
+    its SHA-256) that fixity audits know. Originals are otherwise never changed or removed,
+    and this cannot be undone."""
+    done = service.deaccession(
+        session, viewer, recording_id=recording_id, reason=request.reason, actor=actor
+    )
+    # After the response, so after the tombstone's commit (the session's unit of work).
+    background.add_task(flow.remove_deaccessioned, store, recording_id=recording_id, keys=done.keys)
+    return RecordingRead.of(done.recording)

@@ -10,6 +10,7 @@ outside it, and a short transaction records the read (only once the bytes are on
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,12 +23,15 @@ from archive.db.session import transaction
 from archive.domain.access import Viewer
 from archive.domain.keys import original_key
 from archive.domain.ranges import ByteRange, UnsatisfiableRange, parse_range
-from archive.errors import RangeNotSatisfiable
+from archive.errors import ArchiveError, RangeNotSatisfiable
 from archive.events.actor import Actor
 from archive.models import Recording
 from archive.recordings import service
 from archive.recordings.receive import ReceivedObject, RequestBody, receive_multipart_file
 from archive.recordings.service import AudioObject
+from archive.storage.base import ObjectStore
+
+log = logging.getLogger(__name__)
 
 
 async def upload_recording(
@@ -133,3 +137,14 @@ def read_audio(
             close()
         raise
     return AudioBytes(audio, wanted, body)
+
+
+def remove_deaccessioned(store: ObjectStore, *, recording_id: uuid.UUID, keys: list[str]) -> None:
+    """Removes a deaccessioned recording's bytes, once its tombstone is committed. Bytes that
+    cannot be removed stay under the tombstone, and the next fixity audit reports them
+    (`tombstone_holds_bytes`)."""
+    for key in keys:
+        try:
+            store.delete(key)
+        except ArchiveError:
+            log.warning("deaccession.bytes_kept recording=%s key=%s", recording_id, key)

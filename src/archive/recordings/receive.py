@@ -24,7 +24,15 @@ MULTIPART_FILE_BODY: dict[str, object] = {
                 "schema": {
                     "type": "object",
                     "required": [FIELD_NAME],
-                    "properties": {FIELD_NAME: {"type": "string", "format": "binary"}},
+                    "properties": {
+                        FIELD_NAME: {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The recording: WAV, FLAC, MP3, M4A/MP4/MOV, "
+                            "OGG/Opus, WebM/MKV or AAC. What it is is read from its bytes, "
+                            "never from its name or declared type.",
+                        }
+                    },
                 }
             }
         },

@@ -21,11 +21,19 @@ from archive.domain.access import (
 )
 from archive.domain.jobs import JobKind
 from archive.domain.restrictions import can_hear_restricted, spans_fingerprint
-from archive.errors import ArchiveError, Forbidden, NotFound, ServiceUnavailable
+from archive.errors import (
+    ArchiveError,
+    Forbidden,
+    Gone,
+    NotFound,
+    ServiceUnavailable,
+    Unprocessable,
+)
 from archive.events.actor import Actor
 from archive.events.repository import record
 from archive.ingest.media import MediaInfo, probe
 from archive.jobs import queue
+from archive.jobs.reindex import reindex_after_commit
 from archive.models import Recording, Story
 from archive.recordings import repository
 from archive.recordings.receive import ReceivedObject
@@ -187,6 +195,74 @@ def get_curated_recording(
     return recording
 
 
+def require_held(recording: Recording) -> None:
+    """410 for a recording whose original was deaccessioned: its tombstone stays, not its
+    bytes or what was heard in them."""
+    if recording.deaccessioned_at is not None:
+        raise Gone(
+            f"This recording was withdrawn from the archive on "
+            f"{recording.deaccessioned_at:%Y-%m-%d}: {recording.deaccession_reason}. Ask the "
+            "community's archivists if you need to know more."
+        )
+
+
+def get_held_recording(
+    session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
+) -> Recording:
+    """A recording the caller may hear whose original is still held (410 after deaccession)."""
+    recording = get_visible_recording(session, viewer, recording_id=recording_id)
+    require_held(recording)
+    return recording
+
+
+MIN_REASON_LENGTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Deaccessioned:
+    """What to remove from storage once the tombstone is committed."""
+
+    recording: Recording
+    keys: list[str]
+
+
+def deaccession(
+    session: Session, viewer: Viewer, *, recording_id: uuid.UUID, reason: str, actor: Actor
+) -> Deaccessioned:
+    """Withdraws an original from the archive on purpose: the recording becomes a tombstone
+    (who, when, why; its SHA-256 and size kept), leaves search, and its bytes and listening
+    copy are to be removed. The one path that removes an original; never undone."""
+    recording = get_curated_recording(
+        session, viewer, recording_id=recording_id, doing="may deaccession a recording"
+    )
+    require_held(recording)
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise Unprocessable(
+            "Say why this recording leaves the archive (at least 10 characters): the reason "
+            "stays with its tombstone for whoever asks later."
+        )
+    recording.deaccessioned_at = utcnow()
+    recording.deaccession_reason = reason
+    recording.deaccessioned_by = viewer.user_id
+    copy = repository.get_listening_copy(session, recording_id)
+    keys = [recording.object_key] + ([copy.object_key] if copy is not None else [])
+    record(
+        session,
+        actor,
+        action="recording.deaccessioned",
+        subject=recording,
+        details={
+            "reason": reason,
+            "sha256": recording.sha256,
+            "size": recording.size,
+            "object_key": recording.object_key,
+        },
+    )
+    reindex_after_commit(session, [recording_id])
+    return Deaccessioned(recording, keys)
+
+
 class AudioBeingPrepared(ServiceUnavailable):
     slug = "audio-being-prepared"
     title = "The audio is being prepared"
@@ -212,6 +288,7 @@ def audio_to_serve(
     Raises `AudioBeingPrepared` (503) while that copy is not made yet: never the original.
     """
     recording, access = visible_recording_and_access(session, viewer, recording_id=recording_id)
+    require_held(recording)
     original = AudioObject(
         recording.object_key, recording.size, recording.content_type, recording.sha256, False
     )

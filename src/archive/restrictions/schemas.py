@@ -23,6 +23,8 @@ class RestrictionCreate(BaseModel):
 
 
 class RestrictionRead(BaseModel):
+    """A stretch of a recording held back from those who may hear the rest of the story."""
+
     id: uuid.UUID
     recording_id: uuid.UUID
     start: float

@@ -12,12 +12,16 @@ from archive.models import Story
 
 
 class Decision(StrEnum):
+    """A step of a story's review: `start` it, then `publish` or `reject` it."""
+
     START = ReviewAction.START.value
     PUBLISH = ReviewAction.PUBLISH.value
     REJECT = ReviewAction.REJECT.value
 
 
 class ReviewDecision(BaseModel):
+    """An archivist's step in a story's review, with the reason for the audit log."""
+
     model_config = ConfigDict(extra="forbid")
 
     decision: Decision = Field(
@@ -29,6 +33,8 @@ class ReviewDecision(BaseModel):
 
 
 class ReviewItem(BaseModel):
+    """A story waiting in the review queue."""
+
     id: uuid.UUID
     title: str
     status: StoryStatus

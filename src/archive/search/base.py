@@ -11,18 +11,28 @@ caller cannot see never move it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from archive.domain.access import SearchScope
 from archive.search.documents import SegmentDocument
+from archive.search.query import ParsedQuery
 
 FACET_FIELDS = ("language", "collection_id", "narrator", "subject", "decade")
 """The facets every backend counts, in this order."""
 
 FACET_SIZE = 100
 """At most this many values per facet, the most frequent first (ties by value)."""
+
+TOTAL_LIMIT = 10_000
+"""Totals are counted exactly up to this many matches; past it `total` is this number and
+`total_relation` is "gte". Facets are counted over at most this many matches."""
+
+RANK_WINDOW = 1_000
+"""The built-in index scores at most this many matches per page window (the first it finds,
+in the order it stores them) and returns the best of those: with more matches than this the
+ranking is approximate (`ranking` "approximate")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +69,27 @@ class SearchHit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """`facets` maps each of `FACET_FIELDS` to {value: number of matching documents}.
+    """`facets` maps each facet asked for (of `FACET_FIELDS`) to {value: number of matching
+    documents}; facets not asked for are absent.
 
     The counts are over every document that matches the query, the filters and the scope (not
-    only this page). For the single-valued facets (language, collection, decade) they add up to
-    `total` for documents that have that field; documents without one are not counted under
-    any value. A document with several narrators or subjects counts once under each. Values
-    are strings: a collection's or narrator's UUID in its canonical form, a subject as
-    written, a decade as "1950".
+    only this page), up to `TOTAL_LIMIT` of them (`facets_complete`). For the single-valued
+    facets (language, collection, decade) they add up to `total` for documents that have that
+    field; documents without one are not counted under any value. A document with several
+    narrators or subjects counts once under each. Values are strings: a collection's or
+    narrator's UUID in its canonical form, a subject as written, a decade as "1950".
     """
 
     total: int
     hits: Sequence[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    total_relation: str = "eq"
+    """"eq": `total` is exact; "gte": at least `total` (`TOTAL_LIMIT`) documents match."""
+    ranking: str = "exact"
+    """"exact": the hits are the best of every match; "approximate": the best of a bounded
+    window of the match (`RANK_WINDOW`)."""
+    facets_complete: bool = True
+    """False when the facets were counted over the first `TOTAL_LIMIT` matches only."""
 
 
 class SearchIndex(Protocol):
@@ -91,15 +109,18 @@ class SearchIndex(Protocol):
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         scope: SearchScope,
         *,
         filters: SearchFilters = NO_FILTERS,
         offset: int,
         limit: int,
+        facets: Collection[str] = (),
     ) -> SearchResult:
-        """Hits best first (ties by story, then start time).
+        """Hits best first (ties by story, then start time); the facets named in `facets`.
 
+        The query's field filters (`ParsedQuery.fields`, `years`) narrow it like `filters`; a
+        narrator or collection filter matches ids (the API resolves names first).
         Raises `archive.errors.BadRequest` for a query that cannot be parsed, and
         `archive.errors.ServiceUnavailable` when the backend cannot be reached.
         """

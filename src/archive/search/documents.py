@@ -4,14 +4,16 @@ fields that filters and access decisions need. Pure."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import operator
 import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FINGERPRINT_VERSION = 3
+FINGERPRINT_VERSION = 4
 """Part of every fingerprint: changing how fingerprints are made changes them all, so every
 index reads as stale and `archive reindex --repair` brings it up to date."""
 
@@ -46,6 +48,10 @@ class SegmentDocument:
     """Sorted; the story's subjects as written (filters match them exactly)."""
     decade: int | None = None
     """The decade the story was recorded in (1950 for "1952-06"); None when not known."""
+    year: int | None = None
+    """The year the story was recorded in (1952 for "1952-06"); None when not known."""
+    speaker: str | None = None
+    """Who speaks in this segment, as the transcript names them; None when it does not."""
 
     @property
     def protocols_required(self) -> int:
@@ -61,9 +67,12 @@ class SegmentDocument:
         index that stores it beside each document can tell which documents the database has
         since changed (`archive reindex --check`).
         """
-        values: list[object] = [FINGERPRINT_VERSION]
-        values.extend(_canonical(getattr(self, f.name)) for f in dataclasses.fields(self))
-        encoded = json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        # The segment's own fields, then the fields it shares with every segment of its
+        # recording (encoded once per recording and kept in a cache): two JSON arrays, one
+        # after the other, read back unambiguously.
+        own = [FINGERPRINT_VERSION, str(self.segment_id), repr(float(self.start))]
+        own.extend((repr(float(self.end)), str.__str__(self.text), _canonical(self.speaker)))
+        encoded = _json(own) + _shared_json(_shared_fields(self))
         return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
@@ -84,6 +93,21 @@ def _canonical(value: object) -> object:
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
+_OWN_FIELDS = ("segment_id", "start", "end", "text", "speaker")
+_shared_fields = operator.attrgetter(
+    *(f.name for f in dataclasses.fields(SegmentDocument) if f.name not in _OWN_FIELDS)
+)
+
+
+def _json(values: list[object]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _shared_json(values: tuple[object, ...]) -> str:
+    return _json([_canonical(value) for value in values])
+
+
 def documents_of(
     recording_id: uuid.UUID, documents: Iterable[SegmentDocument]
 ) -> list[SegmentDocument]:
@@ -100,6 +124,14 @@ def documents_of(
 
 
 _YEAR = re.compile(r"(\d{4})(?:-|$)")
+
+
+def year_of(recorded_date: str | None) -> int | None:
+    """The year of a partial date as stored ("1952-06" -> 1952); None when there is none."""
+    if recorded_date is None:
+        return None
+    match = _YEAR.match(recorded_date)
+    return None if match is None else int(match.group(1))
 
 
 def decade_of(recorded_date: str | None) -> int | None:

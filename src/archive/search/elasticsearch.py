@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -38,9 +38,9 @@ from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
 from archive.search import es_queries as q
 from archive.search import es_responses as responses
-from archive.search.base import NO_FILTERS, SearchFilters, SearchResult
+from archive.search.base import FACET_FIELDS, NO_FILTERS, SearchFilters, SearchResult
 from archive.search.documents import SegmentDocument, documents_of
-from archive.search.query import parse_query
+from archive.search.query import ParsedQuery, parse_query
 from archive.settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -137,13 +137,16 @@ class ElasticsearchIndex:
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         scope: SearchScope,
         *,
         filters: SearchFilters = NO_FILTERS,
         offset: int,
         limit: int,
+        facets: Collection[str] = (),
     ) -> SearchResult:
+        """Ranked exactly by Elasticsearch; `total` exact up to `TOTAL_LIMIT`; the facets asked
+        for over the best `TOTAL_LIMIT` matches (`es_queries.facet_aggregations`)."""
         if offset < 0 or limit < 0:
             raise ValueError(f"offset ({offset}) and limit ({limit}) must not be negative")
         if offset + limit > q.MAX_RESULT_WINDOW:
@@ -151,7 +154,13 @@ class ElasticsearchIndex:
                 f"Only the first {q.MAX_RESULT_WINDOW:,} results can be paged through. Add "
                 "words or filters (language, story, collection) to narrow the search."
             )
-        body = q.search_body(parse_query(query), scope, filters=filters, offset=offset, limit=limit)
+        unknown = set(facets) - set(FACET_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown facets {sorted(unknown)}; known: {FACET_FIELDS}")
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        body = q.search_body(
+            parsed, scope, filters=filters, offset=offset, limit=limit, facets=facets
+        )
         self._ensure_index()
         with _unavailable_on_error():
             # A shard that fails (an index deleted under a search) must not quietly shrink
@@ -160,10 +169,14 @@ class ElasticsearchIndex:
                 index=self.alias, body=body, allow_partial_search_results=False
             )
         hits = response["hits"]
+        relation = responses.total_relation_from_response(hits)
         return SearchResult(
             total=responses.total_from_response(hits),
             hits=[responses.hit_from_response(hit) for hit in hits["hits"]],
-            facets=responses.facets_from_aggregations(response.get("aggregations", {})),
+            facets=responses.facets_from_aggregations(response.get("aggregations", {}), facets),
+            total_relation=relation,
+            ranking="exact",
+            facets_complete=relation == "eq",
         )
 
     def document_fingerprints(self) -> dict[uuid.UUID, str]:

@@ -47,18 +47,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from archive.domain.access import SearchScope
-from archive.search.base import FACET_FIELDS, FACET_SIZE, SearchFilters
+from archive.search.base import FACET_FIELDS, FACET_SIZE, TOTAL_LIMIT, SearchFilters
 from archive.search.documents import SegmentDocument
-from archive.search.query import ParsedQuery
+from archive.search.query import ParsedQuery, QueryPart
 from archive.search.scoring import K1, REFERENCE_LENGTH, B
 
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 MAX_RESULT_WINDOW = 10_000
 """Elasticsearch's default `index.max_result_window`: offset + limit may not pass it."""
 TEMPLATE_PRIORITY = 200
@@ -240,6 +240,8 @@ def index_template_body(names: IndexNames) -> dict[str, Any]:
         "narrators": keyword,
         "subjects": keyword,
         "decade": {"type": "integer"},
+        "year": {"type": "integer"},
+        "speaker": keyword,
     }
     for code, analyzer in LANGUAGE_ANALYZERS.items():
         properties[f"text_{code}"] = {
@@ -298,6 +300,8 @@ def document_source(doc: SegmentDocument) -> dict[str, Any]:
         "narrators": [str(p) for p in doc.narrators],
         "subjects": list(doc.subjects),
         "decade": doc.decade,
+        "year": doc.year,
+        "speaker": doc.speaker,
     }
     field = language_field(doc.language)
     if field is not None:
@@ -381,23 +385,12 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
     """What to find, without scope or filters: a `bool` of `must` and `must_not` clauses."""
     must: list[dict[str, Any]] = []
     if parsed.terms:
-        must.append(
-            {
-                "multi_match": {
-                    "query": " ".join(parsed.terms),
-                    "fields": list(TEXT_FIELDS),
-                    "type": "best_fields",
-                    "operator": "and",
-                }
-            }
-        )
+        must.append(_part_clause(QueryPart("term", " ".join(parsed.terms))))
+    must.extend(_part_clause(QueryPart("phrase", phrase)) for phrase in parsed.phrases)
+    must.extend(_part_clause(QueryPart("prefix", prefix)) for prefix in parsed.prefixes)
     must.extend(
-        {"multi_match": {"query": phrase, "fields": list(TEXT_FIELDS), "type": "phrase"}}
-        for phrase in parsed.phrases
-    )
-    must.extend(
-        {"match_bool_prefix": {TEXT_FIELD: {"query": prefix, "operator": "and"}}}
-        for prefix in parsed.prefixes
+        {"bool": {"should": [_part_clause(part) for part in group], "minimum_should_match": 1}}
+        for group in parsed.alternatives
     )
     query: dict[str, Any] = {"must": must}
     if parsed.excluded:
@@ -407,6 +400,41 @@ def text_query(parsed: ParsedQuery) -> dict[str, Any]:
     return {"bool": query}
 
 
+def _part_clause(part: QueryPart) -> dict[str, Any]:
+    if part.kind == "phrase":
+        return {"multi_match": {"query": part.text, "fields": list(TEXT_FIELDS), "type": "phrase"}}
+    if part.kind == "prefix":
+        return {"match_bool_prefix": {TEXT_FIELD: {"query": part.text, "operator": "and"}}}
+    return {
+        "multi_match": {
+            "query": part.text,
+            "fields": list(TEXT_FIELDS),
+            "type": "best_fields",
+            "operator": "and",
+        }
+    }
+
+
+QUERY_FIELD_SOURCES: Mapping[str, str] = {
+    "language": "language",
+    "collection": "collection_id",
+    "narrator": "narrators",
+    "speaker": "speaker",
+}
+"""Each field a query can filter on (`query.FIELD_NAMES`, but year) -> the field it tests."""
+
+
+def query_field_clauses(parsed: ParsedQuery) -> list[dict[str, Any]]:
+    """The query's own field filters (`narrator:`, `year:` ...): one clause each."""
+    clauses: list[dict[str, Any]] = [
+        {"terms": {QUERY_FIELD_SOURCES[found.field]: list(found.values)}} for found in parsed.fields
+    ]
+    if parsed.years is not None:
+        low, high = parsed.years
+        clauses.append({"range": {"year": {"gte": low, "lte": high}}})
+    return clauses
+
+
 def search_body(
     parsed: ParsedQuery,
     scope: SearchScope,
@@ -414,6 +442,7 @@ def search_body(
     filters: SearchFilters,
     offset: int,
     limit: int,
+    facets: Collection[str] = (),
 ) -> dict[str, Any]:
     """The body of `POST {alias}/_search`. Raises `ValueError` past `MAX_RESULT_WINDOW`."""
     if offset < 0 or limit < 0:
@@ -423,13 +452,15 @@ def search_body(
     query = text_query(parsed)
     restrictions = [clause for clause in (scope_filter(scope),) if clause is not None]
     restrictions.extend(filter_clauses(filters))
+    restrictions.extend(query_field_clauses(parsed))
     if restrictions:
         query["bool"]["filter"] = restrictions
     return {
         "query": query,
         "from": offset,
         "size": limit,
-        "track_total_hits": True,
+        # Counted exactly up to the limit, then "gte" (as the built-in index does).
+        "track_total_hits": TOTAL_LIMIT,
         "track_scores": True,
         "sort": [
             {"_score": {"order": "desc"}},
@@ -447,16 +478,36 @@ def search_body(
             "require_field_match": True,
             "fields": {field: {} for field in TEXT_FIELDS},
         },
+        **facet_aggregations(facets),
+    }
+
+
+FACET_SAMPLE = "facet_sample"
+
+
+def facet_aggregations(facets: Collection[str]) -> dict[str, Any]:
+    """The facets asked for, counted over the best `TOTAL_LIMIT` matches (a `sampler`), so a
+    search for a word in most segments never aggregates all of them; nothing when none are
+    asked for."""
+    if not facets:
+        return {}
+    return {
         "aggs": {
-            name: {
-                "terms": {
-                    "field": FACET_SOURCES[name],
-                    "size": FACET_SIZE,
-                    "order": [{"_count": "desc"}, {"_key": "asc"}],
-                }
+            FACET_SAMPLE: {
+                "sampler": {"shard_size": TOTAL_LIMIT},
+                "aggs": {
+                    name: {
+                        "terms": {
+                            "field": FACET_SOURCES[name],
+                            "size": FACET_SIZE,
+                            "order": [{"_count": "desc"}, {"_key": "asc"}],
+                        }
+                    }
+                    for name in FACET_FIELDS
+                    if name in facets
+                },
             }
-            for name in FACET_FIELDS
-        },
+        }
     }
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from archive.search.base import FACET_FIELDS, SearchHit
-from archive.search.es_queries import POST_TAG, PRE_TAG, TEXT_FIELDS
+from archive.search.es_queries import FACET_SAMPLE, POST_TAG, PRE_TAG, TEXT_FIELDS
 
 
 def hit_from_response(hit: Mapping[str, Any]) -> SearchHit:
@@ -98,17 +98,28 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def facets_from_aggregations(aggregations: Mapping[str, Any]) -> dict[str, dict[str, int]]:
-    """Each facet's buckets as {value: count}, values as text (a decade's 1950 as "1950")."""
+def facets_from_aggregations(
+    aggregations: Mapping[str, Any], wanted: Collection[str] = FACET_FIELDS
+) -> dict[str, dict[str, int]]:
+    """Each facet asked for as {value: count}, values as text (a decade's 1950 as "1950").
+    The facets are read from inside the `FACET_SAMPLE` sampler when it is there."""
+    sampled = aggregations.get(FACET_SAMPLE, aggregations)
     return {
         name: {
             str(bucket["key"]): int(bucket["doc_count"])
-            for bucket in aggregations.get(name, {}).get("buckets", [])
+            for bucket in sampled.get(name, {}).get("buckets", [])
         }
         for name in FACET_FIELDS
+        if name in wanted
     }
 
 
 def total_from_response(hits: Mapping[str, Any]) -> int:
     total = hits.get("total", 0)
     return int(total["value"] if isinstance(total, Mapping) else total)
+
+
+def total_relation_from_response(hits: Mapping[str, Any]) -> str:
+    """ "eq" or "gte" (a total counted up to `track_total_hits`)."""
+    total = hits.get("total", 0)
+    return str(total.get("relation", "eq")) if isinstance(total, Mapping) else "eq"

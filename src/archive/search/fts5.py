@@ -4,14 +4,20 @@ It is a rebuildable copy of the database (`archive reindex`), kept in a separate
 reindexing, vacuuming or deleting it never touches the source of truth, and so that its write
 lock never queues behind the API's transactions.
 
-Two tables share one rowid: `segment_text` (FTS5, the searchable text) and `segment_meta`
-(ordinary, the identity and access fields, and the fingerprint of the document they came from).
-A third, `segment_terms`, holds the many-valued fields (narrators, subjects) as one row per
-(segment rowid, field, value). Every search joins them, so the access filter and the caller's
-filters are part of the query, and `total` and the facets (GROUP BYs over the same match,
-materialised once) count only what the caller may see. Scores are never bm25's, which reads
-the whole index: each hit is scored from its own words (`archive.search.scoring`, computed as
-`fts5_scoring` says). The schema and its migrations from earlier versions are in `fts5_schema`.
+Two tables share one rowid: `segment_text` (FTS5: the searchable text, and `tags`, made-up
+words for who may see the document and for the values filters match: `fts5_tags`) and
+`segment_meta` (ordinary, the identity and access fields, and the fingerprint of the document
+they came from). A third, `segment_terms`, holds the many-valued fields (narrators, subjects)
+as one row per (segment rowid, field, value).
+
+A search does bounded work however much matches. Its MATCH expression holds the caller's scope
+and the filters as tags, so FTS5 reads only the caller's part of the index, in rowid order,
+and every statement stops early: the page is scored from the first `RANK_WINDOW` matches
+(`fts5_scoring`: each from its own words, never bm25, which reads the whole index), the total
+is counted up to `TOTAL_LIMIT` + 1, and the facets asked for are counted over the first
+`TOTAL_LIMIT` matches. The exact scope and filter conditions on `segment_meta` are part of
+every statement too, so counts, facets and highlights never include what the caller may not
+see. Nothing but the bounded window reaches Python.
 
 Thread safety: each call opens its own connection and closes it before returning, so the API's
 worker threads never share one. Writes take the lock up front (`BEGIN IMMEDIATE`) and wait for
@@ -27,40 +33,39 @@ the next one sees the whole new index, and a writer waits for the switch like fo
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import sqlite3
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from archive.domain.access import SearchScope
-from archive.errors import ServiceUnavailable
+from archive.errors import BadRequest, ServiceUnavailable
+from archive.search import fts5_tags
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
     NO_FILTERS,
+    RANK_WINDOW,
+    TOTAL_LIMIT,
     SearchFilters,
     SearchHit,
     SearchResult,
 )
 from archive.search.documents import SegmentDocument, documents_of
 from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
-from archive.search.fts5_scoring import (
-    fill_tokens,
-    needles,
-    score_params,
-    score_sql,
-    tokenizer,
-    tokens_field,
-    with_words,
-)
-from archive.search.query import parse_query
+from archive.search.fts5_scoring import needles, score_window, tokenizer
+from archive.search.query import ParsedQuery, parse_query
 
 BUSY_TIMEOUT_SECONDS = 10.0
+_BUILD_BATCH = 10_000
+_BUILD_CACHE_KIB = 256 * 1024  # the page cache of a rebuild: 256 MiB while it runs
 _DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
 
 # Private-use characters that FTS5 `highlight()` puts around matches; they survive
@@ -68,56 +73,70 @@ _DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per stateme
 _OPEN = "\ue000"
 _CLOSE = "\ue001"
 
+# FTS5 drives (CROSS JOIN keeps it the outer loop): it reads the matches in rowid order and
+# the LIMIT stops it early; `segment_meta` is looked up by rowid for each match.
 _FROM_MATCHING = """
-FROM segment_text JOIN segment_meta AS m ON m.rowid = segment_text.rowid
+FROM segment_text CROSS JOIN segment_meta AS m ON m.rowid = segment_text.rowid
 WHERE segment_text MATCH ? AND {scope} AND {filters}
 """
 
-# The match is run once (MATERIALIZED), then counted: the total (field ''), each single-valued
-# facet from its column, and the many-valued ones from `segment_terms`. Every row is
-# (field, value, count); all of it over exactly the rows the page is taken from.
-_COUNTS = (
+# The window of candidates the page is scored from: the first matches, with what scoring and
+# ordering need.
+_CANDIDATES = (
+    "SELECT m.rowid, segment_text.text, m.story_id, m.start_seconds, m.segment_id"
+    + _FROM_MATCHING
+    + "LIMIT ?"
+)
+
+# The total, counted up to one past `TOTAL_LIMIT`.
+_COUNT = "SELECT count(*) FROM (SELECT 1" + _FROM_MATCHING + "LIMIT ?)"
+
+# Facets over the first `TOTAL_LIMIT` matches, run once (MATERIALIZED): the total (field ''),
+# each single-valued facet from its column, and the many-valued ones from `segment_terms`.
+_MATCHED = (
     """
 WITH matched AS MATERIALIZED (
     SELECT m.rowid AS segment_rowid, m.language, m.collection_id, m.decade
 """
     + _FROM_MATCHING
-    + """
-)
+    + """LIMIT ?
+), sample AS (SELECT * FROM matched LIMIT ?)
 SELECT '', NULL, count(*) FROM matched
-UNION ALL
-SELECT 'language', language, count(*) FROM matched WHERE language IS NOT NULL GROUP BY 2
-UNION ALL
-SELECT 'collection_id', collection_id, count(*) FROM matched
-WHERE collection_id IS NOT NULL GROUP BY 2
-UNION ALL
-SELECT 'decade', CAST(decade AS TEXT), count(*) FROM matched WHERE decade IS NOT NULL GROUP BY 2
-UNION ALL
-SELECT t.field, t.value, count(*) FROM matched CROSS JOIN segment_terms AS t USING (segment_rowid)
-GROUP BY 1, 2
 """
 )
+_FACET_COUNTS = {
+    "language": """
+SELECT 'language', language, count(*) FROM sample WHERE language IS NOT NULL GROUP BY 2""",
+    "collection_id": """
+SELECT 'collection_id', collection_id, count(*) FROM sample
+WHERE collection_id IS NOT NULL GROUP BY 2""",
+    "decade": """
+SELECT 'decade', CAST(decade AS TEXT), count(*) FROM sample WHERE decade IS NOT NULL GROUP BY 2""",
+    "narrator": """
+SELECT t.field, t.value, count(*) FROM sample CROSS JOIN segment_terms AS t USING (segment_rowid)
+WHERE t.field = 'narrator' GROUP BY 1, 2""",
+    "subject": """
+SELECT t.field, t.value, count(*) FROM sample CROSS JOIN segment_terms AS t USING (segment_rowid)
+WHERE t.field = 'subject' GROUP BY 1, 2""",
+}
 
-# The score is the document's own (`fts5_scoring`), never bm25: bm25 reads the whole index.
-_PAGE = (
-    """
+# The hits of the page, with their highlights: one row by rowid each.
+_HIT = """
 SELECT m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
-       segment_text.text, highlight(segment_text, 0, ?, ?), {score} AS score
+       segment_text.text, highlight(segment_text, 0, ?, ?)
+FROM segment_text CROSS JOIN segment_meta AS m ON m.rowid = segment_text.rowid
+WHERE segment_text MATCH ? AND segment_text.rowid = ?
 """
-    + _FROM_MATCHING
-    + """
-ORDER BY score DESC, m.story_id, m.start_seconds, m.segment_id
-LIMIT ? OFFSET ?
-"""
-)
 
 _INSERT_META = """
-INSERT INTO segment_meta (segment_id, recording_id, story_id, transcript_id, start_seconds,
-                          end_seconds, language, story_title, access, owner_id, collection_id,
-                          fingerprint, community_id, protocol_ids, protocols_required, available,
-                          decade, tokens, token_count)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO segment_meta (rowid, segment_id, recording_id, story_id, transcript_id,
+                          start_seconds, end_seconds, language, story_title, access, owner_id,
+                          collection_id, fingerprint, community_id, protocol_ids,
+                          protocols_required, available, decade, year, speaker)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+
+_INSERT_TEXT = "INSERT INTO segment_text (rowid, text, tags) VALUES (?, ?, ?)"
 
 _INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
 
@@ -151,7 +170,7 @@ class Fts5Index:
                 for statement in _statements(statements):
                     conn.execute(statement)
                 if version in MIGRATIONS:
-                    fill_tokens(conn)
+                    _retag(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -163,10 +182,9 @@ class Fts5Index:
         """Atomic and idempotent. Raises `ValueError` for a document of another recording."""
         # Materialised before the write lock is taken, so a slow producer never holds it.
         docs = documents_of(recording_id, documents)
-        prepared = with_words(docs)  # tokenized before the lock too
         with self._write() as conn:
             _delete_recording(conn, recording_id)
-            _insert_documents(conn, prepared)
+            _insert_documents(conn, docs, first_rowid=_next_rowid(conn))
 
     def remove_recording(self, recording_id: uuid.UUID) -> None:
         """Idempotent: removing an unknown recording does nothing."""
@@ -189,43 +207,80 @@ class Fts5Index:
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         scope: SearchScope,
         *,
         filters: SearchFilters = NO_FILTERS,
         offset: int,
         limit: int,
+        facets: Collection[str] = (),
     ) -> SearchResult:
-        """Hits best first (ties by story, then start time); `total` and `facets` count every
-        hit the caller may see, on every page.
+        """Hits best first (ties by story, then start time), scored from the first
+        `RANK_WINDOW` matches (a multiple of it for deep pages); `total` exact up to
+        `TOTAL_LIMIT`; the facets asked for over at most that many matches.
 
-        Raises `BadRequest` for a query with nothing to search for, and `ServiceUnavailable`
-        when the index file cannot be read.
+        Raises `BadRequest` for a query with nothing to search for or a page past
+        `TOTAL_LIMIT`, and `ServiceUnavailable` when the index file cannot be read.
         """
         if offset < 0 or limit < 0:
             raise ValueError(f"offset ({offset}) and limit ({limit}) must not be negative")
-        parsed = parse_query(query)
-        with tokenizer() as words:
-            found = needles(parsed, words)
+        if offset + limit > TOTAL_LIMIT:
+            raise BadRequest(
+                f"Only the first {TOTAL_LIMIT:,} results can be paged through. Add words or "
+                "filters (language:, year:, narrator:, collection:) to narrow the search."
+            )
+        unknown = set(facets) - set(FACET_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown facets {sorted(unknown)}; known: {FACET_FIELDS}")
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        narrowing = _narrowing(scope, filters=filters, parsed=parsed)
+        if narrowing is None:  # a filter no document can pass (a name nobody has)
+            return SearchResult(total=0, hits=[], facets={name: {} for name in facets})
+        match = " AND ".join([*narrowing, f"text : ({parsed.match})"])
         scope_sql, scope_params = _scope_filter(scope)
-        filters_sql, filters_params = _filters(filters)
+        filters_sql, filters_params = _filters(filters, parsed)
         sql = {"scope": scope_sql, "filters": filters_sql}
-        params = (parsed.match, *scope_params, *filters_params)
+        params = (match, *scope_params, *filters_params)
+        window = RANK_WINDOW * max(1, -(-(offset + limit) // RANK_WINDOW))
         with self._connection() as conn, _unavailable_on_error():
             # One read transaction: the counts and the page come from the same snapshot.
             conn.execute("BEGIN")
             try:
-                groups = conn.execute(_COUNTS.format(**sql), params).fetchall()
-                total = next(count for field, _, count in groups if field == "")
-                rows = []
-                if limit and offset < total:
-                    rows = conn.execute(
-                        _PAGE.format(score=score_sql(len(found)), **sql),
-                        (_OPEN, _CLOSE, *score_params(found), *params, limit, offset),
+                candidates = conn.execute(_CANDIDATES.format(**sql), (*params, window)).fetchall()
+                groups: list[tuple[str, str | None, int]] = []
+                if facets:
+                    statement = _MATCHED + "".join(
+                        "\nUNION ALL" + _FACET_COUNTS[name] for name in facets
+                    )
+                    groups = conn.execute(
+                        statement.format(**sql), (*params, TOTAL_LIMIT + 1, TOTAL_LIMIT)
                     ).fetchall()
+                    total = next(count for field, _, count in groups if field == "")
+                elif len(candidates) < window:
+                    total = len(candidates)
+                else:
+                    total = conn.execute(
+                        _COUNT.format(**sql), (*params, TOTAL_LIMIT + 1)
+                    ).fetchone()[0]
+                with tokenizer() as words:
+                    ranked = score_window(candidates, needles(parsed, words), words=words)
+                page = ranked[offset : offset + limit]
+                highlight_match = f"text : ({parsed.match})"
+                rows = [
+                    (conn.execute(_HIT, (_OPEN, _CLOSE, highlight_match, rowid)).fetchone(), score)
+                    for rowid, score in page
+                ]
             finally:
                 conn.execute("COMMIT")
-        return SearchResult(total=total, hits=[_hit(row) for row in rows], facets=_facets(groups))
+        relation = "gte" if total > TOTAL_LIMIT else "eq"
+        return SearchResult(
+            total=min(total, TOTAL_LIMIT),
+            hits=[_hit(row, score) for row, score in rows if row is not None],
+            facets=_facets(groups, facets),
+            total_relation=relation,
+            ranking="exact" if relation == "eq" and total <= len(candidates) else "approximate",
+            facets_complete=relation == "eq",
+        )
 
     def document_fingerprints(self) -> dict[uuid.UUID, str]:
         """Documents written by schema version 1 have the empty fingerprint: they read as stale."""
@@ -254,12 +309,16 @@ class Fts5Index:
                 build.execute(f"PRAGMA page_size = {page_size}")
                 build.execute("PRAGMA journal_mode = OFF")
                 build.execute("PRAGMA synchronous = OFF")
+                build.execute("PRAGMA locking_mode = EXCLUSIVE")
+                build.execute("PRAGMA temp_store = MEMORY")
+                build.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KIB}")
                 build.execute("BEGIN")
                 for statement in _statements(SCHEMA):
                     build.execute(statement)
-                with tokenizer() as words:
-                    for batch in _batched(documents, 1000):
-                        _insert_documents(build, with_words(batch, words))
+                rowid = 1
+                for batch in _batched(documents, _BUILD_BATCH):
+                    _insert_documents(build, batch, first_rowid=rowid)
+                    rowid += len(batch)
                 build.execute("INSERT INTO segment_text (segment_text) VALUES ('optimize')")
                 build.execute("COMMIT")
                 with self._connection() as live, _unavailable_on_error():
@@ -336,15 +395,117 @@ def _batched(
 
 
 def _insert_documents(
-    conn: sqlite3.Connection, docs: Iterable[tuple[SegmentDocument, list[str]]]
+    conn: sqlite3.Connection, docs: Sequence[SegmentDocument], *, first_rowid: int
 ) -> None:
-    for doc, words in docs:
-        cursor = conn.execute(_INSERT_META, (*_meta_row(doc), tokens_field(words), len(words)))
-        rowid = cursor.lastrowid
-        conn.execute("INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (rowid, doc.text))
-        terms = {(NARRATOR_FIELD, str(p)) for p in doc.narrators}
-        terms.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
-        conn.executemany(_INSERT_TERM, [(rowid, field, value) for field, value in sorted(terms)])
+    """Each table written with one prepared statement for all of `docs`, rowids from
+    `first_rowid` on."""
+    meta: list[tuple[object, ...]] = []
+    texts: list[tuple[int, str, str]] = []
+    terms: list[tuple[int, str, str]] = []
+    for rowid, doc in enumerate(docs, start=first_rowid):
+        meta.append((rowid, *_meta_row(doc)))
+        texts.append((rowid, doc.text, _document_tags(doc)))
+        found = {(NARRATOR_FIELD, _text(p) or "") for p in doc.narrators}
+        found.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
+        terms.extend((rowid, field, value) for field, value in sorted(found))
+    conn.executemany(_INSERT_META, meta)
+    conn.executemany(_INSERT_TEXT, texts)
+    conn.executemany(_INSERT_TERM, terms)
+
+
+def _next_rowid(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM segment_meta").fetchone()[0])
+
+
+def _document_tags(doc: SegmentDocument) -> str:
+    # The segments of a story share every tag but the speaker's: made once per combination.
+    return _cached_tags(
+        str(doc.access),
+        doc.available,
+        doc.community_id,
+        doc.owner_id,
+        doc.story_id,
+        doc.protocols_required,
+        doc.language,
+        doc.collection_id,
+        doc.decade,
+        doc.year,
+        doc.narrators,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_tags(*fields: Any) -> str:
+    (
+        access,
+        available,
+        community_id,
+        owner_id,
+        story_id,
+        protocols_required,
+        language,
+        collection_id,
+        decade,
+        year,
+        narrators,
+    ) = fields
+    return fts5_tags.document_tags(
+        access=access,
+        available=available,
+        community_id=community_id,
+        owner_id=owner_id,
+        story_id=story_id,
+        protocols_required=protocols_required,
+        language=language,
+        collection_id=collection_id,
+        decade=decade,
+        year=year,
+        narrators=narrators,
+    )
+
+
+def _retag(conn: sqlite3.Connection) -> None:
+    """Copies the text of a file of an older version (`segment_text_old`) into the new text
+    table with each document's tags, in batches, in the caller's transaction."""
+    after = 0
+    while rows := conn.execute(
+        """
+        SELECT m.rowid, o.text, m.access, m.available, m.community_id, m.owner_id, m.story_id,
+               m.recording_id, m.protocols_required, m.language, m.collection_id, m.decade,
+               (SELECT group_concat(value, char(31)) FROM segment_terms
+                WHERE segment_rowid = m.rowid AND field = 'narrator'),
+               (SELECT group_concat(value, char(31)) FROM segment_terms
+                WHERE segment_rowid = m.rowid AND field = 'subject')
+        FROM segment_meta AS m JOIN segment_text_old AS o ON o.rowid = m.rowid
+        WHERE m.rowid > ? ORDER BY m.rowid LIMIT 1000
+        """,
+        (after,),
+    ).fetchall():
+        conn.executemany(
+            _INSERT_TEXT,
+            [
+                (
+                    row[0],
+                    row[1] or "",
+                    fts5_tags.document_tags(
+                        access=row[2],
+                        available=bool(row[3]),
+                        community_id=row[4],
+                        owner_id=row[5],
+                        story_id=row[6],
+                        protocols_required=row[8],
+                        language=row[9],
+                        collection_id=row[10],
+                        decade=row[11],
+                        year=None,
+                        narrators=(row[12] or "").split("\x1f") if row[12] else (),
+                    ),
+                )
+                for row in rows
+            ],
+        )
+        after = rows[-1][0]
+    conn.execute("DROP TABLE segment_text_old")
 
 
 def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None:
@@ -358,23 +519,36 @@ def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None
 def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
     return (
         str(doc.segment_id),
-        str(doc.recording_id),
-        str(doc.story_id),
-        str(doc.transcript_id),
+        _text(doc.recording_id),
+        _text(doc.story_id),
+        _text(doc.transcript_id),
         doc.start,
         doc.end,
         doc.language,
         doc.story_title,
         str(doc.access),
-        None if doc.owner_id is None else str(doc.owner_id),
-        None if doc.collection_id is None else str(doc.collection_id),
+        _text(doc.owner_id),
+        _text(doc.collection_id),
         doc.fingerprint(),
-        None if doc.community_id is None else str(doc.community_id),
-        " ".join(str(p) for p in doc.protocol_ids),
+        _text(doc.community_id),
+        _protocols_text(doc.protocol_ids),
         doc.protocols_required,
         1 if doc.available else 0,
         doc.decade,
+        doc.year,
+        doc.speaker,
     )
+
+
+@functools.lru_cache(maxsize=16_384)
+def _text(value: uuid.UUID | None) -> str | None:
+    """An id as stored (the ids a rebuild writes repeat for each segment of a story)."""
+    return None if value is None else str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _protocols_text(protocol_ids: tuple[uuid.UUID, ...]) -> str:
+    return " ".join(str(p) for p in protocol_ids)
 
 
 def _scope_filter(scope: SearchScope) -> tuple[str, list[str]]:
@@ -417,7 +591,7 @@ _TERM_CONDITION = (
 )
 
 
-def _filters(filters: SearchFilters) -> tuple[str, list[object]]:
+def _filters(filters: SearchFilters, parsed: ParsedQuery) -> tuple[str, list[object]]:
     """A WHERE condition on `m` and its parameters: the column and field names are fixed here,
     the caller's values are only ever bound."""
     wanted: dict[str, object] = {
@@ -430,16 +604,88 @@ def _filters(filters: SearchFilters) -> tuple[str, list[object]]:
         _TERM_CONDITION.format(field=SUBJECT_FIELD): filters.subject,
     }
     conditions = [condition for condition, value in wanted.items() if value is not None]
-    params = [value for value in wanted.values() if value is not None]
+    params: list[object] = [value for value in wanted.values() if value is not None]
+    # A recording's documents are written together, so they lie in one rowid range; a story's
+    # in one per recording. FTS5 reads only the range (the exact condition above still holds).
+    for key, value in (("recording_id", filters.recording_id), ("story_id", filters.story_id)):
+        if value is not None:
+            conditions.append(
+                f"segment_text.rowid BETWEEN (SELECT min(rowid) FROM segment_meta "
+                f"WHERE {key} = ?) AND (SELECT max(rowid) FROM segment_meta WHERE {key} = ?)"
+            )
+            params.extend((str(value), str(value)))
+    for found in parsed.fields:
+        values = list(found.values)
+        marks = ", ".join("?" * len(values))
+        column = _FIELD_COLUMNS.get(found.field)
+        if column is not None:
+            conditions.append(f"{column} IN ({marks})")
+        elif found.field == "narrator":
+            conditions.append(
+                "m.rowid IN (SELECT segment_rowid FROM segment_terms "
+                f"WHERE field = '{NARRATOR_FIELD}' AND value IN ({marks}))"
+            )
+        else:  # pragma: no cover - the parser knows no other field
+            raise ValueError(f"unknown field {found.field}")
+        params.extend(values)
+    if parsed.years is not None:
+        conditions.append("m.year BETWEEN ? AND ?")
+        params.extend(parsed.years)
     return (" AND ".join(conditions) or "1"), params
+
+
+_FIELD_COLUMNS = {
+    "language": "m.language",
+    "collection": "m.collection_id",
+    "speaker": "m.speaker",
+}
+
+_MAX_RANGE_TAGS = 40
+
+
+def _narrowing(
+    scope: SearchScope, *, filters: SearchFilters, parsed: ParsedQuery
+) -> list[str] | None:
+    """The FTS5 expressions on `tags` that every document the caller may see and the filters
+    pass holds (see `fts5_tags`); None when no document can pass."""
+    tag = fts5_tags.tag
+    found: list[str] = []
+    allowed = fts5_tags.scope_tags(scope)
+    if allowed is not None:
+        found.append(fts5_tags.any_of(allowed))
+    single = {
+        "l": filters.language,
+        "k": _optional_str(filters.collection_id),
+        "d": filters.decade,
+        "n": _optional_str(filters.narrator),
+    }
+    found.extend(
+        fts5_tags.any_of([tag(kind, value)]) for kind, value in single.items() if value is not None
+    )
+    kinds = {"language": "l", "collection": "k", "narrator": "n"}
+    for field in parsed.fields:
+        if not field.values:
+            return None
+        if field.field in kinds:
+            found.append(fts5_tags.any_of(tag(kinds[field.field], value) for value in field.values))
+    if parsed.years is not None:
+        low, high = parsed.years
+        if low > high:
+            return None
+        if high // 10 - low // 10 < _MAX_RANGE_TAGS:
+            decades = range(low // 10 * 10, high + 1, 10)
+            found.append(fts5_tags.any_of(tag("d", decade) for decade in decades))
+    return found
 
 
 def _optional_str(value: uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _facets(groups: list[tuple[str, str | None, int]]) -> dict[str, dict[str, int]]:
-    counters: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+def _facets(
+    groups: list[tuple[str, str | None, int]], wanted: Collection[str]
+) -> dict[str, dict[str, int]]:
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS if name in wanted}
     for field, value, count in groups:
         if field in counters and value is not None:
             counters[field][value] += count
@@ -449,8 +695,8 @@ def _facets(groups: list[tuple[str, str | None, int]]) -> dict[str, dict[str, in
     }
 
 
-def _hit(row: tuple[str, str, str, float, float, str, str, float]) -> SearchHit:
-    story_id, recording_id, segment_id, start, end, text, marked, score = row
+def _hit(row: tuple[str, str, str, float, float, str, str], score: float) -> SearchHit:
+    story_id, recording_id, segment_id, start, end, text, marked = row
     return SearchHit(
         story_id=uuid.UUID(story_id),
         recording_id=uuid.UUID(recording_id),
@@ -459,7 +705,7 @@ def _hit(row: tuple[str, str, str, float, float, str, str, float]) -> SearchHit:
         end=end,
         text=text,
         highlight=render_highlight(marked, text),
-        score=float(score),
+        score=score,
     )
 
 

@@ -6,7 +6,7 @@ brings that file to exactly what a new file gets (tests compare the two).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
 # finds "José" and decomposed accents match composed ones. Porter stemming is left out on
@@ -14,9 +14,12 @@ SCHEMA_VERSION = 5
 # would match "me"), and it breaks prefix search, because a prefix is compared with stems:
 # "flooded" is stored as "flood", so `flooded*` would no longer find it. People get English
 # inflections with `flood*`; language-aware stemming is the Elasticsearch backend's job.
-# `prefix='2 3'` keeps short prefix queries from scanning the whole term list.
-# `tokens` and `token_count` are the document's words as this tokenizer reads them, for scoring
-# (`fts5_scoring`).
+# `prefix='2 3'` keeps short prefix queries from scanning the whole term list. `columnsize=0`:
+# no table of document lengths, which only bm25 reads (scores are the document's own).
+# `segment_text.tags` holds made-up words for who may see the document and for the values the
+# filters match (`fts5_tags`): a search adds the caller's scope and filters to its MATCH
+# expression as tags, so FTS5 itself reads only that part of the index, and stops early when
+# a bounded number of matches is enough. The exact conditions on `segment_meta` still apply.
 TOKENIZE = "unicode61 remove_diacritics 2"
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS segment_meta (
@@ -38,10 +41,11 @@ CREATE TABLE IF NOT EXISTS segment_meta (
     protocols_required INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL DEFAULT 1,
     decade INTEGER,
-    tokens TEXT NOT NULL DEFAULT '',
-    token_count INTEGER NOT NULL DEFAULT 0
+    year INTEGER,
+    speaker TEXT
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
+CREATE INDEX IF NOT EXISTS segment_meta_story_id ON segment_meta (story_id);
 CREATE TABLE IF NOT EXISTS segment_terms (
     segment_rowid INTEGER NOT NULL,
     field TEXT NOT NULL,
@@ -50,7 +54,7 @@ CREATE TABLE IF NOT EXISTS segment_terms (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS segment_terms_value ON segment_terms (field, value);
 CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
-    text, tokenize = '{TOKENIZE}', prefix = '2 3'
+    text, tags, tokenize = '{TOKENIZE}', prefix = '2 3', columnsize = 0
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -76,18 +80,31 @@ MIGRATE_FROM_3 = """
 ALTER TABLE segment_meta ADD COLUMN decade INTEGER;
 """
 
-# Version 4 had no word lists to score by (`fts5_scoring`); opening the file fills them in from
-# each document's text, in the same transaction, so scores are right from the first search.
-MIGRATE_FROM_4 = """
-ALTER TABLE segment_meta ADD COLUMN tokens TEXT NOT NULL DEFAULT '';
-ALTER TABLE segment_meta ADD COLUMN token_count INTEGER NOT NULL DEFAULT 0;
+# Versions up to 5 had no tags column in `segment_text` (a virtual table cannot gain one), and
+# version 5 kept each document's words in `segment_meta` for scoring. The old text table is
+# renamed out of the way; opening the file copies its text with the tags made from
+# `segment_meta` into the new one (`fts5_tags.retag`), in the same transaction.
+MIGRATE_TEXT = """
+ALTER TABLE segment_text RENAME TO segment_text_old;
+"""
+
+# Versions up to 5 had no year or speaker: their documents read as stale.
+MIGRATE_YEAR = """
+ALTER TABLE segment_meta ADD COLUMN year INTEGER;
+ALTER TABLE segment_meta ADD COLUMN speaker TEXT;
+"""
+
+MIGRATE_FROM_5 = """
+ALTER TABLE segment_meta DROP COLUMN tokens;
+ALTER TABLE segment_meta DROP COLUMN token_count;
 """
 
 MIGRATIONS = {
-    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4,
-    2: MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4,
-    3: MIGRATE_FROM_3 + MIGRATE_FROM_4,
-    4: MIGRATE_FROM_4,
+    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TEXT,
+    2: MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TEXT,
+    3: MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TEXT,
+    4: MIGRATE_YEAR + MIGRATE_TEXT,
+    5: MIGRATE_FROM_5 + MIGRATE_YEAR + MIGRATE_TEXT,
 }
 """user_version -> the statements that bring a file of that version up to `SCHEMA` (which
 runs after them, creating what is new)."""

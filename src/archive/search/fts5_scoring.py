@@ -1,23 +1,24 @@
-"""How the built-in index computes the score of `archive.search.scoring` inside its query.
+"""How the built-in index computes the score of `archive.search.scoring` for its candidates.
 
 FTS5's own ranking (bm25) reads statistics of the whole index, and Python's sqlite3 cannot
-register an FTS5 ranking function of our own. So each document carries its words as the index's
-tokenizer reads them (`tokens`, each word between two spaces: " the  river ") and their number
-(`token_count`), and a part's occurrences are counted with SQLite's string functions inside the
-query: a few microseconds per match, no second pass over the index, nothing in Python per
-match. Occurrences are counted without overlap ("a a" occurs once in "a a a").
+register an FTS5 ranking function of our own. So the search reads a bounded window of
+candidates (`base.RANK_WINDOW`: their rowids and texts, never the whole match), tokenizes their
+texts with the index's own tokenizer in a private in-memory table, and counts each wanted
+part's occurrences in the words: a word or phrase whole (" the  river " in " the  river  ran "),
+a prefix's last word open at its end (" riv"). Occurrences are counted without overlap ("a a"
+occurs once in "a a a"). Nothing is stored for scoring, so writing the index costs nothing more.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from archive.search.documents import SegmentDocument
 from archive.search.fts5_schema import TOKENIZE
 from archive.search.query import ParsedQuery
-from archive.search.scoring import K1, REFERENCE_LENGTH, B
+from archive.search.scoring import segment_score
 
 
 @contextmanager
@@ -34,6 +35,14 @@ def tokenizer() -> Iterator[Tokenizer]:
         conn.close()
 
 
+PLAIN_ASCII = TOKENIZE == "unicode61 remove_diacritics 2"
+"""With this tokenizer an ASCII text's words are its runs of letters and digits, lowercased:
+read in Python, much faster than through FTS5. Any other tokenizer (stemming, other
+separators) is always asked."""
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 class Tokenizer:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -41,11 +50,17 @@ class Tokenizer:
     def words(self, texts: Sequence[str]) -> list[list[str]]:
         """Each text's words, in order, folded as the index folds them."""
         found: list[list[str]] = [[] for _ in texts]
+        others: list[tuple[int, str]] = []
+        for position, text in enumerate(texts):
+            if PLAIN_ASCII and text.isascii():
+                found[position] = _ASCII_WORD.findall(text.lower())
+            else:
+                others.append((position, text))
+        if not others:
+            return found
         self._conn.execute("BEGIN")
         try:
-            self._conn.executemany(
-                "INSERT INTO words (rowid, text) VALUES (?, ?)", enumerate(texts)
-            )
+            self._conn.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", others)
             rows = self._conn.execute(
                 "SELECT doc, term FROM word_instances ORDER BY doc, offset"
             ).fetchall()
@@ -63,63 +78,35 @@ def tokens_field(words: Sequence[str]) -> str:
 
 
 def needles(parsed: ParsedQuery, words: Tokenizer) -> list[str]:
-    """What to count in `tokens` for each wanted part: a word or phrase whole (" the  river "),
-    a prefix's last word open at its end (" riv"). Parts without a word add nothing."""
-    wanted = [*parsed.terms, *parsed.phrases, *parsed.prefixes]
-    prefix_from = len(parsed.terms) + len(parsed.phrases)
+    """What to count in a text's words for each wanted part: a word or phrase whole
+    (" the  river "), a prefix's last word open at its end (" riv"). Parts without a word add
+    nothing."""
+    wanted = parsed.wanted()
     found: list[str] = []
-    for position, part in enumerate(words.words(wanted)):
-        if not part:
+    for part, tokens in zip(wanted, words.words([p.text for p in wanted]), strict=True):
+        if not tokens:
             continue
-        needle = tokens_field(part)
-        found.append(needle[:-1] if position >= prefix_from else needle)
+        needle = tokens_field(tokens)
+        found.append(needle[:-1] if part.kind == "prefix" else needle)
     return found
 
 
-def score_sql(count: int) -> str:
-    """`scoring.segment_score` of the row `m` as SQL, with `count` needles to bind, each as
-    (needle, its length). Positive for a row in which every needle occurs."""
-    if count == 0:
-        return "1.0"
-    norm = f"({K1} * (1.0 - {B} + {B} * m.token_count / {REFERENCE_LENGTH}))"
-    tf = "((length(m.tokens) - length(replace(m.tokens, ?, ''))) / ?)"
-    # (K1 + 1) * tf / (tf + norm), written with tf once so each needle is bound once.
-    parts = [f"({K1 + 1} - {K1 + 1} * {norm} / ({tf} + {norm}))" for _ in range(count)]
-    return "(" + " + ".join(parts) + ")"
+Candidate = tuple[int, str, str, float, str]
+"""(rowid, text, story id, start, segment id)"""
 
 
-def score_params(found: Sequence[str]) -> list[object]:
-    params: list[object] = []
-    for needle in found:
-        params.extend((needle, len(needle)))
-    return params
-
-
-def with_words(
-    docs: Sequence[SegmentDocument], words: Tokenizer | None = None
-) -> list[tuple[SegmentDocument, list[str]]]:
-    """Each document with its words, as the index tokenizes them."""
-    if words is None:
-        with tokenizer() as fresh:
-            return with_words(docs, fresh)
-    return list(zip(docs, words.words([doc.text for doc in docs]), strict=True))
-
-
-def fill_tokens(conn: sqlite3.Connection) -> None:
-    """Fills `tokens` and `token_count` of every document from its text (a file of an older
-    schema version had none), in batches, in the caller's transaction."""
-    after = 0
-    with tokenizer() as words:
-        while rows := conn.execute(
-            "SELECT rowid, text FROM segment_text WHERE rowid > ? ORDER BY rowid LIMIT 1000",
-            (after,),
-        ).fetchall():
-            found = words.words([text or "" for _, text in rows])
-            conn.executemany(
-                "UPDATE segment_meta SET tokens = ?, token_count = ? WHERE rowid = ?",
-                [
-                    (tokens_field(w), len(w), rowid)
-                    for (rowid, _), w in zip(rows, found, strict=True)
-                ],
-            )
-            after = rows[-1][0]
+def score_window(
+    candidates: Sequence[Candidate], found: Sequence[str], *, words: Tokenizer
+) -> list[tuple[int, float]]:
+    """(rowid, score) of every candidate, best first (ties by story, start, segment id)."""
+    texts = words.words([text or "" for _, text, _, _, _ in candidates])
+    scored: list[tuple[float, str, float, str, int]] = []
+    for (rowid, _, story_id, start, segment_id), tokens in zip(candidates, texts, strict=True):
+        if found:
+            field = tokens_field(tokens)
+            score = segment_score((field.count(needle) for needle in found), len(tokens))
+        else:
+            score = 1.0
+        scored.append((-score, story_id, start, segment_id, rowid))
+    scored.sort()
+    return [(rowid, -negative) for negative, _, _, _, rowid in scored]

@@ -42,6 +42,10 @@ class ConsentIn(BaseModel):
 
 
 class ConsentRead(BaseModel):
+    """The narrator's consent on a story, as recorded: who gave it, who may listen, whether
+    it is searchable, an embargo, whether a signed document is kept, and its withdrawal if
+    any."""
+
     given_by: str
     listen: ConsentListen
     searchable: bool
@@ -68,6 +72,9 @@ class ConsentRead(BaseModel):
 
 
 class ConsentWithdrawal(BaseModel):
+    """Withdrawing a story's consent: it leaves playback at once and search within one index
+    cycle; nothing is deleted."""
+
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(default="", max_length=10_000)

@@ -19,6 +19,8 @@ HOW_TO_WRITE = "write it as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 1952, 1952-06 or 1
 
 
 class DatePrecision(StrEnum):
+    """How precisely a partial date is known: year, month or day."""
+
     YEAR = "year"
     MONTH = "month"
     DAY = "day"

@@ -27,6 +27,10 @@ def create_story(
     response: Response,
     actor: ActorDep,
 ) -> StoryRead:
+    """Creates a story from its metadata (201, with its id). Add recordings with `POST
+    /api/v1/stories/{story_id}/recordings` or a resumable upload. A contributor's or upload
+    link's story needs `consent` and starts `submitted` and private until an archivist
+    reviews it."""
     story = service.create_story(session, viewer, data=data, actor=actor)
     story = service.get_visible_story(session, viewer, story_id=story.id, with_recordings=True)
     response.headers["ETag"] = editing.etag(story.version)

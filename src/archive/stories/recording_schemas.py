@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from archive.models import Recording
 
@@ -22,6 +22,34 @@ class TranscriptionRead(BaseModel):
 
 
 class RecordingRead(BaseModel):
+    """A recording of a story: its file, what was found in it, and how its transcription
+    goes (`queued`, `transcribing`, `ready` or `failed` with the error)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "c1a7f0de-2b6e-4d0f-9a85-3e9b2f4d6a10",
+                    "story_id": "5b0e9d1c-8f3a-4c55-9d2e-0a4f1c6b7e21",
+                    "original_filename": "story_en.flac",
+                    "sha256": "4f1c0b6a9e2d8c7b5a3f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b",
+                    "size": 433322,
+                    "content_type": "audio/flac",
+                    "duration": 26.78,
+                    "codec": "flac",
+                    "sample_rate": 16000,
+                    "channels": 1,
+                    "status": "queued",
+                    "progress": 0.0,
+                    "error": None,
+                    "created_at": "2026-12-02T09:00:00Z",
+                    "ready_at": None,
+                    "transcription": None,
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     story_id: uuid.UUID
     original_filename: str
@@ -39,6 +67,9 @@ class RecordingRead(BaseModel):
     ready_at: datetime | None
     """When it last became ready: transcribed and searchable."""
     transcription: TranscriptionRead | None
+    deaccessioned_at: datetime | None = None
+    """Set when the original was withdrawn from the archive: the row is its tombstone."""
+    deaccession_reason: str | None = None
 
     @classmethod
     def of(cls, recording: Recording) -> RecordingRead:
@@ -72,4 +103,6 @@ class RecordingRead(BaseModel):
             created_at=recording.created_at,
             ready_at=recording.ready_at,
             transcription=transcription,
+            deaccessioned_at=recording.deaccessioned_at,
+            deaccession_reason=recording.deaccession_reason,
         )

@@ -26,6 +26,8 @@ class PersonLinkIn(BaseModel):
 
 
 class StoryPersonRead(BaseModel):
+    """A person named on a story, and their role in it."""
+
     person_id: uuid.UUID
     name: str
     role: PersonRole
@@ -118,7 +120,30 @@ _PEOPLE = Field(
 
 
 class StoryCreate(StoryFields):
-    model_config = ConfigDict(extra="forbid")
+    """A new story's metadata. Contributors and upload-link holders must give `consent`;
+    their stories start `submitted` and private until an archivist reviews them."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "When the river flooded",
+                    "description": "How the seeds were saved, and the bridge that was lost.",
+                    "languages": ["en"],
+                    "access": "public",
+                    "recorded_date": "1987-06",
+                    "place": "Saint Anne",
+                    "subjects": ["floods", "farming"],
+                    "consent": {
+                        "given_by": "Tía Marta",
+                        "listen": "public",
+                        "searchable": True,
+                    },
+                }
+            ]
+        },
+    )
 
     title: str = Field(min_length=1, max_length=500)
     description: str = Field(default="", max_length=100_000)
@@ -166,6 +191,9 @@ class StoryCreate(StoryFields):
 
 
 class StoryRead(BaseModel):
+    """A story: its metadata, who may hear it, its review status, consent and recordings.
+    Someone who may know of the story but not hear it gets the title only."""
+
     id: uuid.UUID
     title: str
     description: str

@@ -7,11 +7,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from archive.domain.transcript_edits import ChangeKind
-from archive.domain.transcription import confidence
+from archive.domain.transcription import segment_confidence
 from archive.models import Segment, Transcript
 
 
 class WordRead(BaseModel):
+    """One word of a segment, its time in seconds from the recording's start, and the speech
+    model's probability for it."""
+
     word: str
     start: float
     end: float
@@ -19,33 +22,49 @@ class WordRead(BaseModel):
 
 
 class SegmentRead(BaseModel):
+    """A timed stretch of a transcript, with its words and how sure the speech model is of
+    it."""
+
     id: uuid.UUID
     start: float
     end: float
     text: str
     speaker: str | None
     confidence: float | None
-    """exp(mean token log-probability), 0 to 1: low values are where to check first."""
+    """How sure the speech model is of this segment's words, 0 to 1 (the geometric mean of
+    their probabilities, lowered where the model thought it might not be speech): low values
+    are where to check first. Null for text a person changed."""
     flagged: bool
-    """Whisper's output looked repetitive here; listen before trusting it."""
+    """The model was unsure here (confidence under the archive's threshold) or its output
+    looked repetitive: listen before trusting it."""
     words: list[WordRead]
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRead:
-        """`confidence` is computed from the segment's mean log-probability."""
+        """`confidence` is computed from the segment's words, while the segment still carries
+        the model's judgement (an edit of its text drops `no_speech_prob` with it)."""
+        machine = segment.no_speech_prob is not None
         return cls(
             id=segment.id,
             start=segment.start,
             end=segment.end,
             text=segment.text,
             speaker=segment.speaker,
-            confidence=confidence(segment.avg_logprob),
+            confidence=segment_confidence(
+                [float(w["probability"]) for w in segment.words],
+                no_speech_prob=segment.no_speech_prob,
+            )
+            if machine
+            else None,
             flagged=segment.flagged,
             words=[WordRead.model_validate(w) for w in segment.words],
         )
 
 
 class TranscriptRead(BaseModel):
+    """A version of a recording's transcript: who or what made it, and its segments in
+    order."""
+
     recording_id: uuid.UUID
     version: int
     source: Literal["machine", "human"]
@@ -94,6 +113,8 @@ class SegmentEdit(BaseModel):
 
 
 class SegmentSplit(BaseModel):
+    """Where to split a segment in two."""
+
     model_config = ConfigDict(extra="forbid")
 
     at: float = Field(
@@ -102,6 +123,8 @@ class SegmentSplit(BaseModel):
 
 
 class VersionRead(BaseModel):
+    """One version of a recording's transcript, without its segments."""
+
     version: int
     source: Literal["machine", "human"]
     model: str | None
@@ -112,6 +135,8 @@ class VersionRead(BaseModel):
 
 
 class SegmentStateRead(BaseModel):
+    """A segment as one transcript version has it."""
+
     start: float
     end: float
     text: str
@@ -120,6 +145,8 @@ class SegmentStateRead(BaseModel):
 
 
 class SegmentChangeRead(BaseModel):
+    """One segment's change between two transcript versions."""
+
     kind: ChangeKind
     old_position: int | None
     """Where the segment was in the older version (from 0); null for an added one."""
@@ -132,6 +159,8 @@ class SegmentChangeRead(BaseModel):
 
 
 class TranscriptDiffRead(BaseModel):
+    """What changed between two versions of a recording's transcript, segment by segment."""
+
     recording_id: uuid.UUID
     from_version: int
     to_version: int

@@ -23,7 +23,7 @@ from archive.domain.transcript_edits import SegmentChange, SegmentDraft, Word, d
 from archive.errors import NotFound
 from archive.models import Segment, Transcript
 from archive.recordings import repository as recordings_repository
-from archive.recordings.service import get_visible_recording
+from archive.recordings.service import get_held_recording
 from archive.stories.service import story_access
 from archive.transcripts import repository
 from archive.transcripts.repository import VersionSummary
@@ -31,6 +31,9 @@ from archive.transcripts.schemas import TranscriptRead
 
 
 class CaptionFormat(StrEnum):
+    """A transcript as captions or text: WebVTT (`vtt`), SubRip (`srt`) or plain text
+    (`txt`)."""
+
     JSON = "json"
     VTT = "vtt"
     SRT = "srt"
@@ -52,7 +55,7 @@ def etag(version: int) -> str:
 def current_transcript(
     session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> Transcript:
-    recording = get_visible_recording(session, viewer, recording_id=recording_id)
+    recording = get_held_recording(session, viewer, recording_id=recording_id)
     transcript = repository.latest_transcript(session, recording_id)
     if transcript is None:
         raise NotFound(
@@ -117,7 +120,7 @@ def list_versions(
     session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID
 ) -> list[VersionSummary]:
     """Newest first; empty while the recording has no transcript yet."""
-    get_visible_recording(session, viewer, recording_id=recording_id)
+    get_held_recording(session, viewer, recording_id=recording_id)
     return repository.version_summaries(session, recording_id)
 
 
@@ -144,7 +147,7 @@ def _version(session: Session, recording_id: uuid.UUID, *, version: int) -> Tran
 def transcript_version(
     session: Session, viewer: Viewer | None, *, recording_id: uuid.UUID, version: int
 ) -> Transcript:
-    get_visible_recording(session, viewer, recording_id=recording_id)
+    get_held_recording(session, viewer, recording_id=recording_id)
     return _version(session, recording_id, version=version)
 
 
@@ -179,7 +182,7 @@ def diff(
     from_version: int,
     to_version: int,
 ) -> list[SegmentChange]:
-    get_visible_recording(session, viewer, recording_id=recording_id)
+    get_held_recording(session, viewer, recording_id=recording_id)
     old = _version(session, recording_id, version=from_version)
     new = _version(session, recording_id, version=to_version)
     spans = _spans_hidden_from(session, viewer, recording_id=recording_id)

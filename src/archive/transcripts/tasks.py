@@ -67,6 +67,7 @@ def transcribe(ctx: JobContext) -> None:
         duration=duration,
         check_stop=ctx.check_stop,
         on_progress=report,
+        flag_below=ctx.settings.confidence_flag_threshold,
     )
     with ctx.final_transaction() as session:
         if transcripts.transcript_for_job(session, ctx.job.id) is not None:

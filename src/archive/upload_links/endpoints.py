@@ -35,6 +35,7 @@ def create_upload_link(
 def list_upload_links(
     viewer: CurrentViewer, session: SessionDep, collection_id: uuid.UUID | None = None
 ) -> list[UploadLinkRead]:
+    """The upload links of your communities' collections, newest first (never their tokens)."""
     links = service.list_links(session, viewer, collection_id=collection_id)
     return [UploadLinkRead.model_validate(link, from_attributes=True) for link in links]
 
@@ -49,5 +50,7 @@ def current_upload_link(viewer: CurrentViewer, session: SessionDep) -> UploadLin
 def revoke_upload_link(
     link_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
 ) -> Response:
+    """Revokes an upload link (204): its token stops working at once; what came in through
+    it stays."""
     service.revoke_link(session, viewer, link_id=link_id, actor=actor)
     return Response(status_code=204)

@@ -9,6 +9,9 @@ from archive.datetimes import ZonedDatetime
 
 
 class UploadLinkCreate(BaseModel):
+    """A new upload link into one collection, with an optional end date, number of uses and
+    note."""
+
     model_config = ConfigDict(extra="forbid")
 
     collection_id: uuid.UUID
@@ -20,6 +23,8 @@ class UploadLinkCreate(BaseModel):
 
 
 class UploadLinkRead(BaseModel):
+    """An upload link into one collection and how much it has been used."""
+
     id: uuid.UUID
     collection_id: uuid.UUID
     community_id: uuid.UUID
@@ -32,6 +37,8 @@ class UploadLinkRead(BaseModel):
 
 
 class UploadLinkCreated(UploadLinkRead):
+    """A new upload link, with its token and page, shown this once."""
+
     token: str
     """Shown once; only its hash is kept."""
     url: str

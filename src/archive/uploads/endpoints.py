@@ -37,7 +37,7 @@ from archive.domain.tus import (
 from archive.errors import BadRequest, NotFound, PreconditionFailed, UnsupportedMedia
 from archive.events.actor import Actor
 from archive.uploads import completion, flow
-from archive.uploads.schemas import UploadRead
+from archive.uploads.schemas import METADATA_KEYS, UploadRead
 from archive.uploads.stream import ClientGone, append_body
 
 router = APIRouter(tags=["resumable uploads (tus)"])
@@ -88,7 +88,82 @@ def discover(settings: SettingsDep) -> Response:
     )
 
 
-@router.post("/uploads", status_code=201)
+def _metadata_table() -> str:
+    rows = "\n".join(f"| `{key}` | {meaning} |" for key, meaning in METADATA_KEYS.items())
+    return f"| key | what |\n| --- | --- |\n{rows}"
+
+
+CREATE_DESCRIPTION = f"""Start a resumable upload (tus 1.0.0 creation); with a body
+(`Content-Type: application/offset+octet-stream`, creation-with-upload) its first bytes too.
+Answers 201 with `Location` (the upload's address: send the rest there with `PATCH`, ask where
+it stands with `HEAD`) and `Upload-Expires`.
+
+Sign in with a bearer token: a person's API token, or an upload link's token. A tus client
+can send nothing but headers, so everything about the recording and its story travels in
+`Upload-Metadata`: comma-separated `key base64(value)` pairs. Keys read:
+
+{_metadata_table()}
+
+A new story from anyone but the community's archivists (a contributor, an upload-link holder)
+needs `consent_given_by`, `consent_listen` and `consent_searchable`; without them the answer is
+422 naming these keys, before any byte is sent."""
+
+CREATE_OPENAPI: dict[str, object] = {
+    "parameters": [
+        {
+            "name": "Tus-Resumable",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string", "enum": [TUS_VERSION]},
+        },
+        {
+            "name": "Upload-Length",
+            "in": "header",
+            "required": True,
+            "description": "The whole file's size in bytes.",
+            "schema": {"type": "integer", "minimum": 0},
+            "example": 433322,
+        },
+        {
+            "name": "Upload-Metadata",
+            "in": "header",
+            "required": True,
+            "description": "`key base64(value)` pairs, comma-separated; the keys are listed "
+            "above. The example is a new story with its consent: title `The seeds`, "
+            "consent_given_by `Tía Marta`, consent_listen `community`, consent_searchable "
+            "`true`, filename `story.flac`.",
+            "schema": {"type": "string"},
+            "example": (
+                "title VGhlIHNlZWRz,consent_given_by VMOtYSBNYXJ0YQ==,"
+                "consent_listen Y29tbXVuaXR5,consent_searchable dHJ1ZQ==,"
+                "filename c3RvcnkuZmxhYw=="
+            ),
+        },
+        {
+            "name": "Upload-Checksum",
+            "in": "header",
+            "required": False,
+            "description": "For creation-with-upload: `sha1|sha256 base64(digest)` of the "
+            "bytes in this request; a mismatch answers 460 and keeps none of them.",
+            "schema": {"type": "string"},
+        },
+    ],
+    "responses": {
+        "201": {
+            "description": "The upload is made; send its bytes to `Location`.",
+            "headers": {
+                "Location": {"schema": {"type": "string"}},
+                "Upload-Offset": {"schema": {"type": "integer"}},
+                "Upload-Expires": {"schema": {"type": "string"}},
+            },
+        }
+    },
+}
+
+
+@router.post(
+    "/uploads", status_code=201, description=CREATE_DESCRIPTION, openapi_extra=CREATE_OPENAPI
+)
 async def create_upload(
     request: Request,
     _tus: TusDep,

@@ -45,6 +45,7 @@ ERROR_TITLES = (
     N_("The content cannot be used"),
     N_("A part of the archive is unavailable"),
     N_("The audio is being prepared"),
+    N_("A stored object is not as it arrived"),
 )
 """The titles of `archive.errors`, which the error page shows translated (a test checks
 that none is missing)."""

@@ -129,6 +129,7 @@ def search_page(
             filters=parsed.filters(),
             offset=(parsed.page - 1) * PER_PAGE,
             limit=PER_PAGE,
+            facets=FILTERS,
             name_collections=True,
         )
     except BadRequest as refused:

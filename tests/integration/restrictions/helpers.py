@@ -115,6 +115,7 @@ def _segment(position: int, start: float, end: float, text: str) -> Segment:
             for i, word in enumerate(words)
         ],
         avg_logprob=-0.2,
+        no_speech_prob=0.05,
     )
 
 

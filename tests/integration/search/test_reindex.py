@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import abc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from archive.db.session import transaction, units_of_work
 from archive.discovery import reindex
 from archive.domain.access import SearchScope
 from archive.models import Collection, Recording, Segment, Story, Transcript
-from archive.search.base import NO_FILTERS, SearchFilters, SearchIndex, SearchResult
+from archive.search.base import FACET_FIELDS, NO_FILTERS, SearchFilters, SearchIndex, SearchResult
 from archive.search.documents import SegmentDocument
 from archive.search.fts5 import Fts5Index
+from archive.search.query import ParsedQuery
 from archive.settings import Settings
 from support.stories import add_ready_recording
 
@@ -125,14 +127,17 @@ class FlakyIndex:
 
     def search(
         self,
-        query: str,
+        query: str | ParsedQuery,
         scope: SearchScope,
         *,
         filters: SearchFilters = NO_FILTERS,
         offset: int,
         limit: int,
+        facets: abc.Collection[str] = (),
     ) -> SearchResult:
-        return self.inner.search(query, scope, filters=filters, offset=offset, limit=limit)
+        return self.inner.search(
+            query, scope, filters=filters, offset=offset, limit=limit, facets=facets
+        )
 
     def document_fingerprints(self) -> dict[uuid.UUID, str]:
         return self.inner.document_fingerprints()
@@ -217,7 +222,7 @@ def test_missing_stale_and_orphaned_documents_are_found_and_repaired(
     assert texts(index, "mill") == []
     assert texts(index, "part") == ["a public part v1"]
     assert texts(index, "canoe") == ["the new canoe v1"]
-    harbour = index.search("harbour", EVERYTHING, offset=0, limit=5)
+    harbour = index.search("harbour", EVERYTHING, offset=0, limit=5, facets=FACET_FIELDS)
     assert list(harbour.facets["collection_id"].values()) == [1]
 
 
@@ -326,7 +331,10 @@ def test_the_command_checks_repairs_and_rebuilds(
     assert run_cli.invoke(cli, ["reindex", "--check"]).exit_code == 0
 
     # The API answers from the rebuilt file, with the caller's scope, filters and facets.
-    public = client.get("/api/v1/search", params={"q": "river"}).json()
+    public = client.get(
+        "/api/v1/search",
+        params={"q": "river", "facets": "language,collection,narrator,subject,decade"},
+    ).json()
     assert public["total"] == 1
     assert public["facets"] == {
         "language": {"en": 1},
@@ -335,7 +343,22 @@ def test_the_command_checks_repairs_and_rebuilds(
         "subject": {},
         "decade": {},
     }
-    assert sorted(public) == ["facets", "hits", "narrators", "page", "per_page", "total"]
+    assert sorted(public) == [
+        "facets",
+        "facets_complete",
+        "hits",
+        "narrators",
+        "page",
+        "per_page",
+        "ranking",
+        "total",
+        "total_relation",
+    ]
+    assert (public["total_relation"], public["ranking"], public["facets_complete"]) == (
+        "eq",
+        "exact",
+        True,
+    )
 
 
 def test_the_command_refuses_check_and_repair_together(run_cli: CliRunner) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.communities.repository import default_community
@@ -17,6 +19,8 @@ from archive.models import Collection, Person, Segment, Story, StoryPerson, Tran
 from archive.search.base import SearchIndex
 from support.problems import assert_problem
 from support.stories import add_ready_recording
+
+ALL_FACETS = "language,collection,narrator,subject,decade"
 
 
 def make_story(
@@ -94,7 +98,7 @@ def test_filters_and_facets_over_http(
     make_story(sessions, ["a private canoe"], access="private", collection_id=river)
     index_everything(client, sessions)
 
-    everything = client.get("/api/v1/search", params={"q": "canoe"}).json()
+    everything = client.get("/api/v1/search", params={"q": "canoe", "facets": ALL_FACETS}).json()
     assert (everything["total"], everything["page"], everything["per_page"]) == (4, 1, 20)
     assert everything["facets"] == {
         "language": {"en": 3, "es": 1},
@@ -105,23 +109,28 @@ def test_filters_and_facets_over_http(
     }
     assert everything["narrators"] == {}
 
-    spanish = client.get("/api/v1/search", params={"q": "canoe", "language": "es"}).json()
+    spanish = client.get(
+        "/api/v1/search", params={"q": "canoe", "facets": ALL_FACETS, "language": "es"}
+    ).json()
     assert [hit["text"] for hit in spanish["hits"]] == ["la canoe del río"]
     assert spanish["facets"]["language"] == {"es": 1}
 
     in_story = client.get(
-        "/api/v1/search", params={"q": "canoe", "story_id": str(story), "per_page": 1}
+        "/api/v1/search",
+        params={"q": "canoe", "facets": ALL_FACETS, "story_id": str(story), "per_page": 1},
     ).json()
     assert in_story["total"] == 2
     assert len(in_story["hits"]) == 1
     assert in_story["hits"][0]["recording_id"] == str(recording)
 
     by_recording = client.get(
-        "/api/v1/search", params={"q": "canoe", "recording_id": str(recording)}
+        "/api/v1/search",
+        params={"q": "canoe", "facets": ALL_FACETS, "recording_id": str(recording)},
     ).json()
     assert by_recording["total"] == 2
 
     collection_params = {"q": "canoe", "collection_id": str(river)}
+    collection_params["facets"] = ALL_FACETS
     public = client.get("/api/v1/search", params=collection_params).json()
     assert public["total"] == 3
     curated = client.get("/api/v1/search", params=collection_params, headers=admin).json()
@@ -135,7 +144,7 @@ def test_a_malformed_filter_is_refused(client: TestClient) -> None:
 
 
 def search(client: TestClient, **params: str) -> dict[str, Any]:
-    response = client.get("/api/v1/search", params={"q": "canoe", **params})
+    response = client.get("/api/v1/search", params={"q": "canoe", "facets": ALL_FACETS, **params})
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
     return found
@@ -197,11 +206,25 @@ def test_narrator_subject_and_decade_filters_and_facets_over_http(
     assert {h["story_id"] for h in floods["hits"]} == {str(flood)}
     assert floods["facets"]["decade"] == {"1950": 2}
     assert search(client, subject="floods")["total"] == 0  # subjects match as written
+
+    # The same filters written in the query: a narrator by name (case ignored), a year range.
+    by_name = client.get("/api/v1/search", params={"q": 'canoe narrator:"ana quispe"'}).json()
+    assert sorted(h["text"] for h in by_name["hits"]) == [
+        "the canoe after",
+        "the canoe in the flood",
+    ]
+    assert by_name["facets"] == {}  # counted only when asked for
+    seventies = client.get("/api/v1/search", params={"q": "canoe year:1970..1979"}).json()
+    assert [h["text"] for h in seventies["hits"]] == ["the canoe race"]
+    nobody = client.get("/api/v1/search", params={"q": "canoe narrator:nobody"}).json()
+    assert (nobody["total"], nobody["total_relation"], nobody["ranking"]) == (0, "eq", "exact")
     assert search(client, decade="1970")["total"] == 1
     assert search(client, decade="1990")["total"] == 0
     assert search(client, decade="1950", subject="Rivers", narrator=str(ana))["total"] == 2
 
-    curated = client.get("/api/v1/search", params={"q": "canoe"}, headers=admin).json()
+    curated = client.get(
+        "/api/v1/search", params={"q": "canoe", "facets": ALL_FACETS}, headers=admin
+    ).json()
     assert curated["total"] == 5
     assert curated["facets"]["subject"] == {"Rivers": 3, "Floods": 2, "Secrets": 1}
     assert curated["facets"]["narrator"][str(interviewer)] == 1
@@ -237,3 +260,69 @@ def test_the_edges_of_the_decade_range_are_accepted(client: TestClient) -> None:
     for decade in ("1000", "2100"):
         response = client.get("/api/v1/search", params={"q": "x", "decade": decade})
         assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("river OR", "flood OR storm"),
+        ("OR river", "flood OR storm"),
+        ("river year:19x", "year:1950..1970"),
+        ("river narrator:", 'narrator:"Ana Lopez"'),
+        ("language:fr", "language:fr river"),
+        ("-river", "flood -river"),
+    ],
+)
+def test_a_query_that_cannot_be_read_answers_400_showing_how_to_write_it(
+    client: TestClient, query: str, shown: str
+) -> None:
+    problem = assert_problem(client.get("/api/v1/search", params={"q": query}), 400)
+    assert shown in problem["detail"]
+
+
+def test_an_unknown_facet_is_refused_naming_the_known_ones(client: TestClient) -> None:
+    problem = assert_problem(
+        client.get("/api/v1/search", params={"q": "river", "facets": "language,colour"}), 422
+    )
+    assert "colour" in str(problem)
+
+
+@given(
+    st.one_of(
+        st.text(min_size=1, max_size=40),
+        st.lists(
+            st.sampled_from(
+                [
+                    "canoe",
+                    "OR",
+                    "-",
+                    '"',
+                    "riv*",
+                    "year:",
+                    "year:1950..1970",
+                    "narrator:x",
+                    "language:",
+                    "speaker:",
+                    'collection:"a b"',
+                    "\x00",
+                    "é",
+                    "year:9..1",
+                ]
+            ),
+            min_size=1,
+            max_size=6,
+        ).map(" ".join),
+    )
+)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_query_answers_results_or_a_problem_never_an_error(
+    client: TestClient, query: str
+) -> None:
+    response = client.get("/api/v1/search", params={"q": query, "facets": ALL_FACETS})
+    if response.status_code == 200:
+        assert response.json()["total_relation"] == "eq"
+    else:
+        assert response.status_code in (400, 422), response.text
+        assert_problem(response, response.status_code)

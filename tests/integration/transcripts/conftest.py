@@ -93,6 +93,7 @@ def add_recording(
                     {"word": w, "start": a, "end": b, "probability": 0.9} for w, a, b in s["words"]
                 ],
                 avg_logprob=-0.2,
+                no_speech_prob=0.05,
                 flagged=i == 1,
             )
             for i, s in enumerate(SEGMENTS)

@@ -65,7 +65,13 @@ def test_restricted_lines_are_masked_and_uncertain_ones_marked_for_archivists(
         assert found is not None
         found.community_id = default_community(session).id
     _change_segment(sessions, recording, 0, restricted=True)
-    _change_segment(sessions, recording, 2, avg_logprob=-2.0)
+    _change_segment(
+        sessions,
+        recording,
+        2,
+        words=[{"word": " misheard", "start": 2.0, "end": 2.4, "probability": 0.14}],
+        no_speech_prob=0.0,
+    )
 
     anonymous = client.get(f"/stories/{story}").text
     assert "the sacred song" not in anonymous

@@ -2,11 +2,10 @@
 and how confident each one looks."""
 
 import itertools
-import math
 
 import pytest
 
-from archive.domain.transcription import Verdict, confidence, judge_segment
+from archive.domain.transcription import Verdict, judge_segment, segment_confidence
 
 GOOD_LOGPROB = -0.25
 NORMAL_RATIO = 1.4
@@ -137,38 +136,87 @@ def test_judge_segment(
     )
 
 
+def test_a_segment_of_unsure_words_is_flagged_as_uncertain() -> None:
+    verdict = judge_segment(
+        "Glorvik Tensorgu Merk will up and breathe.",
+        avg_logprob=GOOD_LOGPROB,
+        compression_ratio=NORMAL_RATIO,
+        no_speech_prob=SPEECH,
+        previous_text=None,
+        word_probabilities=[0.6, 0.21, 0.31, 0.91, 0.64, 0.98, 0.25],
+        flag_below=0.6,
+    )
+    assert verdict == Verdict(True, True, "uncertain")
+
+
+def test_a_segment_of_sure_words_is_not_flagged() -> None:
+    verdict = judge_segment(
+        "Every spring the whole family planted them.",
+        avg_logprob=GOOD_LOGPROB,
+        compression_ratio=NORMAL_RATIO,
+        no_speech_prob=SPEECH,
+        previous_text=None,
+        word_probabilities=[0.94, 0.98, 0.91, 0.95, 1.0, 0.99, 0.92],
+        flag_below=0.6,
+    )
+    assert verdict == Verdict(True, False)
+
+
 @pytest.mark.parametrize(
-    ("avg_logprob", "expected"),
+    ("probabilities", "no_speech_prob", "expected"),
     [
-        (0.0, 1.0),
-        (math.log(0.5), 0.5),
-        (-0.1, 0.9048),
-        # log-probabilities above 0 do not occur, but must not show as more than certain
-        (0.5, 1.0),
+        ([1.0, 1.0], 0.0, 1.0),
+        ([0.5, 0.5, 0.5], 0.0, 0.5),
+        ([0.25, 1.0], 0.0, 0.5),  # geometric, not arithmetic, mean
+        ([0.81], 0.19, 0.81 * 0.9),
+        ([1.0], None, 1.0),
+        # probabilities above 1 do not occur, but must not show as more than certain
+        ([1.5], 0.0, 1.0),
     ],
 )
-def test_confidence(avg_logprob: float, expected: float) -> None:
-    assert confidence(avg_logprob) == pytest.approx(expected, abs=1e-4)
+def test_segment_confidence(
+    probabilities: list[float], no_speech_prob: float | None, expected: float
+) -> None:
+    assert segment_confidence(probabilities, no_speech_prob=no_speech_prob) == pytest.approx(
+        expected, abs=1e-4
+    )
 
 
-@pytest.mark.parametrize("avg_logprob", [-12.0, -50.0, -1e9, -math.inf])
-def test_confidence_of_hopeless_segments_is_near_zero(avg_logprob: float) -> None:
-    value = confidence(avg_logprob)
+def test_one_doubtful_word_lowers_a_long_segment_less_than_a_short_one() -> None:
+    long = segment_confidence([0.95] * 12 + [0.2], no_speech_prob=0.0)
+    short = segment_confidence([0.95, 0.2], no_speech_prob=0.0)
+    assert long is not None
+    assert short is not None
+    assert long > short
+
+
+@pytest.mark.parametrize("probability", [0.0, -1.0, 1e-12])
+def test_a_word_of_no_chance_does_not_zero_the_segment(probability: float) -> None:
+    value = segment_confidence([probability, 1.0], no_speech_prob=0.0)
     assert value is not None
-    assert 0.0 <= value < 1e-3
+    assert 0.0 < value < 0.02
 
 
-@pytest.mark.parametrize("avg_logprob", [-1e9, -20.0, -3.0, -1.0, -0.01, 0.0, 0.01, 5.0])
-def test_confidence_is_a_fraction(avg_logprob: float) -> None:
-    value = confidence(avg_logprob)
+@pytest.mark.parametrize("no_speech_prob", [0.0, 0.3, 0.6, 0.99, 1.0, 1.5, -0.2])
+def test_segment_confidence_is_a_fraction(no_speech_prob: float) -> None:
+    value = segment_confidence([0.9, 0.4, 1.0], no_speech_prob=no_speech_prob)
     assert value is not None
     assert 0.0 <= value <= 1.0
 
 
-def test_confidence_without_a_log_prob_is_unknown() -> None:
-    assert confidence(None) is None
+def test_a_segment_without_words_has_no_confidence() -> None:
+    assert segment_confidence([], no_speech_prob=0.1) is None
 
 
-def test_less_likely_text_is_less_confident() -> None:
-    values = [confidence(lp) or 0.0 for lp in (0.0, -0.2, -0.7, -1.5, -3.0)]
+def test_less_likely_words_are_less_confident() -> None:
+    values = [
+        segment_confidence([p] * 5, no_speech_prob=0.1) or 0.0 for p in (1.0, 0.9, 0.6, 0.3, 0.05)
+    ]
+    assert all(a > b for a, b in itertools.pairwise(values))
+
+
+def test_more_likely_silence_is_less_confident() -> None:
+    values = [
+        segment_confidence([0.9] * 5, no_speech_prob=nsp) or 0.0 for nsp in (0.0, 0.2, 0.5, 0.9)
+    ]
     assert all(a > b for a, b in itertools.pairwise(values))

@@ -298,24 +298,32 @@ class FakeCluster:
         if "scroll" in params:
             answer["_scroll_id"] = "scroll-1"
         if "aggs" in body:
-            # A `terms` aggregation counts a document once under each of its values.
+            # A `sampler` holds its `terms` aggregations (every match is in the sample here);
+            # a `terms` aggregation counts a document once under each of its values.
             answer["aggregations"] = {
-                name: {
-                    "buckets": [
-                        {"key": key, "doc_count": count}
-                        for key, count in sorted(
-                            Counter(
-                                value
-                                for _, _, s in found
-                                for value in set(_values(s, agg["terms"]["field"]))
-                            ).items(),
-                            key=lambda kv: (-kv[1], kv[0]),
-                        )
-                    ]
-                }
-                for name, agg in body["aggs"].items()
+                sampled: {"doc_count": len(found), **_terms(found, agg["aggs"])}
+                for sampled, agg in body["aggs"].items()
             }
         return 200, answer
+
+
+def _terms(found: list[tuple[str, str, Json]], aggs: Json) -> Json:
+    return {
+        name: {
+            "buckets": [
+                {"key": key, "doc_count": count}
+                for key, count in sorted(
+                    Counter(
+                        value
+                        for _, _, s in found
+                        for value in set(_values(s, agg["terms"]["field"]))
+                    ).items(),
+                    key=lambda kv: (-kv[1], kv[0]),
+                )
+            ]
+        }
+        for name, agg in aggs.items()
+    }
 
 
 _SHARDS = {"total": 1, "successful": 1, "skipped": 0, "failed": 0}

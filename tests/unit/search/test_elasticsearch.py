@@ -19,7 +19,7 @@ from archive.domain.access import Role, SearchScope, Viewer, search_scope
 from archive.errors import BadRequest, ServiceUnavailable
 from archive.search import elasticsearch as es_module
 from archive.search import es_queries as q
-from archive.search.base import SearchFilters, SearchIndex
+from archive.search.base import FACET_FIELDS, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.elasticsearch import ElasticsearchIndex
 from archive.search.factory import open_search_index
@@ -198,7 +198,7 @@ def test_search_sends_the_scope_and_reads_hits_highlights_and_facets(
     index.replace_recording(public_id, public)
     index.replace_recording(private_id, private)
     cluster.requests.clear()
-    result = index.search("river", search_scope(None), offset=0, limit=10)
+    result = index.search("river", search_scope(None), offset=0, limit=10, facets=FACET_FIELDS)
     (request,) = cluster.requests
     assert request.path == f"/{ALIAS}/_search"
     assert request.params["allow_partial_search_results"] == "false"
@@ -208,8 +208,9 @@ def test_search_sends_the_scope_and_reads_hits_highlights_and_facets(
         filters=SearchFilters(),
         offset=0,
         limit=10,
+        facets=FACET_FIELDS,
     )
-    assert result.total == 1
+    assert (result.total, result.total_relation, result.ranking) == (1, "eq", "exact")
     (hit,) = result.hits
     assert hit.segment_id == public[0].segment_id
     assert hit.highlight == "the &lt;b&gt;<mark>river</mark>&lt;/b&gt; flooded"
@@ -247,7 +248,7 @@ def test_narrators_subjects_and_decades_filter_and_count_per_value(
         ],
     )
     anonymous = search_scope(None)
-    result = index.search("river", anonymous, offset=0, limit=10)
+    result = index.search("river", anonymous, offset=0, limit=10, facets=FACET_FIELDS)
     assert result.facets["narrator"] == {str(ben): 2, str(ana): 1}
     assert result.facets["subject"] == {"Rivers": 2, "Floods": 1}
     assert result.facets["decade"] == {"1950": 1}

@@ -18,7 +18,7 @@ import pytest
 from archive.domain.access import Role, SearchScope, Viewer, search_scope
 from archive.search import es_queries as q
 from archive.search import es_responses as r
-from archive.search.base import FACET_FIELDS, FACET_SIZE, NO_FILTERS, SearchFilters
+from archive.search.base import FACET_FIELDS, FACET_SIZE, NO_FILTERS, TOTAL_LIMIT, SearchFilters
 from archive.search.documents import SegmentDocument
 from archive.search.query import parse_query
 from archive.search.scoring import part_score
@@ -267,6 +267,8 @@ def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
         "narrators": [str(uuid.UUID(int=10)), str(uuid.UUID(int=11))],
         "subjects": ["Floods", "Rivers"],
         "decade": 1950,
+        "year": None,
+        "speaker": None,
     }
     properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
     assert set(source) <= set(properties)  # the mapping is strict
@@ -506,9 +508,37 @@ def test_excluded_words_and_phrases_are_must_not_exact_phrases() -> None:
 
 def test_query_syntax_reaches_elasticsearch_only_as_text() -> None:
     # match queries never parse their text: no query_string, no simple_query_string.
-    sent = json.dumps(body('alpha OR text:beta AND (c) "d'))
+    sent = json.dumps(body('alpha or text:beta AND (c) "d'))
     assert "query_string" not in sent
-    assert '"alpha OR text:beta AND c"' in sent
+    assert '"alpha or text:beta AND c"' in sent
+
+
+def test_or_and_field_filters_are_clauses() -> None:
+    query = bool_query('flood OR "great storm" river narrator:ana year:1950..1970')
+    assert query["must"][1] == {
+        "bool": {
+            "should": [
+                {
+                    "multi_match": {
+                        "query": "flood",
+                        "fields": list(q.TEXT_FIELDS),
+                        "type": "best_fields",
+                        "operator": "and",
+                    }
+                },
+                {
+                    "multi_match": {
+                        "query": "great storm",
+                        "fields": list(q.TEXT_FIELDS),
+                        "type": "phrase",
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+    assert {"terms": {"narrators": ["ana"]}} in query["filter"]
+    assert {"range": {"year": {"gte": 1950, "lte": 1970}}} in query["filter"]
 
 
 # Paging, sorting, totals, highlights, facets
@@ -517,7 +547,7 @@ def test_query_syntax_reaches_elasticsearch_only_as_text() -> None:
 def test_paging_sorting_and_exact_totals() -> None:
     sent = body("river", offset=40, limit=20)
     assert (sent["from"], sent["size"]) == (40, 20)
-    assert sent["track_total_hits"] is True
+    assert sent["track_total_hits"] == TOTAL_LIMIT == 10_000
     assert sent["sort"] == [
         {"_score": {"order": "desc"}},
         {"story_id": {"order": "asc"}},
@@ -554,7 +584,13 @@ def test_highlights_are_whole_segments_html_encoded_in_mark() -> None:
 
 
 def test_facets_are_terms_aggregations_of_the_same_query() -> None:
-    aggs = body("river", ANONYMOUS)["aggs"]
+    assert "aggs" not in body("river", ANONYMOUS)  # only when asked for
+    sent = q.search_body(
+        parse_query("river"), ANONYMOUS, filters=NO_FILTERS, offset=0, limit=20, facets=FACET_FIELDS
+    )
+    sampler = sent["aggs"][q.FACET_SAMPLE]
+    assert sampler["sampler"] == {"shard_size": TOTAL_LIMIT}
+    aggs = sampler["aggs"]
     assert list(aggs) == list(FACET_FIELDS)
     assert set(FACET_FIELDS) == {"language", "collection_id", "narrator", "subject", "decade"}
     fields = {

@@ -11,11 +11,12 @@ import pytest
 
 from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
 from archive.errors import BadRequest
-from archive.search.base import FACET_SIZE, SearchFilters, SearchIndex
+from archive.search.base import FACET_FIELDS, FACET_SIZE, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
 from archive.search.fts5 import Fts5Index, render_highlight
 from archive.search.fts5_schema import SCHEMA_VERSION
+from archive.search.fts5_scoring import tokenizer
 from archive.search.scoring import segment_score
 from archive.settings import Settings
 
@@ -232,7 +233,10 @@ def test_diacritics_are_folded_both_ways(index: Fts5Index) -> None:
 
 def test_fts5_operators_in_the_query_are_words(index: Fts5Index) -> None:
     add(index, ["alpha only", "beta only", "alpha or beta"])
-    assert texts_found(index, "alpha OR beta") == ["alpha or beta"]
+    assert texts_found(index, "alpha or beta") == ["alpha or beta"]
+    found = texts_found(index, "alpha OR beta")
+    assert found[0] == "alpha or beta"  # both parts add to its score
+    assert sorted(found) == ["alpha only", "alpha or beta", "beta only"]
     assert texts_found(index, "text:alpha") == []
     assert texts_found(index, "NEAR(alpha beta)") == []
 
@@ -395,6 +399,11 @@ V4_SCHEMA = V3_SCHEMA.replace(
     "available INTEGER NOT NULL DEFAULT 1, decade INTEGER\n",
 ).replace("user_version = 3", "user_version = 4")
 
+V5_SCHEMA = V4_SCHEMA.replace(
+    "decade INTEGER\n",
+    "decade INTEGER, tokens TEXT NOT NULL DEFAULT '', token_count INTEGER NOT NULL DEFAULT 0\n",
+).replace("user_version = 4", "user_version = 5")
+
 # Fingerprints made by FINGERPRINT_VERSION 1 and 2, as version 2 and 3 indices hold them.
 OLD_FINGERPRINTS = {
     2: "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2",
@@ -412,7 +421,8 @@ def schema_of(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, 
 
 
 @pytest.mark.parametrize(
-    ("version", "schema"), [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA)]
+    ("version", "schema"),
+    [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA), (5, V5_SCHEMA)],
 )
 def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     tmp_path: Path, version: int, schema: str
@@ -440,7 +450,7 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     assert sorted(texts_found(index, "canoe")) == ["a community canoe", "the old canoe"]
     stale = OLD_FINGERPRINTS.get(version, "")
     assert index.document_fingerprints() == {public_id: stale, community_id: stale}
-    facets = index.search("canoe", EVERYTHING, offset=0, limit=1).facets
+    facets = index.search("canoe", EVERYTHING, offset=0, limit=1, facets=FACET_FIELDS).facets
     assert facets == {
         "language": {"en": 2},
         "collection_id": {},
@@ -457,7 +467,7 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     assert texts_found(index, "canoe", ANONYMOUS) == ["the old canoe"]
     Fts5Index(path)  # opening again migrates nothing
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
     fresh = Fts5Index(tmp_path / "fresh.sqlite3")
     assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
@@ -564,7 +574,7 @@ def test_terms_are_written_replaced_and_removed_with_their_documents(
 def test_a_subject_written_twice_is_stored_once(index: Fts5Index) -> None:
     recording_id, docs = recording(["the canoe"])
     index.replace_recording(recording_id, with_story_fields(docs, (), ("Boats", "Boats")))
-    result = index.search("canoe", EVERYTHING, offset=0, limit=5)
+    result = index.search("canoe", EVERYTHING, offset=0, limit=5, facets=FACET_FIELDS)
     assert result.facets["subject"] == {"Boats": 1}
 
 
@@ -573,7 +583,12 @@ def test_a_rebuild_keeps_the_terms(index: Fts5Index) -> None:
     _, docs = recording(["the canoe"])
     index.rebuild(with_story_fields(docs, (narrator,), ("Boats",), 1970))
     found = index.search(
-        "canoe", EVERYTHING, filters=SearchFilters(narrator=narrator), offset=0, limit=5
+        "canoe",
+        EVERYTHING,
+        filters=SearchFilters(narrator=narrator),
+        offset=0,
+        limit=5,
+        facets=FACET_FIELDS,
     )
     assert found.total == 1
     assert found.facets["subject"] == {"Boats": 1}
@@ -585,7 +600,12 @@ def test_subject_values_are_bound_never_spliced(index: Fts5Index) -> None:
     index.replace_recording(recording_id, with_story_fields(docs, (), ("Boats",)))
     for subject in ("Boats' OR 1=1 --", "x') OR ('1'='1", "%"):
         filters = SearchFilters(subject=subject)
-        assert index.search("canoe", EVERYTHING, filters=filters, offset=0, limit=5).total == 0
+        assert (
+            index.search(
+                "canoe", EVERYTHING, filters=filters, offset=0, limit=5, facets=FACET_FIELDS
+            ).total
+            == 0
+        )
 
 
 def test_many_facet_values_are_cut_to_the_most_frequent(index: Fts5Index) -> None:
@@ -594,7 +614,27 @@ def test_many_facet_values_are_cut_to_the_most_frequent(index: Fts5Index) -> Non
     index.replace_recording(recording_id, with_story_fields(docs, (), subjects))
     other_id, other = recording(["another canoe"])
     index.replace_recording(other_id, with_story_fields(other, (), ("subject 104",)))
-    facet = index.search("canoe", EVERYTHING, offset=0, limit=1).facets["subject"]
+    facet = index.search("canoe", EVERYTHING, offset=0, limit=1, facets=FACET_FIELDS).facets[
+        "subject"
+    ]
     assert len(facet) == FACET_SIZE
     assert next(iter(facet.items())) == ("subject 104", 2)
     assert list(facet)[1:3] == ["subject 000", "subject 001"]
+
+
+def test_ascii_texts_are_read_into_words_as_the_index_tokenizer_reads_them() -> None:
+    texts = ["The RIVER's 2nd flood_plain, at 5:30!", "tab\there-now", "", "x"]
+    with tokenizer() as words:
+        fast = words.words(texts)
+        # Through FTS5 itself: a text with one non-ASCII character takes that path.
+        slow = [found[:-1] for found in words.words([text + " é" for text in texts])]
+    assert (
+        fast
+        == slow
+        == [
+            ["the", "river", "s", "2nd", "flood", "plain", "at", "5", "30"],
+            ["tab", "here", "now"],
+            [],
+            ["x"],
+        ]
+    )

@@ -5,6 +5,8 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.errors import BadRequest
 from archive.search.query import (
@@ -97,7 +99,7 @@ def test_surrounding_punctuation_is_dropped() -> None:
     ("query", "match"),
     [
         ("text:foo", '"text:foo"'),
-        ("a OR b", '"a" AND "OR" AND "b"'),
+        ("a or b", '"a" AND "or" AND "b"'),
         ("a NOT b", '"a" AND "NOT" AND "b"'),
         ("NEAR(a b)", '"NEAR(a" AND "b"'),
         ("{text}: river", '"text" AND "river"'),
@@ -192,3 +194,66 @@ def test_any_input_is_refused_or_accepted_by_fts5(fts5: sqlite3.Connection) -> N
         except BadRequest:
             continue
         fts5.execute("SELECT rowid FROM t WHERE t MATCH ?", (match,)).fetchall()
+
+
+# Any input: parsed into an expression FTS5 accepts, or refused with a detail that shows how
+
+
+_SYNTAX = st.sampled_from(
+    [
+        "river",
+        "flood",
+        "OR",
+        "or",
+        "-",
+        "-river",
+        '"',
+        '"great flood"',
+        "riv*",
+        "*",
+        "narrator:",
+        'narrator:"Ana Lopez"',
+        "collection:x",
+        "language:fr",
+        "speaker:",
+        "year:",
+        "year:1950..1970",
+        "year:1970..1950",
+        "year:..",
+        "year:19x",
+        "NEAR(",
+        ")",
+        ":",
+        "text:",
+        "é",
+        "\x00",
+        "\u200b",
+    ]
+)
+_QUERIES = st.one_of(
+    st.text(max_size=60),
+    st.lists(_SYNTAX, max_size=8).map(" ".join),
+    st.lists(_SYNTAX, max_size=8).map("".join),
+)
+
+
+@given(_QUERIES)
+@settings(max_examples=200, deadline=None)
+def test_any_input_parses_or_is_refused_showing_how(fts5: sqlite3.Connection, raw: str) -> None:
+    parsed, refused = _parsed_or_refused(raw)
+    if parsed is None:
+        assert len(refused) > 30
+        hints = ("for example", "For example", "Write", "keeping")
+        assert any(hint in refused for hint in hints), refused
+        return
+    fts5.execute("SELECT count(*) FROM t WHERE t MATCH ?", (parsed.match,)).fetchone()
+    assert parsed.wanted()
+    if parsed.years is not None:
+        assert parsed.years[0] <= parsed.years[1]
+
+
+def _parsed_or_refused(raw: str) -> tuple[ParsedQuery | None, str]:
+    try:
+        return parse_query(raw), ""
+    except BadRequest as refused:
+        return None, refused.detail

@@ -1,0 +1,287 @@
+"""BagIt export and import: a community's stories leave as bags the Library of Congress
+`bagit` library validates, and come back into an empty archive (another database, another
+store) as the same stories, row for row and byte for byte. A tampered bag is refused, naming
+each bad file, and leaves nothing behind. A masked bag keeps restricted parts back."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import bagit
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
+
+from archive.bags.restore import USER_COLUMNS
+from archive.bags.rows import to_json
+from archive.cli import app as cli
+from archive.db.session import transaction
+from archive.domain.access import Role
+from archive.jobs.worker import Worker
+from archive.models import (
+    Consent,
+    Event,
+    Person,
+    Recording,
+    Restriction,
+    Segment,
+    Story,
+    StoryPerson,
+    Transcript,
+)
+from archive.settings import Settings
+from archive.tasks import job_handlers
+from support.accounts import MakeUser
+from support.community_world import move_to
+from support.paths import STORY_EN
+from support.stories import story_with_recording
+
+Headers = dict[str, str]
+TABLES: list[type[Any]] = [
+    Story,
+    Consent,
+    Person,
+    StoryPerson,
+    Recording,
+    Transcript,
+    Segment,
+    Restriction,
+    Event,
+]
+
+
+def coast_story(
+    client: TestClient, admin: Headers, make_user: MakeUser, sessions: sessionmaker[Session]
+) -> tuple[Headers, str, str, str]:
+    """A story of the Coast community with a narrator, a transcript of two versions, a
+    restricted span with its reason, and a consent document; returns (archivist, community,
+    story, recording)."""
+    coast = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()["id"]
+    archivist = make_user("ana", Role.ARCHIVIST)
+    move_to(client, admin, archivist, leave=None, join=coast, role="archivist")
+    person = client.post(
+        "/api/v1/people", headers=archivist, json={"name": "Rosa Quispe", "community_id": coast}
+    )
+    assert person.status_code == 201, person.text
+    story_id, recording_id = story_with_recording(
+        client,
+        archivist,
+        title="The harbour in 1952",
+        access="community",
+        community_id=coast,
+        recorded_date="1952-06",
+        people=[{"person_id": person.json()["id"], "role": "narrator"}],
+        consent={"given_by": "Rosa Quispe", "listen": "community", "searchable": True},
+    )
+    with transaction(sessions) as session:
+        for version, word in ((1, "carried"), (2, "carried up")):
+            transcript = Transcript(
+                recording_id=uuid.UUID(recording_id),
+                version=version,
+                source="machine",
+                language="en",
+            )
+            transcript.segments = [
+                Segment(position=0, start=0.0, end=2.0, text=f"She {word} the seeds."),
+                Segment(position=1, start=2.0, end=4.0, text="Words kept for the family."),
+            ]
+            session.add(transcript)
+    restricted = client.post(
+        f"/api/v1/recordings/{recording_id}/restrictions",
+        headers=archivist,
+        json={"start": 2.0, "end": 4.0, "reason": "Family words"},
+    )
+    assert restricted.status_code == 201, restricted.text
+    document = client.post(
+        f"/api/v1/stories/{story_id}/consent/document",
+        headers=archivist,
+        files={"file": ("consent.flac", STORY_EN.read_bytes())},
+    )
+    assert document.status_code == 200, document.text
+    return archivist, coast, story_id, recording_id
+
+
+def rows(url: str) -> dict[str, list[dict[str, Any]]]:
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            found = {}
+            for model in TABLES:
+                found[model.__tablename__] = sorted(
+                    (to_json(r) for r in session.scalars(select(model))), key=repr
+                )
+            return found
+    finally:
+        engine.dispose()
+
+
+def without(table: list[dict[str, Any]], *, actions: set[str]) -> list[dict[str, Any]]:
+    return [r for r in table if r.get("action") not in actions]
+
+
+def differences(
+    after: list[dict[str, Any]], before: list[dict[str, Any]]
+) -> list[tuple[str, Any, Any]]:
+    return [
+        (key, a.get(key), b.get(key))
+        for a, b in zip(after, before, strict=False)
+        for key in a.keys() | b.keys()
+        if a.get(key) != b.get(key)
+    ]
+
+
+def accountless(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Accounts do not travel in bags: a reference to one this archive lacks is emptied."""
+    return [{k: v for k, v in row.items() if k not in USER_COLUMNS} for row in table]
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    return {
+        "ARCHIVE_DATA_DIR": str(settings.data_dir),
+        "ARCHIVE_DATABASE_URL": settings.database_url,
+    }
+
+
+def test_a_community_leaves_as_bags_and_comes_back_whole_in_an_empty_archive(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    _, coast, story_id, recording_id = coast_story(client, admin, make_user, sessions)
+    out = tmp_path / "bags"
+    exported = CliRunner().invoke(
+        cli, ["export", "--community", coast, "--out", str(out)], env=cli_env(settings)
+    )
+    assert exported.exit_code == 0, exported.output
+    bag_dir = out / f"story-{story_id}"
+    bag = bagit.Bag(str(bag_dir))
+    bag.validate()
+    assert bag.info["Source-Organization"] == "Coast"
+    assert (bag_dir / f"data/recordings/{recording_id}/original.flac").read_bytes() == (
+        STORY_EN.read_bytes()
+    )
+    assert (
+        "She carried up the seeds."
+        in (bag_dir / f"data/recordings/{recording_id}/transcript-v2.vtt").read_text()
+    )
+    assert (bag_dir / "data/metadata/dublin-core.xml").read_text().count("Rosa Quispe") == 1
+    before = rows(settings.database_url)
+
+    target = Settings(data_dir=tmp_path / "elsewhere")
+    imported = CliRunner().invoke(cli, ["import", str(bag_dir)], env=cli_env(target))
+    assert imported.exit_code == 0, imported.output
+    assert f"imported: {bag_dir}" in imported.output
+
+    after = rows(target.database_url)
+    for table in before:
+        if table in ("events", "people"):
+            continue
+        assert accountless(after[table]) == accountless(before[table]), (
+            table,
+            differences(after[table], before[table]),
+        )
+        assert all(row.get(c) is None for row in after[table] for c in USER_COLUMNS)
+    people = {link["person_id"] for link in before["story_people"]}
+    assert accountless(after["people"]) == accountless(
+        [p for p in before["people"] if p["id"] in people]
+    )
+    story_events = [e for e in before["events"] if e["subject_id"] in (story_id, recording_id)]
+    assert accountless(without(after["events"], actions={"story.imported"})) == accountless(
+        without(story_events, actions={"story.exported"})
+    )
+    stored = target.data_dir / "objects" / "originals" / story_id / recording_id
+    assert (
+        hashlib.sha256(stored.read_bytes()).hexdigest()
+        == hashlib.sha256(STORY_EN.read_bytes()).hexdigest()
+    )
+    again = CliRunner().invoke(cli, ["import", str(bag_dir)], env=cli_env(target))
+    assert again.exit_code == 0
+    assert f"skipped: {bag_dir}" in again.output
+
+
+def test_a_tampered_bag_is_refused_naming_each_bad_file_and_leaves_nothing(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    _, _, story_id, recording_id = coast_story(client, admin, make_user, sessions)
+    out = tmp_path / "bags"
+    CliRunner().invoke(cli, ["export", story_id, "--out", str(out)], env=cli_env(settings))
+    bag_dir = out / f"story-{story_id}"
+    original = bag_dir / f"data/recordings/{recording_id}/original.flac"
+    data = bytearray(original.read_bytes())
+    data[len(data) // 2] ^= 1
+    original.write_bytes(bytes(data))
+    (bag_dir / f"data/recordings/{recording_id}/transcript-v1.vtt").unlink()
+
+    target = Settings(data_dir=tmp_path / "elsewhere")
+    refused = CliRunner().invoke(cli, ["import", str(bag_dir)], env=cli_env(target))
+
+    assert refused.exit_code == 1
+    assert "refused" in refused.output
+    assert "original.flac" in refused.output
+    assert "transcript-v1.vtt" in refused.output
+    assert rows(target.database_url)["stories"] == []
+    assert not [p for p in (target.data_dir / "objects").rglob("*") if p.is_file()]
+
+
+def test_the_api_streams_a_bag_and_a_masked_one_keeps_restricted_parts_back(
+    client: TestClient,
+    admin: Headers,
+    make_user: MakeUser,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    archivist, _, story_id, recording_id = coast_story(client, admin, make_user, sessions)
+    whole = client.get(f"/api/v1/stories/{story_id}/export", headers=archivist)
+    assert whole.status_code == 200, whole.text
+    assert whole.headers["content-type"] == "application/x-tar"
+    unpacked = unpack(whole.content, tmp_path / "whole")
+    bagit.Bag(str(unpacked)).validate()
+    assert (
+        "Words kept for the family."
+        in (unpacked / f"data/recordings/{recording_id}/transcript-v2.txt").read_text()
+    )
+
+    worker = Worker(settings, handlers=job_handlers(), name="silence-worker")
+    try:
+        worker.run_until_idle()
+    finally:
+        worker.close()
+    masked = client.get(
+        f"/api/v1/stories/{story_id}/export", headers=archivist, params={"masked": "true"}
+    )
+    assert masked.status_code == 200, masked.text
+    kept_back = unpack(masked.content, tmp_path / "masked")
+    bag = bagit.Bag(str(kept_back))
+    bag.validate()
+    assert "restricted parts" in bag.info["Access-Restrictions"]
+    text = (kept_back / f"data/recordings/{recording_id}/transcript-v2.txt").read_text()
+    assert "Words kept for the family." not in text
+    assert "[restricted]" in text
+    assert "Family words" not in (kept_back / "data/metadata/archive.json").read_text()
+    assert not list(kept_back.glob(f"data/recordings/{recording_id}/original*"))
+    assert list(kept_back.glob(f"data/recordings/{recording_id}/listening-copy*"))
+
+    outsider = make_user("bo", Role.ARCHIVIST)
+    assert client.get(f"/api/v1/stories/{story_id}/export", headers=outsider).status_code == 404
+
+
+def unpack(tar_bytes: bytes, into: Path) -> Path:
+    with tarfile.open(fileobj=io.BytesIO(tar_bytes)) as tar:
+        tar.extractall(into, filter="data")
+    (folder,) = [p for p in into.iterdir() if p.is_dir()]
+    return folder
