@@ -46,6 +46,7 @@ from archive.uploads.endpoints import router as uploads_router
 from archive.uploads.middleware import TusMethodOverride, TusResumableHeader
 from archive.web.endpoints import STATIC
 from archive.web.endpoints import router as web_router
+from archive.web.page import Templates
 
 API_PREFIX = "/api/v1"
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
         accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.state.templates = Templates()
     app.include_router(web_router)
     app.include_router(oai_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

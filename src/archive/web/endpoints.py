@@ -1,11 +1,19 @@
-"""Pages for people, beside the API."""
+"""The pages for people, beside the API: every page router, gathered for the app.
+
+A page is added as described in README.md beside this module."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from archive.web.language import router as language_router
+from archive.web.search import router as search_router
+from archive.web.sending import router as sending_router
+from archive.web.signin import router as signin_router
+from archive.web.stories import router as stories_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,10 +43,20 @@ DOCS_CSP = "; ".join(
 no inline script, so they work with no internet and nothing else can run in them."""
 
 
-@router.get("/contribute", name="contribute_page", response_class=HTMLResponse)
-def contribute_page() -> HTMLResponse:
-    """Where the holder of an upload link adds a story; the link's token is in the fragment."""
-    return HTMLResponse((PAGES / "contribute.html").read_text(encoding="utf-8"))
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/search", status_code=303)
+
+
+PAGE_ROUTERS = (
+    signin_router,
+    language_router,
+    search_router,
+    stories_router,
+    sending_router,
+)
+for page_router in PAGE_ROUTERS:
+    router.include_router(page_router)
 
 
 @router.get("/docs", name="api_docs", response_class=HTMLResponse)
