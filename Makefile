@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test install install-test lint bench
+.PHONY: run test install install-test lint bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,11 @@ test: install-test lint
 
 bench: install-test
 	$(BIN)/python bench/transcribe.py
+
+WEB = src/archive/web
+## Gather the pages' messages into the catalogs and compile them (commit the .mo files too).
+messages: install-test
+	$(BIN)/pybabel extract -F $(WEB)/babel.cfg --no-location --sort-output -k _ -k gettext \
+	  -k ngettext:1,2 -k N_ -o $(WEB)/locale/messages.pot $(WEB)
+	$(BIN)/pybabel update -i $(WEB)/locale/messages.pot -d $(WEB)/locale --no-location -w 100
+	$(BIN)/pybabel compile -d $(WEB)/locale --statistics

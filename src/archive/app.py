@@ -42,6 +42,7 @@ from archive.uploads.endpoints import router as uploads_router
 from archive.uploads.middleware import TusMethodOverride, TusResumableHeader
 from archive.web.endpoints import STATIC
 from archive.web.endpoints import router as web_router
+from archive.web.page import Templates
 
 API_PREFIX = "/api/v1"
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
         accounts_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.state.templates = Templates()
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(TusMethodOverride)

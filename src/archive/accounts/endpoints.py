@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session, sessionmaker
 
 from archive.accounts import service, signin
 from archive.accounts.passwords import Passwords
@@ -29,6 +30,7 @@ from archive.deps import (
 )
 from archive.domain.access import Role
 from archive.events.actor import Actor
+from archive.settings import Settings
 
 router = APIRouter(tags=["accounts"])
 
@@ -84,22 +86,47 @@ def login(
     passwords: PasswordsDep,
     limiter: LoginLimiterDep,
 ) -> LoginResult:
-    """Signs in with a password: sets the session cookie (`HttpOnly`) and the CSRF cookie.
+    """Signs in with a password: sets the session cookie (`HttpOnly`) and the CSRF cookie."""
+    signed_in = password_sign_in(
+        request,
+        sessions,
+        settings,
+        passwords,
+        limiter,
+        username=data.username,
+        password=data.password.get_secret_value(),
+    )
+    set_session_cookies(response, request, signed_in, settings)
+    return LoginResult(
+        username=signed_in.user.username,
+        role=Role(signed_in.user.role),
+        csrf_token=signed_in.csrf_token,
+        expires_at=signed_in.expires_at,
+    )
 
-    Two short transactions, the slow password check outside both: on SQLite a transaction
-    holds the database's one write lock, and no one should wait on a hash."""
+
+def password_sign_in(
+    request: Request,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    passwords: Passwords,
+    limiter: LoginLimiter,
+    *,
+    username: str,
+    password: str,
+) -> signin.SignedIn:
+    """Opens a browser session for a username and password (the API's and the sign-in
+    page's). Two short transactions, the slow password check outside both: on SQLite a
+    transaction holds the database's one write lock, and no one should wait on a hash."""
     address = request.client.host if request.client else None
-    password = data.password.get_secret_value()
     with transaction(sessions) as session:
         credentials = signin.stored_credentials(
-            session, limiter, username=data.username, address=address or "unknown"
+            session, limiter, username=username, address=address or "unknown"
         )
-    upgraded = signin.check_password(
-        passwords, credentials, username=data.username, password=password
-    )
+    upgraded = signin.check_password(passwords, credentials, username=username, password=password)
     assert credentials is not None  # check_password refuses a sign-in without them
     with transaction(sessions) as session:
-        signed_in = signin.open_session(
+        return signin.open_session(
             session,
             passwords,
             credentials=credentials,
@@ -108,6 +135,11 @@ def login(
             lifetime=timedelta(days=settings.session_days),
             actor=Actor(user_id=None, source_ip=address),
         )
+
+
+def set_session_cookies(
+    response: Response, request: Request, signed_in: signin.SignedIn, settings: Settings
+) -> None:
     secure = request.url.scheme == "https"
     max_age = int(timedelta(days=settings.session_days).total_seconds())
     for name, value, http_only in (
@@ -124,12 +156,12 @@ def login(
             httponly=http_only,
             samesite="lax",
         )
-    return LoginResult(
-        username=signed_in.user.username,
-        role=Role(signed_in.user.role),
-        csrf_token=signed_in.csrf_token,
-        expires_at=signed_in.expires_at,
-    )
+
+
+def clear_session_cookies(response: Response, request: Request) -> None:
+    secure = request.url.scheme == "https"
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
+    response.delete_cookie(CSRF_COOKIE, path="/", secure=secure, samesite="lax")
 
 
 @router.post("/auth/logout", status_code=204)
@@ -139,9 +171,7 @@ def logout(request: Request, viewer: ViewerDep, session: SessionDep, actor: Acto
     del viewer  # resolved only so that the CSRF check runs first
     signin.sign_out(session, request.cookies.get(SESSION_COOKIE), actor=actor)
     response = Response(status_code=204)
-    secure = request.url.scheme == "https"
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
-    response.delete_cookie(CSRF_COOKIE, path="/", secure=secure, samesite="lax")
+    clear_session_cookies(response, request)
     return response
 
 

@@ -1,11 +1,16 @@
-"""Pages for people, beside the API."""
+"""The pages for people, beside the API: every page router, gathered for the app.
+
+A page is added as described in README.md beside this module."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from archive.web.language import router as language_router
+from archive.web.signin import router as signin_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -13,7 +18,16 @@ PAGES = Path(__file__).parent / "pages"
 STATIC = Path(__file__).parent / "static"
 
 
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/search", status_code=303)
+
+
 @router.get("/contribute", name="contribute_page", response_class=HTMLResponse)
 def contribute_page() -> HTMLResponse:
     """Where the holder of an upload link adds a story; the link's token is in the fragment."""
     return HTMLResponse((PAGES / "contribute.html").read_text(encoding="utf-8"))
+
+
+for _pages in (signin_router, language_router):
+    router.include_router(_pages)
