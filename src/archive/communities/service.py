@@ -19,8 +19,10 @@ from archive.domain.access import (
     Role,
     Viewer,
     can_curate_community,
+    curated_communities,
     implied_community,
     is_admin,
+    is_curator,
 )
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
 from archive.events.actor import Actor
@@ -253,3 +255,10 @@ def protocols_for_story(
             )
         found.append(protocol)
     return found
+
+
+def curated_protocols(session: Session, viewer: Viewer) -> Sequence[Protocol]:
+    """The protocols of the communities the caller curates (all, for an administrator)."""
+    if not is_curator(viewer):
+        raise Forbidden("Only the community's archivists manage its protocols.")
+    return repository.protocols_in(session, curated_communities(viewer))

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from archive.db.scope import within
+from archive.domain.access import CommunityScope
 from archive.models import AccessGrant, Story, StoryPerson
 
 ACCESS_LOADS = (selectinload(Story.consent), selectinload(Story.protocols))
@@ -33,6 +35,23 @@ def get_stories(session: Session, story_ids: Collection[uuid.UUID]) -> Sequence[
         return []
     return session.scalars(
         select(Story).where(Story.id.in_(story_ids)).options(*ACCESS_LOADS)
+    ).all()
+
+
+def stories_in(
+    session: Session,
+    *,
+    scope: CommunityScope,
+    collection_id: uuid.UUID | None,
+    limit: int,
+) -> Sequence[Story]:
+    """Up to `limit` stories of the communities in `scope` (of one collection, if named),
+    newest first, with what access decisions need."""
+    query = select(Story).where(within(Story.community_id, scope))
+    if collection_id is not None:
+        query = query.where(Story.collection_id == collection_id)
+    return session.scalars(
+        query.options(*ACCESS_LOADS).order_by(Story.created_at.desc(), Story.id).limit(limit)
     ).all()
 
 

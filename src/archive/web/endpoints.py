@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from archive.web.curate import router as curate_router
 from archive.web.language import router as language_router
 from archive.web.signin import router as signin_router
 
@@ -29,5 +30,5 @@ def contribute_page() -> HTMLResponse:
     return HTMLResponse((PAGES / "contribute.html").read_text(encoding="utf-8"))
 
 
-for _pages in (signin_router, language_router):
+for _pages in (signin_router, language_router, curate_router):
     router.include_router(_pages)
