@@ -36,5 +36,5 @@ WEB = src/archive/web
 messages: install-test
 	$(BIN)/pybabel extract -F $(WEB)/babel.cfg --no-location --sort-output -k _ -k gettext \
 	  -k ngettext:1,2 -k N_ -o $(WEB)/locale/messages.pot $(WEB)
-	$(BIN)/pybabel update -i $(WEB)/locale/messages.pot -d $(WEB)/locale --no-location -w 100
+	$(BIN)/pybabel update -i $(WEB)/locale/messages.pot -d $(WEB)/locale --ignore-obsolete --no-fuzzy-matching -w 100
 	$(BIN)/pybabel compile -d $(WEB)/locale --statistics

@@ -31,6 +31,17 @@ def list_collections(session: Session, scope: CommunityScope) -> Sequence[Collec
     ).all()
 
 
+def collection_titles(session: Session, collection_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The titles of those of `collection_ids` that exist, for naming a search's facet (whose
+    counts already showed that the caller may see stories in them)."""
+    if not collection_ids:
+        return {}
+    rows = session.execute(
+        select(Collection.id, Collection.title).where(Collection.id.in_(collection_ids))
+    )
+    return {row.id: row.title for row in rows}
+
+
 def save_collection(session: Session, collection: Collection) -> Collection:
     """Writes a new collection, or the changes to one, now (the caller's transaction goes on)."""
     session.add(collection)

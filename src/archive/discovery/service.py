@@ -9,15 +9,17 @@ only when the narrator facet has values.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from archive.collections import repository as collections
 from archive.db.base import utcnow
 from archive.domain.access import Viewer, can_view_story, search_scope
 from archive.events.actor import Actor
 from archive.events.repository import record_without_subject
-from archive.models import Person
+from archive.models import Person, Story
 from archive.people import repository as people
 from archive.search.base import SearchFilters, SearchIndex, SearchResult
 from archive.stories import repository as stories
@@ -30,6 +32,11 @@ class SearchAnswer:
     narrators: dict[uuid.UUID, Person]
     """The people of `result.facets["narrator"]`. An id whose person is gone (an index not yet
     repaired) is left out."""
+    stories: dict[uuid.UUID, Story] = field(default_factory=dict)
+    """The stories of the hits on this page."""
+    collections: dict[uuid.UUID, str] = field(default_factory=dict)
+    """The titles of the collections `result.facets["collection_id"]` counts, when asked for
+    (`name_collections`)."""
 
 
 def search(
@@ -42,31 +49,54 @@ def search(
     filters: SearchFilters,
     offset: int,
     limit: int,
+    name_collections: bool = False,
 ) -> SearchAnswer:
     """Raises what `SearchIndex.search` raises. Reads the database after the index answers:
     the stories of the hits (to audit those that are not public) and, when the narrator facet
-    counts someone, the people."""
+    counts someone, the people; with `name_collections`, the titles of the collections the
+    collection facet counts (the pages show them; the API gives ids)."""
     result = index.search(query, search_scope(viewer), filters=filters, offset=offset, limit=limit)
-    note_closed_hits(session, actor, query=query, result=result)
+    hit_stories = {
+        story.id: story
+        for story in stories.get_stories(session, {hit.story_id for hit in result.hits})
+    }
+    note_closed_hits(session, actor, query=query, result=result, stories=hit_stories)
     ids = {uuid.UUID(key) for key in result.facets.get("narrator", {})}
-    return SearchAnswer(result=result, narrators=people.get_people(session, ids))
+    titles: dict[uuid.UUID, str] = {}
+    if name_collections and result.facets.get("collection_id"):
+        titles = collections.collection_titles(
+            session, {uuid.UUID(key) for key in result.facets["collection_id"]}
+        )
+    return SearchAnswer(
+        result=result,
+        narrators=people.get_people(session, ids),
+        stories=hit_stories,
+        collections=titles,
+    )
 
 
 MAX_QUERY_LOGGED = 300
 
 
-def note_closed_hits(session: Session, actor: Actor, *, query: str, result: SearchResult) -> None:
+def note_closed_hits(
+    session: Session,
+    actor: Actor,
+    *,
+    query: str,
+    result: SearchResult,
+    stories: Mapping[uuid.UUID, Story],
+) -> None:
     """A search whose answer shows words of stories that are not open to everyone leaves one
     event naming those stories (in the order of their first hit): reading text through search
     is audited as reading the transcript is. A search that shows only public words leaves
-    none."""
+    none. `stories` holds the hits' stories."""
     story_ids = list(dict.fromkeys(hit.story_id for hit in result.hits))
     if not story_ids:
         return
     now = utcnow()
     closed = {
         story.id
-        for story in stories.get_stories(session, story_ids)
+        for story in stories.values()
         if not can_view_story(None, story_access(story), now=now)
     }
     if not closed:

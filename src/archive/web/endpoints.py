@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from archive.web.curate import router as curate_router
 from archive.web.language import router as language_router
+from archive.web.search import router as search_router
 from archive.web.signin import router as signin_router
+from archive.web.stories import router as stories_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,5 +32,5 @@ def contribute_page() -> HTMLResponse:
     return HTMLResponse((PAGES / "contribute.html").read_text(encoding="utf-8"))
 
 
-for _pages in (signin_router, language_router, curate_router):
+for _pages in (signin_router, language_router, search_router, stories_router, curate_router):
     router.include_router(_pages)
