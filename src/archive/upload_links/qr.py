@@ -12,7 +12,8 @@ import segno
 
 
 def qr_svg(url: str, *, title: str) -> str:
-    """`url` as an inline SVG element (no XML declaration), black on white with the quiet
+    """`url` as an inline SVG element (no XML declaration; a `viewBox` and no fixed size, so
+    the page's style sizes it), black on white with the quiet
     zone a phone's camera needs, error correction level M (15 %: a creased or smudged paper
     still reads). `title` names it for screen readers."""
     code = segno.make(url, error="m", boost_error=False)
@@ -23,6 +24,7 @@ def qr_svg(url: str, *, title: str) -> str:
         scale=4,
         border=4,
         xmldecl=False,
+        omitsize=True,
         svgns=True,
         title=title,
         svgclass="qr-code",

@@ -16,7 +16,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def _raster(svg: str) -> np.ndarray:
     """The SVG's dark modules as a grey image, one pixel per module, read from its path."""
     root = ET.fromstring(svg)
-    size = int(root.attrib["width"]) // 4
+    size = int(root.attrib["viewBox"].split()[2]) // 4
     image = np.full((size, size), 255, dtype=np.uint8)
     [dark] = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#000"]
     x = y = 0.0
