@@ -436,3 +436,14 @@ def test_an_access_request_is_granted_from_the_list(
     assert grant["status"] == "granted"
     assert grant["ends_at"].startswith("2040-12-31T23:59:59")
     assert "The healing song" not in ana.get("/access-requests").text
+
+
+def test_the_curation_pages_speak_spanish_to_whoever_asks(
+    client: TestClient, ana: Browser, sessions: sessionmaker[Session]
+) -> None:
+    recording_id = add_recording(sessions)
+    spanish = {"Accept-Language": "es"}
+    assert "Cola de revisión" in ana.get("/review", headers=spanish).text
+    editor = ana.get(f"/curate/recordings/{recording_id}/transcript", headers=spanish).text
+    assert "Corregir la transcripción" in editor
+    assert "Restringir las líneas marcadas" in editor
