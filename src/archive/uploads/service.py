@@ -484,6 +484,7 @@ def _uploader(session: Session, upload: Upload) -> Viewer:
                 role=Role.CONTRIBUTOR,
                 link_id=link.id,
                 link_collection_id=link.collection_id,
+                link_community_id=link.community_id,
             )
     elif upload.created_by is not None:
         user = get_user(session, upload.created_by)

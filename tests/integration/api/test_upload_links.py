@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,52 @@ def test_a_link_holder_submits_a_private_story_with_consent_into_the_collection(
     assert client.get(f"/api/v1/stories/{story['id']}", headers=holder).status_code == 200
     assert_problem(client.get(f"/api/v1/stories/{story['id']}"), 404)
     assert client.get("/api/v1/upload-links/current", headers=holder).json()["uploads_left"] == 4
+
+
+def test_a_link_holder_sends_a_new_story_in_one_resumable_upload(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """The story is named in the upload's metadata and made, in the link's community and
+    collection, when the last byte arrives (as the link page sends it)."""
+    link = make_link(client, admin)
+    data = STORY_EN.read_bytes()
+    metadata = {
+        "title": "The flood of fifty-two",
+        "consent_given_by": "Mama Rosa",
+        "consent_listen": "community",
+        "consent_searchable": "true",
+        "filename": "flood.flac",
+    }
+    created = client.post(
+        "/api/v1/uploads",
+        headers={
+            **bearer(link),
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": ",".join(
+                f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in metadata.items()
+            ),
+        },
+    )
+    assert created.status_code == 201, created.text
+    sent = client.patch(
+        created.headers["Location"],
+        headers={
+            **bearer(link),
+            "Tus-Resumable": "1.0.0",
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+        content=data,
+    )
+    assert sent.status_code == 204, sent.text
+    recording = client.get(
+        f"/api/v1/recordings/{sent.headers['Archive-Recording-Id']}", headers=bearer(link)
+    ).json()
+    story = client.get(f"/api/v1/stories/{recording['story_id']}", headers=admin).json()
+    assert story["title"] == "The flood of fifty-two"
+    assert story["collection_id"] == link["collection_id"]
+    assert story["consent"]["listen"] == "community"
 
 
 def test_a_link_holder_can_do_nothing_else(client: TestClient, admin: dict[str, str]) -> None:
