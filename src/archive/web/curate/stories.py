@@ -34,17 +34,26 @@ def _context(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> dict[s
     story = stories.get_curated_story(session, viewer, story_id=story_id)
     community = story.community_id
     listed, _ = people.list_people(session, viewer, name=None, limit=PEOPLE_LISTED, offset=0)
+    own_people = [p for p in listed if p.community_id == community]
+    own_collections = [
+        c for c in collections.list_collections(session, viewer) if c.community_id == community
+    ]
+    own_protocols = [
+        p for p in communities.curated_protocols(session, viewer) if p.community_id == community
+    ]
+    names = {
+        **{str(p.id): p.name for p in own_people},
+        **{str(c.id): c.title for c in own_collections},
+        **{str(p.id): p.name for p in own_protocols},
+    }
     return {
         "story": StoryRead.of(story),
         "accesses": list(Access),
         "roles": list(PersonRole),
-        "collections": [
-            c for c in collections.list_collections(session, viewer) if c.community_id == community
-        ],
-        "people": [p for p in listed if p.community_id == community],
-        "protocols": [
-            p for p in communities.curated_protocols(session, viewer) if p.community_id == community
-        ],
+        "collections": own_collections,
+        "people": own_people,
+        "protocols": own_protocols,
+        "names": names,
     }
 
 
