@@ -7,17 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 
 from archive.web.curate import router as curate_router
 from archive.web.language import router as language_router
 from archive.web.search import router as search_router
+from archive.web.sending import router as sending_router
 from archive.web.signin import router as signin_router
 from archive.web.stories import router as stories_router
 
 router = APIRouter(include_in_schema=False)
 
-PAGES = Path(__file__).parent / "pages"
 STATIC = Path(__file__).parent / "static"
 
 
@@ -26,11 +26,13 @@ def home() -> RedirectResponse:
     return RedirectResponse("/search", status_code=303)
 
 
-@router.get("/contribute", name="contribute_page", response_class=HTMLResponse)
-def contribute_page() -> HTMLResponse:
-    """Where the holder of an upload link adds a story; the link's token is in the fragment."""
-    return HTMLResponse((PAGES / "contribute.html").read_text(encoding="utf-8"))
-
-
-for _pages in (signin_router, language_router, search_router, stories_router, curate_router):
-    router.include_router(_pages)
+PAGE_ROUTERS = (
+    signin_router,
+    language_router,
+    search_router,
+    stories_router,
+    sending_router,
+    curate_router,
+)
+for page_router in PAGE_ROUTERS:
+    router.include_router(page_router)
