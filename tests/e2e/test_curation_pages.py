@@ -273,3 +273,6 @@ def test_every_curation_page_passes_axe(archive: Archive, page: Any, tmp_path: P
     page.wait_for_selector("svg.qr-code")
     assert "/contribute#link_" in page.inner_text("#link-url")
     check(page, tmp_path, "upload-link-print")
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.click("#print-page")
+    assert page.evaluate("window.printed === true")
