@@ -69,7 +69,9 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
     opened.on(
         "console",
         lambda message: (
-            problems.append(message.text) if "Content Security Policy" in message.text else None
+            problems.append(f"{message.text} at {message.location}")
+            if "Content Security Policy" in message.text
+            else None
         ),
     )
     yield opened
@@ -171,6 +173,39 @@ def test_a_recording_sent_through_the_upload_page_arrives_and_is_transcribed(
     [recording] = sent["recordings"]
     assert recording["status"] == "ready"
     assert recording["sha256"] == hashlib.sha256(STORY_EN.read_bytes()).hexdigest()
+
+
+def test_a_story_recorded_with_the_microphone_is_sent(
+    page: Any, served: Served, tmp_path: Path
+) -> None:
+    """Chromium's fake microphone plays a tone: the level meter moves, pausing stops the
+    clock, and what was recorded is sent as a WebM recording."""
+    sign_in(page, "ana")
+    page.goto("/upload")
+    fill_story(page, "A song from the terraces")
+    page.click("#record-start")
+    page.wait_for_function("() => document.getElementById('level').value > 0.01", timeout=WAIT)
+    page.wait_for_function(
+        "() => document.getElementById('record-time').textContent !== '0:00'", timeout=WAIT
+    )
+    page.click("#record-pause")
+    assert page.inner_text("#record-pause") == "Go on recording"
+    paused_at = page.inner_text("#record-time")
+    page.wait_for_timeout(1500)
+    assert page.inner_text("#record-time") == paused_at, "the clock stops while paused"
+    page.click("#record-pause")
+    page.wait_for_timeout(1200)
+    page.click("#record-stop")
+    page.wait_for_selector("#record-preview", state="visible")
+    assert "Recorded:" in page.inner_text("#chosen")
+    screenshot(page, tmp_path, "recorded")
+    page.click("#send")
+    wait_until_sent(page)
+    sent = story_sent(page, served)
+    assert sent["title"] == "A song from the terraces"
+    [recording] = sent["recordings"]
+    assert recording["original_filename"].endswith(".webm")
+    assert recording["size"] > 1000
 
 
 def _patches(page: Any) -> list[int]:
@@ -275,6 +310,12 @@ def test_a_search_hit_opens_the_story_at_its_second(
     assert "stone bridge" in page.inner_text(".hit mark").lower()
     screenshot(page, tmp_path, "search")
     assert_accessible(page)
+    page.evaluate("window.stillTheSamePage = true")
+    page.click(".facets a:has-text('Rosa Quispe')")
+    page.wait_for_selector(".active-filters")
+    assert "narrator=" in page.url
+    assert page.evaluate("window.stillTheSamePage === true"), "only the results were replaced"
+    assert page.evaluate("document.activeElement.id") == "hits-heading"
     page.click(f"a.hit[href*='{story['id']}']")
     page.wait_for_url(f"**/stories/{story['id']}?t=*")
     page.wait_for_function(

@@ -99,3 +99,9 @@ def test_searching_within_a_story_lists_its_moments(
     assert "2 moments in this story" in page.text
     assert f'data-seek="2.0" data-recording="{recording}"' in page.text
     assert "elsewhere" not in page.text
+
+
+def test_an_error_page_speaks_the_readers_language(client: TestClient) -> None:
+    page = client.get(f"/stories/{uuid.uuid4()}", headers={"Accept-Language": "es"})
+    assert page.status_code == 404
+    assert "<h1>No encontrado</h1>" in page.text

@@ -12,7 +12,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from archive.errors import ArchiveError
 from archive.web import i18n
+from archive.web.errors import ERROR_TITLES
 
 WEB = Path(i18n.__file__).parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -64,3 +66,15 @@ def test_the_language_follows_the_choice_then_the_browser() -> None:
     assert i18n.choose_language("xx", "de") == "en"
     assert i18n.accepted_languages("en;q=0.2, es-MX , fr;q=0") == ["es", "en"]
     assert i18n.translations("es").gettext("Search") == "Buscar"
+
+
+def _subclasses(cls: type[ArchiveError]) -> list[type[ArchiveError]]:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(_subclasses(sub))
+    return found
+
+
+def test_every_error_title_the_error_page_shows_is_in_the_catalog() -> None:
+    titles = {error.title for error in _subclasses(ArchiveError)}
+    assert titles <= set(ERROR_TITLES), "add the new titles to web/errors.py ERROR_TITLES"

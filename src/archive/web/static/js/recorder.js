@@ -114,6 +114,7 @@
       pause.hidden = true;
       stop.hidden = true;
       start.hidden = false;
+      start.textContent = start.dataset.again;
       start.focus();
       keep(file);
       say("msgRecorded", { time: mmss(elapsed) });
