@@ -447,3 +447,16 @@ def test_the_curation_pages_speak_spanish_to_whoever_asks(
     editor = ana.get(f"/curate/recordings/{recording_id}/transcript", headers=spanish).text
     assert "Corregir la transcripción" in editor
     assert "Restringir las líneas marcadas" in editor
+
+
+def test_archivists_find_their_pages_in_the_menu_of_every_page(
+    client: TestClient,
+    ana: Browser,
+    make_password_user: MakePasswordUser,
+    browsers: list[Browser],
+) -> None:
+    assert 'href="/review"' in ana.get("/search").text
+    make_password_user("rita", role="researcher")
+    rita = Browser(client, "rita")
+    browsers.append(rita)
+    assert 'href="/review"' not in rita.get("/search").text
