@@ -15,7 +15,6 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,7 +224,3 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
-
-
-def story_url(story_id: uuid.UUID, seconds: float | None = None) -> str:
-    return f"/stories/{story_id}" + ("" if seconds is None else f"?t={int(seconds)}")
