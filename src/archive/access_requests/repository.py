@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from archive.db.scope import within
 from archive.domain.access import CommunityScope
-from archive.models import AccessGrant, Story
+from archive.models import AccessGrant, Story, User
 
 GRANTED_ONCE = ("granted", "revoked", "ended")
 """The statuses of a request that was granted: in force (until `ends_at`), or ended early."""
@@ -82,3 +82,18 @@ def list_grants(
         )
     query = scoped(query, scope=scope, user_id=user_id)
     return session.scalars(query.order_by(AccessGrant.created_at, AccessGrant.id)).all()
+
+
+def pending_in(
+    session: Session, *, scope: CommunityScope
+) -> Sequence[tuple[AccessGrant, str, str]]:
+    """The requests waiting for an answer for stories of the communities in `scope`, oldest
+    first, each with its story's title and the asker's username."""
+    rows = session.execute(
+        select(AccessGrant, Story.title, User.username)
+        .join(Story, Story.id == AccessGrant.story_id)
+        .join(User, User.id == AccessGrant.user_id)
+        .where(AccessGrant.status == "requested", within(Story.community_id, scope))
+        .order_by(AccessGrant.created_at, AccessGrant.id)
+    ).all()
+    return [(grant, title, username) for grant, title, username in rows]

@@ -19,6 +19,7 @@ from archive.domain.access import (
     Visibility,
     can_curate,
     curated_communities,
+    is_curator,
     story_visibility,
 )
 from archive.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -162,3 +163,12 @@ def grant_not_found(grant_id: uuid.UUID) -> NotFound:
         f"There is no access grant {grant_id} in your communities. List the grants you may "
         "manage with GET /api/v1/access-grants."
     )
+
+
+def pending_for_curator(session: Session, viewer: Viewer) -> Sequence[tuple[AccessGrant, str, str]]:
+    """The requests waiting in the communities the caller curates (all, for an administrator),
+    oldest first, with each story's title and the asker's username; `Forbidden` for anyone
+    who curates none. Unlike `list_requests`, the caller's own requests are not among them."""
+    if not is_curator(viewer):
+        raise Forbidden("Only the community's archivists answer requests for access.")
+    return repository.pending_in(session, scope=curated_communities(viewer))

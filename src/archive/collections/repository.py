@@ -92,3 +92,9 @@ def ids_of_collections_titled(session: Session, title: str) -> list[uuid.UUID]:
     return list(
         session.scalars(select(Collection.id).where(func.lower(Collection.title) == title.lower()))
     )
+
+
+def collections_in(session: Session, scope: CommunityScope) -> list[Collection]:
+    """Every collection of the communities in `scope`, by title (for a curator's choices)."""
+    query = select(Collection).where(within(Collection.community_id, scope))
+    return list(session.scalars(query.order_by(Collection.title, Collection.id)))

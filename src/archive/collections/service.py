@@ -148,3 +148,10 @@ def list_collections(
         limit=params.limit,
         next_cursor=request.next_cursor(page.next),
     )
+
+
+def curated_collections(session: Session, viewer: Viewer) -> list[Collection]:
+    """The collections of the communities the caller curates (all, for an administrator):
+    what a curator chooses from on a page."""
+    require_curator(viewer, "see collections")
+    return repository.collections_in(session, curated_communities(viewer))

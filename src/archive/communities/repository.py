@@ -8,7 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from archive.db.paging import KeysetPage, Sorting, keyset_page
-from archive.domain.access import StoryScope
+from archive.db.scope import within
+from archive.domain.access import CommunityScope, StoryScope
 from archive.domain.cursors import Position
 from archive.models import AccessGrant, Community, Membership, Protocol, Story, User
 from archive.models.communities import protocol_members
@@ -95,6 +96,28 @@ def members(session: Session, community_id: uuid.UUID) -> Sequence[Membership]:
 
 def get_protocol(session: Session, protocol_id: uuid.UUID) -> Protocol | None:
     return session.get(Protocol, protocol_id)
+
+
+def get_protocols(
+    session: Session, protocol_ids: Sequence[uuid.UUID], *, scope: CommunityScope
+) -> Sequence[Protocol]:
+    """Those of `protocol_ids` that belong to a community in `scope`."""
+    if not protocol_ids:
+        return []
+    return session.scalars(
+        select(Protocol).where(
+            Protocol.id.in_(set(protocol_ids)), within(Protocol.community_id, scope)
+        )
+    ).all()
+
+
+def protocols_in(session: Session, scope: CommunityScope) -> Sequence[Protocol]:
+    """The protocols of the communities in `scope`, by name."""
+    return session.scalars(
+        select(Protocol)
+        .where(within(Protocol.community_id, scope))
+        .order_by(Protocol.name, Protocol.id)
+    ).all()
 
 
 def add_protocol(session: Session, protocol: Protocol) -> Protocol:

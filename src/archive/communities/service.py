@@ -27,8 +27,10 @@ from archive.domain.access import (
     Role,
     Viewer,
     can_curate_community,
+    curated_communities,
     implied_community,
     is_admin,
+    is_curator,
     story_scope,
 )
 from archive.domain.cursors import ForeignPosition
@@ -281,3 +283,16 @@ def protocols_for_story(
             )
         found.append(protocol)
     return found
+
+
+def curated_protocols(session: Session, viewer: Viewer) -> Sequence[Protocol]:
+    """The protocols of the communities the caller curates (all, for an administrator)."""
+    if not is_curator(viewer):
+        raise Forbidden("Only the community's archivists manage its protocols.")
+    return repository.protocols_in(session, curated_communities(viewer))
+
+
+def list_communities(session: Session) -> Sequence[Community]:
+    """Every community, by name: their names and ids are no secret to a signed-in caller
+    (the pages name the caller's own)."""
+    return repository.list_communities(session)

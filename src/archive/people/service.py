@@ -152,3 +152,20 @@ def update_person(
             },
         )
     return person
+
+
+def curated_people(
+    session: Session, viewer: Viewer, *, community_id: uuid.UUID, limit: int
+) -> list[Person]:
+    """The first `limit` people of a community the caller curates, by name: what a curator
+    chooses narrators and interviewers from on a page."""
+    require_curator(viewer)
+    page = repository.list_people(
+        session,
+        None,
+        community_id=community_id,
+        scope=curated_communities(viewer),
+        position=None,
+        limit=limit,
+    )
+    return [row[0] for row in page.rows]

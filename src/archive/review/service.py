@@ -149,3 +149,23 @@ def withdraw(session: Session, viewer: Viewer, *, story_id: uuid.UUID, actor: Ac
     if story.status != StoryStatus.WITHDRAWN:
         _move(session, story=story, action=ReviewAction.WITHDRAW, note="", actor=actor)
     return story
+
+
+def decide_at_once(
+    session: Session,
+    viewer: Viewer,
+    *,
+    story_id: uuid.UUID,
+    action: ReviewAction,
+    note: str,
+    actor: Actor,
+) -> Story:
+    """Publishes or rejects a story waiting for review in one step: one still `submitted` has
+    its review started first (both steps logged, with the same note)."""
+    story = _load(session, viewer, story_id=story_id)
+    if not can_curate(viewer, story_access(story)):
+        raise Forbidden("Only the community's archivists review its stories. Ask one of them.")
+    if story.status == StoryStatus.SUBMITTED and action is not ReviewAction.START:
+        _move(session, story=story, action=ReviewAction.START, note=note, actor=actor)
+    _move(session, story=story, action=action, note=note, actor=actor)
+    return story

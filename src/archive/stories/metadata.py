@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from archive.collections import repository as collections
+from archive.communities import repository as communities
 from archive.domain.access import CommunityScope
 from archive.errors import Unprocessable
-from archive.models import Story, StoryPerson
+from archive.models import Protocol, Story, StoryPerson
 from archive.people import repository as people
 from archive.people.schemas import PersonRole
 from archive.stories import repository
@@ -33,14 +34,26 @@ DESCRIPTIVE = (
 )
 """Set on create as well as on edit."""
 
-EDITABLE = ("title", "description", "languages", "access", "collection_id", *DESCRIPTIVE)
+HEARING = ("protocol_ids", "protocol_mode", "embargo_until")
+"""Who may hear a story besides its access: set on create by their own rules, edited here."""
+
+EDITABLE = (
+    "title",
+    "description",
+    "languages",
+    "access",
+    "collection_id",
+    *DESCRIPTIVE,
+    *HEARING,
+)
 """What `PATCH /stories/{id}` may change; the review status changes only through review."""
 
-CURATOR_ONLY = ("access", "collection_id", "people")
+CURATOR_ONLY = ("access", "collection_id", "people", *HEARING)
 """Who may hear a story, where it is filed and whose voice it is are the archivists' call."""
 
-INDEXED = ("title", "access", "collection_id", "subjects", "recorded_date", "people")
-"""Fields the search index holds: changing one queues index jobs for the story."""
+INDEXED = ("title", "access", "collection_id", "subjects", "recorded_date", "people", *HEARING)
+"""Fields the search index holds (with who may find each segment): changing one queues index
+jobs for the story."""
 
 
 def content_warning(names: Sequence[str]) -> str | None:
@@ -79,7 +92,17 @@ def snapshot(story: Story) -> dict[str, Any]:
         "rights": story.rights,
         "related_story_ids": list(story.related_story_ids),
         "people": [{"person_id": str(p.person_id), "role": p.role} for p in story.people],
+        "protocol_ids": [str(p.id) for p in story.protocols],
+        "protocol_mode": story.protocol_mode,
+        "embargo_until": _moment(story.embargo_until),
     }
+
+
+def _moment(value: datetime | None) -> str | None:
+    """A stored time as JSON, in UTC (SQLite hands stored times back without their zone)."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 Changes = dict[str, tuple[Any, Any]]
@@ -122,10 +145,28 @@ def apply(
             story.collection_id = value
         elif field == "access":
             story.access = value.value
+        elif field == "embargo_until":
+            story.embargo_until = None if value is None else value.astimezone(UTC)
+        elif field == "protocol_ids":
+            if [str(i) for i in value] != before["protocol_ids"]:
+                story.protocols = _protocols(session, value, own=own)
         else:
             setattr(story, field, value)
     after = snapshot(story)
     return {name: (before[name], after[name]) for name in after if before[name] != after[name]}
+
+
+def _protocols(
+    session: Session, protocol_ids: list[uuid.UUID], *, own: CommunityScope
+) -> list[Protocol]:
+    found = {p.id: p for p in communities.get_protocols(session, protocol_ids, scope=own)}
+    missing = [str(i) for i in protocol_ids if i not in found]
+    if missing:
+        raise Unprocessable(
+            f"There is no protocol {', '.join(missing)} in this story's community; check "
+            "`protocol_ids` (a community's archivists make them: POST /api/v1/protocols)."
+        )
+    return [found[i] for i in protocol_ids]
 
 
 def _set_recorded_date(story: Story, value: str | None) -> None:

@@ -19,7 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from archive.db.paging import Sorting, keyset_page
-from archive.domain.access import StoryScope, Visibility
+from archive.db.scope import within
+from archive.domain.access import CommunityScope, StoryScope, Visibility
 from archive.domain.cursors import Position
 from archive.models import AccessGrant, Story, StoryPerson
 from archive.stories.filters import StoryFilters, StorySort
@@ -49,6 +50,23 @@ def get_stories(session: Session, story_ids: Collection[uuid.UUID]) -> Sequence[
         return []
     return session.scalars(
         select(Story).where(Story.id.in_(story_ids)).options(*ACCESS_LOADS)
+    ).all()
+
+
+def stories_in(
+    session: Session,
+    *,
+    scope: CommunityScope,
+    collection_id: uuid.UUID | None,
+    limit: int,
+) -> Sequence[Story]:
+    """Up to `limit` stories of the communities in `scope` (of one collection, if named),
+    newest first, with what access decisions need."""
+    query = select(Story).where(within(Story.community_id, scope))
+    if collection_id is not None:
+        query = query.where(Story.collection_id == collection_id)
+    return session.scalars(
+        query.options(*ACCESS_LOADS).order_by(Story.created_at.desc(), Story.id).limit(limit)
     ).all()
 
 

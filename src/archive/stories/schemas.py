@@ -310,6 +310,24 @@ class StoryUpdate(StoryFields):
     rights: str | None = Field(default=None, max_length=10_000)
     related_story_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
     people: list[PersonLinkIn] | None = _PEOPLE
+    protocol_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=20,
+        description="The cultural protocols a listener needs ([] for none; archivists only)",
+    )
+    protocol_mode: Literal["all", "any"] | None = Field(
+        default=None, description="With several protocols: all, or any one (archivists only)"
+    )
+    embargo_until: ZonedDatetime | None = Field(
+        default=None,
+        description="Nobody but the community's archivists hears it before then; null lifts "
+        "the embargo (archivists only)",
+    )
+
+    @field_validator("protocol_ids")
+    @classmethod
+    def _distinct_protocols(cls, value: list[uuid.UUID] | None) -> list[uuid.UUID] | None:
+        return None if value is None else list(dict.fromkeys(value))
 
     @field_validator("title")
     @classmethod
@@ -342,5 +360,7 @@ NOT_NULL = (
     "keywords",
     "related_story_ids",
     "people",
+    "protocol_ids",
+    "protocol_mode",
 )
 """Fields of `StoryUpdate` that may be left out but not emptied with null (send [] or "")."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -18,8 +19,11 @@ from archive.domain.access import (
     Viewer,
     Visibility,
     can_create_story,
+    can_curate,
     can_curate_community,
     can_view_story,
+    curated_communities,
+    is_curator,
     story_visibility,
 )
 from archive.errors import Forbidden, NotFound, Unprocessable
@@ -242,3 +246,27 @@ def reindex_story(session: Session, story: Story) -> None:
     """The index follows the story's recordings right after the commit (`discovery.updates`).
     `story.recordings` must be loaded."""
     reindex_after_commit(session, (recording.id for recording in story.recordings))
+
+
+def curated_stories(
+    session: Session, viewer: Viewer, *, collection_id: uuid.UUID | None, limit: int
+) -> Sequence[Story]:
+    """The newest stories of the communities the caller curates (all, for an administrator),
+    of one collection if named; `Forbidden` for anyone who curates none."""
+    if not is_curator(viewer):
+        raise Forbidden("Only the community's archivists list its stories this way.")
+    return repository.stories_in(
+        session, scope=curated_communities(viewer), collection_id=collection_id, limit=limit
+    )
+
+
+def get_curated_story(session: Session, viewer: Viewer, *, story_id: uuid.UUID) -> Story:
+    """The story with its recordings and people, for one who curates it: `NotFound` when the
+    caller may not see it, `Forbidden` when they see it but may not curate it."""
+    story = get_visible_story(session, viewer, story_id=story_id, with_recordings=True)
+    if not can_curate(viewer, story_access(story)):
+        raise Forbidden(
+            "Only the archivists of this story's community curate it. Tell one of them what "
+            "should change."
+        )
+    return story

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from archive.web.curate import router as curate_router
 from archive.web.language import router as language_router
 from archive.web.search import router as search_router
 from archive.web.sending import router as sending_router
@@ -54,6 +55,7 @@ PAGE_ROUTERS = (
     search_router,
     stories_router,
     sending_router,
+    curate_router,
 )
 for page_router in PAGE_ROUTERS:
     router.include_router(page_router)

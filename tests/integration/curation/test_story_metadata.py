@@ -241,7 +241,13 @@ def test_a_contributor_edits_their_own_story_while_it_is_submitted(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("access", "public"), ("collection_id", "collection"), ("people", [])],
+    [
+        ("access", "public"),
+        ("collection_id", "collection"),
+        ("people", []),
+        ("protocol_ids", ["7d1f4c2e-0000-4000-8000-000000000001"]),
+        ("embargo_until", "2040-01-01T00:00:00Z"),
+    ],
 )
 def test_a_contributor_may_not_set_what_archivists_decide(
     client: TestClient,
@@ -344,3 +350,52 @@ def test_an_edit_racing_another_is_caught_at_the_write(
         assert stale.value.headers["ETag"] == f'"{story["version"] + 1}"'
         session.rollback()
     assert client.get(f"/api/v1/stories/{story_id}", headers=admin).json()["title"] == "Theirs"
+
+
+def test_an_archivist_places_a_story_under_protocols_and_an_embargo_and_lifts_them(
+    client: TestClient, admin: dict[str, str], edit: Edit
+) -> None:
+    story = client.post(
+        "/api/v1/stories", headers=admin, json={"title": "The flood", "access": "restricted"}
+    ).json()
+    community = story["community_id"]
+    protocols = [
+        client.post(
+            "/api/v1/protocols",
+            headers=admin,
+            json={"community_id": community, "name": name, "user_ids": []},
+        ).json()["id"]
+        for name in ("Women's knowledge", "Family of the narrator")
+    ]
+    placed = edit(
+        story["id"],
+        admin,
+        protocol_ids=protocols,
+        protocol_mode="any",
+        embargo_until="2040-01-01T00:00:00+02:00",
+    )
+    assert placed.status_code == 200, placed.text
+    body = placed.json()
+    assert body["protocol_ids"] == protocols
+    assert body["protocol_mode"] == "any"
+    assert body["embargo_until"].startswith("2039-12-31T22:00:00")  # kept in UTC
+    [event] = events_of(client, admin, action="story.updated")
+    assert event["details"]["after"]["protocol_ids"] == protocols
+
+    lifted = edit(story["id"], admin, protocol_ids=[], embargo_until=None)
+    assert lifted.status_code == 200, lifted.text
+    assert (lifted.json()["protocol_ids"], lifted.json()["embargo_until"]) == ([], None)
+
+
+def test_a_protocol_of_another_community_is_refused(
+    client: TestClient, admin: dict[str, str], edit: Edit
+) -> None:
+    story = client.post("/api/v1/stories", headers=admin, json={"title": "The flood"}).json()
+    other = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()
+    protocol = client.post(
+        "/api/v1/protocols",
+        headers=admin,
+        json={"community_id": other["id"], "name": "Elders", "user_ids": []},
+    ).json()
+    refused = edit(story["id"], admin, protocol_ids=[protocol["id"]])
+    assert protocol["id"] in assert_problem(refused, 422)["detail"]
