@@ -1,4 +1,4 @@
-"""The scale-out search backend: Elasticsearch 8 or 9, through the official client.
+"""The scale-out search backend: Elasticsearch 8 (8.19 tested), through the official client.
 
 The only module that imports `elasticsearch`. What it sends (mappings, analysis, queries,
 highlighting) is built in `archive.search.es_queries`, which explains the design; this module
@@ -103,23 +103,17 @@ class ElasticsearchIndex:
         self._ensure_index()
         with _unavailable_on_error():
             if docs:
-                self._bulk(q.index_actions(self.alias, docs), refresh="wait_for")
-            self._client.delete_by_query(
-                index=self.alias,
-                query=q.recording_query(recording_id, keep=(doc.segment_id for doc in docs)),
-                conflicts="proceed",
-                refresh=True,
+                # "true", not "wait_for": the periodic refresh would hold every write up to a
+                # second; one recording's documents make one small refresh.
+                self._bulk(q.index_actions(self.alias, docs), refresh="true")
+            self._delete_matching(
+                q.recording_query(recording_id, keep=(doc.segment_id for doc in docs))
             )
 
     def remove_recording(self, recording_id: uuid.UUID) -> None:
         self._ensure_index()
         with _unavailable_on_error():
-            self._client.delete_by_query(
-                index=self.alias,
-                query=q.recording_query(recording_id),
-                conflicts="proceed",
-                refresh=True,
-            )
+            self._delete_matching(q.recording_query(recording_id))
 
     def remove_documents(self, segment_ids: Iterable[uuid.UUID]) -> None:
         ids = sorted(set(segment_ids))
@@ -128,12 +122,7 @@ class ElasticsearchIndex:
         self._ensure_index()
         with _unavailable_on_error():
             for start in range(0, len(ids), DELETE_BATCH):
-                self._client.delete_by_query(
-                    index=self.alias,
-                    query=q.segments_query(ids[start : start + DELETE_BATCH]),
-                    conflicts="proceed",
-                    refresh=True,
-                )
+                self._delete_matching(q.segments_query(ids[start : start + DELETE_BATCH]))
 
     def search(
         self,
@@ -270,6 +259,33 @@ class ElasticsearchIndex:
         found = self._client.options(ignore_status=404).indices.get_alias(name=self.alias)
         return sorted(name for name, body in found.items() if isinstance(body, dict))
 
+    def _delete_matching(self, query: dict[str, Any]) -> None:
+        """Delete every document `query` matches, refreshed before it returns.
+
+        Search for a batch of ids, delete them in one bulk request, again until nothing
+        matches: the server's own APIs, so the archive needs no module beyond the server (the
+        `_delete_by_query` API lives in the `reindex` module). A document someone else deleted
+        first is not an error.
+        """
+        while True:
+            response = self._client.search(
+                index=self.alias,
+                query=query,
+                size=DELETE_BATCH,
+                source=False,
+                allow_partial_search_results=False,
+            )
+            hits = response["hits"]["hits"]
+            if not hits:
+                return
+            self._bulk(
+                (
+                    {"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]}
+                    for hit in hits
+                ),
+                refresh="true",
+            )
+
     def _bulk(self, actions: Iterable[dict[str, Any]], *, refresh: str | None) -> None:
         """Raises `ServiceUnavailable` when documents were still refused as overload after
         every retry, and `BulkIndexError` (with the first failures) for any other refusal."""
@@ -291,6 +307,8 @@ class ElasticsearchIndex:
             **extra,
         ):
             if not ok:
+                if _already_deleted(item):
+                    continue
                 statuses.update(int(info.get("status", 0)) for info in item.values())
                 if len(failures) < 10:
                     failures.append(item)
@@ -308,6 +326,11 @@ class ElasticsearchIndex:
             self._client.indices.delete(index=names, ignore_unavailable=True)
         except (ApiError, TransportError):
             log.warning("search.delete_failed indices=%s", names, exc_info=True)
+
+
+def _already_deleted(item: dict[str, Any]) -> bool:
+    """A bulk `delete` answered 404: someone deleted the document first, as was wanted."""
+    return "delete" in item and int(item["delete"].get("status", 0)) == 404
 
 
 @contextmanager

@@ -131,12 +131,14 @@ def test_replace_indexes_then_deletes_the_rest_refreshed(
     corrected = [dataclasses.replace(doc, recording_id=recording_id) for doc in new_docs]
     cluster.requests.clear()
     index.replace_recording(recording_id, corrected)
-    assert [r.path.rsplit("/", 1)[-1] for r in cluster.requests] == ["_bulk", "_delete_by_query"]
-    bulk, delete = cluster.requests
-    assert bulk.params["refresh"] == "wait_for"
-    assert delete.params["refresh"] == "true"
-    assert delete.params["conflicts"] == "proceed"
-    assert delete.body["query"] == q.recording_query(recording_id, [corrected[0].segment_id])
+    # Index (refreshed), find the recording's other documents, delete them (refreshed), and
+    # look once more: nothing is left.
+    paths = [r.path.rsplit("/", 1)[-1] for r in cluster.requests]
+    assert paths == ["_bulk", "_search", "_bulk", "_search"]
+    index_bulk, find, delete_bulk, _ = cluster.requests
+    assert index_bulk.params["refresh"] == "true"
+    assert find.body["query"] == q.recording_query(recording_id, [corrected[0].segment_id])
+    assert delete_bulk.params["refresh"] == "true"
     assert [source["text"] for source in stored(cluster).values()] == ["the mill was rebuilt"]
 
 
