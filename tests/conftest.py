@@ -30,6 +30,23 @@ ES_URL_VARIABLE = "ARCHIVE_TEST_ELASTICSEARCH_URL"
 """Set to use a running Elasticsearch instead of the node the tests start."""
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test run on each search backend and each database runs Elasticsearch with PostgreSQL
+    only, as a scale-out archive pairs them; SQLite runs with the built-in index."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        values = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
+        requested = getattr(item, "fixturenames", ())
+        on_elasticsearch = "elasticsearch" in values or "elasticsearch_node" in requested
+        pairing = on_elasticsearch and "sqlite" in values
+        (dropped if pairing else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every test that touches the database runs on SQLite and on PostgreSQL."""

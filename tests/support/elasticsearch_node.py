@@ -1,7 +1,7 @@
 """A real single-node Elasticsearch for tests, built from Maven Central by `tests/elasticsearch`.
 
 `build()` runs Maven once (offline when the jars are already in the local Maven cache) and
-`ElasticsearchNode` starts the node on a free loopback port, waits for `green`, and can stop and
+`ElasticsearchNode` starts the node on a free loopback port, waits for its shards, and can stop and
 start it again on the same port and data (for the fault tests). The node also stops by itself
 when the process that started it goes away: it exits when its standard input closes.
 """
@@ -117,7 +117,9 @@ class ElasticsearchNode:
             return "(no log)"
 
     def start(self) -> None:
-        """Starts the node and waits until the cluster is green. Raises `NodeUnavailable`."""
+        """Starts the node and waits until every primary shard is active: green when it is
+        empty, yellow once it holds an archive's index, whose replica has nowhere to go on one
+        node (as on any single-node Elasticsearch). Raises `NodeUnavailable`."""
         if self._process is not None and self._process.poll() is None:
             return
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -150,8 +152,11 @@ class ElasticsearchNode:
                     f"The test Elasticsearch node exited ({self._process.returncode}):\n"
                     f"{self.log_tail()}"
                 )
-            health = _get(f"{self.url}/_cluster/health?wait_for_status=green&timeout=1s")
-            if health is not None and health.get("status") == "green":
+            health = _get(
+                f"{self.url}/_cluster/health?wait_for_status=yellow"
+                "&wait_for_no_initializing_shards=true&timeout=1s"
+            )
+            if health is not None and health.get("status") in ("green", "yellow"):
                 self.started_in_s = time.monotonic() - began
                 return
             time.sleep(0.2)

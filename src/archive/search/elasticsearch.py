@@ -52,6 +52,7 @@ BULK_MAX_RETRIES = 6
 BULK_INITIAL_BACKOFF_SECONDS = 1.0
 BULK_MAX_BACKOFF_SECONDS = 30.0
 DELETE_BATCH = 1000
+PING_TIMEOUT_SECONDS = 5.0
 RETIRE_AFTER_SECONDS = 1.0
 """How long a rebuild waits after the alias switch before deleting the old index."""
 _UNAVAILABLE_STATUSES = frozenset({401, 403, 404, 429, 502, 503, 504})
@@ -205,9 +206,16 @@ class ElasticsearchIndex:
                 self._client.indices.delete(index=previous, ignore_unavailable=True)
 
     def ping(self) -> bool:
+        """True when the cluster answers its health and can search (green or yellow; red means
+        a primary shard is lost). `GET /` would prove less, and lives in a module
+        (`rest-root`) a cluster may not have."""
         if self._closed:
             return False
-        return bool(self._client.ping())
+        try:
+            health = self._client.options(request_timeout=PING_TIMEOUT_SECONDS).cluster.health()
+        except (ApiError, TransportError):
+            return False
+        return health.get("status") in ("green", "yellow")
 
     def close(self) -> None:
         self._closed = True

@@ -1,9 +1,10 @@
-"""`GET /api/v1/search` with filters and facets, over a real database and the built-in index."""
+"""`GET /api/v1/search` with filters and facets, over a real database and each search backend
+(the built-in index and a real Elasticsearch node)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -15,8 +16,15 @@ from archive.db.session import transaction, units_of_work
 from archive.discovery import reindex
 from archive.models import Collection, Person, Segment, Story, StoryPerson, Transcript
 from archive.search.base import SearchIndex
+from archive.settings import Settings
 from support.problems import assert_problem
+from support.search_backends import SEARCH_BACKENDS, settings_on_backend
 from support.stories import add_ready_recording
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Settings]:
+    yield from settings_on_backend(request, settings)
 
 
 def make_story(

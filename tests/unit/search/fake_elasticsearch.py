@@ -69,6 +69,8 @@ class FakeCluster:
         parts = [p for p in r.path.split("/") if p]
         if not parts:
             return 200, {"version": {"number": "9.0.0"}, "tagline": "You Know, for Search"}
+        if parts == ["_cluster", "health"]:
+            return 200, {"cluster_name": "fake", "status": "green", "number_of_nodes": 1}
         if parts[0] == "_index_template":
             return self._template(r.method, parts[1], r.body)
         if parts[0] == "_alias":
