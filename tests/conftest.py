@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +23,28 @@ from support.databases import (
     migrated_templates_for,
     postgres_admin_url,
 )
+from support.elasticsearch_node import ElasticsearchNode, NodeUnavailable, build
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
+ES_URL_VARIABLE = "ARCHIVE_TEST_ELASTICSEARCH_URL"
+"""Set to use a running Elasticsearch instead of the node the tests start."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test run on each search backend and each database runs Elasticsearch with PostgreSQL
+    only, as a scale-out archive pairs them; SQLite runs with the built-in index."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        values = {v for v in callspec.params.values() if isinstance(v, str)} if callspec else set()
+        requested = getattr(item, "fixturenames", ())
+        on_elasticsearch = "elasticsearch" in values or "elasticsearch_node" in requested
+        pairing = on_elasticsearch and "sqlite" in values
+        (dropped if pairing else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -122,3 +143,33 @@ def worker(settings: Settings, whisper: Transcriber, client: TestClient) -> Iter
     )
     yield built
     built.close()
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_node(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ElasticsearchNode | None]:
+    """The session's Elasticsearch node (`tests/elasticsearch`), started on first use; None when
+    `ARCHIVE_TEST_ELASTICSEARCH_URL` names a server to use instead."""
+    if os.environ.get(ES_URL_VARIABLE):
+        yield None
+        return
+    try:
+        build()
+        node = ElasticsearchNode(tmp_path_factory.mktemp("elasticsearch"))
+        node.start()
+    except NodeUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url(elasticsearch_node: ElasticsearchNode | None) -> str:
+    """Where the Elasticsearch tests talk to: `ARCHIVE_TEST_ELASTICSEARCH_URL` when set, else
+    the session's own node."""
+    if elasticsearch_node is None:
+        return os.environ[ES_URL_VARIABLE]
+    return elasticsearch_node.url

@@ -6,6 +6,21 @@ backend applies inside the query, so counts, facets and highlights never leak wh
 not see. Filters narrow the same query; facets count within it. A hit's score, and so the order
 of hits, comes from that document and the query alone (`archive.search.scoring`): documents the
 caller cannot see never move it.
+
+What a query matches, on every backend (the contract tests run each rule on FTS5 and on a real
+Elasticsearch node):
+
+- Words are compared after folding case and accents ("Jose" finds "José"). Every word typed
+  must be in the segment, short common words too: no backend drops stop words, so "the canoe"
+  needs "the", and the phrase "a canoe" needs "a" right before "canoe".
+- Stemming is a backend's addition, never a loss: Elasticsearch also matches a word that stems
+  alike by the rules of the segment's own language ("floods" finds "flooded" in English
+  segments; "canoe" finds Spanish "canoa", both "cano" to a Spanish stemmer), the built-in
+  index does not stem. A test or a caller may rely on exact words matching, not on stems
+  failing to.
+- A phrase is its words in order, next to each other (stemmed the same way per segment). A
+  prefix (`cano*`) matches the start of a folded, unstemmed word and scores a constant part.
+- Ties in score are ordered by story, then start time, then segment id, on every backend.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The scale-out search backend: Elasticsearch 8 or 9, through the official client.
+"""The scale-out search backend: Elasticsearch 8 (8.19 tested), through the official client.
 
 The only module that imports `elasticsearch`. What it sends (mappings, analysis, queries,
 highlighting) is built in `archive.search.es_queries`, which explains the design; this module
@@ -52,6 +52,7 @@ BULK_MAX_RETRIES = 6
 BULK_INITIAL_BACKOFF_SECONDS = 1.0
 BULK_MAX_BACKOFF_SECONDS = 30.0
 DELETE_BATCH = 1000
+PING_TIMEOUT_SECONDS = 5.0
 RETIRE_AFTER_SECONDS = 1.0
 """How long a rebuild waits after the alias switch before deleting the old index."""
 _UNAVAILABLE_STATUSES = frozenset({401, 403, 404, 429, 502, 503, 504})
@@ -103,23 +104,17 @@ class ElasticsearchIndex:
         self._ensure_index()
         with _unavailable_on_error():
             if docs:
-                self._bulk(q.index_actions(self.alias, docs), refresh="wait_for")
-            self._client.delete_by_query(
-                index=self.alias,
-                query=q.recording_query(recording_id, keep=(doc.segment_id for doc in docs)),
-                conflicts="proceed",
-                refresh=True,
+                # "true", not "wait_for": the periodic refresh would hold every write up to a
+                # second; one recording's documents make one small refresh.
+                self._bulk(q.index_actions(self.alias, docs), refresh="true")
+            self._delete_matching(
+                q.recording_query(recording_id, keep=(doc.segment_id for doc in docs))
             )
 
     def remove_recording(self, recording_id: uuid.UUID) -> None:
         self._ensure_index()
         with _unavailable_on_error():
-            self._client.delete_by_query(
-                index=self.alias,
-                query=q.recording_query(recording_id),
-                conflicts="proceed",
-                refresh=True,
-            )
+            self._delete_matching(q.recording_query(recording_id))
 
     def remove_documents(self, segment_ids: Iterable[uuid.UUID]) -> None:
         ids = sorted(set(segment_ids))
@@ -128,12 +123,7 @@ class ElasticsearchIndex:
         self._ensure_index()
         with _unavailable_on_error():
             for start in range(0, len(ids), DELETE_BATCH):
-                self._client.delete_by_query(
-                    index=self.alias,
-                    query=q.segments_query(ids[start : start + DELETE_BATCH]),
-                    conflicts="proceed",
-                    refresh=True,
-                )
+                self._delete_matching(q.segments_query(ids[start : start + DELETE_BATCH]))
 
     def search(
         self,
@@ -229,9 +219,16 @@ class ElasticsearchIndex:
                 self._client.indices.delete(index=previous, ignore_unavailable=True)
 
     def ping(self) -> bool:
+        """True when the cluster answers its health and can search (green or yellow; red means
+        a primary shard is lost). `GET /` would prove less, and lives in a module
+        (`rest-root`) a cluster may not have."""
         if self._closed:
             return False
-        return bool(self._client.ping())
+        try:
+            health = self._client.options(request_timeout=PING_TIMEOUT_SECONDS).cluster.health()
+        except (ApiError, TransportError):
+            return False
+        return health.get("status") in ("green", "yellow")
 
     def close(self) -> None:
         self._closed = True
@@ -283,6 +280,33 @@ class ElasticsearchIndex:
         found = self._client.options(ignore_status=404).indices.get_alias(name=self.alias)
         return sorted(name for name, body in found.items() if isinstance(body, dict))
 
+    def _delete_matching(self, query: dict[str, Any]) -> None:
+        """Delete every document `query` matches, refreshed before it returns.
+
+        Search for a batch of ids, delete them in one bulk request, again until nothing
+        matches: the server's own APIs, so the archive needs no module beyond the server (the
+        `_delete_by_query` API lives in the `reindex` module). A document someone else deleted
+        first is not an error.
+        """
+        while True:
+            response = self._client.search(
+                index=self.alias,
+                query=query,
+                size=DELETE_BATCH,
+                source=False,
+                allow_partial_search_results=False,
+            )
+            hits = response["hits"]["hits"]
+            if not hits:
+                return
+            self._bulk(
+                (
+                    {"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]}
+                    for hit in hits
+                ),
+                refresh="true",
+            )
+
     def _bulk(self, actions: Iterable[dict[str, Any]], *, refresh: str | None) -> None:
         """Raises `ServiceUnavailable` when documents were still refused as overload after
         every retry, and `BulkIndexError` (with the first failures) for any other refusal."""
@@ -304,6 +328,8 @@ class ElasticsearchIndex:
             **extra,
         ):
             if not ok:
+                if _already_deleted(item):
+                    continue
                 statuses.update(int(info.get("status", 0)) for info in item.values())
                 if len(failures) < 10:
                     failures.append(item)
@@ -321,6 +347,11 @@ class ElasticsearchIndex:
             self._client.indices.delete(index=names, ignore_unavailable=True)
         except (ApiError, TransportError):
             log.warning("search.delete_failed indices=%s", names, exc_info=True)
+
+
+def _already_deleted(item: dict[str, Any]) -> bool:
+    """A bulk `delete` answered 404: someone deleted the document first, as was wanted."""
+    return "delete" in item and int(item["delete"].get("status", 0)) == 404
 
 
 @contextmanager

@@ -14,11 +14,13 @@ Languages. A transcript segment is in one language (Whisper's). Its text is inde
 into `text`, with a language-neutral analyzer (Unicode word boundaries, lower case, accents
 folded: what the built-in FTS5 index does), and, when its language is one we stem, into that
 language's own field, `text_en`, `text_es`, `text_fr`, `text_de` or `text_pt`, analysed with
-that language's stop words and stemmer, accents folded last. A field is only ever filled with
-text in its language, so English stemming never runs over Spanish text: a document has `text`
-and at most one `text_{lang}`. (Multi-fields, `text.en` and so on, would analyse every segment
-with every language's analyzer; the per-language fields hold each text once per analyzer that
-fits it.) Languages without a field here are searched through `text` alone.
+that language's stemmer, accents folded last. No stop words are dropped: every word a caller
+types counts, in a phrase as anywhere (`search.base`), as in the built-in index. A field is
+only ever filled with text in its language, so English stemming never runs over Spanish text:
+a document has `text` and at most one `text_{lang}`. (Multi-fields, `text.en` and so on, would
+analyse every segment with every language's analyzer; the per-language fields hold each text
+once per analyzer that fits it.) Languages without a field here are searched through `text`
+alone.
 
 Queries, from `ParsedQuery`: the words (all required) are one `multi_match` over `text` and
 every `text_{lang}`, so "floods" finds "flooded" in English segments and "canciones" finds
@@ -157,48 +159,41 @@ def language_field(language: str | None) -> str | None:
 def _language_analysis() -> tuple[dict[str, Any], dict[str, Any]]:
     """(analyzers, token filters): the built-in language analyzers rebuilt with accent folding
     after stemming (the stemmers expect the accents people write; queries typed without them
-    still match), and without keyword markers, which need a per-archive word list."""
+    still match), without stop words (a phrase's every word must be there: with "a" dropped,
+    "a canoe" would match any "canoe" after any word), and without keyword markers, which need
+    a per-archive word list."""
     filters: dict[str, Any] = {
         "archive_english_possessive": {"type": "stemmer", "language": "possessive_english"},
-        "archive_english_stop": {"type": "stop", "stopwords": "_english_"},
         "archive_english_stemmer": {"type": "stemmer", "language": "english"},
-        "archive_spanish_stop": {"type": "stop", "stopwords": "_spanish_"},
         "archive_spanish_stemmer": {"type": "stemmer", "language": "light_spanish"},
         "archive_french_elision": {
             "type": "elision",
             "articles_case": True,
             "articles": _FRENCH_ELISIONS,
         },
-        "archive_french_stop": {"type": "stop", "stopwords": "_french_"},
         "archive_french_stemmer": {"type": "stemmer", "language": "light_french"},
-        "archive_german_stop": {"type": "stop", "stopwords": "_german_"},
         "archive_german_stemmer": {"type": "stemmer", "language": "light_german"},
-        "archive_portuguese_stop": {"type": "stop", "stopwords": "_portuguese_"},
         "archive_portuguese_stemmer": {"type": "stemmer", "language": "light_portuguese"},
     }
     chains = {
         "archive_english": [
             "archive_english_possessive",
             "lowercase",
-            "archive_english_stop",
             "archive_english_stemmer",
         ],
-        "archive_spanish": ["lowercase", "archive_spanish_stop", "archive_spanish_stemmer"],
+        "archive_spanish": ["lowercase", "archive_spanish_stemmer"],
         "archive_french": [
             "archive_french_elision",
             "lowercase",
-            "archive_french_stop",
             "archive_french_stemmer",
         ],
         "archive_german": [
             "lowercase",
-            "archive_german_stop",
             "german_normalization",
             "archive_german_stemmer",
         ],
         "archive_portuguese": [
             "lowercase",
-            "archive_portuguese_stop",
             "archive_portuguese_stemmer",
         ],
     }

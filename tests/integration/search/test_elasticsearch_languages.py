@@ -1,9 +1,8 @@
 """What only the Elasticsearch backend does: each transcript language analysed by its own
-stemmer, and never by another's. Runs when `ARCHIVE_TEST_ELASTICSEARCH_URL` names a server."""
+stemmer, and never by another's. On the session's Elasticsearch node (`elasticsearch_url`)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -14,17 +13,11 @@ from archive.search.documents import SegmentDocument
 from archive.search.elasticsearch import ElasticsearchIndex
 
 EVERYTHING = SearchScope(everything=True)
-URL = os.environ.get("ARCHIVE_TEST_ELASTICSEARCH_URL")
-
-pytestmark = pytest.mark.skipif(
-    not URL, reason="set ARCHIVE_TEST_ELASTICSEARCH_URL to run against Elasticsearch"
-)
 
 
 @pytest.fixture
-def index() -> Iterator[ElasticsearchIndex]:
-    assert URL is not None
-    built = ElasticsearchIndex(URL, f"archive-test-{uuid.uuid4().hex[:12]}")
+def index(elasticsearch_url: str) -> Iterator[ElasticsearchIndex]:
+    built = ElasticsearchIndex(elasticsearch_url, f"archive-test-{uuid.uuid4().hex[:12]}")
     try:
         yield built
     finally:

@@ -1,5 +1,6 @@
-"""`archive reindex` on the built-in index and a real, migrated database: finding drift,
-repairing it, surviving interruptions, and the command's exit codes."""
+"""`archive reindex` on each search backend (the built-in index and a real Elasticsearch node)
+and a real, migrated database: finding drift, repairing it, surviving interruptions, and the
+command's exit codes."""
 
 from __future__ import annotations
 
@@ -23,18 +24,24 @@ from archive.domain.access import SearchScope
 from archive.models import Collection, Recording, Segment, Story, Transcript
 from archive.search.base import FACET_FIELDS, NO_FILTERS, SearchFilters, SearchIndex, SearchResult
 from archive.search.documents import SegmentDocument
-from archive.search.fts5 import Fts5Index
+from archive.search.factory import open_search_index
 from archive.search.query import ParsedQuery
 from archive.settings import Settings
+from support.search_backends import SEARCH_BACKENDS, settings_on_backend
 from support.stories import add_ready_recording
 
 EVERYTHING = SearchScope(everything=True)
 
 
+@pytest.fixture(params=SEARCH_BACKENDS)
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Settings]:
+    yield from settings_on_backend(request, settings)
+
+
 @pytest.fixture
-def index(settings: Settings) -> Iterator[Fts5Index]:
-    """The index file the app and the command use."""
-    built = Fts5Index(settings.search_db_path)
+def index(settings: Settings) -> Iterator[SearchIndex]:
+    """The index the app and the command use."""
+    built = open_search_index(settings)
     yield built
     built.close()
 
@@ -159,7 +166,7 @@ class FlakyIndex:
 
 
 def test_an_empty_index_lacks_every_document_and_a_repair_fills_it(
-    sessions: sessionmaker[Session], index: Fts5Index
+    sessions: sessionmaker[Session], index: SearchIndex
 ) -> None:
     first = make_recording(sessions, ["the river rose", "the bridge held"], versions=2)
     second = make_recording(sessions, ["my grandmother sang"], access="private")
@@ -176,7 +183,7 @@ def test_an_empty_index_lacks_every_document_and_a_repair_fills_it(
 
 
 def test_missing_stale_and_orphaned_documents_are_found_and_repaired(
-    sessions: sessionmaker[Session], index: Fts5Index
+    sessions: sessionmaker[Session], index: SearchIndex
 ) -> None:
     edited = make_recording(sessions, ["the river rose", "the bridge held"])
     deleted = make_recording(sessions, ["the old mill"])
@@ -227,7 +234,7 @@ def test_missing_stale_and_orphaned_documents_are_found_and_repaired(
 
 
 def test_an_interrupted_repair_is_finished_by_the_next_one(
-    sessions: sessionmaker[Session], index: Fts5Index
+    sessions: sessionmaker[Session], index: SearchIndex
 ) -> None:
     recordings = [make_recording(sessions, [f"story {i}", "and more"]) for i in range(6)]
     flaky = FlakyIndex(index, replace_budget=2)
@@ -243,7 +250,7 @@ def test_an_interrupted_repair_is_finished_by_the_next_one(
 
 
 def test_an_interrupted_rebuild_leaves_the_old_index_and_the_next_one_converges(
-    sessions: sessionmaker[Session], index: Fts5Index
+    sessions: sessionmaker[Session], index: SearchIndex
 ) -> None:
     old = make_recording(sessions, ["the old river"])
     reindex.repair(
@@ -267,7 +274,7 @@ def test_an_interrupted_rebuild_leaves_the_old_index_and_the_next_one_converges(
 
 
 def test_a_rebuild_catches_up_with_writes_made_while_it_ran(
-    sessions: sessionmaker[Session], index: Fts5Index
+    sessions: sessionmaker[Session], index: SearchIndex
 ) -> None:
     recording_id = make_recording(sessions, ["the river rose", "the bridge held"])
     segment = segment_ids(sessions, recording_id)[0]
@@ -301,6 +308,8 @@ def run_cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
             monkeypatch.delenv(name)
     monkeypatch.setenv("ARCHIVE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ARCHIVE_SEARCH_URL", settings.search_url)
+    monkeypatch.setenv("ARCHIVE_SEARCH_INDEX_PREFIX", settings.search_index_prefix)
     # Logging is the process's: the command would point it at the runner's captured stderr.
     monkeypatch.setattr("archive.logs.configure_logging", lambda level: None)
     return CliRunner()

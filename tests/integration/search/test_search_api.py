@@ -1,14 +1,16 @@
-"""`GET /api/v1/search` with filters and facets, over a real database and the built-in index."""
+"""`GET /api/v1/search` with filters and facets, over a real database and each search backend
+(the built-in index and a real Elasticsearch node)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,10 +19,17 @@ from archive.db.session import transaction, units_of_work
 from archive.discovery import reindex
 from archive.models import Collection, Person, Segment, Story, StoryPerson, Transcript
 from archive.search.base import SearchIndex
+from archive.settings import Settings
 from support.problems import assert_problem
+from support.search_backends import SEARCH_BACKENDS, settings_on_backend
 from support.stories import add_ready_recording
 
 ALL_FACETS = "language,collection,narrator,subject,decade"
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Settings]:
+    yield from settings_on_backend(request, settings)
 
 
 def make_story(
@@ -314,7 +323,7 @@ def test_an_unknown_facet_is_refused_naming_the_known_ones(client: TestClient) -
         ).map(" ".join),
     )
 )
-@settings(
+@hypothesis_settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 def test_any_query_answers_results_or_a_problem_never_an_error(

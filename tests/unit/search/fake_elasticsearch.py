@@ -1,13 +1,16 @@
 """A stand-in for an Elasticsearch server, on loopback, for the adapter's unit tests.
 
+Kept only for what a real node cannot be made to do on demand: refuse bulk documents with 429
+(its queues full) a chosen number of times, vanish mid-request, and show the exact requests the
+adapter sends. What search does (relevance, analyzers, highlighting, the access scope inside
+the query, facets, rebuilds) is proved on a real Elasticsearch node by the contract tests
+(`tests/integration/search/`, the session's `elasticsearch_url`).
+
 It speaks the REST calls `ElasticsearchIndex` makes through the real official client (index
-templates, indices, aliases, bulk, delete by query, scroll and search), keeps documents in
-memory, and records every request. It does not rank or analyse: `text` clauses match whole
-lower-case words (a phrase: a substring), which is enough to see the adapter's requests and
-answers fit together. Keyword clauses (`term`, `terms`, `terms_set`, `range`) follow
-Elasticsearch's rules for arrays and missing values, so the access scope filters here as it
-would there. Relevance, analyzers and highlighting are proved against a real server by the
-contract tests (`ARCHIVE_TEST_ELASTICSEARCH_URL`).
+templates, indices, aliases, bulk, scroll and search), keeps documents in memory, and records
+every request. It does not rank or analyse: `text` clauses match whole lower-case words (a
+phrase: a substring). Keyword clauses (`term`, `terms`, `terms_set`, `range`) follow
+Elasticsearch's rules for arrays and missing values.
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ class FakeCluster:
         parts = [p for p in r.path.split("/") if p]
         if not parts:
             return 200, {"version": {"number": "9.0.0"}, "tagline": "You Know, for Search"}
+        if parts == ["_cluster", "health"]:
+            return 200, {"cluster_name": "fake", "status": "green", "number_of_nodes": 1}
         if parts[0] == "_index_template":
             return self._template(r.method, parts[1], r.body)
         if parts[0] == "_alias":
@@ -78,8 +83,6 @@ class FakeCluster:
             if r.method == "DELETE":
                 return 200, {"succeeded": True, "num_freed": 1}
             return 200, {"_scroll_id": "done", "hits": {"hits": []}, "_shards": _SHARDS}
-        if len(parts) == 2 and parts[1] == "_delete_by_query":
-            return self._delete_by_query(parts[0], r.body["query"])
         if len(parts) == 2 and parts[1] == "_search":
             return self._search(parts[0], r.body, r.params)
         if len(parts) == 2 and parts[1] == "_alias":
@@ -222,6 +225,19 @@ class FakeCluster:
                     }
                 )
                 continue
+            if op == "delete":
+                found = self.indices[index].pop(meta["_id"], None) is not None
+                items.append(
+                    {
+                        op: {
+                            "_index": index,
+                            "_id": meta["_id"],
+                            "status": 200 if found else 404,
+                            "result": "deleted" if found else "not_found",
+                        }
+                    }
+                )
+                continue
             assert source is not None
             unknown = set(source) - set(self._properties(index))
             if unknown:
@@ -251,18 +267,6 @@ class FakeCluster:
                 properties: Json = template["template"]["mappings"]["properties"]
                 return properties
         return {}
-
-    def _delete_by_query(self, target: str, query: Json) -> tuple[int, Any]:
-        names = self._resolve(target)
-        if not names:
-            return 404, _error("index_not_found_exception", target, 404)
-        deleted = 0
-        for name in names:
-            for doc_id, source in list(self.indices[name].items()):
-                if _matches(query, doc_id, source):
-                    del self.indices[name][doc_id]
-                    deleted += 1
-        return 200, {"deleted": deleted, "failures": []}
 
     def _search(self, target: str, body: Json | None, params: dict[str, str]) -> tuple[int, Any]:
         names = self._resolve(target)
