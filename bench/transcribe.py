@@ -188,7 +188,7 @@ def load_model() -> Any:
     from faster_whisper import WhisperModel
 
     return WhisperModel(
-        resolve_model(MODEL), device=DEVICE, compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS
+        resolve_model(MODEL, cache_dir=Path(tempfile.gettempdir())), device=DEVICE, compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS
     )
 
 

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from archive.domain.access import SearchScope
+from archive.search.analysis import english_stem, is_stemmed
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
@@ -116,7 +117,7 @@ class MemorySearchIndex:
             (score, doc)
             for doc in snapshot
             if _visible(doc, scope) and _passes(doc, filters)
-            for score in [_score(parsed, words(doc.text))]
+            for score in [_score(parsed, words(doc.text), english=is_stemmed(doc.language))]
             if score is not None
         ]
         scored.sort(
@@ -137,6 +138,8 @@ class MemorySearchIndex:
                 text=doc.text,
                 highlight=_highlight(parsed, doc.text),
                 score=score,
+                language=doc.language,
+                track=doc.track,
             )
             for score, doc in scored[offset : offset + limit]
         ]
@@ -161,14 +164,25 @@ class MemorySearchIndex:
         """Nothing to release."""
 
 
-def _score(parsed: ParsedQuery, found: list[str]) -> float | None:
-    """The document's score, or None when it does not match."""
+def _stems(found: list[str]) -> list[str]:
+    return [_fold(english_stem(word)) for word in found]
+
+
+def _score(parsed: ParsedQuery, found: list[str], *, english: bool) -> float | None:
+    """The document's score, or None when it does not match. A bare word of an English
+    document also matches through its English stem, and then adds nothing to the score."""
     wanted = [
         *((words(term), False) for term in parsed.terms),
         *((words(phrase), False) for phrase in parsed.phrases),
         *((words(prefix), True) for prefix in parsed.prefixes),
     ]
-    if not all(_occurs(part, found, prefix=prefix) for part, prefix in wanted if part):
+    stemmed = _stems(found) if english else []
+    terms = [words(term) for term in parsed.terms]
+    for part, prefix in wanted:
+        if not part or _occurs(part, found, prefix=prefix):
+            continue
+        if part in terms and stemmed and _occurs(_stems(part), stemmed):
+            continue
         return None
     if not any(part for part, _ in wanted):
         return None

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FINGERPRINT_VERSION = 3
+FINGERPRINT_VERSION = 4
 """Part of every fingerprint: changing how fingerprints are made changes them all, so every
 index reads as stale and `archive reindex --repair` brings it up to date."""
 
@@ -46,6 +46,9 @@ class SegmentDocument:
     """Sorted; the story's subjects as written (filters match them exactly)."""
     decade: int | None = None
     """The decade the story was recorded in (1950 for "1952-06"); None when not known."""
+    track: str = "original"
+    """Which transcript the segment is from: "original" (what was said) or "translation"
+    (its English translation)."""
 
     @property
     def protocols_required(self) -> int:

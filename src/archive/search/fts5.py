@@ -39,6 +39,7 @@ from pathlib import Path
 
 from archive.domain.access import SearchScope
 from archive.errors import ServiceUnavailable
+from archive.search.analysis import fts5_match, stems_text
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
@@ -102,7 +103,8 @@ GROUP BY 1, 2
 _PAGE = (
     """
 SELECT m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
-       segment_text.text, highlight(segment_text, 0, ?, ?), {score} AS score
+       segment_text.text, highlight(segment_text, 0, ?, ?), {score} AS score,
+       m.language, m.track
 """
     + _FROM_MATCHING
     + """
@@ -115,8 +117,8 @@ _INSERT_META = """
 INSERT INTO segment_meta (segment_id, recording_id, story_id, transcript_id, start_seconds,
                           end_seconds, language, story_title, access, owner_id, collection_id,
                           fingerprint, community_id, protocol_ids, protocols_required, available,
-                          decade, tokens, token_count)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          decade, tokens, token_count, track)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 _INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
@@ -210,7 +212,7 @@ class Fts5Index:
         scope_sql, scope_params = _scope_filter(scope)
         filters_sql, filters_params = _filters(filters)
         sql = {"scope": scope_sql, "filters": filters_sql}
-        params = (parsed.match, *scope_params, *filters_params)
+        params = (fts5_match(parsed), *scope_params, *filters_params)
         with self._connection() as conn, _unavailable_on_error():
             # One read transaction: the counts and the page come from the same snapshot.
             conn.execute("BEGIN")
@@ -339,9 +341,14 @@ def _insert_documents(
     conn: sqlite3.Connection, docs: Iterable[tuple[SegmentDocument, list[str]]]
 ) -> None:
     for doc, words in docs:
-        cursor = conn.execute(_INSERT_META, (*_meta_row(doc), tokens_field(words), len(words)))
+        cursor = conn.execute(
+            _INSERT_META, (*_meta_row(doc), tokens_field(words), len(words), doc.track)
+        )
         rowid = cursor.lastrowid
-        conn.execute("INSERT INTO segment_text (rowid, text) VALUES (?, ?)", (rowid, doc.text))
+        conn.execute(
+            "INSERT INTO segment_text (rowid, text, stems) VALUES (?, ?, ?)",
+            (rowid, doc.text, stems_text(doc.text, doc.language)),
+        )
         terms = {(NARRATOR_FIELD, str(p)) for p in doc.narrators}
         terms.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
         conn.executemany(_INSERT_TERM, [(rowid, field, value) for field, value in sorted(terms)])
@@ -449,8 +456,10 @@ def _facets(groups: list[tuple[str, str | None, int]]) -> dict[str, dict[str, in
     }
 
 
-def _hit(row: tuple[str, str, str, float, float, str, str, float]) -> SearchHit:
-    story_id, recording_id, segment_id, start, end, text, marked, score = row
+def _hit(
+    row: tuple[str, str, str, float, float, str, str, float, str | None, str],
+) -> SearchHit:
+    story_id, recording_id, segment_id, start, end, text, marked, score, language, track = row
     return SearchHit(
         story_id=uuid.UUID(story_id),
         recording_id=uuid.UUID(recording_id),
@@ -460,6 +469,8 @@ def _hit(row: tuple[str, str, str, float, float, str, str, float]) -> SearchHit:
         text=text,
         highlight=render_highlight(marked, text),
         score=float(score),
+        language=language,
+        track=track,
     )
 
 

@@ -6,18 +6,21 @@ brings that file to exactly what a new file gets (tests compare the two).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
-# finds "José" and decomposed accents match composed ones. Porter stemming is left out on
-# purpose: it applies English suffix rules to every language in the archive (Spanish "mes"
-# would match "me"), and it breaks prefix search, because a prefix is compared with stems:
-# "flooded" is stored as "flood", so `flooded*` would no longer find it. People get English
-# inflections with `flood*`; language-aware stemming is the Elasticsearch backend's job.
-# `prefix='2 3'` keeps short prefix queries from scanning the whole term list.
+# finds "José", "nino" finds "niño" (and the reverse), and decomposed accents match composed
+# ones. FTS5's porter tokenizer is left out on purpose: it would apply English suffix rules to
+# every language in the archive (Spanish "mes" would match "me") and compare prefixes with
+# stems. English stems are made in Python for English segments only (`analysis`) and stored in
+# the second column, `stems`, which only a bare word of a query reads (`query`), so phrases and
+# prefixes stay exact. `prefix='2 3'` keeps short prefix queries from scanning the term list.
 # `tokens` and `token_count` are the document's words as this tokenizer reads them, for scoring
 # (`fts5_scoring`).
 TOKENIZE = "unicode61 remove_diacritics 2"
+CREATE_TEXT = f"""CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
+    text, stems, tokenize = '{TOKENIZE}', prefix = '2 3'
+);"""
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS segment_meta (
     rowid INTEGER PRIMARY KEY,
@@ -39,7 +42,8 @@ CREATE TABLE IF NOT EXISTS segment_meta (
     available INTEGER NOT NULL DEFAULT 1,
     decade INTEGER,
     tokens TEXT NOT NULL DEFAULT '',
-    token_count INTEGER NOT NULL DEFAULT 0
+    token_count INTEGER NOT NULL DEFAULT 0,
+    track TEXT NOT NULL DEFAULT 'original'
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
 CREATE TABLE IF NOT EXISTS segment_terms (
@@ -49,9 +53,7 @@ CREATE TABLE IF NOT EXISTS segment_terms (
     PRIMARY KEY (segment_rowid, field, value)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS segment_terms_value ON segment_terms (field, value);
-CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
-    text, tokenize = '{TOKENIZE}', prefix = '2 3'
-);
+{CREATE_TEXT}
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 
@@ -83,11 +85,23 @@ ALTER TABLE segment_meta ADD COLUMN tokens TEXT NOT NULL DEFAULT '';
 ALTER TABLE segment_meta ADD COLUMN token_count INTEGER NOT NULL DEFAULT 0;
 """
 
+# Version 5 had no track and no English stems. The text moves to a table with the `stems`
+# column (an FTS5 table cannot gain a column); its documents read as stale (the fingerprint
+# changed), and `archive reindex --repair` fills the stems and tracks in.
+MIGRATE_FROM_5 = f"""
+ALTER TABLE segment_meta ADD COLUMN track TEXT NOT NULL DEFAULT 'original';
+ALTER TABLE segment_text RENAME TO segment_text_v5;
+{CREATE_TEXT}
+INSERT INTO segment_text (rowid, text, stems) SELECT rowid, text, '' FROM segment_text_v5;
+DROP TABLE segment_text_v5;
+"""
+
 MIGRATIONS = {
-    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4,
-    2: MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4,
-    3: MIGRATE_FROM_3 + MIGRATE_FROM_4,
-    4: MIGRATE_FROM_4,
+    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4 + MIGRATE_FROM_5,
+    2: MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_FROM_4 + MIGRATE_FROM_5,
+    3: MIGRATE_FROM_3 + MIGRATE_FROM_4 + MIGRATE_FROM_5,
+    4: MIGRATE_FROM_4 + MIGRATE_FROM_5,
+    5: MIGRATE_FROM_5,
 }
 """user_version -> the statements that bring a file of that version up to `SCHEMA` (which
 runs after them, creating what is new)."""

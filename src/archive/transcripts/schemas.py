@@ -29,6 +29,8 @@ class SegmentRead(BaseModel):
     flagged: bool
     """Whisper's output looked repetitive here; listen before trusting it."""
     words: list[WordRead]
+    language: str | None = None
+    """The language this segment was heard in (Whisper's code, e.g. es), when known."""
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRead:
@@ -42,11 +44,14 @@ class SegmentRead(BaseModel):
             confidence=confidence(segment.avg_logprob),
             flagged=segment.flagged,
             words=[WordRead.model_validate(w) for w in segment.words],
+            language=segment.language,
         )
 
 
 class TranscriptRead(BaseModel):
     recording_id: uuid.UUID
+    track: Literal["original", "translation"] = "original"
+    """What was said, or its English translation (each track has its own versions)."""
     version: int
     source: Literal["machine", "human"]
     language: str | None
@@ -63,6 +68,7 @@ class TranscriptRead(BaseModel):
         """The transcript's columns, and its segments with their computed confidence."""
         return cls(
             recording_id=transcript.recording_id,
+            track=transcript.kind,
             version=transcript.version,
             source=transcript.source,
             language=transcript.language,
@@ -99,6 +105,13 @@ class SegmentSplit(BaseModel):
     at: float = Field(
         description="Seconds from the recording's start, strictly inside the segment."
     )
+
+
+class TranslationRequested(BaseModel):
+    recording_id: uuid.UUID
+    job_id: uuid.UUID
+    status: Literal["queued"] = "queued"
+    """Read it at /api/v1/recordings/{id}/transcript?track=translation once the job is done."""
 
 
 class VersionRead(BaseModel):

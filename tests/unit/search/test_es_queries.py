@@ -267,6 +267,7 @@ def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
         "narrators": [str(uuid.UUID(int=10)), str(uuid.UUID(int=11))],
         "subjects": ["Floods", "Rivers"],
         "decade": 1950,
+        "track": "original",
     }
     properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
     assert set(source) <= set(properties)  # the mapping is strict
@@ -532,6 +533,8 @@ def test_paging_sorting_and_exact_totals() -> None:
         "start",
         "end",
         "text",
+        "language",
+        "track",
     }
 
 

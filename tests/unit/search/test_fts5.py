@@ -395,6 +395,11 @@ V4_SCHEMA = V3_SCHEMA.replace(
     "available INTEGER NOT NULL DEFAULT 1, decade INTEGER\n",
 ).replace("user_version = 3", "user_version = 4")
 
+V5_SCHEMA = V4_SCHEMA.replace(
+    "decade INTEGER\n",
+    "decade INTEGER, tokens TEXT NOT NULL DEFAULT '', token_count INTEGER NOT NULL DEFAULT 0\n",
+).replace("user_version = 4", "user_version = 5")
+
 # Fingerprints made by FINGERPRINT_VERSION 1 and 2, as version 2 and 3 indices hold them.
 OLD_FINGERPRINTS = {
     2: "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2",
@@ -412,7 +417,8 @@ def schema_of(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, 
 
 
 @pytest.mark.parametrize(
-    ("version", "schema"), [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA)]
+    ("version", "schema"),
+    [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA), (5, V5_SCHEMA)],
 )
 def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     tmp_path: Path, version: int, schema: str
@@ -457,7 +463,7 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     assert texts_found(index, "canoe", ANONYMOUS) == ["the old canoe"]
     Fts5Index(path)  # opening again migrates nothing
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
     fresh = Fts5Index(tmp_path / "fresh.sqlite3")
     assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
