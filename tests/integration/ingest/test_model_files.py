@@ -32,7 +32,7 @@ def test_a_damaged_join_is_refused_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(model_files, "BASE_SHA256", "0" * 64)
-    with pytest.raises(ModelUnavailable, match="damaged.*force-reinstall"):
+    with pytest.raises(ModelUnavailable, match=r"damaged.*force-reinstall"):
         base_model_dir(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
