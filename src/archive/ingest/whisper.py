@@ -60,6 +60,8 @@ SAMPLE_RATE = 16_000
 CLIP_SILENCE_MS = 1000
 """A pause this long may be a change of language: per-segment detection starts a clip there."""
 AUTO = "auto"
+DETECTION_SEARCH_SECONDS = 300.0
+"""How far into a recording speech is looked for to detect its language on."""
 
 
 def resolve_model(name: str, *, cache_dir: Path) -> str:
@@ -177,13 +179,16 @@ class WhisperTranscriber:
         planned = plan_for(languages)
         detections: list[tuple[str, float]] = []
         if planned.route is Route.DETECT:
-            start = audio[: int(DETECTION_SECONDS * SAMPLE_RATE)]
-            language, probability, _ = self.model(MULTILINGUAL_MODEL).detect_language(
-                audio=start, vad_filter=True
-            )
-            detections.append((str(language), float(probability)))
-            planned = after_detection(str(language))
-            log.info("whisper.detected language=%s probability=%.2f", language, probability)
+            speech = _first_speech(audio)
+            if speech is None:  # nothing said near the start: let the model that hears all try
+                planned = after_detection("")
+            else:
+                language, probability, _ = self.model(MULTILINGUAL_MODEL).detect_language(
+                    audio=speech
+                )
+                detections.append((str(language), float(probability)))
+                planned = after_detection(str(language))
+                log.info("whisper.detected language=%s probability=%.2f", language, probability)
         if task == "translate" and planned.route is Route.ENGLISH:
             planned = Plan(Route.MULTILINGUAL, planned.language)
         name = ENGLISH_MODEL if planned.route is Route.ENGLISH else MULTILINGUAL_MODEL
@@ -213,6 +218,17 @@ class WhisperTranscriber:
         )
         text_language = "en" if task == "translate" else None
         return summary, _converted(segments, summary, text_language=text_language)
+
+
+def _first_speech(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32] | None:
+    """Up to `DETECTION_SECONDS` of the first speech in the first `DETECTION_SEARCH_SECONDS`,
+    joined; None when there is none."""
+    searched = audio[: int(DETECTION_SEARCH_SECONDS * SAMPLE_RATE)]
+    chunks = get_speech_timestamps(searched, VadOptions())
+    if not chunks:
+        return None
+    speech = np.concatenate([searched[c["start"] : c["end"]] for c in chunks])
+    return speech[: int(DETECTION_SECONDS * SAMPLE_RATE)]
 
 
 def _speech_clips(audio: npt.NDArray[np.float32]) -> list[float]:
