@@ -208,7 +208,9 @@ class WhisperTranscriber:
         if clips:
             options.update(vad_filter=False, clip_timestamps=clips, multilingual=True)
         segments, info = model.transcribe(audio, language=planned.language, task=task, **options)
-        detections.append((str(info.language), float(info.language_probability)))
+        if planned.language is None or not detections:
+            # A language given to the model reads as probability 1: keep what was detected.
+            detections.append((str(info.language), float(info.language_probability)))
         summary = TranscriptionInfo(
             language=info.language,
             language_probability=float(info.language_probability),
