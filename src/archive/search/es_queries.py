@@ -310,8 +310,12 @@ def document_source(doc: SegmentDocument) -> dict[str, Any]:
         "narrators": [str(p) for p in doc.narrators],
         "subjects": list(doc.subjects),
         "decade": doc.decade,
-        "track": doc.track,
     }
+    if doc.track != "original":
+        # Left out for the original track (what a hit reads when it is missing), so an index
+        # made before mapping version 5 keeps taking every original document until
+        # `archive reindex` moves the archive to the new mapping.
+        source["track"] = doc.track
     field = language_field(doc.language)
     if field is not None:
         source[field] = doc.text

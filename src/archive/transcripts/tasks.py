@@ -127,15 +127,14 @@ def _run(ctx: JobContext, *, task: Task) -> None:
 
 
 def _detected(info: TranscriptionInfo, kept: list[KeptSegment]) -> list[dict[str, object]]:
-    """The recording's languages with the detection's probability, the most spoken first."""
+    """The recording's languages with the detection's probability, the most spoken first;
+    none when nothing was heard."""
     speech: dict[str, float] = {}
     for one in kept:
         language = one.segment.language or info.language
         speech[language] = speech.get(language, 0.0) + one.segment.end - one.segment.start
     found = [(language, p) for language, p in info.detections if language in speech]
     found.extend((language, 0.0) for language in speech if language not in dict(found))
-    if not kept:
-        found = [(info.language, info.language_probability)]
     return [
         {"language": d.language, "probability": d.probability}
         for d in detected_languages(found, speech=speech)

@@ -25,7 +25,8 @@ def test_the_base_model_is_joined_once_and_checked(tmp_path: Path) -> None:
     made = (joined / "model.bin").stat().st_mtime_ns
     assert resolve_model("base", cache_dir=tmp_path) == str(joined)
     assert (joined / "model.bin").stat().st_mtime_ns == made  # not joined again
-    assert [p.name for p in tmp_path.iterdir()] == ["base"]  # no half-made directory left
+    # No half-made directory is left; the lock file that made others wait stays.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".base.lock", "base"]
 
 
 def test_a_damaged_join_is_refused_and_leaves_nothing(
@@ -34,7 +35,7 @@ def test_a_damaged_join_is_refused_and_leaves_nothing(
     monkeypatch.setattr(model_files, "BASE_SHA256", "0" * 64)
     with pytest.raises(ModelUnavailable, match=r"damaged.*force-reinstall"):
         base_model_dir(tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [".base.lock"]
 
 
 def test_a_model_directory_is_used_as_it_is(tmp_path: Path) -> None:
