@@ -77,11 +77,11 @@ def base_model_dir(cache_dir: Path) -> Path:
     with (cache_dir / f".{MULTILINGUAL_MODEL}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not (target / "model.bin").is_file():
-            _join(first, second, target)
+            _join(first, second, target=target)
     return target
 
 
-def _join(first: Path, second: Path, target: Path) -> None:
+def _join(first: Path, second: Path, *, target: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".base-", dir=target.parent))
     try:
         digest = hashlib.sha256()
