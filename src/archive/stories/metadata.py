@@ -33,7 +33,15 @@ DESCRIPTIVE = (
 )
 """Set on create as well as on edit."""
 
-EDITABLE = ("title", "description", "languages", "access", "collection_id", *DESCRIPTIVE)
+EDITABLE = (
+    "title",
+    "description",
+    "languages",
+    "translate",
+    "access",
+    "collection_id",
+    *DESCRIPTIVE,
+)
 """What `PATCH /stories/{id}` may change; the review status changes only through review."""
 
 CURATOR_ONLY = ("access", "collection_id", "people")
@@ -70,6 +78,7 @@ def snapshot(story: Story) -> dict[str, Any]:
         "title": story.title,
         "description": story.description,
         "languages": list(story.languages),
+        "translate": story.translate,
         "access": story.access,
         "collection_id": str(story.collection_id) if story.collection_id else None,
         "recorded_date": story.recorded_date,
