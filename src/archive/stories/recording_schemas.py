@@ -12,6 +12,8 @@ RecordingStatus = Literal["queued", "transcribing", "ready", "failed"]
 
 
 class DetectedLanguageRead(BaseModel):
+    """A language heard in the recording, with how sure the detection was."""
+
     language: str
     """Whisper's code, e.g. es."""
     probability: float

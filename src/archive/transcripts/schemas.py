@@ -129,6 +129,8 @@ class SegmentSplit(BaseModel):
 
 
 class TranslationRequested(BaseModel):
+    """A translation was asked for: the job that makes the English track."""
+
     recording_id: uuid.UUID
     job_id: uuid.UUID
     status: Literal["queued"] = "queued"

@@ -39,6 +39,9 @@ from archive.transcripts.schemas import TranscriptRead
 
 
 class Track(StrEnum):
+    """Which transcript of a recording: `original` (what was said) or `translation` (its
+    English translation)."""
+
     ORIGINAL = "original"
     TRANSLATION = "translation"
 
