@@ -46,13 +46,18 @@ def _run(ctx: JobContext, *, task: Task) -> None:
     transcriber = ctx.transcriber()  # loaded before any transaction: it can take seconds
     with transaction(ctx.sessions) as session:
         found = recordings.get_recording_with_story(session, recording_id)
-        if found is None or transcripts.transcript_for_job(session, ctx.job.id) is not None:
+        withdrawn = found is not None and found[0].deaccessioned_at is not None
+        if (
+            found is None
+            or withdrawn
+            or transcripts.transcript_for_job(session, ctx.job.id) is not None
+        ):
             log.info(
                 "%s.skipped recording=%s job=%s reason=%s",
                 task,
                 recording_id,
                 ctx.job.id,
-                "deleted" if found is None else "already done",
+                "deleted" if found is None else "deaccessioned" if withdrawn else "already done",
             )
             key = None
         else:

@@ -12,9 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.access import Role
-from archive.models import Job, Segment, Transcript
+from archive.jobs.worker import Worker
+from archive.models import Job, Recording, Segment, Transcript
+from archive.settings import Settings
+from archive.tasks import job_handlers
 from support.accounts import MakeUser
 
 TRANSLATED = [
@@ -129,3 +133,45 @@ def test_archivists_ask_for_a_translation_and_others_may_not(
             "transcribe",
             {"recording_id": str(recording_id)},
         )
+
+
+def test_a_deaccessioned_recording_has_no_translation_to_read_or_make(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    make_recording: Callable[..., uuid.UUID],
+    admin: dict[str, str],
+    settings: Settings,
+) -> None:
+    recording_id = make_recording()
+    add_translation(sessions, recording_id)
+    url = f"/api/v1/recordings/{recording_id}/translation"
+    queued = client.post(url, headers=admin)
+    assert queued.status_code == 202, queued.text
+    with transaction(sessions) as session:
+        recording = session.get(Recording, recording_id)
+        assert recording is not None
+        recording.deaccessioned_at = utcnow()
+        recording.deaccession_reason = "The family asked for it back."
+
+    read = client.get(
+        f"/api/v1/recordings/{recording_id}/transcript",
+        params={"track": "translation"},
+        headers=admin,
+    )
+    assert read.status_code == 410
+    assert "withdrawn" in read.json()["detail"]
+    assert client.post(url, headers=admin).status_code == 410
+    # The translation asked for before is skipped, not failed on a missing original.
+    worker = Worker(settings, handlers=job_handlers(), name="translate-worker")
+    try:
+        worker.run_until_idle()
+    finally:
+        worker.close()
+    with transaction(sessions) as session:
+        job = session.get(Job, uuid.UUID(queued.json()["job_id"]))
+        assert job is not None
+        assert job.status == "done"
+        kinds = session.scalars(
+            select(Transcript.kind).where(Transcript.recording_id == recording_id)
+        ).all()
+        assert sorted(kinds) == ["original", "translation"]
