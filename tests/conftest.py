@@ -128,11 +128,12 @@ def make_user(sessions: sessionmaker[Session]) -> MakeUser:
 
 
 @pytest.fixture(scope="session")
-def whisper() -> Transcriber:
-    """The real tiny.en model, loaded once for the whole run."""
+def whisper(tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
+    """The real models, routed by language as the archive does (tiny.en for English, the
+    bundled multilingual base for the rest), each loaded once for the whole run on first use."""
     from archive.ingest.whisper import WhisperTranscriber
 
-    return WhisperTranscriber(Settings(data_dir=Path("/nonexistent-unused")))
+    return WhisperTranscriber(Settings(data_dir=tmp_path_factory.mktemp("whisper")))
 
 
 @pytest.fixture

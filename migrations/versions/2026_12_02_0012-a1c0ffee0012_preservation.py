@@ -2,7 +2,7 @@
 OAI-PMH catalogue's record of what it has given (for persistent deleted records).
 
 Revision ID: a1c0ffee0012
-Revises: a1c0ffee0010
+Revises: a1c0ffee0011
 Create Date: 2026-12-02 07:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a1c0ffee0012"
-down_revision: str | None = "a1c0ffee0010"
+down_revision: str | None = "a1c0ffee0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

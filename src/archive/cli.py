@@ -153,7 +153,13 @@ def worker(
         for _ in range(concurrency)
     ]
     if JobLane.TRANSCRIBE in lanes:
-        workers[0].warm_up()
+        from archive.ingest.model_files import ModelUnavailable
+
+        try:
+            workers[0].warm_up()
+        except ModelUnavailable as exc:  # one line that says what to install, no traceback
+            typer.echo(f"archive: {exc}", err=True)
+            raise typer.Exit(2) from None
     threads = [
         threading.Thread(target=w.run, args=(shutdown,), name=f"worker-{i}")
         for i, w in enumerate(workers)

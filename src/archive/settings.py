@@ -30,7 +30,10 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     search_url: str = "sqlite"
     search_index_prefix: str = "archive"
-    whisper_model: str = "tiny.en"
+    whisper_model: str = ""
+    """Empty: route each story by its languages (`tiny.en` for English, the bundled
+    multilingual `base` for the rest). A faster-whisper model name or a local model directory
+    forces that one model for every recording."""
     whisper_device: Literal["auto", "cpu", "cuda"] = "auto"
     whisper_compute_type: str = "default"
     whisper_beam_size: int = Field(default=1, ge=1, le=10)
@@ -112,6 +115,11 @@ class Settings(BaseSettings):
     def spool_dir(self) -> Path:
         """Where resumable uploads gather before they reach the object store."""
         return self.data_dir / "uploads"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        """Where speech models assembled from packages are kept (the multilingual one)."""
+        return self.data_dir / "models"
 
     @property
     def search_db_path(self) -> Path:

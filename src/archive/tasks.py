@@ -16,7 +16,7 @@ from archive.restrictions.tasks import (
     on_silence_failure,
     on_silence_release,
 )
-from archive.transcripts.tasks import transcribe
+from archive.transcripts.tasks import transcribe, translate
 from archive.uploads.tasks import expire_upload
 
 
@@ -29,4 +29,6 @@ def job_handlers() -> Handlers:
         JobKind.FIXITY_AUDIT: Handler(audit_fixity, nothing_to_record, nothing_to_record),
         JobKind.EXPIRE_UPLOAD: Handler(expire_upload, nothing_to_record, nothing_to_record),
         JobKind.SILENCE: Handler(make_listening_copy, on_silence_failure, on_silence_release),
+        # A translation that fails leaves the recording and its transcript as they are.
+        JobKind.TRANSLATE: Handler(translate, nothing_to_record, nothing_to_record),
     }

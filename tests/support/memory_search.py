@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 
 from archive.domain.access import SearchScope
+from archive.search.analysis import english_stem, is_stemmed
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
@@ -118,7 +119,7 @@ class MemorySearchIndex:
             (score, doc)
             for doc in snapshot
             if _visible(doc, scope) and _passes(doc, filters) and _fields_pass(doc, parsed)
-            for score in [_score(parsed, words(doc.text))]
+            for score in [_score(parsed, words(doc.text), english=is_stemmed(doc.language))]
             if score is not None
         ]
         scored.sort(
@@ -139,6 +140,8 @@ class MemorySearchIndex:
                 text=doc.text,
                 highlight=_highlight(parsed, doc.text),
                 score=score,
+                language=doc.language,
+                track=doc.track,
             )
             for score, doc in scored[offset : offset + limit]
         ]
@@ -169,18 +172,34 @@ class MemorySearchIndex:
         """Nothing to release."""
 
 
-def _score(parsed: ParsedQuery, found: list[str]) -> float | None:
-    """The document's score, or None when it does not match."""
+def _stems(found: list[str]) -> list[str]:
+    return [_fold(english_stem(word)) for word in found]
+
+
+def _score(parsed: ParsedQuery, found: list[str], *, english: bool) -> float | None:
+    """The document's score, or None when it does not match. A bare word of an English
+    document also matches through its English stem, and then adds nothing to the score."""
     wanted = [
         *((words(term), False) for term in parsed.terms),
         *((words(phrase), False) for phrase in parsed.phrases),
         *((words(prefix), True) for prefix in parsed.prefixes),
     ]
     groups = [[(words(p.text), p.kind == "prefix") for p in group] for group in parsed.alternatives]
-    if not all(_occurs(part, found, prefix=prefix) for part, prefix in wanted if part):
+    group_terms = [
+        words(p.text) for group in parsed.alternatives for p in group if p.kind == "term"
+    ]
+    stemmed = _stems(found) if english else []
+    terms = [words(term) for term in parsed.terms]
+
+    def matches(part: list[str], *, prefix: bool, bare: list[list[str]]) -> bool:
+        if _occurs(part, found, prefix=prefix):
+            return True
+        return part in bare and bool(stemmed) and _occurs(_stems(part), stemmed)
+
+    if not all(matches(part, prefix=prefix, bare=terms) for part, prefix in wanted if part):
         return None
     if not all(
-        any(_occurs(part, found, prefix=prefix) for part, prefix in group if part)
+        any(matches(part, prefix=prefix, bare=group_terms) for part, prefix in group if part)
         for group in groups
     ):
         return None

@@ -35,6 +35,8 @@ def archive_serve(
         "ARCHIVE_ADMIN_TOKEN": admin_token,
         "ARCHIVE_WORKERS": str(workers),
         "ARCHIVE_JOB_POLL_SECONDS": "0.1",
+        # No scheduled fixity audit, whose jobs the tests counting jobs would count.
+        "ARCHIVE_FIXITY_INTERVAL_HOURS": "0",
         **(extra_env or {}),
     }
     log = data_dir.parent / "serve.log"

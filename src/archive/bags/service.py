@@ -12,6 +12,7 @@ Layout of a bag (RFC 8493), `story-<id>/`:
     data/consent/document.<ext>       the signed consent, when there is one
     data/recordings/<id>/original.<ext>              the original, byte for byte
     data/recordings/<id>/transcript-v<N>.{json,vtt,srt,txt}  every version
+    data/recordings/<id>/translation-v<N>.{json,vtt,srt,txt} every version of the translation
 
 A masked bag is for someone without the right to hear restricted spans: their text is
 `[restricted]` everywhere, the audio is the listening copy with them silent, their reasons and
@@ -41,7 +42,13 @@ from archive.domain.access import Viewer, can_curate
 from archive.domain.bagit import BAG_FORMAT
 from archive.domain.captions import Cue, render_srt, render_txt, render_vtt
 from archive.domain.oai import DublinCore
-from archive.domain.restrictions import RESTRICTED_TEXT, Span, masks, spans_fingerprint
+from archive.domain.restrictions import (
+    RESTRICTED_TEXT,
+    Span,
+    masks,
+    spans_fingerprint,
+    translation_spans,
+)
 from archive.errors import NotFound, ServiceUnavailable
 from archive.events.actor import Actor
 from archive.events.repository import record
@@ -158,7 +165,11 @@ def plan_story_bag(
                 )
         for transcript in bundle.transcripts:
             if transcript.recording_id == recording.id:
-                hidden = _hidden(transcript, spans[recording.id]) if masked else frozenset()
+                hidden = (
+                    _hidden(transcript, _hiding(bundle, transcript, spans=spans[recording.id]))
+                    if masked
+                    else frozenset()
+                )
                 _add_transcript(plan, base=base, transcript=transcript, hidden=hidden)
     plan.info.extend(
         [
@@ -198,11 +209,31 @@ def _hidden(transcript: Transcript, spans: list[Span]) -> frozenset[uuid.UUID]:
     )
 
 
+def _hiding(bundle: StoryBundle, transcript: Transcript, *, spans: list[Span]) -> list[Span]:
+    """What hides `transcript`'s segments: the recording's spans, and for a translation also
+    the time of each restricted segment of the recording's current original transcript."""
+    if transcript.kind != "translation":
+        return spans
+    originals = [
+        t
+        for t in bundle.transcripts
+        if t.recording_id == transcript.recording_id and t.kind == "original"
+    ]
+    if not originals:
+        return spans
+    current = max(originals, key=lambda t: t.version)
+    return translation_spans(spans, [(s.start, s.end) for s in current.segments if s.restricted])
+
+
 def _rows(bundle: StoryBundle, *, spans: dict[uuid.UUID, list[Span]] | None) -> dict[str, Any]:
     story = bundle.story
     segments: list[dict[str, Any]] = []
     for transcript in bundle.transcripts:
-        hidden = _hidden(transcript, spans[transcript.recording_id]) if spans else frozenset()
+        hidden = (
+            _hidden(transcript, _hiding(bundle, transcript, spans=spans[transcript.recording_id]))
+            if spans
+            else frozenset()
+        )
         segments.extend(_segment_json(s, hide=s.id in hidden) for s in transcript.segments)
     restrictions = [to_json(r) for r in bundle.restrictions]
     if spans is not None:
@@ -243,7 +274,9 @@ def _segment_json(segment: Segment, *, hide: bool) -> dict[str, Any]:
 def _add_transcript(
     plan: BagPlan, *, base: str, transcript: Transcript, hidden: frozenset[uuid.UUID]
 ) -> None:
-    name = f"{base}/transcript-v{transcript.version}"
+    # A translation track numbers its versions on its own: its files have their own name.
+    track = "translation" if transcript.kind == "translation" else "transcript"
+    name = f"{base}/{track}-v{transcript.version}"
     cues = [
         Cue(s.start, s.end, RESTRICTED_TEXT if s.id in hidden else s.text, s.speaker)
         for s in transcript.segments

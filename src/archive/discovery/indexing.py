@@ -1,11 +1,13 @@
 """Reading recordings' current transcripts out of the database as search documents.
 
 What the index should hold is decided here and nowhere else: the newest transcript version of
-each recording, one document per segment that is not restricted, with the story's fields that
-filters and access decisions need. A segment is restricted when it is marked so or overlaps a
-restricted span of its recording (`domain.restrictions`): such segments are left out for
-everyone, archivists included, so one index job after a change of spans brings the index up
-to date.
+each track of each recording (the original, and the translation when there is one), one
+document per segment that is not restricted, with the segment's language, its track and the
+story's fields that filters and access decisions need. A segment is restricted when it is
+marked so or overlaps a restricted span of its recording (`domain.restrictions`); a
+translation's segment also when it overlaps an original segment marked restricted. Such
+segments are left out for everyone, archivists included, so one index job after a change of
+spans brings the index up to date.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from archive.db.base import utcnow
 from archive.db.session import UnitOfWork
 from archive.discovery import repository
 from archive.domain.access import StoryAccess, effective_access, is_available
-from archive.domain.restrictions import Span, masks
+from archive.domain.restrictions import Span, masks, translation_spans
 from archive.models import Recording, Story, Transcript
 from archive.people.schemas import PersonRole
 from archive.recordings import repository as recordings_repository
@@ -49,7 +51,7 @@ def documents_for_recordings(
         recording.id: _documents(
             recording,
             story,
-            transcript=latest.get(recording.id),
+            transcripts=latest.get(recording.id, []),
             spans=spans.get(recording.id, []),
         )
         for recording, story in repository.recordings_with_stories(session, recording_ids)
@@ -89,10 +91,10 @@ def _searchable(story: Story) -> StoryAccess | None:
 
 
 def _documents(
-    recording: Recording, story: Story, *, transcript: Transcript | None, spans: list[Span]
+    recording: Recording, story: Story, *, transcripts: list[Transcript], spans: list[Span]
 ) -> list[SegmentDocument]:
     access = _searchable(story)
-    if transcript is None or access is None or recording.deaccessioned_at is not None:
+    if not transcripts or access is None or recording.deaccessioned_at is not None:
         return []
     # Unpublished and embargoed stories are indexed as unavailable: only the community's
     # archivists and whoever put them in find them. Publishing and the end of an embargo each
@@ -107,6 +109,17 @@ def _documents(
     subjects = tuple(sorted(set(story.subjects)))
     decade = decade_of(story.recorded_date)
     year = year_of(story.recorded_date)
+    restricted_originals = [
+        (s.start, s.end)
+        for t in transcripts
+        if t.kind == "original"
+        for s in t.segments
+        if s.restricted
+    ]
+    hiding = {
+        "original": spans,
+        "translation": translation_spans(spans, restricted_originals),
+    }
     return [
         SegmentDocument(
             segment_id=segment.id,
@@ -116,7 +129,7 @@ def _documents(
             start=segment.start,
             end=segment.end,
             text=segment.text,
-            language=transcript.language,
+            language=segment.language or transcript.language,
             story_title=story.title,
             access=effective_access(access).value,
             owner_id=story.created_by,
@@ -130,7 +143,10 @@ def _documents(
             decade=decade,
             year=year,
             speaker=segment.speaker,
+            track=transcript.kind,
         )
+        for transcript in transcripts
         for segment in transcript.segments
-        if not segment.restricted and not masks(spans, start=segment.start, end=segment.end)
+        if not segment.restricted
+        and not masks(hiding.get(transcript.kind, spans), start=segment.start, end=segment.end)
     ]

@@ -43,12 +43,17 @@ def recordings_with_stories(
 
 def latest_transcripts(
     session: Session, recording_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, Transcript]:
-    """Each recording's newest transcript version, with its segments loaded."""
+) -> dict[uuid.UUID, list[Transcript]]:
+    """Each recording's newest transcript version of each track (the original first, then a
+    translation when there is one), with their segments loaded."""
     latest = (
-        select(Transcript.recording_id, func.max(Transcript.version).label("version"))
+        select(
+            Transcript.recording_id,
+            Transcript.kind,
+            func.max(Transcript.version).label("version"),
+        )
         .where(Transcript.recording_id.in_(recording_ids))
-        .group_by(Transcript.recording_id)
+        .group_by(Transcript.recording_id, Transcript.kind)
         .subquery()
     )
     transcripts = session.scalars(
@@ -57,9 +62,14 @@ def latest_transcripts(
             latest,
             and_(
                 Transcript.recording_id == latest.c.recording_id,
+                Transcript.kind == latest.c.kind,
                 Transcript.version == latest.c.version,
             ),
         )
         .options(selectinload(Transcript.segments))
+        .order_by(Transcript.recording_id, Transcript.kind)  # "original" < "translation"
     )
-    return {transcript.recording_id: transcript for transcript in transcripts}
+    found: dict[uuid.UUID, list[Transcript]] = {}
+    for transcript in transcripts:
+        found.setdefault(transcript.recording_id, []).append(transcript)
+    return found

@@ -143,8 +143,17 @@ class SearchHitRead(BaseModel):
             "document counts, no word rarity, no average length, so it never changes when "
             "segments you cannot see are added, edited or removed. Equal scores are ordered by "
             "story, then start time. (With Elasticsearch, words are counted as its language "
-            "analysers read them, and a trailing prefix adds a constant 1.)"
+            "analysers read them, and a trailing prefix adds a constant 1. In the built-in "
+            "index a word found only through its English stem adds nothing, so the exact "
+            "form ranks first.)"
         )
+    )
+    language: str | None = Field(
+        default=None, description="The language of the segment's text (e.g. es), when known"
+    )
+    track: Literal["original", "translation"] = Field(
+        default="original",
+        description="Which transcript matched: what was said, or its English translation",
     )
 
 

@@ -7,6 +7,11 @@ players reject or drop zero-length cues, and an archive must not lose a line of 
 Cue text is folded onto one line (all runs of whitespace, newlines included, become one space),
 because a blank line ends a cue in both formats; a cue left with no text is not emitted, since it
 would show nothing and an empty payload is not valid WebVTT.
+
+Languages: a WebVTT cue in another language than the transcript's own is wrapped in a
+`<lang xx>` span (the one way WebVTT marks a cue's language). SRT has no markup for a language,
+and many players show tags they do not know as text, so SRT and plain text carry none: use
+WebVTT or the JSON transcript, whose segments each carry their `language`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class Cue:
     end: float
     text: str
     speaker: str | None = None
+    language: str | None = None
+    """The cue's language (a BCP 47 tag such as "es"), when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,7 @@ class _Timed:
     end_ms: int
     text: str
     speaker: str | None
+    language: str | None = None
 
 
 def _one_line(text: str) -> str:
@@ -50,7 +58,7 @@ def _prepared(cues: Iterable[Cue]) -> list[_Timed]:
         start_ms = to_milliseconds(cue.start)
         end_ms = max(to_milliseconds(cue.end), start_ms + _MIN_DURATION_MS)
         speaker = _one_line(cue.speaker) if cue.speaker is not None else ""
-        timed.append(_Timed(start_ms, end_ms, text, speaker or None))
+        timed.append(_Timed(start_ms, end_ms, text, speaker or None, cue.language))
     timed.sort(key=lambda cue: (cue.start_ms, cue.end_ms))
     return timed
 
@@ -64,8 +72,15 @@ def _escape_vtt(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_vtt(cues: Iterable[Cue]) -> str:
-    """A WebVTT file; a speaker becomes a `<v Name>` voice span. No cues gives `WEBVTT\\n\\n`."""
+def _language_tag(language: str) -> str:
+    # A language tag is letters, digits and hyphens; anything else is left out of the markup.
+    return "".join(ch for ch in language if ch.isascii() and (ch.isalnum() or ch == "-"))
+
+
+def render_vtt(cues: Iterable[Cue], *, language: str | None = None) -> str:
+    """A WebVTT file; a speaker becomes a `<v Name>` voice span, and a cue whose language is
+    known and is not `language` (the transcript's own) a `<lang xx>` span. No cues gives
+    `WEBVTT\\n\\n`."""
     blocks = []
     for cue in _prepared(cues):
         timing = (
@@ -73,6 +88,9 @@ def render_vtt(cues: Iterable[Cue]) -> str:
             f"{format_vtt_timestamp(_seconds(cue.end_ms))}"
         )
         payload = _escape_vtt(cue.text)
+        tag = _language_tag(cue.language or "")
+        if tag and cue.language != language:
+            payload = f"<lang {tag}>{payload}</lang>"
         if cue.speaker is not None:
             payload = f"<v {_escape_vtt(cue.speaker)}>{payload}"
         blocks.append(f"{timing}\n{payload}\n")

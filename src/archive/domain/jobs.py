@@ -29,6 +29,8 @@ class JobKind(StrEnum):
     EXPIRE_UPLOAD = "expire_upload"
     SILENCE = "silence"
     """Make a recording's listening copy with its restricted spans silent."""
+    TRANSLATE = "translate"
+    """Make a recording's English translation track."""
 
 
 class JobLane(StrEnum):
@@ -45,8 +47,10 @@ ALL_LANES = (JobLane.FAST, JobLane.TRANSCRIBE)
 
 
 def lane_of(kind: str) -> JobLane:
-    """Transcription is slow; every other kind, and one this version does not know, is fast."""
-    return JobLane.TRANSCRIBE if kind == JobKind.TRANSCRIBE else JobLane.FAST
+    """Transcription and translation are slow; every other kind, and one this version does not
+    know, is fast."""
+    slow = (JobKind.TRANSCRIBE, JobKind.TRANSLATE)
+    return JobLane.TRANSCRIBE if kind in slow else JobLane.FAST
 
 
 BACKOFF_BASE_SECONDS = 5.0

@@ -13,6 +13,10 @@ and read everything. For everyone else:
   for other spans is never served (not the original either), whatever order jobs finish in.
 
 Overlap is strict: a segment that ends exactly where a span begins is not hidden by it.
+
+A translation track is masked by time, like the audio: its segments are hidden by the
+recording's spans and by the times of the original's segments marked restricted
+(`translation_spans`), since a translation says what was said at the same moment.
 """
 
 from __future__ import annotations
@@ -59,6 +63,16 @@ def overlaps(span: Span, *, start: float, end: float) -> bool:
 def masks(spans: Iterable[Span], *, start: float, end: float) -> bool:
     """Whether any of `spans` hides the segment from `start` to `end`."""
     return any(overlaps(span, start=start, end=end) for span in spans)
+
+
+def translation_spans(
+    spans: Iterable[Span], restricted_originals: Iterable[tuple[float, float]]
+) -> list[Span]:
+    """What hides a translation's segments: the recording's spans, and the (start, end) of
+    each segment of the current original transcript that is marked restricted."""
+    found = list(spans)
+    found.extend(Span(start, end) for start, end in restricted_originals if start < end)
+    return found
 
 
 def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from archive.domain.transcription import judge_segment
-from archive.ingest.transcriber import TranscribedSegment, Transcriber, TranscriptionInfo
+from archive.ingest.transcriber import Task, TranscribedSegment, Transcriber, TranscriptionInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,16 +26,18 @@ def run_transcription(
     transcriber: Transcriber,
     audio: npt.NDArray[np.float32],
     *,
-    language: str | None,
+    languages: list[str],
+    task: Task = "transcribe",
     duration: float,
     check_stop: Callable[[], None],
     on_progress: Callable[[float], None],
     flag_below: float,
 ) -> tuple[TranscriptionInfo, list[KeptSegment]]:
-    """Transcribes `audio` (16 kHz mono). `check_stop` runs before each segment and raises to
-    stop; `on_progress` is given the fraction done (below 1) after each segment. A kept
-    segment whose confidence is under `flag_below` is flagged for a person to check."""
-    info, produced = transcriber.transcribe(audio, language)
+    """Transcribes (or translates) `audio` (16 kHz mono) for a story in `languages`.
+    `check_stop` runs before each segment and raises to stop; `on_progress` is given the
+    fraction done (below 1) after each segment. A kept segment whose confidence is under
+    `flag_below` is flagged for a person to check."""
+    info, produced = transcriber.transcribe(audio, languages, task=task)
     total = duration or info.duration or 1.0
     kept: list[KeptSegment] = []
     previous: str | None = None

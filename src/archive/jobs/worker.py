@@ -114,12 +114,14 @@ class Worker:
         self._last_heartbeat = 0.0
 
     def warm_up(self) -> None:
-        """Loads the speech model, and the voice detector it uses, now: so the first
-        recording does not wait for either."""
+        """Loads the speech models (English and multilingual, or the forced one), and the voice
+        detector they use, now: so the first recording does not wait for either."""
         transcriber = self.transcriber()
-        _, segments = transcriber.transcribe(np.zeros(16_000, dtype=np.float32), "en")
-        for _ in segments:
-            pass
+        silence = np.zeros(16_000, dtype=np.float32)
+        for languages in (["en"], ["es"]) if transcriber.model_name == "auto" else (["en"],):
+            _, segments = transcriber.transcribe(silence, languages)
+            for _ in segments:
+                pass
 
     def run(self, shutdown: Shutdown, *, max_jobs: int | None = None) -> None:
         log.info("worker.started name=%s", self.name)

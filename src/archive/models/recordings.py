@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db.base import Base, Timestamps, UUIDPrimaryKey
@@ -40,6 +40,9 @@ class Recording(UUIDPrimaryKey, Timestamps, Base):
     )
     transcription_model: Mapped[str | None] = mapped_column(String(200), default=None)
     transcription_language: Mapped[str | None] = mapped_column(String(20), default=None)
+    detected_languages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    """[{"language": "es", "probability": 0.98}, ...], most spoken first, from the last
+    machine transcription."""
     transcription_started_at: Mapped[datetime | None] = mapped_column(default=None)
     transcription_finished_at: Mapped[datetime | None] = mapped_column(default=None)
     ready_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db.base import Base, Timestamps, UUIDPrimaryKey
@@ -48,6 +48,8 @@ class Story(UUIDPrimaryKey, Timestamps, Base):
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     rights: Mapped[str | None] = mapped_column(Text, default=None)
     related_story_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    translate: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    """Also make an English translation track of each recording."""
 
     recordings: Mapped[list[Recording]] = relationship(
         back_populates="story", lazy="raise", order_by="Recording.created_at"

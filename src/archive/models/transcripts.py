@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db.base import Base, UUIDPrimaryKey, utcnow
@@ -14,15 +14,20 @@ class Transcript(UUIDPrimaryKey, Base):
     """One version of a recording's transcript. Versions are never edited in place.
 
     `job_id` is unique: a transcription job that runs twice cannot leave two transcripts.
+    `kind` is the track: `original` (what was said) or `translation` (Whisper's English
+    translation of it); each track numbers its versions from 1.
     """
 
     __tablename__ = "transcripts"
-    __table_args__ = (UniqueConstraint("recording_id", "version"),)
+    __table_args__ = (UniqueConstraint("recording_id", "kind", "version"),)
 
     recording_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("recordings.id", ondelete="CASCADE"), index=True
     )
     version: Mapped[int]
+    kind: Mapped[str] = mapped_column(
+        String(20), default="original", server_default=text("'original'")
+    )
     source: Mapped[str] = mapped_column(String(20))
     model: Mapped[str | None] = mapped_column(String(200), default=None)
     language: Mapped[str | None] = mapped_column(String(20), default=None)
@@ -56,4 +61,6 @@ class Segment(UUIDPrimaryKey, Base):
     compression_ratio: Mapped[float | None] = mapped_column(default=None)
     no_speech_prob: Mapped[float | None] = mapped_column(default=None)
     flagged: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str | None] = mapped_column(String(20), default=None)
+    """The language this segment's text is in (Whisper's code), when known."""
     restricted: Mapped[bool] = mapped_column(default=False)

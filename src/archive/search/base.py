@@ -80,6 +80,10 @@ class SearchHit:
     highlight: str
     score: float
     """Positive, higher is better: `archive.search.scoring`, from this document alone."""
+    language: str | None = None
+    """The language of the segment's text (Whisper's code), when known."""
+    track: str = "original"
+    """Which transcript matched: "original" (what was said) or "translation" (English)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-FINGERPRINT_VERSION = 4
+FINGERPRINT_VERSION = 5
 """Part of every fingerprint: changing how fingerprints are made changes them all, so every
 index reads as stale and `archive reindex --repair` brings it up to date."""
 
@@ -52,6 +52,9 @@ class SegmentDocument:
     """The year the story was recorded in (1952 for "1952-06"); None when not known."""
     speaker: str | None = None
     """Who speaks in this segment, as the transcript names them; None when it does not."""
+    track: str = "original"
+    """Which transcript the segment is from: "original" (what was said) or "translation"
+    (its English translation)."""
 
     @property
     def protocols_required(self) -> int:

@@ -20,7 +20,8 @@ only ever filled with text in its language, so English stemming never runs over 
 a document has `text` and at most one `text_{lang}`. (Multi-fields, `text.en` and so on, would
 analyse every segment with every language's analyzer; the per-language fields hold each text
 once per analyzer that fits it.) Languages without a field here are searched through `text`
-alone.
+alone. A translation track's segments are English text, indexed as English whatever was
+spoken; `track` says which transcript a document is from.
 
 Queries, from `ParsedQuery`: the words (all required) are one `multi_match` over `text` and
 every `text_{lang}`, so "floods" finds "flooded" in English segments and "canciones" finds
@@ -60,7 +61,7 @@ from archive.search.documents import SegmentDocument
 from archive.search.query import ParsedQuery, QueryPart
 from archive.search.scoring import K1, REFERENCE_LENGTH, B
 
-MAPPING_VERSION = 5
+MAPPING_VERSION = 6
 MAX_RESULT_WINDOW = 10_000
 """Elasticsearch's default `index.max_result_window`: offset + limit may not pass it."""
 TEMPLATE_PRIORITY = 200
@@ -100,7 +101,16 @@ FACET_SOURCES: Mapping[str, str] = {
 }
 """Each of `FACET_FIELDS` -> the field its `terms` aggregation counts (and its filter tests)."""
 
-_RESULT_FIELDS = ["segment_id", "recording_id", "story_id", "start", "end", "text"]
+_RESULT_FIELDS = [
+    "segment_id",
+    "recording_id",
+    "story_id",
+    "start",
+    "end",
+    "text",
+    "language",
+    "track",
+]
 _PREFIX_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
 _FRENCH_ELISIONS = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu"]
 
@@ -237,6 +247,7 @@ def index_template_body(names: IndexNames) -> dict[str, Any]:
         "decade": {"type": "integer"},
         "year": {"type": "integer"},
         "speaker": keyword,
+        "track": keyword,
     }
     for code, analyzer in LANGUAGE_ANALYZERS.items():
         properties[f"text_{code}"] = {
@@ -298,6 +309,11 @@ def document_source(doc: SegmentDocument) -> dict[str, Any]:
         "year": doc.year,
         "speaker": doc.speaker,
     }
+    if doc.track != "original":
+        # Left out for the original track (what a hit reads when it is missing), so an index
+        # made before mapping version 6 keeps taking every original document until
+        # `archive reindex` moves the archive to the new mapping.
+        source["track"] = doc.track
     field = language_field(doc.language)
     if field is not None:
         source[field] = doc.text

@@ -32,6 +32,8 @@ def hit_from_response(hit: Mapping[str, Any]) -> SearchHit:
         text=text,
         highlight=merge_highlights(text, _fragments(hit.get("highlight", {}))),
         score=float(score),
+        language=source.get("language"),
+        track=str(source.get("track") or "original"),
     )
 
 

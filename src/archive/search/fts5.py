@@ -4,8 +4,9 @@ It is a rebuildable copy of the database (`archive reindex`), kept in a separate
 reindexing, vacuuming or deleting it never touches the source of truth, and so that its write
 lock never queues behind the API's transactions.
 
-Two tables share one rowid: `segment_text` (FTS5: the searchable text, and `tags`, made-up
-words for who may see the document and for the values filters match: `fts5_tags`) and
+Two tables share one rowid: `segment_text` (FTS5: the searchable text, `stems`, the English
+stems of an English segment's words (`analysis`), and `tags`, made-up words for who may see
+the document and for the values filters match: `fts5_tags`) and
 `segment_meta` (ordinary, the identity and access fields, and the fingerprint of the document
 they came from). A third, `segment_terms`, holds the many-valued fields (narrators, subjects)
 as one row per (segment rowid, field, value).
@@ -48,6 +49,7 @@ from typing import Any
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
 from archive.search import fts5_tags
+from archive.search.analysis import fts5_match, stems_text
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
@@ -123,7 +125,7 @@ WHERE t.field = 'subject' GROUP BY 1, 2""",
 # The hits of the page, with their highlights: one row by rowid each.
 _HIT = """
 SELECT m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
-       segment_text.text, highlight(segment_text, 0, ?, ?)
+       segment_text.text, highlight(segment_text, 0, ?, ?), m.language, m.track
 FROM segment_text CROSS JOIN segment_meta AS m ON m.rowid = segment_text.rowid
 WHERE segment_text MATCH ? AND segment_text.rowid = ?
 """
@@ -132,11 +134,11 @@ _INSERT_META = """
 INSERT INTO segment_meta (rowid, segment_id, recording_id, story_id, transcript_id,
                           start_seconds, end_seconds, language, story_title, access, owner_id,
                           collection_id, fingerprint, community_id, protocol_ids,
-                          protocols_required, available, decade, year, speaker)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          protocols_required, available, decade, year, speaker, track)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
-_INSERT_TEXT = "INSERT INTO segment_text (rowid, text, tags) VALUES (?, ?, ?)"
+_INSERT_TEXT = "INSERT INTO segment_text (rowid, text, stems, tags) VALUES (?, ?, ?, ?)"
 
 _INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
 
@@ -236,7 +238,8 @@ class Fts5Index:
         narrowing = _narrowing(scope, filters=filters, parsed=parsed)
         if narrowing is None:  # a filter no document can pass (a name nobody has)
             return SearchResult(total=0, hits=[], facets={name: {} for name in facets})
-        match = " AND ".join([*narrowing, f"text : ({parsed.match})"])
+        wanted = fts5_match(parsed)
+        match = " AND ".join([*narrowing, f"({wanted})"])
         scope_sql, scope_params = _scope_filter(scope)
         filters_sql, filters_params = _filters(filters, parsed)
         sql = {"scope": scope_sql, "filters": filters_sql}
@@ -265,7 +268,7 @@ class Fts5Index:
                 with tokenizer() as words:
                     ranked = score_window(candidates, needles(parsed, words), words=words)
                 page = ranked[offset : offset + limit]
-                highlight_match = f"text : ({parsed.match})"
+                highlight_match = f"({wanted})"
                 rows = [
                     (conn.execute(_HIT, (_OPEN, _CLOSE, highlight_match, rowid)).fetchone(), score)
                     for rowid, score in page
@@ -400,11 +403,11 @@ def _insert_documents(
     """Each table written with one prepared statement for all of `docs`, rowids from
     `first_rowid` on."""
     meta: list[tuple[object, ...]] = []
-    texts: list[tuple[int, str, str]] = []
+    texts: list[tuple[int, str, str, str]] = []
     terms: list[tuple[int, str, str]] = []
     for rowid, doc in enumerate(docs, start=first_rowid):
         meta.append((rowid, *_meta_row(doc)))
-        texts.append((rowid, doc.text, _document_tags(doc)))
+        texts.append((rowid, doc.text, stems_text(doc.text, doc.language), _document_tags(doc)))
         found = {(NARRATOR_FIELD, _text(p) or "") for p in doc.narrators}
         found.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
         terms.extend((rowid, field, value) for field, value in sorted(found))
@@ -487,6 +490,7 @@ def _retag(conn: sqlite3.Connection) -> None:
                 (
                     row[0],
                     row[1] or "",
+                    stems_text(row[1] or "", row[9]),
                     fts5_tags.document_tags(
                         access=row[2],
                         available=bool(row[3]),
@@ -537,6 +541,7 @@ def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
         doc.decade,
         doc.year,
         doc.speaker,
+        doc.track,
     )
 
 
@@ -695,8 +700,10 @@ def _facets(
     }
 
 
-def _hit(row: tuple[str, str, str, float, float, str, str], score: float) -> SearchHit:
-    story_id, recording_id, segment_id, start, end, text, marked = row
+def _hit(
+    row: tuple[str, str, str, float, float, str, str, str | None, str], score: float
+) -> SearchHit:
+    story_id, recording_id, segment_id, start, end, text, marked, language, track = row
     return SearchHit(
         story_id=uuid.UUID(story_id),
         recording_id=uuid.UUID(recording_id),
@@ -706,6 +713,8 @@ def _hit(row: tuple[str, str, str, float, float, str, str], score: float) -> Sea
         text=text,
         highlight=render_highlight(marked, text),
         score=score,
+        language=language,
+        track=track,
     )
 
 

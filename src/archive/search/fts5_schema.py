@@ -6,16 +6,17 @@ brings that file to exactly what a new file gets (tests compare the two).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
-# finds "José" and decomposed accents match composed ones. Porter stemming is left out on
-# purpose: it applies English suffix rules to every language in the archive (Spanish "mes"
-# would match "me"), and it breaks prefix search, because a prefix is compared with stems:
-# "flooded" is stored as "flood", so `flooded*` would no longer find it. People get English
-# inflections with `flood*`; language-aware stemming is the Elasticsearch backend's job.
-# `prefix='2 3'` keeps short prefix queries from scanning the whole term list. `columnsize=0`:
-# no table of document lengths, which only bm25 reads (scores are the document's own).
+# finds "José", "nino" finds "niño" (and the reverse), and decomposed accents match composed
+# ones. FTS5's porter tokenizer is left out on purpose: it would apply English suffix rules to
+# every language in the archive (Spanish "mes" would match "me") and compare prefixes with
+# stems. English stems are made in Python for English segments only (`analysis`) and stored in
+# the second column, `stems`, which only a bare word of a query reads (`analysis.fts5_match`),
+# so phrases and prefixes stay exact. `prefix='2 3'` keeps short prefix queries from scanning
+# the whole term list. `columnsize=0`: no table of document lengths, which only bm25 reads
+# (scores are the document's own).
 # `segment_text.tags` holds made-up words for who may see the document and for the values the
 # filters match (`fts5_tags`): a search adds the caller's scope and filters to its MATCH
 # expression as tags, so FTS5 itself reads only that part of the index, and stops early when
@@ -42,7 +43,8 @@ CREATE TABLE IF NOT EXISTS segment_meta (
     available INTEGER NOT NULL DEFAULT 1,
     decade INTEGER,
     year INTEGER,
-    speaker TEXT
+    speaker TEXT,
+    track TEXT NOT NULL DEFAULT 'original'
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
 CREATE INDEX IF NOT EXISTS segment_meta_story_id ON segment_meta (story_id);
@@ -54,7 +56,7 @@ CREATE TABLE IF NOT EXISTS segment_terms (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS segment_terms_value ON segment_terms (field, value);
 CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
-    text, tags, tokenize = '{TOKENIZE}', prefix = '2 3', columnsize = 0
+    text, stems, tags, tokenize = '{TOKENIZE}', prefix = '2 3', columnsize = 0
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -80,10 +82,11 @@ MIGRATE_FROM_3 = """
 ALTER TABLE segment_meta ADD COLUMN decade INTEGER;
 """
 
-# Versions up to 5 had no tags column in `segment_text` (a virtual table cannot gain one), and
-# version 5 kept each document's words in `segment_meta` for scoring. The old text table is
-# renamed out of the way; opening the file copies its text with the tags made from
-# `segment_meta` into the new one (`fts5_tags.retag`), in the same transaction.
+# Versions up to 5 had no tags column in `segment_text`, and up to 6 no stems column (a virtual
+# table cannot gain one), and version 5 kept each document's words in `segment_meta` for
+# scoring. The old text table is renamed out of the way; opening the file copies its text,
+# with the stems and the tags made from `segment_meta`, into the new one (`fts5._retag`), in
+# the same transaction.
 MIGRATE_TEXT = """
 ALTER TABLE segment_text RENAME TO segment_text_old;
 """
@@ -99,12 +102,26 @@ ALTER TABLE segment_meta DROP COLUMN tokens;
 ALTER TABLE segment_meta DROP COLUMN token_count;
 """
 
+# Versions up to 6 had no track (every document was of the original transcript) and no
+# English stems: the text table is made again (`MIGRATE_TEXT`), and opening the file fills in
+# the stems with the tags. Their documents read as stale (the fingerprint changed) until
+# `archive reindex --repair` writes them again.
+MIGRATE_TRACK = """
+ALTER TABLE segment_meta ADD COLUMN track TEXT NOT NULL DEFAULT 'original';
+"""
+
 MIGRATIONS = {
-    1: MIGRATE_FROM_1 + MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TEXT,
-    2: MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TEXT,
-    3: MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TEXT,
-    4: MIGRATE_YEAR + MIGRATE_TEXT,
-    5: MIGRATE_FROM_5 + MIGRATE_YEAR + MIGRATE_TEXT,
+    1: MIGRATE_FROM_1
+    + MIGRATE_FROM_2
+    + MIGRATE_FROM_3
+    + MIGRATE_YEAR
+    + MIGRATE_TRACK
+    + MIGRATE_TEXT,
+    2: MIGRATE_FROM_2 + MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TRACK + MIGRATE_TEXT,
+    3: MIGRATE_FROM_3 + MIGRATE_YEAR + MIGRATE_TRACK + MIGRATE_TEXT,
+    4: MIGRATE_YEAR + MIGRATE_TRACK + MIGRATE_TEXT,
+    5: MIGRATE_FROM_5 + MIGRATE_YEAR + MIGRATE_TRACK + MIGRATE_TEXT,
+    6: MIGRATE_TRACK + MIGRATE_TEXT,
 }
 """user_version -> the statements that bring a file of that version up to `SCHEMA` (which
 runs after them, creating what is new)."""

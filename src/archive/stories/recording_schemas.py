@@ -11,14 +11,25 @@ from archive.models import Recording
 RecordingStatus = Literal["queued", "transcribing", "ready", "failed"]
 
 
+class DetectedLanguageRead(BaseModel):
+    """A language heard in the recording, with how sure the detection was."""
+
+    language: str
+    """Whisper's code, e.g. es."""
+    probability: float
+    """How sure the language detection was, 0 to 1 (1 when the story named the language)."""
+
+
 class TranscriptionRead(BaseModel):
-    """What transcribing cost: which model, how long it took, which language it heard."""
+    """What transcribing cost: which model, how long it took, which languages it heard."""
 
     model: str | None
     language: str | None
     started_at: datetime | None
     finished_at: datetime | None
     seconds: float | None
+    languages: list[DetectedLanguageRead] = []
+    """Every language heard, the most spoken first."""
 
 
 class RecordingRead(BaseModel):
@@ -85,6 +96,10 @@ class RecordingRead(BaseModel):
                 started_at=started,
                 finished_at=finished,
                 seconds=round((finished - started).total_seconds(), 3) if finished else None,
+                languages=[
+                    DetectedLanguageRead.model_validate(found)
+                    for found in recording.detected_languages or []
+                ],
             )
         return cls(
             id=recording.id,
@@ -106,3 +121,14 @@ class RecordingRead(BaseModel):
             deaccessioned_at=recording.deaccessioned_at,
             deaccession_reason=recording.deaccession_reason,
         )
+
+
+def detected_in(recordings: list[Recording]) -> list[DetectedLanguageRead]:
+    """The languages heard across `recordings`, each once with its highest probability, in
+    the order of the first recording that heard it."""
+    best: dict[str, float] = {}
+    for recording in recordings:
+        for found in recording.detected_languages or []:
+            language, probability = str(found["language"]), float(found["probability"])
+            best[language] = max(best.get(language, 0.0), probability)
+    return [DetectedLanguageRead(language=k, probability=v) for k, v in best.items()]

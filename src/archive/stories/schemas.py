@@ -13,7 +13,7 @@ from archive.people.schemas import PersonRole
 from archive.stories.consent_schemas import ConsentIn, ConsentRead
 from archive.stories.dates import DatePrecision, parse_partial_date
 from archive.stories.metadata import content_warning, deceased_narrators
-from archive.stories.recording_schemas import RecordingRead
+from archive.stories.recording_schemas import DetectedLanguageRead, RecordingRead, detected_in
 
 
 class PersonLinkIn(BaseModel):
@@ -148,6 +148,9 @@ class StoryCreate(StoryFields):
     title: str = Field(min_length=1, max_length=500)
     description: str = Field(default="", max_length=100_000)
     languages: list[str] = Field(default_factory=list, max_length=20)
+    translate: bool = Field(
+        default=False, description="Also make an English translation track of each recording"
+    )
     access: Access | None = None
     collection_id: uuid.UUID | None = None
     consent: ConsentIn | None = None
@@ -198,6 +201,10 @@ class StoryRead(BaseModel):
     title: str
     description: str
     languages: list[str]
+    detected_languages: list[DetectedLanguageRead] = []
+    """The languages heard in its recordings, each with the detection's probability, the most
+    often heard first."""
+    translate: bool = False
     access: Access
     status: str
     collection_id: uuid.UUID | None
@@ -246,6 +253,7 @@ class StoryRead(BaseModel):
                 "rights": None,
                 "related_story_ids": [],
                 "people": [],
+                "detected_languages": [],
                 "listed_only": True,
             }
         )
@@ -257,6 +265,8 @@ class StoryRead(BaseModel):
             title=story.title,
             description=story.description,
             languages=list(story.languages),
+            detected_languages=detected_in(story.recordings),
+            translate=story.translate,
             access=Access(story.access),
             status=story.status,
             collection_id=story.collection_id,
@@ -301,6 +311,9 @@ class StoryUpdate(StoryFields):
     title: str | None = Field(default=None, min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=100_000)
     languages: list[str] | None = Field(default=None, max_length=20)
+    translate: bool | None = Field(
+        default=None, description="Also make an English translation track of new recordings"
+    )
     access: Access | None = Field(default=None, description="Archivists only")
     collection_id: uuid.UUID | None = Field(default=None, description="Archivists only")
     recorded_date: str | None = _RECORDED_DATE
@@ -355,6 +368,7 @@ NOT_NULL = (
     "title",
     "description",
     "languages",
+    "translate",
     "access",
     "subjects",
     "keywords",

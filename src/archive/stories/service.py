@@ -142,6 +142,7 @@ def create_story(session: Session, viewer: Viewer, *, data: StoryCreate, actor: 
             title=data.title,
             description=data.description,
             languages=data.languages,
+            translate=data.translate,
             access=(data.access or Access.PRIVATE).value,
             status="published" if curator else "submitted",
             collection_id=collection_id,

@@ -7,16 +7,17 @@ from fastapi import APIRouter, Header, Query, Response
 
 from archive.deps import ActorDep, CurrentViewer, SessionDep, ViewerDep
 from archive.recordings.service import note_read
-from archive.transcripts import editing, service
+from archive.transcripts import editing, service, translation
 from archive.transcripts.schemas import (
     SegmentChangeRead,
     SegmentEdit,
     SegmentSplit,
     TranscriptDiffRead,
     TranscriptRead,
+    TranslationRequested,
     VersionRead,
 )
-from archive.transcripts.service import MEDIA_TYPES, CaptionFormat
+from archive.transcripts.service import MEDIA_TYPES, CaptionFormat, Track
 
 router = APIRouter(tags=["transcripts"])
 
@@ -44,16 +45,19 @@ def get_transcript(
     response: Response,
     actor: ActorDep,
     format: CaptionFormat = CaptionFormat.JSON,
+    track: Track = Track.ORIGINAL,
 ) -> TranscriptRead | Response:
-    """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`).
-    `ETag` names its version; send it back as `If-Match` to correct it."""
-    transcript = service.current_transcript(session, viewer, recording_id=recording_id)
+    """The current transcript: JSON with word timings, or captions (`?format=vtt|srt|txt`);
+    `?track=translation` for its English translation. `ETag` names its version; send it back
+    as `If-Match` to correct it (the original track)."""
+    transcript = service.current_transcript(session, viewer, recording_id=recording_id, track=track)
     note_read(session, viewer, recording_id=recording_id, what="transcript", actor=actor)
     hidden = service.hidden_segments(session, viewer, transcript=transcript)
     if format is CaptionFormat.JSON:
         response.headers["ETag"] = service.etag(transcript.version)
         return service.masked(TranscriptRead.of(transcript), hidden)
-    filename = f"{recording_id}-v{transcript.version}.{format.value}"
+    suffix = "" if track is Track.ORIGINAL else "-translation"
+    filename = f"{recording_id}{suffix}-v{transcript.version}.{format.value}"
     return Response(
         service.render_captions(transcript, format, hidden=hidden),
         media_type=MEDIA_TYPES[format],
@@ -145,24 +149,41 @@ def merge_segment(
     return TranscriptRead.of(transcript)
 
 
+@router.post("/recordings/{recording_id}/translation", status_code=202)
+def request_translation(
+    recording_id: uuid.UUID, viewer: CurrentViewer, session: SessionDep, actor: ActorDep
+) -> TranslationRequested:
+    """Queues an English translation of the recording (archivists of its community). It is
+    read, when ready, at `/transcript?track=translation`, and found by search."""
+    job = translation.request_translation(session, viewer, recording_id=recording_id, actor=actor)
+    return TranslationRequested(recording_id=recording_id, job_id=job.id)
+
+
 @router.get("/recordings/{recording_id}/transcript/versions")
 def list_versions(
-    recording_id: uuid.UUID, viewer: ViewerDep, session: SessionDep
+    recording_id: uuid.UUID,
+    viewer: ViewerDep,
+    session: SessionDep,
+    track: Track = Track.ORIGINAL,
 ) -> list[VersionRead]:
-    """Every version of the transcript, newest first."""
+    """Every version of the transcript (or of its translation), newest first."""
     return [
         VersionRead.model_validate(v, from_attributes=True)
-        for v in service.list_versions(session, viewer, recording_id=recording_id)
+        for v in service.list_versions(session, viewer, recording_id=recording_id, track=track)
     ]
 
 
 @router.get("/recordings/{recording_id}/transcript/versions/{version}")
 def get_version(
-    recording_id: uuid.UUID, version: int, viewer: ViewerDep, session: SessionDep
+    recording_id: uuid.UUID,
+    version: int,
+    viewer: ViewerDep,
+    session: SessionDep,
+    track: Track = Track.ORIGINAL,
 ) -> TranscriptRead:
-    """One version of the transcript, as it was saved."""
+    """One version of the transcript (or of its translation), as it was saved."""
     transcript = service.transcript_version(
-        session, viewer, recording_id=recording_id, version=version
+        session, viewer, recording_id=recording_id, version=version, track=track
     )
     hidden = service.hidden_segments(session, viewer, transcript=transcript)
     return service.masked(TranscriptRead.of(transcript), hidden)

@@ -20,10 +20,16 @@ class VersionSummary:
     segments: int
 
 
-def latest_transcript(session: Session, recording_id: uuid.UUID) -> Transcript | None:
+ORIGINAL = "original"
+TRANSLATION = "translation"
+
+
+def latest_transcript(
+    session: Session, recording_id: uuid.UUID, *, kind: str = ORIGINAL
+) -> Transcript | None:
     return session.scalar(
         select(Transcript)
-        .where(Transcript.recording_id == recording_id)
+        .where(Transcript.recording_id == recording_id, Transcript.kind == kind)
         .order_by(Transcript.version.desc())
         .options(selectinload(Transcript.segments))
         .limit(1)
@@ -31,16 +37,22 @@ def latest_transcript(session: Session, recording_id: uuid.UUID) -> Transcript |
 
 
 def transcript_version(
-    session: Session, recording_id: uuid.UUID, *, version: int
+    session: Session, recording_id: uuid.UUID, *, version: int, kind: str = ORIGINAL
 ) -> Transcript | None:
     return session.scalar(
         select(Transcript)
-        .where(Transcript.recording_id == recording_id, Transcript.version == version)
+        .where(
+            Transcript.recording_id == recording_id,
+            Transcript.kind == kind,
+            Transcript.version == version,
+        )
         .options(selectinload(Transcript.segments))
     )
 
 
-def version_summaries(session: Session, recording_id: uuid.UUID) -> list[VersionSummary]:
+def version_summaries(
+    session: Session, recording_id: uuid.UUID, *, kind: str = ORIGINAL
+) -> list[VersionSummary]:
     """Every version of a recording's transcript, newest first, with its segment count."""
     counts = (
         select(Segment.transcript_id, func.count().label("segments"))
@@ -50,7 +62,7 @@ def version_summaries(session: Session, recording_id: uuid.UUID) -> list[Version
     rows = session.execute(
         select(Transcript, func.coalesce(counts.c.segments, 0))
         .outerjoin(counts, counts.c.transcript_id == Transcript.id)
-        .where(Transcript.recording_id == recording_id)
+        .where(Transcript.recording_id == recording_id, Transcript.kind == kind)
         .order_by(Transcript.version.desc())
     ).all()
     return [
@@ -74,9 +86,11 @@ def transcript_for_job(session: Session, job_id: uuid.UUID) -> Transcript | None
     return session.scalar(select(Transcript).where(Transcript.job_id == job_id))
 
 
-def next_version(session: Session, recording_id: uuid.UUID) -> int:
+def next_version(session: Session, recording_id: uuid.UUID, *, kind: str = ORIGINAL) -> int:
     current = session.scalar(
-        select(func.max(Transcript.version)).where(Transcript.recording_id == recording_id)
+        select(func.max(Transcript.version)).where(
+            Transcript.recording_id == recording_id, Transcript.kind == kind
+        )
     )
     return (current or 0) + 1
 

@@ -38,6 +38,8 @@ class SegmentRead(BaseModel):
     """The model was unsure here (confidence under the archive's threshold) or its output
     looked repetitive: listen before trusting it."""
     words: list[WordRead]
+    language: str | None = None
+    """The language this segment was heard in (Whisper's code, e.g. es), when known."""
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRead:
@@ -58,6 +60,7 @@ class SegmentRead(BaseModel):
             else None,
             flagged=segment.flagged,
             words=[WordRead.model_validate(w) for w in segment.words],
+            language=segment.language,
         )
 
 
@@ -66,6 +69,8 @@ class TranscriptRead(BaseModel):
     order."""
 
     recording_id: uuid.UUID
+    track: Literal["original", "translation"] = "original"
+    """What was said, or its English translation (each track has its own versions)."""
     version: int
     source: Literal["machine", "human"]
     language: str | None
@@ -82,6 +87,7 @@ class TranscriptRead(BaseModel):
         """The transcript's columns, and its segments with their computed confidence."""
         return cls(
             recording_id=transcript.recording_id,
+            track=transcript.kind,
             version=transcript.version,
             source=transcript.source,
             language=transcript.language,
@@ -120,6 +126,15 @@ class SegmentSplit(BaseModel):
     at: float = Field(
         description="Seconds from the recording's start, strictly inside the segment."
     )
+
+
+class TranslationRequested(BaseModel):
+    """A translation was asked for: the job that makes the English track."""
+
+    recording_id: uuid.UUID
+    job_id: uuid.UUID
+    status: Literal["queued"] = "queued"
+    """Read it at /api/v1/recordings/{id}/transcript?track=translation once the job is done."""
 
 
 class VersionRead(BaseModel):

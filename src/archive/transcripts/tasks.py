@@ -1,10 +1,12 @@
-"""The transcribe job: a recording's speech, as a new machine transcript version.
+"""The transcribe and translate jobs: a recording's speech as a new machine transcript
+version of its original track, or of its English translation track.
 
-It reads what it needs in a short transaction, decodes and transcribes outside any
+Each reads what it needs in a short transaction, decodes and transcribes outside any
 transaction (`ingest.transcription`), and commits the transcript with the job's end
-(`JobContext.final_transaction`), queueing the index job in the same transaction. It is
-idempotent: a job that runs again after its result was committed finds its transcript by
-`job_id` and adds nothing.
+(`JobContext.final_transaction`), queueing the index job in the same transaction (and, for a
+story that asks for it, the translation). It is idempotent: a job that runs again after its
+result was committed finds its transcript by `job_id` and adds nothing. Only the original
+track moves the recording's status; a translation that fails leaves the recording as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import uuid
 from archive.db.base import utcnow
 from archive.db.session import transaction
 from archive.domain.jobs import JobKind
+from archive.domain.languages import detected_languages
 from archive.ingest.media import decode_for_whisper
+from archive.ingest.transcriber import Task, TranscriptionInfo
 from archive.ingest.transcription import KeptSegment, run_transcription
 from archive.jobs import queue
 from archive.jobs.context import JobContext
@@ -28,28 +32,46 @@ log = logging.getLogger(__name__)
 
 
 def transcribe(ctx: JobContext) -> None:
+    _run(ctx, task="transcribe")
+
+
+def translate(ctx: JobContext) -> None:
+    _run(ctx, task="translate")
+
+
+def _run(ctx: JobContext, *, task: Task) -> None:
     recording_id = recording_id_of(ctx.job.payload)
+    original = task == "transcribe"
+    kind = transcripts.ORIGINAL if original else transcripts.TRANSLATION
     transcriber = ctx.transcriber()  # loaded before any transaction: it can take seconds
     with transaction(ctx.sessions) as session:
         found = recordings.get_recording_with_story(session, recording_id)
-        if found is None or transcripts.transcript_for_job(session, ctx.job.id) is not None:
+        withdrawn = found is not None and found[0].deaccessioned_at is not None
+        if (
+            found is None
+            or withdrawn
+            or transcripts.transcript_for_job(session, ctx.job.id) is not None
+        ):
             log.info(
-                "transcribe.skipped recording=%s job=%s reason=%s",
+                "%s.skipped recording=%s job=%s reason=%s",
+                task,
                 recording_id,
                 ctx.job.id,
-                "deleted" if found is None else "already done",
+                "deleted" if found is None else "deaccessioned" if withdrawn else "already done",
             )
             key = None
         else:
             recording, story = found
             key, duration = recording.object_key, recording.duration or 0.0
-            language = _language_hint(story.languages)
-            recording.status = "transcribing"
-            recording.progress = 0.0
-            recording.error = None
-            recording.transcription_started_at = utcnow()
-            recording.transcription_model = transcriber.model_name
-            recording.transcription_finished_at = None
+            languages = list(story.languages)
+            wants_translation = story.translate
+            if original:
+                recording.status = "transcribing"
+                recording.progress = 0.0
+                recording.error = None
+                recording.transcription_started_at = utcnow()
+                recording.transcription_model = transcriber.model_name
+                recording.transcription_finished_at = None
     if key is None:
         with ctx.final_transaction():
             return
@@ -57,13 +79,14 @@ def transcribe(ctx: JobContext) -> None:
         audio = decode_for_whisper(source)
 
     def report(progress: float) -> None:
-        if ctx.progress_due():
+        if original and ctx.progress_due():
             _report_progress(ctx, recording_id, progress=progress)
 
     info, kept = run_transcription(
         transcriber,
         audio,
-        language=language,
+        languages=languages,
+        task=task,
         duration=duration,
         check_stop=ctx.check_stop,
         on_progress=report,
@@ -77,35 +100,51 @@ def transcribe(ctx: JobContext) -> None:
             return
         transcript = Transcript(
             recording_id=recording_id,
-            version=transcripts.next_version(session, recording_id),
+            kind=kind,
+            version=transcripts.next_version(session, recording_id, kind=kind),
             source="machine",
-            model=transcriber.model_name,
-            language=info.language,
-            language_probability=info.language_probability,
+            model=info.model or transcriber.model_name,
+            language="en" if not original else info.language,
+            language_probability=1.0 if not original else info.language_probability,
             job_id=ctx.job.id,
         )
         transcript.segments = [
             _segment_row(position, kept_one) for position, kept_one in enumerate(kept)
         ]
         transcripts.add_transcript(session, transcript)
-        current.transcription_model = transcriber.model_name
-        current.transcription_language = info.language
-        current.transcription_finished_at = utcnow()
-        current.progress = 1.0
+        if original:
+            current.transcription_model = info.model or transcriber.model_name
+            current.transcription_language = info.language
+            current.detected_languages = _detected(info, kept)
+            current.transcription_finished_at = utcnow()
+            current.progress = 1.0
+            if wants_translation:
+                payload = {"recording_id": str(recording_id)}
+                queue.enqueue(session, JobKind.TRANSLATE, payload=payload)
         queue.enqueue(session, JobKind.INDEX, payload={"recording_id": str(recording_id)})
     log.info(
-        "transcribe.done recording=%s segments=%d language=%s",
+        "%s.done recording=%s segments=%d language=%s model=%s",
+        task,
         recording_id,
         len(kept),
         info.language,
+        info.model,
     )
 
 
-def _language_hint(languages: list[str]) -> str | None:
-    """The story's language when it names exactly one, as a Whisper code; else detect."""
-    if len(languages) == 1 and len(languages[0]) == 2 and languages[0].isalpha():
-        return languages[0].lower()
-    return None
+def _detected(info: TranscriptionInfo, kept: list[KeptSegment]) -> list[dict[str, object]]:
+    """The recording's languages with the detection's probability, the most spoken first;
+    none when nothing was heard."""
+    speech: dict[str, float] = {}
+    for one in kept:
+        language = one.segment.language or info.language
+        speech[language] = speech.get(language, 0.0) + one.segment.end - one.segment.start
+    found = [(language, p) for language, p in info.detections if language in speech]
+    found.extend((language, 0.0) for language in speech if language not in dict(found))
+    return [
+        {"language": d.language, "probability": d.probability}
+        for d in detected_languages(found, speech=speech)
+    ]
 
 
 def _segment_row(position: int, kept: KeptSegment) -> Segment:
@@ -128,6 +167,7 @@ def _segment_row(position: int, kept: KeptSegment) -> Segment:
         compression_ratio=segment.compression_ratio,
         no_speech_prob=segment.no_speech_prob,
         flagged=kept.flagged,
+        language=segment.language,
     )
 
 

@@ -64,9 +64,9 @@ TABLES: list[type[Any]] = [
 def coast_story(
     client: TestClient, admin: Headers, make_user: MakeUser, sessions: sessionmaker[Session]
 ) -> tuple[Headers, str, str, str]:
-    """A story of the Coast community with a narrator, a transcript of two versions, a
-    restricted span with its reason, and a consent document; returns (archivist, community,
-    story, recording)."""
+    """A story of the Coast community with a narrator, a transcript of two versions (its
+    segments in two languages) and an English translation, a restricted span with its reason,
+    and a consent document; returns (archivist, community, story, recording)."""
     coast = client.post("/api/v1/communities", headers=admin, json={"name": "Coast"}).json()["id"]
     archivist = make_user("ana", Role.ARCHIVIST)
     move_to(client, admin, archivist, leave=None, join=coast, role="archivist")
@@ -94,9 +94,32 @@ def coast_story(
             )
             transcript.segments = [
                 Segment(position=0, start=0.0, end=2.0, text=f"She {word} the seeds."),
-                Segment(position=1, start=2.0, end=4.0, text="Words kept for the family."),
+                Segment(
+                    position=1, start=2.0, end=4.0, text="Words kept for the family.", language="es"
+                ),
             ]
             session.add(transcript)
+        translation = Transcript(
+            recording_id=uuid.UUID(recording_id),
+            kind="translation",
+            version=1,
+            source="machine",
+            language="en",
+        )
+        translation.segments = [
+            Segment(position=0, start=0.0, end=2.0, text="Translated: she carried the seeds."),
+            Segment(position=1, start=2.0, end=4.0, text="Translated family words."),
+        ]
+        session.add(translation)
+        recording = session.get(Recording, uuid.UUID(recording_id))
+        assert recording is not None
+        recording.detected_languages = [
+            {"language": "en", "probability": 0.9},
+            {"language": "es", "probability": 0.1},
+        ]
+        story = session.get(Story, uuid.UUID(story_id))
+        assert story is not None
+        story.translate = True
     restricted = client.post(
         f"/api/v1/recordings/{recording_id}/restrictions",
         headers=archivist,
@@ -177,6 +200,14 @@ def test_a_community_leaves_as_bags_and_comes_back_whole_in_an_empty_archive(
     assert (
         "She carried up the seeds."
         in (bag_dir / f"data/recordings/{recording_id}/transcript-v2.vtt").read_text()
+    )
+    assert (
+        "She carried the seeds."
+        in (bag_dir / f"data/recordings/{recording_id}/transcript-v1.vtt").read_text()
+    )
+    assert (
+        "Translated: she carried the seeds."
+        in (bag_dir / f"data/recordings/{recording_id}/translation-v1.vtt").read_text()
     )
     assert (bag_dir / "data/metadata/dublin-core.xml").read_text().count("Rosa Quispe") == 1
     before = rows(settings.database_url)
@@ -277,6 +308,9 @@ def test_the_api_streams_a_bag_and_a_masked_one_keeps_restricted_parts_back(
     text = (kept_back / f"data/recordings/{recording_id}/transcript-v2.txt").read_text()
     assert "Words kept for the family." not in text
     assert "[restricted]" in text
+    translated = (kept_back / f"data/recordings/{recording_id}/translation-v1.txt").read_text()
+    assert "Translated family words." not in translated
+    assert "Translated: she carried the seeds." in translated
     assert "Family words" not in (kept_back / "data/metadata/archive.json").read_text()
     assert not list(kept_back.glob(f"data/recordings/{recording_id}/original*"))
     assert list(kept_back.glob(f"data/recordings/{recording_id}/listening-copy*"))

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from archive.app import create_app
 from archive.cli import app as cli
-from archive.ingest.transcriber import TranscribedSegment, TranscriptionInfo
+from archive.ingest.transcriber import Task, TranscribedSegment, TranscriptionInfo
 from archive.jobs.worker import Worker
 from archive.settings import Settings
 from archive.tasks import job_handlers
@@ -32,7 +32,7 @@ class SaysTheRiver:
     model_name = "scripted"
 
     def transcribe(
-        self, audio: npt.NDArray[np.float32], language: str | None
+        self, audio: npt.NDArray[np.float32], languages: list[str], *, task: Task = "transcribe"
     ) -> tuple[TranscriptionInfo, Iterator[TranscribedSegment]]:
         segment = TranscribedSegment(0.0, 4.0, "the river rose in winter", -0.2, 1.2, 0.01)
         return TranscriptionInfo("en", 0.99, len(audio) / 16_000), iter([segment])

@@ -144,6 +144,61 @@ def test_case_and_accents_do_not_matter(index: SearchIndex) -> None:
     assert found(index, "nandu") == ["José walked to the ñandú farm"]
 
 
+def test_accents_fold_both_ways_in_every_language(index: SearchIndex) -> None:
+    add(index, ["el niño cruzó el río"], language="es")
+    add(index, ["llegamos a São Paulo en invierno"], language="pt")
+    add(index, ["the nino festival"], language="en")
+    assert found(index, "nino") == ["el niño cruzó el río", "the nino festival"]
+    assert found(index, "niño") == ["el niño cruzó el río", "the nino festival"]
+    assert found(index, "rio") == found(index, "río") == ["el niño cruzó el río"]
+    assert found(index, '"Sao Paulo"') == ["llegamos a São Paulo en invierno"]
+    assert found(index, "são paulo") == ["llegamos a São Paulo en invierno"]
+
+
+def test_english_words_are_found_by_their_other_forms_in_english_only(
+    index: SearchIndex,
+) -> None:
+    add(index, ["my grandmother carried the seeds"], language="en")
+    add(index, ["she would carry water every morning"], language="en")
+    # An English word spoken in a Spanish segment is Spanish text: no English stemming.
+    add(index, ["dijo carried en inglés"], language="es")
+    assert found(index, "carry") == [
+        "my grandmother carried the seeds",
+        "she would carry water every morning",
+    ]
+    assert found(index, "carried") == [
+        "dijo carried en inglés",
+        "my grandmother carried the seeds",
+        "she would carry water every morning",
+    ]
+    assert found(index, "seed") == ["my grandmother carried the seeds"]
+
+
+def test_a_phrase_stays_exact_where_words_are_stemmed(index: SearchIndex) -> None:
+    add(index, ["my grandmother carried the seeds up the hill"], language="en")
+    assert found(index, '"carried the seeds"') == ["my grandmother carried the seeds up the hill"]
+    assert found(index, '"seeds the carried"') == []
+    assert found(index, "carri*") == ["my grandmother carried the seeds up the hill"]
+
+
+def test_hits_say_their_language_and_track(index: SearchIndex) -> None:
+    recording_id, docs = recording(["el niño y el café"], language="es")
+    translated = dataclasses.replace(
+        docs[0],
+        segment_id=uuid.uuid4(),
+        transcript_id=uuid.uuid4(),
+        text="the boy and the coffee",
+        language="en",
+        track="translation",
+    )
+    index.replace_recording(recording_id, [docs[0], translated])
+    (original,) = index.search("niño", EVERYTHING, offset=0, limit=5).hits
+    assert (original.language, original.track) == ("es", "original")
+    (english,) = index.search("coffee", EVERYTHING, offset=0, limit=5).hits
+    assert (english.language, english.track) == ("en", "translation")
+    assert english.recording_id == original.recording_id
+
+
 def test_better_matches_come_first_and_scores_are_positive(index: SearchIndex) -> None:
     add(
         index,

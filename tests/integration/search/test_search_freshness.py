@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from archive.app import create_app
 from archive.domain.jobs import JobLane
 from archive.errors import ServiceUnavailable
-from archive.ingest.transcriber import TranscribedSegment, TranscriptionInfo
+from archive.ingest.transcriber import Task, TranscribedSegment, TranscriptionInfo
 from archive.jobs.worker import Shutdown, Worker
 from archive.search.base import SearchIndex
 from archive.search.documents import SegmentDocument
@@ -47,7 +47,7 @@ class ScriptedTranscriber:
         self.started = threading.Event()
 
     def transcribe(
-        self, audio: npt.NDArray[np.float32], language: str | None
+        self, audio: npt.NDArray[np.float32], languages: list[str], *, task: Task = "transcribe"
     ) -> tuple[TranscriptionInfo, Iterator[TranscribedSegment]]:
         self.started.set()
         return TranscriptionInfo("en", 0.99, len(audio) / 16_000), self._segments()

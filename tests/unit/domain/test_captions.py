@@ -190,3 +190,16 @@ def test_srt_round_trips_through_srt() -> None:
 def test_srt_output_is_what_srt_itself_would_write() -> None:
     rendered = render_srt(ROUND_TRIP_CUES)
     assert srt.compose(srt.parse(rendered), reindex=False) == rendered
+
+
+def test_a_cue_in_another_language_is_marked_in_webvtt_only() -> None:
+    cues = [
+        Cue(0.0, 2.0, "Mi abuela cruzó el río.", language="es"),
+        Cue(2.5, 4.0, "My grandfather worked at the harbour.", language="en"),
+    ]
+    vtt = render_vtt(cues, language="es")
+    assert "\nMi abuela cruzó el río.\n" in vtt
+    assert "\n<lang en>My grandfather worked at the harbour.</lang>\n" in vtt
+    # SRT has no language markup: its text is left as it is.
+    assert "<lang" not in render_srt(cues)
+    assert render_vtt(cues[:1], language="es") == render_vtt([Cue(0.0, 2.0, cues[0].text)])

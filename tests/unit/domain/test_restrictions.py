@@ -149,3 +149,13 @@ def test_listening_copies_live_apart_from_originals_each_under_its_own_key() -> 
 
 def test_the_mask_says_what_it_is() -> None:
     assert RESTRICTED_TEXT == "[restricted]"
+
+
+def test_a_translation_is_hidden_by_time_where_the_original_is() -> None:
+    from archive.domain.restrictions import translation_spans
+
+    spans = translation_spans([Span(10.0, 12.0)], [(3.0, 5.5), (7.0, 7.0)])
+    assert spans == [Span(10.0, 12.0), Span(3.0, 5.5)]
+    # A translated segment that shares any time with a restricted original one is hidden.
+    assert masks(spans, start=5.0, end=8.0)
+    assert not masks(spans, start=5.5, end=9.0)

@@ -274,7 +274,11 @@ def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
     assert set(source) <= set(properties)  # the mapping is strict
     # The mode is stored as what it decides: how many protocols a reader must hold.
     every_field = {field.name for field in dataclasses.fields(SegmentDocument)}
-    assert every_field - {"protocol_mode"} <= set(source)
+    # The track is stored only when it is not the original (what a hit reads without one).
+    assert every_field - {"protocol_mode", "track"} <= set(source)
+    translated = q.document_source(dataclasses.replace(doc, track="translation"))
+    assert translated["track"] == "translation"
+    assert {"track"} <= set(properties)
     every = q.document_source(document(protocol_mode="all", available=False))
     assert (every["protocols_required"], every["available"]) == (2, False)
 
@@ -562,6 +566,8 @@ def test_paging_sorting_and_exact_totals() -> None:
         "start",
         "end",
         "text",
+        "language",
+        "track",
     }
 
 

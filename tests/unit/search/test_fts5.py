@@ -404,6 +404,18 @@ V5_SCHEMA = V4_SCHEMA.replace(
     "decade INTEGER, tokens TEXT NOT NULL DEFAULT '', token_count INTEGER NOT NULL DEFAULT 0\n",
 ).replace("user_version = 4", "user_version = 5")
 
+V6_SCHEMA = V4_SCHEMA.replace(
+    "decade INTEGER\n", "decade INTEGER, year INTEGER, speaker TEXT\n"
+).replace(
+    "text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'",
+    "text, tags, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3', columnsize = 0",
+).replace("user_version = 4", "user_version = 6") + (
+    "CREATE INDEX segment_meta_story_id ON segment_meta (story_id);\n"
+    "CREATE TABLE segment_terms (segment_rowid INTEGER NOT NULL, field TEXT NOT NULL, "
+    "value TEXT NOT NULL, PRIMARY KEY (segment_rowid, field, value)) WITHOUT ROWID;\n"
+    "CREATE INDEX segment_terms_value ON segment_terms (field, value);\n"
+)
+
 # Fingerprints made by FINGERPRINT_VERSION 1 and 2, as version 2 and 3 indices hold them.
 OLD_FINGERPRINTS = {
     2: "d41a9fcb6b0f209adf89611936e6c297be0c707626f5f3745604f707d56e7cf2",
@@ -422,7 +434,14 @@ def schema_of(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, 
 
 @pytest.mark.parametrize(
     ("version", "schema"),
-    [(1, V1_SCHEMA), (2, V2_SCHEMA), (3, V3_SCHEMA), (4, V4_SCHEMA), (5, V5_SCHEMA)],
+    [
+        (1, V1_SCHEMA),
+        (2, V2_SCHEMA),
+        (3, V3_SCHEMA),
+        (4, V4_SCHEMA),
+        (5, V5_SCHEMA),
+        (6, V6_SCHEMA),
+    ],
 )
 def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     tmp_path: Path, version: int, schema: str
@@ -448,6 +467,8 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     conn.close()
     index = Fts5Index(path)
     assert sorted(texts_found(index, "canoe")) == ["a community canoe", "the old canoe"]
+    # The English stems are made on opening: another form of a word finds its segments.
+    assert sorted(texts_found(index, "canoes")) == ["a community canoe", "the old canoe"]
     stale = OLD_FINGERPRINTS.get(version, "")
     assert index.document_fingerprints() == {public_id: stale, community_id: stale}
     facets = index.search("canoe", EVERYTHING, offset=0, limit=1, facets=FACET_FIELDS).facets
@@ -467,7 +488,7 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     assert texts_found(index, "canoe", ANONYMOUS) == ["the old canoe"]
     Fts5Index(path)  # opening again migrates nothing
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     conn.close()
     fresh = Fts5Index(tmp_path / "fresh.sqlite3")
     assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
