@@ -13,8 +13,8 @@ exact phrase stays exact and a prefix is never compared with a stem.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -28,9 +28,16 @@ _APOSTROPHE = "\u2019"  # the typographic apostrophe (right single quotation mar
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _english() -> Any:
-    return snowballstemmer.stemmer("english")
+    """This thread's English stemmer: a Snowball stemmer keeps its word in itself while it
+    works, so two threads sharing one (searches served in parallel) corrupt each other."""
+    stemmer = getattr(_local, "english", None)
+    if stemmer is None:
+        stemmer = _local.english = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def is_stemmed(language: str | None) -> bool:
