@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Table, and_, insert, or_, select, update
-from sqlalchemy.orm import DeclarativeBase, Session, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from archive.models import (
     Collection,
@@ -130,15 +130,6 @@ def add_all(session: Session, rows: Sequence[object]) -> None:
 
 def community_by_name(session: Session, name: str) -> uuid.UUID | None:
     return session.scalar(select(Community.id).where(Community.name == name))
-
-
-def existing_ids(
-    session: Session, model: type[DeclarativeBase], *, ids: set[uuid.UUID]
-) -> set[uuid.UUID]:
-    if not ids:
-        return set()
-    column = model.__table__.c.id
-    return set(session.scalars(select(column).where(column.in_(ids))))
 
 
 def collection_in(session: Session, collection_id: uuid.UUID, *, community_id: uuid.UUID) -> bool:

@@ -131,7 +131,8 @@ def plan_story_bag(
     plan.files["data/metadata/dublin-core.xml"] = oai_xml.dublin_core_record(_dublin_core(bundle))
     plan.files["data/metadata/events-premis.json"] = _json(_premis(bundle, masked=masked))
     consent = bundle.story.consent
-    if consent is not None and consent.document_key and consent.document_sha256:
+    # The signed consent names the family and what they agreed to: not for a masked bag.
+    if not masked and consent is not None and consent.document_key and consent.document_sha256:
         suffix = _suffix_for(consent.document_content_type or "", fallback="")
         plan.stored.append(
             StoredPayload(

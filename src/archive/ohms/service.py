@@ -43,7 +43,7 @@ def ohms_xml(
             start=s.start,
             end=s.end,
             text=RESTRICTED_TEXT if s.id in hidden else s.text,
-            speaker=s.speaker,
+            speaker=None if s.id in hidden else s.speaker,
             word_starts=()
             if s.id in hidden
             else tuple(float(w["start"]) for w in s.words if "start" in w),

@@ -97,3 +97,9 @@ def list_recordings(
     key = Recording.created_at if sort is RecordingSort.CREATED else Recording.updated_at
     sorting = Sorting(key, Recording.id, descending=descending, kind="datetime")
     return keyset_page(session, query, sorting=sorting, position=position, limit=limit)
+
+
+def lock_recording(session: Session, recording: Recording) -> None:
+    """Reads the recording again, locked until the transaction ends (PostgreSQL; SQLite
+    writes one transaction at a time already)."""
+    session.refresh(recording, with_for_update=True)

@@ -270,6 +270,7 @@ def deaccession(
     recording = get_curated_recording(
         session, viewer, recording_id=recording_id, doing="may deaccession a recording"
     )
+    repository.lock_recording(session, recording)  # two deaccessions at once: one wins
     require_held(recording)
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:

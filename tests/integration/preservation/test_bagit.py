@@ -314,6 +314,7 @@ def test_the_api_streams_a_bag_and_a_masked_one_keeps_restricted_parts_back(
     assert "Family words" not in (kept_back / "data/metadata/archive.json").read_text()
     assert not list(kept_back.glob(f"data/recordings/{recording_id}/original*"))
     assert list(kept_back.glob(f"data/recordings/{recording_id}/listening-copy*"))
+    assert not list(kept_back.glob("data/consent/*"))
 
     outsider = make_user("bo", Role.ARCHIVIST)
     assert client.get(f"/api/v1/stories/{story_id}/export", headers=outsider).status_code == 404
