@@ -58,7 +58,7 @@ from archive.search.base import (
     SearchHit,
     SearchResult,
 )
-from archive.search.documents import SegmentDocument, documents_of
+from archive.search.documents import SegmentDocument, documents_of, fingerprints, runs
 from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from archive.search.fts5_scoring import needles, score_window, tokenizer
 from archive.search.query import ParsedQuery, parse_query
@@ -66,6 +66,9 @@ from archive.search.query import ParsedQuery, parse_query
 BUSY_TIMEOUT_SECONDS = 10.0
 _BUILD_BATCH = 10_000
 _BUILD_CACHE_KIB = 256 * 1024  # the page cache of a rebuild: 256 MiB while it runs
+_BUILD_CRISISMERGE = 64  # segments of one level before FTS5 merges them during a rebuild
+_AUTOMERGE = 4  # FTS5's defaults, for every other write
+_CRISISMERGE = 16
 _DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
 
 # Private-use characters that FTS5 `highlight()` puts around matches; they survive
@@ -129,10 +132,10 @@ WHERE segment_text MATCH ? AND segment_text.rowid = ?
 """
 
 _INSERT_META = """
-INSERT INTO segment_meta (rowid, segment_id, recording_id, story_id, transcript_id,
-                          start_seconds, end_seconds, language, story_title, access, owner_id,
-                          collection_id, fingerprint, community_id, protocol_ids,
-                          protocols_required, available, decade, year, speaker)
+INSERT INTO segment_meta (rowid, segment_id, start_seconds, end_seconds, fingerprint, speaker,
+                          recording_id, story_id, transcript_id, language, story_title, access,
+                          owner_id, collection_id, community_id, protocol_ids,
+                          protocols_required, available, decade, year)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
@@ -313,13 +316,24 @@ class Fts5Index:
                 build.execute("PRAGMA temp_store = MEMORY")
                 build.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KIB}")
                 build.execute("BEGIN")
-                for statement in _statements(SCHEMA):
-                    build.execute(statement)
+                # The secondary indexes are made once the tables are full (faster than keeping
+                # them up to date row by row), and FTS5 leaves its segments unmerged until the
+                # one 'optimize' at the end, which merges them all anyway.
+                statements = _statements(SCHEMA)
+                indexes = [s for s in statements if s.startswith("CREATE INDEX")]
+                for statement in statements:
+                    if statement not in indexes:
+                        build.execute(statement)
+                _configure(build, automerge=0, crisismerge=_BUILD_CRISISMERGE)
                 rowid = 1
                 for batch in _batched(documents, _BUILD_BATCH):
                     _insert_documents(build, batch, first_rowid=rowid)
                     rowid += len(batch)
+                for statement in indexes:
+                    build.execute(statement)
                 build.execute("INSERT INTO segment_text (segment_text) VALUES ('optimize')")
+                # FTS5 keeps its settings in the file: the live index merges as it always did.
+                _configure(build, automerge=_AUTOMERGE, crisismerge=_CRISISMERGE)
                 build.execute("COMMIT")
                 with self._connection() as live, _unavailable_on_error():
                     build.backup(live)
@@ -398,19 +412,35 @@ def _insert_documents(
     conn: sqlite3.Connection, docs: Sequence[SegmentDocument], *, first_rowid: int
 ) -> None:
     """Each table written with one prepared statement for all of `docs`, rowids from
-    `first_rowid` on."""
+    `first_rowid` on. What the segments of a recording share (ids as text, tags, narrators and
+    subjects) is prepared once per run of them."""
     meta: list[tuple[object, ...]] = []
     texts: list[tuple[int, str, str]] = []
     terms: list[tuple[int, str, str]] = []
-    for rowid, doc in enumerate(docs, start=first_rowid):
-        meta.append((rowid, *_meta_row(doc)))
-        texts.append((rowid, doc.text, _document_tags(doc)))
-        found = {(NARRATOR_FIELD, _text(p) or "") for p in doc.narrators}
-        found.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
-        terms.extend((rowid, field, value) for field, value in sorted(found))
+    prints = iter(fingerprints(docs))
+    rowid = first_rowid
+    for run in runs(docs):
+        head = run[0]
+        shared = _shared_meta(head)
+        tags = _document_tags(head)
+        found = {(NARRATOR_FIELD, _text(p) or "") for p in head.narrators}
+        found.update((SUBJECT_FIELD, subject) for subject in head.subjects)
+        pairs = sorted(found)
+        for doc in run:
+            meta.append(
+                (rowid, str(doc.segment_id), doc.start, doc.end, next(prints), doc.speaker, *shared)
+            )
+            texts.append((rowid, doc.text, tags))
+            terms.extend([(rowid, field, value) for field, value in pairs])
+            rowid += 1
     conn.executemany(_INSERT_META, meta)
     conn.executemany(_INSERT_TEXT, texts)
     conn.executemany(_INSERT_TERM, terms)
+
+
+def _configure(conn: sqlite3.Connection, *, automerge: int, crisismerge: int) -> None:
+    for name, value in (("automerge", automerge), ("crisismerge", crisismerge)):
+        conn.execute("INSERT INTO segment_text (segment_text, rank) VALUES (?, ?)", (name, value))
 
 
 def _next_rowid(conn: sqlite3.Connection) -> int:
@@ -516,27 +546,24 @@ def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None
     conn.execute("DELETE FROM segment_meta WHERE recording_id = ?", (key,))
 
 
-def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
+def _shared_meta(doc: SegmentDocument) -> tuple[object, ...]:
+    """The `segment_meta` values after `_INSERT_META`'s first six, which the segments of a
+    recording share."""
     return (
-        str(doc.segment_id),
         _text(doc.recording_id),
         _text(doc.story_id),
         _text(doc.transcript_id),
-        doc.start,
-        doc.end,
         doc.language,
         doc.story_title,
         str(doc.access),
         _text(doc.owner_id),
         _text(doc.collection_id),
-        doc.fingerprint(),
         _text(doc.community_id),
         _protocols_text(doc.protocol_ids),
         doc.protocols_required,
         1 if doc.available else 0,
         doc.decade,
         doc.year,
-        doc.speaker,
     )
 
 
