@@ -123,13 +123,15 @@ SELECT t.field, t.value, count(*) FROM sample CROSS JOIN segment_terms AS t USIN
 WHERE t.field = 'subject' GROUP BY 1, 2""",
 }
 
-# The hits of the page, with their highlights: one row by rowid each.
+# The hits of the page, with their highlights, in one statement: one row by rowid each
+# (?1 and ?2 the marks, ?3 the MATCH expression, then the rowids), each with its place.
 _HIT = """
-SELECT m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
-       segment_text.text, highlight(segment_text, 0, ?, ?)
+SELECT {place}, m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
+       segment_text.text, highlight(segment_text, 0, ?1, ?2)
 FROM segment_text CROSS JOIN segment_meta AS m ON m.rowid = segment_text.rowid
-WHERE segment_text MATCH ? AND segment_text.rowid = ?
+WHERE segment_text MATCH ?3 AND segment_text.rowid = ?{param}
 """
+_HITS_PER_STATEMENT = 100  # well under SQLite's limit of 500 parts of a compound SELECT
 
 _INSERT_META = """
 INSERT INTO segment_meta (rowid, segment_id, start_seconds, end_seconds, fingerprint, speaker,
@@ -268,11 +270,10 @@ class Fts5Index:
                 with tokenizer() as words:
                     ranked = score_window(candidates, needles(parsed, words), words=words)
                 page = ranked[offset : offset + limit]
-                highlight_match = f"text : ({parsed.match})"
-                rows = [
-                    (conn.execute(_HIT, (_OPEN, _CLOSE, highlight_match, rowid)).fetchone(), score)
-                    for rowid, score in page
-                ]
+                found = _hit_rows(
+                    conn, f"text : ({parsed.match})", rowids=[rowid for rowid, _ in page]
+                )
+                rows = [(found.get(place), score) for place, (_, score) in enumerate(page)]
             finally:
                 conn.execute("COMMIT")
         relation = "gte" if total > TOTAL_LIMIT else "eq"
@@ -720,6 +721,21 @@ def _facets(
         name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE])
         for name, counter in counters.items()
     }
+
+
+def _hit_rows(
+    conn: sqlite3.Connection, match: str, *, rowids: Sequence[int]
+) -> dict[int, tuple[str, str, str, float, float, str, str]]:
+    """Place on the page -> the hit's row, with its highlight."""
+    found: dict[int, tuple[str, str, str, float, float, str, str]] = {}
+    for start in range(0, len(rowids), _HITS_PER_STATEMENT):
+        batch = rowids[start : start + _HITS_PER_STATEMENT]
+        statement = " UNION ALL ".join(
+            _HIT.format(place=start + n, param=n + 4) for n in range(len(batch))
+        )
+        for place, *row in conn.execute(statement, (_OPEN, _CLOSE, match, *batch)):
+            found[place] = tuple(row)
+    return found
 
 
 def _hit(row: tuple[str, str, str, float, float, str, str], score: float) -> SearchHit:

@@ -74,7 +74,7 @@ class Tokenizer:
 
 def tokens_field(words: Sequence[str]) -> str:
     """A document's `tokens` column: every word between two spaces."""
-    return "".join(f" {word} " for word in words)
+    return f" {'  '.join(words)} " if words else ""
 
 
 def needles(parsed: ParsedQuery, words: Tokenizer) -> list[str]:
