@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from archive.db.base import utcnow
 from archive.db.session import UnitOfWork
 from archive.discovery import repository
+from archive.discovery.repository import LatestTranscript
 from archive.domain.access import StoryAccess, effective_access, is_available
 from archive.domain.restrictions import Span, masks
-from archive.models import Recording, Story, Transcript
+from archive.models import Recording, Story
 from archive.people.schemas import PersonRole
 from archive.recordings import repository as recordings_repository
 from archive.search.documents import SegmentDocument, decade_of, year_of
@@ -89,7 +90,11 @@ def _searchable(story: Story) -> StoryAccess | None:
 
 
 def _documents(
-    recording: Recording, story: Story, *, transcript: Transcript | None, spans: list[Span]
+    recording: Recording,
+    story: Story,
+    *,
+    transcript: LatestTranscript | None,
+    spans: list[Span],
 ) -> list[SegmentDocument]:
     access = _searchable(story)
     if transcript is None or access is None or recording.deaccessioned_at is not None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Recording, Story, Transcript
+from archive.models import Recording, Segment, Story, Transcript
 from archive.stories.repository import ACCESS_LOADS
 
 DOCUMENT_LOADS = (*ACCESS_LOADS, selectinload(Story.people))
@@ -41,25 +43,64 @@ def recordings_with_stories(
     return [(row[0], row[1]) for row in rows]
 
 
+class SegmentRow(NamedTuple):
+    """What a search document reads of a segment (not its words, which can be long)."""
+
+    id: uuid.UUID
+    start: float
+    end: float
+    text: str
+    speaker: str | None
+    restricted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LatestTranscript:
+    id: uuid.UUID
+    language: str | None
+    segments: list[SegmentRow]
+    """In order."""
+
+
 def latest_transcripts(
     session: Session, recording_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, Transcript]:
-    """Each recording's newest transcript version, with its segments loaded."""
+) -> dict[uuid.UUID, LatestTranscript]:
+    """Each recording's newest transcript version, with its segments as plain rows."""
     latest = (
         select(Transcript.recording_id, func.max(Transcript.version).label("version"))
         .where(Transcript.recording_id.in_(recording_ids))
         .group_by(Transcript.recording_id)
         .subquery()
     )
-    transcripts = session.scalars(
-        select(Transcript)
-        .join(
+    transcripts = session.execute(
+        select(Transcript.id, Transcript.recording_id, Transcript.language).join(
             latest,
             and_(
                 Transcript.recording_id == latest.c.recording_id,
                 Transcript.version == latest.c.version,
             ),
         )
-        .options(selectinload(Transcript.segments))
-    )
-    return {transcript.recording_id: transcript for transcript in transcripts}
+    ).all()
+    segments: dict[uuid.UUID, list[SegmentRow]] = {row[0]: [] for row in transcripts}
+    if segments:
+        rows = session.execute(
+            select(
+                Segment.transcript_id,
+                Segment.id,
+                Segment.start,
+                Segment.end,
+                Segment.text,
+                Segment.speaker,
+                Segment.restricted,
+            )
+            .where(Segment.transcript_id.in_(segments))
+            .order_by(Segment.transcript_id, Segment.position)
+        )
+        for transcript_id, segment_id, start, end, text, speaker, restricted in rows:
+            segments[transcript_id].append(
+                SegmentRow(segment_id, start, end, text, speaker, restricted)
+            )
+    return {
+        recording_id: LatestTranscript(transcript_id, language, segments[transcript_id])
+        for transcript_id, recording_id, language in transcripts
+    }
