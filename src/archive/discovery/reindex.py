@@ -27,7 +27,7 @@ from archive.discovery.indexing import (
     documents_for_recordings,
 )
 from archive.search.base import SearchIndex
-from archive.search.documents import SegmentDocument
+from archive.search.documents import SegmentDocument, fingerprints
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ def check(units: UnitOfWork, index: SearchIndex) -> Drift:
     stored = index.document_fingerprints()
     expected: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
     for recording_id, documents in database_documents(units):
-        for doc in documents:
-            expected[doc.segment_id] = (recording_id, doc.fingerprint())
+        for doc, fingerprint in zip(documents, fingerprints(documents), strict=True):
+            expected[doc.segment_id] = (recording_id, fingerprint)
     missing = expected.keys() - stored.keys()
     stale = {
         segment_id

@@ -7,10 +7,11 @@ import dataclasses
 import functools
 import hashlib
 import json
+import json.encoder
 import operator
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 FINGERPRINT_VERSION = 5
@@ -73,10 +74,49 @@ class SegmentDocument:
         # The segment's own fields, then the fields it shares with every segment of its
         # recording (encoded once per recording and kept in a cache): two JSON arrays, one
         # after the other, read back unambiguously.
-        own = [FINGERPRINT_VERSION, str(self.segment_id), repr(float(self.start))]
-        own.extend((repr(float(self.end)), str.__str__(self.text), _canonical(self.speaker)))
-        encoded = _json(own) + _shared_json(_shared_fields(self))
-        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+        return _fingerprint(self, _shared_json(_shared_fields(self)))
+
+
+def fingerprints(documents: Iterable[SegmentDocument]) -> list[str]:
+    """`SegmentDocument.fingerprint` of each document, in order: the fields a run of documents
+    shares (the segments of one recording, one after the other) are encoded once for the run."""
+    found: list[str] = []
+    for run in runs(documents):
+        shared_json = _shared_json(_shared_fields(run[0]))
+        found.extend(_fingerprint(doc, shared_json) for doc in run)
+    return found
+
+
+def runs(documents: Iterable[SegmentDocument]) -> Iterator[list[SegmentDocument]]:
+    """`documents` in runs of consecutive documents that share every field but their own
+    (segment id, start, end, text, speaker): what a writer can prepare once per run."""
+    run: list[SegmentDocument] = []
+    last: tuple[object, ...] | None = None
+    for doc in documents:
+        shared = _shared_fields(doc)
+        if shared != last:
+            if run:
+                yield run
+            run, last = [], shared
+        run.append(doc)
+    if run:
+        yield run
+
+
+def _fingerprint(doc: SegmentDocument, shared_json: str) -> str:
+    # The JSON array of the segment's own fields, written out: what `_json` makes of
+    # [FINGERPRINT_VERSION, id, repr(start), repr(end), text, speaker] (ids and float reprs
+    # hold nothing JSON escapes), without building an encoder for each segment.
+    speaker = "null" if doc.speaker is None else _string(str.__str__(doc.speaker))
+    own = (
+        f'[{FINGERPRINT_VERSION},"{doc.segment_id}","{float(doc.start)!r}",'
+        f'"{float(doc.end)!r}",{_string(str.__str__(doc.text))},{speaker}]'
+    )
+    return hashlib.sha256((own + shared_json).encode("utf-8")).hexdigest()
+
+
+_string: Callable[[str], str] = json.encoder.encode_basestring
+"""A str as a JSON string, non-ASCII kept: what `json.dumps(ensure_ascii=False)` writes."""
 
 
 def _canonical(value: object) -> object:

@@ -49,7 +49,7 @@ from typing import Any
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
 from archive.search import fts5_tags
-from archive.search.analysis import fts5_match, stems_text
+from archive.search.analysis import fts5_match, is_stemmed, stems_text
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
@@ -60,7 +60,7 @@ from archive.search.base import (
     SearchHit,
     SearchResult,
 )
-from archive.search.documents import SegmentDocument, documents_of
+from archive.search.documents import SegmentDocument, documents_of, fingerprints, runs
 from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from archive.search.fts5_scoring import needles, score_window, tokenizer
 from archive.search.query import ParsedQuery, parse_query
@@ -68,6 +68,9 @@ from archive.search.query import ParsedQuery, parse_query
 BUSY_TIMEOUT_SECONDS = 10.0
 _BUILD_BATCH = 10_000
 _BUILD_CACHE_KIB = 256 * 1024  # the page cache of a rebuild: 256 MiB while it runs
+_BUILD_CRISISMERGE = 64  # segments of one level before FTS5 merges them during a rebuild
+_AUTOMERGE = 4  # FTS5's defaults, for every other write
+_CRISISMERGE = 16
 _DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
 
 # Private-use characters that FTS5 `highlight()` puts around matches; they survive
@@ -122,19 +125,21 @@ SELECT t.field, t.value, count(*) FROM sample CROSS JOIN segment_terms AS t USIN
 WHERE t.field = 'subject' GROUP BY 1, 2""",
 }
 
-# The hits of the page, with their highlights: one row by rowid each.
+# The hits of the page, with their highlights, in one statement: one row by rowid each
+# (?1 and ?2 the marks, ?3 the MATCH expression, then the rowids), each with its place.
 _HIT = """
-SELECT m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
-       segment_text.text, highlight(segment_text, 0, ?, ?), m.language, m.track
+SELECT {place}, m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
+       segment_text.text, highlight(segment_text, 0, ?1, ?2), m.language, m.track
 FROM segment_text CROSS JOIN segment_meta AS m ON m.rowid = segment_text.rowid
-WHERE segment_text MATCH ? AND segment_text.rowid = ?
+WHERE segment_text MATCH ?3 AND segment_text.rowid = ?{param}
 """
+_HITS_PER_STATEMENT = 100  # well under SQLite's limit of 500 parts of a compound SELECT
 
 _INSERT_META = """
-INSERT INTO segment_meta (rowid, segment_id, recording_id, story_id, transcript_id,
-                          start_seconds, end_seconds, language, story_title, access, owner_id,
-                          collection_id, fingerprint, community_id, protocol_ids,
-                          protocols_required, available, decade, year, speaker, track)
+INSERT INTO segment_meta (rowid, segment_id, start_seconds, end_seconds, fingerprint, speaker,
+                          recording_id, story_id, transcript_id, language, story_title, access,
+                          owner_id, collection_id, community_id, protocol_ids,
+                          protocols_required, available, decade, year, track)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
@@ -268,11 +273,8 @@ class Fts5Index:
                 with tokenizer() as words:
                     ranked = score_window(candidates, needles(parsed, words), words=words)
                 page = ranked[offset : offset + limit]
-                highlight_match = f"({wanted})"
-                rows = [
-                    (conn.execute(_HIT, (_OPEN, _CLOSE, highlight_match, rowid)).fetchone(), score)
-                    for rowid, score in page
-                ]
+                found = _hit_rows(conn, f"({wanted})", rowids=[rowid for rowid, _ in page])
+                rows = [(found.get(place), score) for place, (_, score) in enumerate(page)]
             finally:
                 conn.execute("COMMIT")
         relation = "gte" if total > TOTAL_LIMIT else "eq"
@@ -316,13 +318,24 @@ class Fts5Index:
                 build.execute("PRAGMA temp_store = MEMORY")
                 build.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KIB}")
                 build.execute("BEGIN")
-                for statement in _statements(SCHEMA):
-                    build.execute(statement)
+                # The secondary indexes are made once the tables are full (faster than keeping
+                # them up to date row by row), and FTS5 leaves its segments unmerged until the
+                # one 'optimize' at the end, which merges them all anyway.
+                statements = _statements(SCHEMA)
+                indexes = [s for s in statements if s.startswith("CREATE INDEX")]
+                for statement in statements:
+                    if statement not in indexes:
+                        build.execute(statement)
+                _configure(build, automerge=0, crisismerge=_BUILD_CRISISMERGE)
                 rowid = 1
                 for batch in _batched(documents, _BUILD_BATCH):
                     _insert_documents(build, batch, first_rowid=rowid)
                     rowid += len(batch)
+                for statement in indexes:
+                    build.execute(statement)
                 build.execute("INSERT INTO segment_text (segment_text) VALUES ('optimize')")
+                # FTS5 keeps its settings in the file: the live index merges as it always did.
+                _configure(build, automerge=_AUTOMERGE, crisismerge=_CRISISMERGE)
                 build.execute("COMMIT")
                 with self._connection() as live, _unavailable_on_error():
                     build.backup(live)
@@ -401,19 +414,37 @@ def _insert_documents(
     conn: sqlite3.Connection, docs: Sequence[SegmentDocument], *, first_rowid: int
 ) -> None:
     """Each table written with one prepared statement for all of `docs`, rowids from
-    `first_rowid` on."""
+    `first_rowid` on. What the segments of a recording share (ids as text, tags, narrators and
+    subjects) is prepared once per run of them."""
     meta: list[tuple[object, ...]] = []
     texts: list[tuple[int, str, str, str]] = []
     terms: list[tuple[int, str, str]] = []
-    for rowid, doc in enumerate(docs, start=first_rowid):
-        meta.append((rowid, *_meta_row(doc)))
-        texts.append((rowid, doc.text, stems_text(doc.text, doc.language), _document_tags(doc)))
-        found = {(NARRATOR_FIELD, _text(p) or "") for p in doc.narrators}
-        found.update((SUBJECT_FIELD, subject) for subject in doc.subjects)
-        terms.extend((rowid, field, value) for field, value in sorted(found))
+    prints = iter(fingerprints(docs))
+    rowid = first_rowid
+    for run in runs(docs):
+        head = run[0]
+        shared = _shared_meta(head)
+        tags = _document_tags(head)
+        found = {(NARRATOR_FIELD, _text(p) or "") for p in head.narrators}
+        found.update((SUBJECT_FIELD, subject) for subject in head.subjects)
+        pairs = sorted(found)
+        stemmed = is_stemmed(head.language)
+        for doc in run:
+            meta.append(
+                (rowid, str(doc.segment_id), doc.start, doc.end, next(prints), doc.speaker, *shared)
+            )
+            stems = stems_text(doc.text, doc.language) if stemmed else ""
+            texts.append((rowid, doc.text, stems, tags))
+            terms.extend([(rowid, field, value) for field, value in pairs])
+            rowid += 1
     conn.executemany(_INSERT_META, meta)
     conn.executemany(_INSERT_TEXT, texts)
     conn.executemany(_INSERT_TERM, terms)
+
+
+def _configure(conn: sqlite3.Connection, *, automerge: int, crisismerge: int) -> None:
+    for name, value in (("automerge", automerge), ("crisismerge", crisismerge)):
+        conn.execute("INSERT INTO segment_text (segment_text, rank) VALUES (?, ?)", (name, value))
 
 
 def _next_rowid(conn: sqlite3.Connection) -> int:
@@ -520,27 +551,24 @@ def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None
     conn.execute("DELETE FROM segment_meta WHERE recording_id = ?", (key,))
 
 
-def _meta_row(doc: SegmentDocument) -> tuple[object, ...]:
+def _shared_meta(doc: SegmentDocument) -> tuple[object, ...]:
+    """The `segment_meta` values after `_INSERT_META`'s first six, which the segments of a
+    recording share."""
     return (
-        str(doc.segment_id),
         _text(doc.recording_id),
         _text(doc.story_id),
         _text(doc.transcript_id),
-        doc.start,
-        doc.end,
         doc.language,
         doc.story_title,
         str(doc.access),
         _text(doc.owner_id),
         _text(doc.collection_id),
-        doc.fingerprint(),
         _text(doc.community_id),
         _protocols_text(doc.protocol_ids),
         doc.protocols_required,
         1 if doc.available else 0,
         doc.decade,
         doc.year,
-        doc.speaker,
         doc.track,
     )
 
@@ -698,6 +726,21 @@ def _facets(
         name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE])
         for name, counter in counters.items()
     }
+
+
+def _hit_rows(
+    conn: sqlite3.Connection, match: str, *, rowids: Sequence[int]
+) -> dict[int, tuple[str, str, str, float, float, str, str, str | None, str]]:
+    """Place on the page -> the hit's row, with its highlight."""
+    found: dict[int, tuple[str, str, str, float, float, str, str, str | None, str]] = {}
+    for start in range(0, len(rowids), _HITS_PER_STATEMENT):
+        batch = rowids[start : start + _HITS_PER_STATEMENT]
+        statement = " UNION ALL ".join(
+            _HIT.format(place=start + n, param=n + 4) for n in range(len(batch))
+        )
+        for place, *row in conn.execute(statement, (_OPEN, _CLOSE, match, *batch)):
+            found[place] = tuple(row)
+    return found
 
 
 def _hit(

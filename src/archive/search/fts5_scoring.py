@@ -23,16 +23,13 @@ from archive.search.scoring import segment_score
 
 @contextmanager
 def tokenizer() -> Iterator[Tokenizer]:
-    """The index's tokenizer in a private in-memory database; nothing touches the index file."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    """The index's tokenizer, in a private in-memory database made the first time a text needs
+    it (an ASCII text's words are read in Python); nothing touches the index file."""
+    words = Tokenizer()
     try:
-        conn.execute(
-            f"CREATE VIRTUAL TABLE words USING fts5(text, content='', tokenize='{TOKENIZE}')"
-        )
-        conn.execute("CREATE VIRTUAL TABLE word_instances USING fts5vocab(words, instance)")
-        yield Tokenizer(conn)
+        yield words
     finally:
-        conn.close()
+        words.close()
 
 
 PLAIN_ASCII = TOKENIZE == "unicode61 remove_diacritics 2"
@@ -44,8 +41,24 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 class Tokenizer:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self) -> None:
+        self._opened: sqlite3.Connection | None = None
+
+    def close(self) -> None:
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._opened is None:
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            conn.execute(
+                f"CREATE VIRTUAL TABLE words USING fts5(text, content='', tokenize='{TOKENIZE}')"
+            )
+            conn.execute("CREATE VIRTUAL TABLE word_instances USING fts5vocab(words, instance)")
+            self._opened = conn
+        return self._opened
 
     def words(self, texts: Sequence[str]) -> list[list[str]]:
         """Each text's words, in order, folded as the index folds them."""
@@ -74,7 +87,7 @@ class Tokenizer:
 
 def tokens_field(words: Sequence[str]) -> str:
     """A document's `tokens` column: every word between two spaces."""
-    return "".join(f" {word} " for word in words)
+    return f" {'  '.join(words)} " if words else ""
 
 
 def needles(parsed: ParsedQuery, words: Tokenizer) -> list[str]:

@@ -5,6 +5,7 @@ keep working, health says search is unavailable, the index jobs retry, and `arch
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -102,9 +103,13 @@ def test_the_node_stopping_mid_indexing_loses_nothing(
         search = client.get("/api/v1/search", params={"q": "river"})
         assert search.status_code == 503
 
-        node.start()  # longer than the first retry's wait (5 s)
-        worker.run_until_idle()
+        node.start()
         assert client.get("/api/v1/health").json()["search"] == "ok"
+        # The index job that failed is tried again once its wait (5 s) is over.
+        deadline = time.monotonic() + 60
+        while found(client, "river") < 3 and time.monotonic() < deadline:
+            worker.run_until_idle()
+            time.sleep(0.5)
         assert found(client, "river") == 3
     worker.close()
 

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import uuid
 from typing import Any
 
 import pytest
 
 from archive.domain.access import Access
-from archive.search.documents import SegmentDocument, decade_of
+from archive.search.documents import (
+    FINGERPRINT_VERSION,
+    SegmentDocument,
+    _shared_fields,
+    _shared_json,
+    decade_of,
+    fingerprints,
+)
 
 DOC = SegmentDocument(
     segment_id=uuid.UUID(int=1),
@@ -147,3 +156,26 @@ def test_a_missing_decade_is_not_decade_zero() -> None:
 )
 def test_the_decade_of_a_partial_date(recorded_date: str | None, decade: int | None) -> None:
     assert decade_of(recorded_date) == decade
+
+
+def test_fingerprints_of_runs_are_each_documents_own() -> None:
+    texts = ['say "hi"\\', "año \u2028 \x00\t\n 😀", "plain"]
+    docs = [
+        dataclasses.replace(DOC, segment_id=uuid.UUID(int=100 + n), text=text, speaker=speaker)
+        for n, (text, speaker) in enumerate(zip(texts, ("Ana", None, 'B"en'), strict=True))
+    ]
+    # Runs that share every field, a field changing mid-run, a value of another type.
+    docs += [dataclasses.replace(docs[0], story_title="Other"), docs[1], docs[2]]
+    docs += [dataclasses.replace(docs[2], access=Access.PUBLIC, start=3)]
+    assert fingerprints(docs) == [doc.fingerprint() for doc in docs]
+    assert len(set(fingerprints(docs))) == len(docs) - 2
+
+
+def test_the_fingerprint_encodes_the_text_as_json() -> None:
+    doc = dataclasses.replace(DOC, text='a "quote", a \\ and año\n', speaker=None)
+    own = [FINGERPRINT_VERSION, str(doc.segment_id), repr(doc.start), repr(doc.end), doc.text, None]
+    encoded = json.dumps(own, ensure_ascii=False, separators=(",", ":"))
+    assert (
+        doc.fingerprint()
+        == hashlib.sha256((encoded + _shared_json(_shared_fields(doc))).encode("utf-8")).hexdigest()
+    )

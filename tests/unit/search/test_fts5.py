@@ -659,3 +659,15 @@ def test_ascii_texts_are_read_into_words_as_the_index_tokenizer_reads_them() -> 
             ["x"],
         ]
     )
+
+
+def test_after_a_rebuild_the_index_merges_its_writes_as_usual(
+    index: Fts5Index, tmp_path: Path
+) -> None:
+    _, docs = recording(["the canoe"])
+    index.rebuild(docs)
+    with sqlite3.connect(tmp_path / "search.sqlite3") as conn:
+        settings = dict(conn.execute("SELECT k, v FROM segment_text_config").fetchall())
+    assert settings.get("automerge", 4) == 4
+    assert settings.get("crisismerge", 16) == 16
+    assert index.search("canoe", EVERYTHING, offset=0, limit=5).total == 1
