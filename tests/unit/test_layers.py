@@ -39,6 +39,8 @@ SQL_ADAPTERS: dict[str, str] = {
     "archive.search.fts5": "the SQLite FTS5 search adapter: its index lives in the database",
     "archive.search.fts5_schema": "creates and drops the FTS5 tables",
     "archive.search.fts5_scoring": "tokenizes the candidates of a search in a private FTS5 table",
+    "archive.search.fts5_writing": "writes the FTS5 index's rows, for the adapter",
+    "archive.search.fts5_filters": "the WHERE parts of the FTS5 adapter's searches",
     "archive.jobs.queue": "the job queue's claim, lease and finish statements",
     "archive.jobs.heartbeats": "the workers' heartbeat rows",
     "archive.preflight": "asks a bare connection `SELECT 1` before the start: no session, no model",

@@ -34,7 +34,6 @@ the next one sees the whole new index, and a writer waits for the switch like fo
 
 from __future__ import annotations
 
-import functools
 import html
 import itertools
 import sqlite3
@@ -44,12 +43,11 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
-from archive.search import fts5_tags
-from archive.search.analysis import fts5_match, is_stemmed, stems_text
+from archive.search import fts5_filters
+from archive.search.analysis import fts5_match
 from archive.search.base import (
     FACET_FIELDS,
     FACET_SIZE,
@@ -60,9 +58,16 @@ from archive.search.base import (
     SearchHit,
     SearchResult,
 )
-from archive.search.documents import SegmentDocument, documents_of, fingerprints, runs
+from archive.search.documents import SegmentDocument, documents_of
 from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 from archive.search.fts5_scoring import needles, score_window, tokenizer
+from archive.search.fts5_writing import (
+    DELETE_BATCH,
+    delete_recording,
+    insert_documents,
+    next_rowid,
+    retag,
+)
 from archive.search.query import ParsedQuery, parse_query
 
 BUSY_TIMEOUT_SECONDS = 10.0
@@ -71,7 +76,6 @@ _BUILD_CACHE_KIB = 256 * 1024  # the page cache of a rebuild: 256 MiB while it r
 _BUILD_CRISISMERGE = 64  # segments of one level before FTS5 merges them during a rebuild
 _AUTOMERGE = 4  # FTS5's defaults, for every other write
 _CRISISMERGE = 16
-_DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
 
 # Private-use characters that FTS5 `highlight()` puts around matches; they survive
 # `html.escape`, which lets the text be escaped whole before the marks become tags.
@@ -135,20 +139,7 @@ WHERE segment_text MATCH ?3 AND segment_text.rowid = ?{param}
 """
 _HITS_PER_STATEMENT = 100  # well under SQLite's limit of 500 parts of a compound SELECT
 
-_INSERT_META = """
-INSERT INTO segment_meta (rowid, segment_id, start_seconds, end_seconds, fingerprint, speaker,
-                          recording_id, story_id, transcript_id, language, story_title, access,
-                          owner_id, collection_id, community_id, protocol_ids,
-                          protocols_required, available, decade, year, track)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
 
-_INSERT_TEXT = "INSERT INTO segment_text (rowid, text, stems, tags) VALUES (?, ?, ?, ?)"
-
-_INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
-
-NARRATOR_FIELD = "narrator"
-SUBJECT_FIELD = "subject"
 """The `segment_terms.field` of each many-valued field: the names of their facets."""
 
 
@@ -177,7 +168,7 @@ class Fts5Index:
                 for statement in _statements(statements):
                     conn.execute(statement)
                 if version in MIGRATIONS:
-                    _retag(conn)
+                    retag(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -190,13 +181,13 @@ class Fts5Index:
         # Materialised before the write lock is taken, so a slow producer never holds it.
         docs = documents_of(recording_id, documents)
         with self._write() as conn:
-            _delete_recording(conn, recording_id)
-            _insert_documents(conn, docs, first_rowid=_next_rowid(conn))
+            delete_recording(conn, recording_id)
+            insert_documents(conn, docs, first_rowid=next_rowid(conn))
 
     def remove_recording(self, recording_id: uuid.UUID) -> None:
         """Idempotent: removing an unknown recording does nothing."""
         with self._write() as conn:
-            _delete_recording(conn, recording_id)
+            delete_recording(conn, recording_id)
 
     def remove_documents(self, segment_ids: Iterable[uuid.UUID]) -> None:
         """Idempotent; all in one transaction."""
@@ -204,8 +195,8 @@ class Fts5Index:
         if not keys:
             return
         with self._write() as conn:
-            for start in range(0, len(keys), _DELETE_BATCH):
-                batch = keys[start : start + _DELETE_BATCH]
+            for start in range(0, len(keys), DELETE_BATCH):
+                batch = keys[start : start + DELETE_BATCH]
                 marks = ", ".join("?" * len(batch))
                 rowids = f"(SELECT rowid FROM segment_meta WHERE segment_id IN ({marks}))"
                 conn.execute(f"DELETE FROM segment_text WHERE rowid IN {rowids}", batch)
@@ -240,13 +231,13 @@ class Fts5Index:
         if unknown:
             raise ValueError(f"unknown facets {sorted(unknown)}; known: {FACET_FIELDS}")
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
-        narrowing = _narrowing(scope, filters=filters, parsed=parsed)
+        narrowing = fts5_filters.narrowing(scope, filters=filters, parsed=parsed)
         if narrowing is None:  # a filter no document can pass (a name nobody has)
             return SearchResult(total=0, hits=[], facets={name: {} for name in facets})
         wanted = fts5_match(parsed)
         match = " AND ".join([*narrowing, f"({wanted})"])
-        scope_sql, scope_params = _scope_filter(scope)
-        filters_sql, filters_params = _filters(filters, parsed)
+        scope_sql, scope_params = fts5_filters.scope_filter(scope)
+        filters_sql, filters_params = fts5_filters.filters_sql(filters, parsed)
         sql = {"scope": scope_sql, "filters": filters_sql}
         params = (match, *scope_params, *filters_params)
         window = RANK_WINDOW * max(1, -(-(offset + limit) // RANK_WINDOW))
@@ -329,7 +320,7 @@ class Fts5Index:
                 _configure(build, automerge=0, crisismerge=_BUILD_CRISISMERGE)
                 rowid = 1
                 for batch in _batched(documents, _BUILD_BATCH):
-                    _insert_documents(build, batch, first_rowid=rowid)
+                    insert_documents(build, batch, first_rowid=rowid)
                     rowid += len(batch)
                 for statement in indexes:
                     build.execute(statement)
@@ -410,309 +401,9 @@ def _batched(
         yield batch
 
 
-def _insert_documents(
-    conn: sqlite3.Connection, docs: Sequence[SegmentDocument], *, first_rowid: int
-) -> None:
-    """Each table written with one prepared statement for all of `docs`, rowids from
-    `first_rowid` on. What the segments of a recording share (ids as text, tags, narrators and
-    subjects) is prepared once per run of them."""
-    meta: list[tuple[object, ...]] = []
-    texts: list[tuple[int, str, str, str]] = []
-    terms: list[tuple[int, str, str]] = []
-    prints = iter(fingerprints(docs))
-    rowid = first_rowid
-    for run in runs(docs):
-        head = run[0]
-        shared = _shared_meta(head)
-        tags = _document_tags(head)
-        found = {(NARRATOR_FIELD, _text(p) or "") for p in head.narrators}
-        found.update((SUBJECT_FIELD, subject) for subject in head.subjects)
-        pairs = sorted(found)
-        stemmed = is_stemmed(head.language)
-        for doc in run:
-            meta.append(
-                (rowid, str(doc.segment_id), doc.start, doc.end, next(prints), doc.speaker, *shared)
-            )
-            stems = stems_text(doc.text, doc.language) if stemmed else ""
-            texts.append((rowid, doc.text, stems, tags))
-            terms.extend([(rowid, field, value) for field, value in pairs])
-            rowid += 1
-    conn.executemany(_INSERT_META, meta)
-    conn.executemany(_INSERT_TEXT, texts)
-    conn.executemany(_INSERT_TERM, terms)
-
-
 def _configure(conn: sqlite3.Connection, *, automerge: int, crisismerge: int) -> None:
     for name, value in (("automerge", automerge), ("crisismerge", crisismerge)):
         conn.execute("INSERT INTO segment_text (segment_text, rank) VALUES (?, ?)", (name, value))
-
-
-def _next_rowid(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM segment_meta").fetchone()[0])
-
-
-def _document_tags(doc: SegmentDocument) -> str:
-    # The segments of a story share every tag but the speaker's: made once per combination.
-    return _cached_tags(
-        str(doc.access),
-        doc.available,
-        doc.community_id,
-        doc.owner_id,
-        doc.story_id,
-        doc.protocols_required,
-        doc.language,
-        doc.collection_id,
-        doc.decade,
-        doc.year,
-        doc.narrators,
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _cached_tags(*fields: Any) -> str:
-    (
-        access,
-        available,
-        community_id,
-        owner_id,
-        story_id,
-        protocols_required,
-        language,
-        collection_id,
-        decade,
-        year,
-        narrators,
-    ) = fields
-    return fts5_tags.document_tags(
-        access=access,
-        available=available,
-        community_id=community_id,
-        owner_id=owner_id,
-        story_id=story_id,
-        protocols_required=protocols_required,
-        language=language,
-        collection_id=collection_id,
-        decade=decade,
-        year=year,
-        narrators=narrators,
-    )
-
-
-def _retag(conn: sqlite3.Connection) -> None:
-    """Copies the text of a file of an older version (`segment_text_old`) into the new text
-    table with each document's tags, in batches, in the caller's transaction."""
-    after = 0
-    while rows := conn.execute(
-        """
-        SELECT m.rowid, o.text, m.access, m.available, m.community_id, m.owner_id, m.story_id,
-               m.recording_id, m.protocols_required, m.language, m.collection_id, m.decade,
-               (SELECT group_concat(value, char(31)) FROM segment_terms
-                WHERE segment_rowid = m.rowid AND field = 'narrator'),
-               (SELECT group_concat(value, char(31)) FROM segment_terms
-                WHERE segment_rowid = m.rowid AND field = 'subject')
-        FROM segment_meta AS m JOIN segment_text_old AS o ON o.rowid = m.rowid
-        WHERE m.rowid > ? ORDER BY m.rowid LIMIT 1000
-        """,
-        (after,),
-    ).fetchall():
-        conn.executemany(
-            _INSERT_TEXT,
-            [
-                (
-                    row[0],
-                    row[1] or "",
-                    stems_text(row[1] or "", row[9]),
-                    fts5_tags.document_tags(
-                        access=row[2],
-                        available=bool(row[3]),
-                        community_id=row[4],
-                        owner_id=row[5],
-                        story_id=row[6],
-                        protocols_required=row[8],
-                        language=row[9],
-                        collection_id=row[10],
-                        decade=row[11],
-                        year=None,
-                        narrators=(row[12] or "").split("\x1f") if row[12] else (),
-                    ),
-                )
-                for row in rows
-            ],
-        )
-        after = rows[-1][0]
-    conn.execute("DROP TABLE segment_text_old")
-
-
-def _delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None:
-    key = str(recording_id)
-    rowids = "(SELECT rowid FROM segment_meta WHERE recording_id = ?)"
-    conn.execute(f"DELETE FROM segment_text WHERE rowid IN {rowids}", (key,))
-    conn.execute(f"DELETE FROM segment_terms WHERE segment_rowid IN {rowids}", (key,))
-    conn.execute("DELETE FROM segment_meta WHERE recording_id = ?", (key,))
-
-
-def _shared_meta(doc: SegmentDocument) -> tuple[object, ...]:
-    """The `segment_meta` values after `_INSERT_META`'s first six, which the segments of a
-    recording share."""
-    return (
-        _text(doc.recording_id),
-        _text(doc.story_id),
-        _text(doc.transcript_id),
-        doc.language,
-        doc.story_title,
-        str(doc.access),
-        _text(doc.owner_id),
-        _text(doc.collection_id),
-        _text(doc.community_id),
-        _protocols_text(doc.protocol_ids),
-        doc.protocols_required,
-        1 if doc.available else 0,
-        doc.decade,
-        doc.year,
-        doc.track,
-    )
-
-
-@functools.lru_cache(maxsize=16_384)
-def _text(value: uuid.UUID | None) -> str | None:
-    """An id as stored (the ids a rebuild writes repeat for each segment of a story)."""
-    return None if value is None else str(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _protocols_text(protocol_ids: tuple[uuid.UUID, ...]) -> str:
-    return " ".join(str(p) for p in protocol_ids)
-
-
-def _scope_filter(scope: SearchScope) -> tuple[str, list[str]]:
-    """A WHERE condition on `m` and its parameters; never built from caller-controlled text."""
-    if scope.everything:
-        return "1", []
-    always: list[str] = []
-    params: list[str] = []
-    if scope.archivist_of:
-        always.append(f"m.community_id IN ({_marks(scope.archivist_of)})")
-        params.extend(sorted(str(c) for c in scope.archivist_of))
-    if scope.owner_id is not None:
-        always.append("m.owner_id = ?")
-        params.append(str(scope.owner_id))
-    opened = ["m.access = 'public'"]
-    if scope.member_of:
-        opened.append(f"(m.access = 'community' AND m.community_id IN ({_marks(scope.member_of)}))")
-        params.extend(sorted(str(c) for c in scope.member_of))
-    if scope.protocols:
-        # How many of the reader's protocols the document names, against how many it needs.
-        held = " + ".join("(instr(' ' || m.protocol_ids || ' ', ?) > 0)" for _ in scope.protocols)
-        opened.append(
-            "(m.access = 'restricted' AND m.protocols_required > 0 "
-            f"AND ({held}) >= m.protocols_required)"
-        )
-        params.extend(f" {p} " for p in sorted(str(p) for p in scope.protocols))
-    if scope.granted_stories:
-        opened.append(f"m.story_id IN ({_marks(scope.granted_stories)})")
-        params.extend(sorted(str(s) for s in scope.granted_stories))
-    always.append("(m.available = 1 AND (" + " OR ".join(opened) + "))")
-    return "(" + " OR ".join(always) + ")", params
-
-
-def _marks(values: frozenset[uuid.UUID]) -> str:
-    return ", ".join(["?"] * len(values))
-
-
-_TERM_CONDITION = (
-    "m.rowid IN (SELECT segment_rowid FROM segment_terms WHERE field = '{field}' AND value = ?)"
-)
-
-
-def _filters(filters: SearchFilters, parsed: ParsedQuery) -> tuple[str, list[object]]:
-    """A WHERE condition on `m` and its parameters: the column and field names are fixed here,
-    the caller's values are only ever bound."""
-    wanted: dict[str, object] = {
-        "m.language = ?": filters.language,
-        "m.story_id = ?": _optional_str(filters.story_id),
-        "m.recording_id = ?": _optional_str(filters.recording_id),
-        "m.collection_id = ?": _optional_str(filters.collection_id),
-        "m.decade = ?": filters.decade,
-        _TERM_CONDITION.format(field=NARRATOR_FIELD): _optional_str(filters.narrator),
-        _TERM_CONDITION.format(field=SUBJECT_FIELD): filters.subject,
-    }
-    conditions = [condition for condition, value in wanted.items() if value is not None]
-    params: list[object] = [value for value in wanted.values() if value is not None]
-    # A recording's documents are written together, so they lie in one rowid range; a story's
-    # in one per recording. FTS5 reads only the range (the exact condition above still holds).
-    for key, value in (("recording_id", filters.recording_id), ("story_id", filters.story_id)):
-        if value is not None:
-            conditions.append(
-                f"segment_text.rowid BETWEEN (SELECT min(rowid) FROM segment_meta "
-                f"WHERE {key} = ?) AND (SELECT max(rowid) FROM segment_meta WHERE {key} = ?)"
-            )
-            params.extend((str(value), str(value)))
-    for found in parsed.fields:
-        values = list(found.values)
-        marks = ", ".join("?" * len(values))
-        column = _FIELD_COLUMNS.get(found.field)
-        if column is not None:
-            conditions.append(f"{column} IN ({marks})")
-        elif found.field == "narrator":
-            conditions.append(
-                "m.rowid IN (SELECT segment_rowid FROM segment_terms "
-                f"WHERE field = '{NARRATOR_FIELD}' AND value IN ({marks}))"
-            )
-        else:  # pragma: no cover - the parser knows no other field
-            raise ValueError(f"unknown field {found.field}")
-        params.extend(values)
-    if parsed.years is not None:
-        conditions.append("m.year BETWEEN ? AND ?")
-        params.extend(parsed.years)
-    return (" AND ".join(conditions) or "1"), params
-
-
-_FIELD_COLUMNS = {
-    "language": "m.language",
-    "collection": "m.collection_id",
-    "speaker": "m.speaker",
-}
-
-_MAX_RANGE_TAGS = 40
-
-
-def _narrowing(
-    scope: SearchScope, *, filters: SearchFilters, parsed: ParsedQuery
-) -> list[str] | None:
-    """The FTS5 expressions on `tags` that every document the caller may see and the filters
-    pass holds (see `fts5_tags`); None when no document can pass."""
-    tag = fts5_tags.tag
-    found: list[str] = []
-    allowed = fts5_tags.scope_tags(scope)
-    if allowed is not None:
-        found.append(fts5_tags.any_of(allowed))
-    single = {
-        "l": filters.language,
-        "k": _optional_str(filters.collection_id),
-        "d": filters.decade,
-        "n": _optional_str(filters.narrator),
-    }
-    found.extend(
-        fts5_tags.any_of([tag(kind, value)]) for kind, value in single.items() if value is not None
-    )
-    kinds = {"language": "l", "collection": "k", "narrator": "n"}
-    for field in parsed.fields:
-        if not field.values:
-            return None
-        if field.field in kinds:
-            found.append(fts5_tags.any_of(tag(kinds[field.field], value) for value in field.values))
-    if parsed.years is not None:
-        low, high = parsed.years
-        if low > high:
-            return None
-        if high // 10 - low // 10 < _MAX_RANGE_TAGS:
-            decades = range(low // 10 * 10, high + 1, 10)
-            found.append(fts5_tags.any_of(tag("d", decade) for decade in decades))
-    return found
-
-
-def _optional_str(value: uuid.UUID | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _facets(

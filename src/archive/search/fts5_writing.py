@@ -1,0 +1,208 @@
+"""Writing the built-in index's rows: a segment's metadata row, its text and stems with the
+tag words that narrow a search to who may see it, and its narrator and subject terms. What the
+segments of one recording share is prepared once per run of them (`documents.runs`).
+
+Only `fts5` calls these, inside its own write transactions.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from archive.search import fts5_tags
+from archive.search.analysis import is_stemmed, stems_text
+from archive.search.documents import SegmentDocument, fingerprints, runs
+
+NARRATOR_FIELD = "narrator"
+SUBJECT_FIELD = "subject"
+
+
+DELETE_BATCH = 500  # well under SQLite's limit of bound parameters per statement
+
+
+_INSERT_META = """
+INSERT INTO segment_meta (rowid, segment_id, start_seconds, end_seconds, fingerprint, speaker,
+                          recording_id, story_id, transcript_id, language, story_title, access,
+                          owner_id, collection_id, community_id, protocol_ids,
+                          protocols_required, available, decade, year, track)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+_INSERT_TEXT = "INSERT INTO segment_text (rowid, text, stems, tags) VALUES (?, ?, ?, ?)"
+
+
+_INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
+
+
+def insert_documents(
+    conn: sqlite3.Connection, docs: Sequence[SegmentDocument], *, first_rowid: int
+) -> None:
+    """Each table written with one prepared statement for all of `docs`, rowids from
+    `first_rowid` on. What the segments of a recording share (ids as text, tags, narrators and
+    subjects) is prepared once per run of them."""
+    meta: list[tuple[object, ...]] = []
+    texts: list[tuple[int, str, str, str]] = []
+    terms: list[tuple[int, str, str]] = []
+    prints = iter(fingerprints(docs))
+    rowid = first_rowid
+    for run in runs(docs):
+        head = run[0]
+        shared = _shared_meta(head)
+        tags = _document_tags(head)
+        found = {(NARRATOR_FIELD, _text(p) or "") for p in head.narrators}
+        found.update((SUBJECT_FIELD, subject) for subject in head.subjects)
+        pairs = sorted(found)
+        stemmed = is_stemmed(head.language)
+        for doc in run:
+            meta.append(
+                (rowid, str(doc.segment_id), doc.start, doc.end, next(prints), doc.speaker, *shared)
+            )
+            stems = stems_text(doc.text, doc.language) if stemmed else ""
+            texts.append((rowid, doc.text, stems, tags))
+            terms.extend([(rowid, field, value) for field, value in pairs])
+            rowid += 1
+    conn.executemany(_INSERT_META, meta)
+    conn.executemany(_INSERT_TEXT, texts)
+    conn.executemany(_INSERT_TERM, terms)
+
+
+def next_rowid(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM segment_meta").fetchone()[0])
+
+
+def _document_tags(doc: SegmentDocument) -> str:
+    # The segments of a story share every tag but the speaker's: made once per combination.
+    return _cached_tags(
+        str(doc.access),
+        doc.available,
+        doc.community_id,
+        doc.owner_id,
+        doc.story_id,
+        doc.protocols_required,
+        doc.language,
+        doc.collection_id,
+        doc.decade,
+        doc.year,
+        doc.narrators,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_tags(*fields: Any) -> str:
+    (
+        access,
+        available,
+        community_id,
+        owner_id,
+        story_id,
+        protocols_required,
+        language,
+        collection_id,
+        decade,
+        year,
+        narrators,
+    ) = fields
+    return fts5_tags.document_tags(
+        access=access,
+        available=available,
+        community_id=community_id,
+        owner_id=owner_id,
+        story_id=story_id,
+        protocols_required=protocols_required,
+        language=language,
+        collection_id=collection_id,
+        decade=decade,
+        year=year,
+        narrators=narrators,
+    )
+
+
+def retag(conn: sqlite3.Connection) -> None:
+    """Copies the text of a file of an older version (`segment_text_old`) into the new text
+    table with each document's tags, in batches, in the caller's transaction."""
+    after = 0
+    while rows := conn.execute(
+        """
+        SELECT m.rowid, o.text, m.access, m.available, m.community_id, m.owner_id, m.story_id,
+               m.recording_id, m.protocols_required, m.language, m.collection_id, m.decade,
+               (SELECT group_concat(value, char(31)) FROM segment_terms
+                WHERE segment_rowid = m.rowid AND field = 'narrator'),
+               (SELECT group_concat(value, char(31)) FROM segment_terms
+                WHERE segment_rowid = m.rowid AND field = 'subject')
+        FROM segment_meta AS m JOIN segment_text_old AS o ON o.rowid = m.rowid
+        WHERE m.rowid > ? ORDER BY m.rowid LIMIT 1000
+        """,
+        (after,),
+    ).fetchall():
+        conn.executemany(
+            _INSERT_TEXT,
+            [
+                (
+                    row[0],
+                    row[1] or "",
+                    stems_text(row[1] or "", row[9]),
+                    fts5_tags.document_tags(
+                        access=row[2],
+                        available=bool(row[3]),
+                        community_id=row[4],
+                        owner_id=row[5],
+                        story_id=row[6],
+                        protocols_required=row[8],
+                        language=row[9],
+                        collection_id=row[10],
+                        decade=row[11],
+                        year=None,
+                        narrators=(row[12] or "").split("\x1f") if row[12] else (),
+                    ),
+                )
+                for row in rows
+            ],
+        )
+        after = rows[-1][0]
+    conn.execute("DROP TABLE segment_text_old")
+
+
+def delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None:
+    key = str(recording_id)
+    rowids = "(SELECT rowid FROM segment_meta WHERE recording_id = ?)"
+    conn.execute(f"DELETE FROM segment_text WHERE rowid IN {rowids}", (key,))
+    conn.execute(f"DELETE FROM segment_terms WHERE segment_rowid IN {rowids}", (key,))
+    conn.execute("DELETE FROM segment_meta WHERE recording_id = ?", (key,))
+
+
+def _shared_meta(doc: SegmentDocument) -> tuple[object, ...]:
+    """The `segment_meta` values after `_INSERT_META`'s first six, which the segments of a
+    recording share."""
+    return (
+        _text(doc.recording_id),
+        _text(doc.story_id),
+        _text(doc.transcript_id),
+        doc.language,
+        doc.story_title,
+        str(doc.access),
+        _text(doc.owner_id),
+        _text(doc.collection_id),
+        _text(doc.community_id),
+        _protocols_text(doc.protocol_ids),
+        doc.protocols_required,
+        1 if doc.available else 0,
+        doc.decade,
+        doc.year,
+        doc.track,
+    )
+
+
+@functools.lru_cache(maxsize=16_384)
+def _text(value: uuid.UUID | None) -> str | None:
+    """An id as stored (the ids a rebuild writes repeat for each segment of a story)."""
+    return None if value is None else str(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _protocols_text(protocol_ids: tuple[uuid.UUID, ...]) -> str:
+    return " ".join(str(p) for p in protocol_ids)
