@@ -47,7 +47,7 @@ class Archive:
 
     def story_with_transcript(self) -> tuple[str, uuid.UUID]:
         """A community story "The bridge" with a three-line transcript: (story, recording)."""
-        community = self.api("GET", "/api/v1/communities")[0]["id"]
+        community = self.api("GET", "/api/v1/communities")["items"][0]["id"]
         recording = add_recording(
             self.app.state.sessions, access="community", community_id=uuid.UUID(community)
         )
@@ -80,7 +80,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
             _, sender = create_user_with_token(session, "carla", role=Role.CONTRIBUTOR)
         made.member = {"Authorization": f"Bearer {token}"}
         made.contributor = {"Authorization": f"Bearer {sender}"}
-        community = made.api("GET", "/api/v1/communities")[0]["id"]
+        community = made.api("GET", "/api/v1/communities")["items"][0]["id"]
         mia = httpx.get(f"{url}/api/v1/users/me", headers=made.member).json()
         made.api(
             "POST",
@@ -216,7 +216,7 @@ def test_a_save_on_a_replaced_version_shows_both_and_keeps_mine(
 def test_every_curation_page_passes_axe(archive: Archive, page: Any, tmp_path: Path) -> None:
     story, recording = archive.story_with_transcript()
     collection = archive.api("POST", "/api/v1/collections", json={"title": "Valley"})
-    community = archive.api("GET", "/api/v1/communities")[0]["id"]
+    community = archive.api("GET", "/api/v1/communities")["items"][0]["id"]
     protocol = archive.api(
         "POST",
         "/api/v1/protocols",
