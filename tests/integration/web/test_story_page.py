@@ -111,3 +111,22 @@ def test_an_error_page_speaks_the_readers_language(client: TestClient) -> None:
     page = client.get(f"/stories/{uuid.uuid4()}", headers={"Accept-Language": "es"})
     assert page.status_code == 404
     assert "<h1>No encontrado</h1>" in page.text
+
+
+def test_a_change_of_language_is_marked_in_the_margin(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    story, recording = make_story(
+        sessions, ["the river came at night", "el río llegó de noche", "we climbed the hill"]
+    )
+    _change_segment(sessions, recording, 0, language="en")
+    _change_segment(sessions, recording, 1, language="es")
+    _change_segment(sessions, recording, 2, language="en")
+
+    html = client.get(f"/stories/{story}").text
+
+    assert html.count('class="lang-change"') == 2
+    assert 'title="The language changes here">ES</abbr>' in html
+    assert 'lang="es">el río llegó de noche' in html
+    spanish = client.get(f"/stories/{story}", headers={"Accept-Language": "es"}).text
+    assert 'title="Aquí cambia el idioma">ES</abbr>' in spanish
