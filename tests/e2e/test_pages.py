@@ -83,7 +83,7 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
 def story(served: Served) -> dict[str, Any]:
     """A public story with the fixture's recording, transcribed: for search and listening."""
     wait_for_workers(served.url, 1)
-    communities = httpx.get(f"{served.url}/api/v1/communities", headers=ADMIN).json()
+    communities = httpx.get(f"{served.url}/api/v1/communities", headers=ADMIN).json()["items"]
     narrator = httpx.post(
         f"{served.url}/api/v1/people",
         headers=ADMIN,
@@ -315,7 +315,8 @@ def test_a_search_hit_opens_the_story_at_its_second(
     page.wait_for_selector(".active-filters")
     assert "narrator=" in page.url
     assert page.evaluate("window.stillTheSamePage === true"), "only the results were replaced"
-    assert page.evaluate("document.activeElement.id") == "hits-heading"
+    # The focus moves to the results once htmx has settled them.
+    page.wait_for_function("() => document.activeElement.id === 'hits-heading'", timeout=WAIT)
     page.click(f"a.hit[href*='{story['id']}']")
     page.wait_for_url(f"**/stories/{story['id']}?t=*")
     page.wait_for_function(
