@@ -36,6 +36,7 @@ from elasticsearch.helpers import BulkIndexError
 
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
+from archive.search import es_mapping as m
 from archive.search import es_queries as q
 from archive.search import es_responses as responses
 from archive.search.base import FACET_FIELDS, NO_FILTERS, SearchFilters, SearchResult
@@ -81,7 +82,7 @@ class ElasticsearchIndex:
         retire_after: float = RETIRE_AFTER_SECONDS,
     ) -> None:
         try:
-            self._names = q.index_names(prefix)
+            self._names = m.index_names(prefix)
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
         self._client = Elasticsearch(
@@ -106,7 +107,7 @@ class ElasticsearchIndex:
             if docs:
                 # "true", not "wait_for": the periodic refresh would hold every write up to a
                 # second; one recording's documents make one small refresh.
-                self._bulk(q.index_actions(self.alias, docs), refresh="true")
+                self._bulk(m.index_actions(self.alias, docs), refresh="true")
             self._delete_matching(
                 q.recording_query(recording_id, keep=(doc.segment_id for doc in docs))
             )
@@ -139,9 +140,9 @@ class ElasticsearchIndex:
         for over the best `TOTAL_LIMIT` matches (`es_queries.facet_aggregations`)."""
         if offset < 0 or limit < 0:
             raise ValueError(f"offset ({offset}) and limit ({limit}) must not be negative")
-        if offset + limit > q.MAX_RESULT_WINDOW:
+        if offset + limit > m.MAX_RESULT_WINDOW:
             raise BadRequest(
-                f"Only the first {q.MAX_RESULT_WINDOW:,} results can be paged through. Add "
+                f"Only the first {m.MAX_RESULT_WINDOW:,} results can be paged through. Add "
                 "words or filters (language, story, collection) to narrow the search."
             )
         unknown = set(facets) - set(FACET_FIELDS)
@@ -196,7 +197,7 @@ class ElasticsearchIndex:
             # No refreshes while filling: one at the end makes every document visible.
             self._client.indices.create(index=fresh, settings={"index": {"refresh_interval": "-1"}})
             try:
-                self._bulk(q.index_actions(fresh, documents), refresh=None)
+                self._bulk(m.index_actions(fresh, documents), refresh=None)
                 self._client.indices.put_settings(
                     index=fresh, settings={"index": {"refresh_interval": None}}
                 )
@@ -257,7 +258,7 @@ class ElasticsearchIndex:
             if self._ready:
                 return
             self._client.indices.put_index_template(
-                name=self._names.template, body=q.index_template_body(self._names)
+                name=self._names.template, body=m.index_template_body(self._names)
             )
             if not self._client.indices.exists_alias(name=self.alias):
                 self._create_first_index()

@@ -14,7 +14,8 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from archive.search.base import FACET_FIELDS, SearchHit
-from archive.search.es_queries import FACET_SAMPLE, POST_TAG, PRE_TAG, TEXT_FIELDS
+from archive.search.es_mapping import TEXT_FIELDS
+from archive.search.es_queries import FACET_SAMPLE, POST_TAG, PRE_TAG
 
 
 def hit_from_response(hit: Mapping[str, Any]) -> SearchHit:

@@ -12,7 +12,7 @@ import pytest
 
 from archive.domain.access import Role, SearchScope, Viewer, search_scope
 from archive.errors import BadRequest
-from archive.search import es_queries as q
+from archive.search import es_mapping as m
 from archive.search.base import FACET_FIELDS, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.elasticsearch import ElasticsearchIndex
@@ -175,7 +175,7 @@ def test_the_scope_opens_documents_by_community_protocols_grants_and_availabilit
 
 def test_paging_past_the_window_is_a_bad_request(index: ElasticsearchIndex) -> None:
     with pytest.raises(BadRequest, match="narrow"):
-        index.search("river", EVERYTHING, offset=q.MAX_RESULT_WINDOW, limit=10)
+        index.search("river", EVERYTHING, offset=m.MAX_RESULT_WINDOW, limit=10)
     with pytest.raises(BadRequest):
         index.search('"*"', EVERYTHING, offset=0, limit=10)
 

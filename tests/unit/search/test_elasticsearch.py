@@ -19,6 +19,7 @@ import pytest
 from archive.domain.access import SearchScope, search_scope
 from archive.errors import ServiceUnavailable
 from archive.search import elasticsearch as es_module
+from archive.search import es_mapping as m
 from archive.search import es_queries as q
 from archive.search.base import FACET_FIELDS, SearchFilters
 from archive.search.documents import SegmentDocument
@@ -88,10 +89,10 @@ def test_first_use_puts_the_template_and_creates_the_first_index_behind_the_alia
 ) -> None:
     index.remove_recording(uuid.uuid4())
     assert cluster.templates == {
-        f"test-segments-v{q.MAPPING_VERSION}": q.index_template_body(q.index_names("test"))
+        f"test-segments-v{m.MAPPING_VERSION}": m.index_template_body(m.index_names("test"))
     }
     (first,) = cluster.alias_targets(ALIAS)
-    assert first.startswith(f"test-segments-v{q.MAPPING_VERSION}-")
+    assert first.startswith(f"test-segments-v{m.MAPPING_VERSION}-")
     assert cluster.aliases[ALIAS][first] == {"is_write_index": True}
     index.remove_recording(uuid.uuid4())
     assert len(cluster.calls("PUT", "/_index_template/")) == 1  # once per process

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from archive.domain.access import Role, SearchScope, Viewer, search_scope
+from archive.search import es_mapping as m
 from archive.search import es_queries as q
 from archive.search import es_responses as r
 from archive.search.base import FACET_FIELDS, FACET_SIZE, NO_FILTERS, TOTAL_LIMIT, SearchFilters
@@ -25,7 +26,7 @@ from archive.search.scoring import part_score
 
 EVERYTHING = SearchScope(everything=True)
 ANONYMOUS = search_scope(None)
-NAMES = q.index_names("archive")
+NAMES = m.index_names("archive")
 
 
 def body(
@@ -75,10 +76,10 @@ def document(**changes: Any) -> SegmentDocument:
 
 def test_names_share_the_prefix_and_carry_the_mapping_version() -> None:
     assert NAMES.alias == "archive-segments"
-    assert NAMES.template == f"archive-segments-v{q.MAPPING_VERSION}"
-    assert NAMES.pattern == f"archive-segments-v{q.MAPPING_VERSION}-*"
+    assert NAMES.template == f"archive-segments-v{m.MAPPING_VERSION}"
+    assert NAMES.pattern == f"archive-segments-v{m.MAPPING_VERSION}-*"
     now = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
-    assert NAMES.new_index(now) == f"archive-segments-v{q.MAPPING_VERSION}-20260304050607890123"
+    assert NAMES.new_index(now) == f"archive-segments-v{m.MAPPING_VERSION}-20260304050607890123"
 
 
 def test_new_index_names_need_utc() -> None:
@@ -91,19 +92,19 @@ def test_new_index_names_need_utc() -> None:
 @pytest.mark.parametrize("prefix", ["Archive", "-archive", "arch ive", "arch*", "", "a/b"])
 def test_a_prefix_elasticsearch_would_refuse_is_explained(prefix: str) -> None:
     with pytest.raises(ValueError, match="ARCHIVE_SEARCH_INDEX_PREFIX"):
-        q.index_names(prefix)
+        m.index_names(prefix)
 
 
 # Mappings and analysis
 
 
 def test_the_template_matches_only_this_version_s_indices() -> None:
-    template = q.index_template_body(NAMES)
+    template = m.index_template_body(NAMES)
     assert template["index_patterns"] == [NAMES.pattern]
     assert template["priority"] > 100
     mappings = template["template"]["mappings"]
     assert mappings["dynamic"] == "strict"
-    assert mappings["_meta"] == {"archive_mapping_version": q.MAPPING_VERSION}
+    assert mappings["_meta"] == {"archive_mapping_version": m.MAPPING_VERSION}
     json.dumps(template)  # sendable as it is
 
 
@@ -124,12 +125,12 @@ def run_similarity_script(source: str, *, freq: float, length: int, boost: float
 def test_every_text_field_is_scored_from_the_document_alone() -> None:
     """No side channel: the similarity reads the term's frequency and the field's length in
     this document, never a statistic of the index (idf, document counts, average length)."""
-    template = q.index_template_body(NAMES)["template"]
+    template = m.index_template_body(NAMES)["template"]
     properties = template["mappings"]["properties"]
     similarities = template["settings"]["index"]["similarity"]
-    for field in q.TEXT_FIELDS:
-        assert properties[field]["similarity"] == q.SIMILARITY, field
-    similarity = similarities[q.SIMILARITY]
+    for field in m.TEXT_FIELDS:
+        assert properties[field]["similarity"] == m.SIMILARITY, field
+    similarity = similarities[m.SIMILARITY]
     assert similarity["type"] == "scripted"
     assert "weight_script" not in similarity
     source = similarity["script"]["source"]
@@ -143,7 +144,7 @@ def test_every_text_field_is_scored_from_the_document_alone() -> None:
 
 
 def test_ids_and_access_fields_are_keywords_and_times_are_numbers() -> None:
-    properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
+    properties = m.index_template_body(NAMES)["template"]["mappings"]["properties"]
     for name in (
         "segment_id",
         "recording_id",
@@ -168,7 +169,7 @@ def test_ids_and_access_fields_are_keywords_and_times_are_numbers() -> None:
 
 
 def test_each_stemmed_language_has_its_own_field_and_analyzer() -> None:
-    template = q.index_template_body(NAMES)["template"]
+    template = m.index_template_body(NAMES)["template"]
     properties = template["mappings"]["properties"]
     analyzers = template["settings"]["analysis"]["analyzer"]
     token_filters = template["settings"]["analysis"]["filter"]
@@ -179,7 +180,7 @@ def test_each_stemmed_language_has_its_own_field_and_analyzer() -> None:
         "de": "light_german",
         "pt": "light_portuguese",
     }
-    assert set(q.LANGUAGE_ANALYZERS) == set(expected)
+    assert set(m.LANGUAGE_ANALYZERS) == set(expected)
     for code, stemmer in expected.items():
         analyzer_name = properties[f"text_{code}"]["analyzer"]
         assert properties[f"text_{code}"]["type"] == "text"
@@ -206,7 +207,7 @@ def test_each_stemmed_language_has_its_own_field_and_analyzer() -> None:
 
 
 def test_the_main_text_field_folds_case_and_accents_without_stemming() -> None:
-    template = q.index_template_body(NAMES)["template"]
+    template = m.index_template_body(NAMES)["template"]
     text = template["mappings"]["properties"]["text"]
     assert text["type"] == "text"
     analyzer = template["settings"]["analysis"]["analyzer"][text["analyzer"]]
@@ -236,7 +237,7 @@ def test_the_main_text_field_folds_case_and_accents_without_stemming() -> None:
     ],
 )
 def test_language_field(language: str | None, field: str | None) -> None:
-    assert q.language_field(language) == field
+    assert m.language_field(language) == field
 
 
 # Documents
@@ -244,7 +245,7 @@ def test_language_field(language: str | None, field: str | None) -> None:
 
 def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
     doc = document()
-    source = q.document_source(doc)
+    source = m.document_source(doc)
     assert source == {
         "segment_id": str(doc.segment_id),
         "recording_id": str(doc.recording_id),
@@ -270,45 +271,45 @@ def test_a_document_is_stored_with_every_field_and_its_fingerprint() -> None:
         "year": None,
         "speaker": None,
     }
-    properties = q.index_template_body(NAMES)["template"]["mappings"]["properties"]
+    properties = m.index_template_body(NAMES)["template"]["mappings"]["properties"]
     assert set(source) <= set(properties)  # the mapping is strict
     # The mode is stored as what it decides: how many protocols a reader must hold.
     every_field = {field.name for field in dataclasses.fields(SegmentDocument)}
     # The track is stored only when it is not the original (what a hit reads without one).
     assert every_field - {"protocol_mode", "track"} <= set(source)
-    translated = q.document_source(dataclasses.replace(doc, track="translation"))
+    translated = m.document_source(dataclasses.replace(doc, track="translation"))
     assert translated["track"] == "translation"
     assert {"track"} <= set(properties)
-    every = q.document_source(document(protocol_mode="all", available=False))
+    every = m.document_source(document(protocol_mode="all", available=False))
     assert (every["protocols_required"], every["available"]) == (2, False)
 
 
 def test_text_goes_only_into_its_own_language_s_field() -> None:
-    spanish = q.document_source(document(language="es", text="el río creció"))
+    spanish = m.document_source(document(language="es", text="el río creció"))
     assert spanish["text_es"] == "el río creció"
     assert not {"text_en", "text_fr", "text_de", "text_pt"} & set(spanish)
-    maori = q.document_source(
+    maori = m.document_source(
         document(
             language="mi", owner_id=None, collection_id=None, community_id=None, protocol_ids=()
         )
     )
-    assert not set(q.LANGUAGE_FIELDS) & set(maori)
+    assert not set(m.LANGUAGE_FIELDS) & set(maori)
     assert maori["owner_id"] is None
     assert maori["collection_id"] is None
     assert maori["community_id"] is None
     assert (maori["protocol_ids"], maori["protocols_required"]) == ([], 0)
-    unknown = q.document_source(document(language=None))
-    assert not set(q.LANGUAGE_FIELDS) & set(unknown)
+    unknown = m.document_source(document(language=None))
+    assert not set(m.LANGUAGE_FIELDS) & set(unknown)
 
 
 def test_index_actions_use_the_segment_id_as_document_id() -> None:
     doc = document()
-    (action,) = list(q.index_actions("archive-segments", [doc]))
+    (action,) = list(m.index_actions("archive-segments", [doc]))
     assert action == {
         "_op_type": "index",
         "_index": "archive-segments",
         "_id": str(doc.segment_id),
-        "_source": q.document_source(doc),
+        "_source": m.document_source(doc),
     }
 
 
@@ -459,7 +460,7 @@ def test_narrator_subject_and_decade_filter_their_fields() -> None:
 
 
 def test_a_document_without_people_subjects_or_date_stores_empty_arrays_and_no_decade() -> None:
-    source = q.document_source(document(narrators=(), subjects=(), decade=None))
+    source = m.document_source(document(narrators=(), subjects=(), decade=None))
     assert (source["narrators"], source["subjects"], source["decade"]) == ([], [], None)
 
 
@@ -482,7 +483,7 @@ def test_words_must_all_match_in_any_text_field() -> None:
 def test_a_phrase_is_a_phrase_query_over_the_text_fields() -> None:
     (clause,) = bool_query('"the great flood"')["must"]
     assert clause == {
-        "multi_match": {"query": "the great flood", "fields": list(q.TEXT_FIELDS), "type": "phrase"}
+        "multi_match": {"query": "the great flood", "fields": list(m.TEXT_FIELDS), "type": "phrase"}
     }
 
 
@@ -525,7 +526,7 @@ def test_or_and_field_filters_are_clauses() -> None:
                 {
                     "multi_match": {
                         "query": "flood",
-                        "fields": list(q.TEXT_FIELDS),
+                        "fields": list(m.TEXT_FIELDS),
                         "type": "best_fields",
                         "operator": "and",
                     }
@@ -533,7 +534,7 @@ def test_or_and_field_filters_are_clauses() -> None:
                 {
                     "multi_match": {
                         "query": "great storm",
-                        "fields": list(q.TEXT_FIELDS),
+                        "fields": list(m.TEXT_FIELDS),
                         "type": "phrase",
                     }
                 },
@@ -572,9 +573,9 @@ def test_paging_sorting_and_exact_totals() -> None:
 
 
 def test_paging_past_the_result_window_is_refused() -> None:
-    body("river", offset=q.MAX_RESULT_WINDOW - 20, limit=20)
+    body("river", offset=m.MAX_RESULT_WINDOW - 20, limit=20)
     with pytest.raises(ValueError, match="at most"):
-        body("river", offset=q.MAX_RESULT_WINDOW - 19, limit=20)
+        body("river", offset=m.MAX_RESULT_WINDOW - 19, limit=20)
     with pytest.raises(ValueError, match="negative"):
         body("river", offset=-1, limit=20)
 
@@ -586,7 +587,7 @@ def test_highlights_are_whole_segments_html_encoded_in_mark() -> None:
     assert highlight["post_tags"] == ["</mark>"]
     assert highlight["number_of_fragments"] == 0
     assert highlight["require_field_match"] is True
-    assert set(highlight["fields"]) == set(q.TEXT_FIELDS)
+    assert set(highlight["fields"]) == set(m.TEXT_FIELDS)
 
 
 def test_facets_are_terms_aggregations_of_the_same_query() -> None:
@@ -663,7 +664,7 @@ def test_a_hit_from_a_response() -> None:
         {
             "_id": str(doc.segment_id),
             "_score": 2.5,
-            "_source": {k: v for k, v in q.document_source(doc).items() if k != "text_en"},
+            "_source": {k: v for k, v in m.document_source(doc).items() if k != "text_en"},
             "highlight": {
                 "text": [
                     es_encode("<b>the ") + "<mark>river</mark>" + es_encode("</b> & 'the' flood")
@@ -686,7 +687,7 @@ def test_a_hit_from_a_response() -> None:
 def test_a_hit_without_score_takes_it_from_the_sort_values() -> None:
     doc = document()
     hit = r.hit_from_response(
-        {"_score": None, "sort": [1.25, "x", 0.0], "_source": q.document_source(doc)}
+        {"_score": None, "sort": [1.25, "x", 0.0], "_source": m.document_source(doc)}
     )
     assert hit.score == 1.25
     assert hit.highlight == "the river flooded"
