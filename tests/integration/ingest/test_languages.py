@@ -97,7 +97,10 @@ def test_a_spanish_story_is_found_with_and_without_accents_and_in_english(
         with_accent, without = search(client, accented), search(client, folded)
         assert [h["segment_id"] for h in with_accent] == [h["segment_id"] for h in without]
         assert with_accent, accented
-        assert {(h["language"], h["track"]) for h in with_accent} == {("es", "original")}
+        # The Spanish original is found; the English translation may keep a word as spoken.
+        tracks = {(h["language"], h["track"]) for h in with_accent}
+        assert ("es", "original") in tracks
+        assert tracks <= {("es", "original"), ("en", "translation")}
 
     translation = client.get(
         f"/api/v1/recordings/{recording['id']}/transcript", params={"track": "translation"}
