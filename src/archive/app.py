@@ -21,7 +21,11 @@ from archive.bags.endpoints import router as bags_router
 from archive.collections.endpoints import router as collections_router
 from archive.communities.endpoints import router as communities_router
 from archive.consent.endpoints import router as consent_router
-from archive.db.session import create_db_engine, create_session_factory
+from archive.db.session import (
+    create_db_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 from archive.discovery.endpoints import router as search_router
 from archive.domain.ratelimit import TokenBuckets
 from archive.events.endpoints import router as events_router
@@ -59,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = create_session_factory(engine)
+        app.state.read_sessions = create_read_session_factory(engine)
         app.state.store = open_object_store(settings)
         app.state.index = open_search_index(settings)
         app.state.spool = Spool(settings.spool_dir)

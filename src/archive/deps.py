@@ -9,7 +9,10 @@ the response is sent (its scope is the endpoint function's); services and reposi
 never commit. Right after the commit, the recordings a service marked for the search index
 (`discovery.updates`) are written to it, so a change that hides something is out of search when
 its response arrives. The caller is resolved in its own short transaction, so an
-endpoint that streams (an upload) holds no database transaction while bytes arrive.
+endpoint that streams (an upload) holds no database transaction while bytes arrive; it only
+reads, and on SQLite takes no write lock (`db.session.read_mostly`). An endpoint on a hot path
+that only reads (search) takes `ReadSessionDep` beside its own session, which then opens a
+transaction only if something is written.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from archive.accounts.service import viewer_for_token
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
 from archive.backends import Backends
 from archive.communities.service import with_memberships
-from archive.db.session import transaction, units_of_work
+from archive.db.session import read_mostly, transaction, units_of_work
 from archive.discovery.updates import update_now
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
@@ -53,6 +56,17 @@ async def get_settings_dep(request: Request) -> Settings:
 
 async def get_session_factory(request: Request) -> sessionmaker[Session]:
     return sessions_of(request)
+
+
+def read_sessions_of(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.read_sessions
+    return factory
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A transaction that only reads: on SQLite a snapshot beside the writer, no lock."""
+    with transaction(read_sessions_of(request)) as session:
+        yield session
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -133,8 +147,7 @@ def get_viewer(request: Request) -> Viewer | None:
     resolve = viewer_resolver(request)
     if resolve is None:
         return None
-    with transaction(sessions_of(request)) as session:
-        return resolve(session)
+    return read_mostly(read_sessions_of(request), resolve, writes=sessions_of(request))
 
 
 def signed_in(viewer: Viewer | None) -> Viewer:
@@ -183,6 +196,7 @@ async def get_address(request: Request) -> Actor:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 BackendsDep = Annotated[Backends, Depends(get_backends)]

@@ -1,23 +1,38 @@
 """Engines and sessions.
 
-SQLite runs in WAL mode with a busy timeout, and every transaction starts with `BEGIN IMMEDIATE`:
-a deferred transaction that later upgrades to a write fails at once with "database is locked",
-ignoring the busy timeout, which is the classic way two writers lose work on SQLite.
+SQLite runs in WAL mode with a busy timeout, and every transaction that may write starts with
+`BEGIN IMMEDIATE`: a deferred transaction that later upgrades to a write fails at once with
+"database is locked", ignoring the busy timeout, which is the classic way two writers lose work
+on SQLite. Only one such transaction runs at a time, so a request that only reads (a search,
+the caller's token) takes a session of `create_read_session_factory` instead: a plain `BEGIN`
+reads a snapshot beside the writer and never queues for its lock. `read_mostly` runs work that
+reads and seldom writes (marking a token used) that way, and again as a writer when it had to
+write and could not.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "archive_read_only"
+"""The execution option of a read session's engine: its transactions begin deferred."""
+
+T = TypeVar("T")
+
+
+class WriteInReadSession(RuntimeError):
+    """A session of `create_read_session_factory` was asked to write (flush) something."""
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -54,11 +69,53 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def create_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading: on SQLite their transactions take no write lock (a snapshot
+    read beside the one writer); on PostgreSQL they are ordinary. A flush raises
+    `WriteInReadSession`: what writes belongs in a session of `create_session_factory`."""
+    factory = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_flush)
+    return factory
+
+
+def _refuse_flush(session: Session, *_event: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise WriteInReadSession(
+            "this session only reads; write in the request's own session (SessionDep)"
+        )
+
+
+def read_mostly(
+    reads: sessionmaker[Session], work: Callable[[Session], T], *, writes: sessionmaker[Session]
+) -> T:
+    """`work` in one transaction of `reads`; again, from the start, in one of `writes` when it
+    flushed something, or when SQLite refused its write because another writer came first.
+    `work` must be safe to run twice (the first run's writes are rolled back)."""
+    try:
+        with transaction(reads) as session:
+            return work(session)
+    except WriteInReadSession:
+        pass
+    except OperationalError as failed:
+        if not _is_lock_refusal(failed):
+            raise
+    with transaction(writes) as session:
+        return work(session)
+
+
+def _is_lock_refusal(failed: OperationalError) -> bool:
+    """SQLite's "database is locked" for a deferred transaction that could not start writing."""
+    return isinstance(failed.orig, sqlite3.OperationalError) and (
+        "locked" in str(failed.orig) or "busy" in str(failed.orig)
+    )
 
 
 @contextmanager

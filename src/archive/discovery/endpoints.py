@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from archive.deps import ActorDep, IndexDep, SessionDep, ViewerDep
+from archive.deps import ActorDep, IndexDep, ReadSessionDep, SessionDep, ViewerDep
 from archive.discovery import service
 from archive.discovery.schemas import (
     FacetPersonRead,
@@ -22,6 +22,7 @@ def search(
     viewer: ViewerDep,
     actor: ActorDep,
     index: IndexDep,
+    reads: ReadSessionDep,
     session: SessionDep,
 ) -> SearchResultRead:
     """Segments where the words are said, best first (each scored from its own words alone:
@@ -35,8 +36,9 @@ def search(
     (`ranking`). Examples: `q=flood OR storm -river`, `q="stone bridge" year:1950..1970`,
     `q=canoe narrator:"Ana Lopez" language:en&facets=collection,decade`."""
     answer = service.search(
-        session,
+        reads,
         index,
+        audit=session,
         viewer=viewer,
         actor=actor,
         query=params.q,

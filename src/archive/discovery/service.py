@@ -9,14 +9,14 @@ only when the narrator facet has values.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Set
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from archive.collections import repository as collections
 from archive.db.base import utcnow
-from archive.domain.access import Viewer, can_view_story, search_scope
+from archive.domain.access import Viewer, search_scope
 from archive.events.actor import Actor
 from archive.events.repository import record_without_subject
 from archive.models import Person, Story
@@ -24,7 +24,6 @@ from archive.people import repository as people
 from archive.search.base import SearchFilters, SearchIndex, SearchResult
 from archive.search.query import FieldFilter, ParsedQuery, parse_query
 from archive.stories import repository as stories
-from archive.stories.service import story_access
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +33,17 @@ class SearchAnswer:
     """The people of `result.facets["narrator"]`. An id whose person is gone (an index not yet
     repaired) is left out."""
     stories: dict[uuid.UUID, Story] = field(default_factory=dict)
-    """The stories of the hits on this page."""
+    """The stories of the hits on this page, when asked for (`for_pages`)."""
     collections: dict[uuid.UUID, str] = field(default_factory=dict)
     """The titles of the collections `result.facets["collection_id"]` counts, when asked for
-    (`name_collections`)."""
+    (`for_pages`)."""
 
 
 def search(
-    session: Session,
+    reads: Session,
     index: SearchIndex,
     *,
+    audit: Session,
     viewer: Viewer | None,
     actor: Actor,
     query: str,
@@ -51,15 +51,17 @@ def search(
     offset: int,
     limit: int,
     facets: Collection[str] = (),
-    name_collections: bool = False,
+    for_pages: bool = False,
 ) -> SearchAnswer:
     """Raises `BadRequest` for a query that cannot be read, and what `SearchIndex.search`
-    raises. Reads the database before the index answers only to turn the narrator and
-    collection names of the query's filters into ids; after it, the stories of the hits (to
-    audit those that are not public) and, when the narrator facet counts someone, the
-    people; with `name_collections`, the titles of the collections the collection facet
-    counts (the pages show them; the API gives ids)."""
-    parsed = resolve_names(session, parse_query(query))
+    raises. Reads (`reads`: a transaction that takes no write lock, as a search is the
+    archive's busiest request) before the index answers only to turn the narrator and
+    collection names of the query's filters into ids; after it, which of the hits' stories
+    are not open to everyone (to audit them, in `audit`, the request's own transaction, only
+    when there are some) and, when the narrator facet counts someone, the people. With
+    `for_pages`, also the stories of the hits and the titles of the collections the collection
+    facet counts (the pages show them; the API gives ids)."""
+    parsed = resolve_names(reads, parse_query(query))
     result = index.search(
         parsed,
         search_scope(viewer),
@@ -68,20 +70,21 @@ def search(
         limit=limit,
         facets=facets,
     )
-    hit_stories = {
-        story.id: story
-        for story in stories.get_stories(session, {hit.story_id for hit in result.hits})
-    }
-    note_closed_hits(session, actor, query=query, result=result, stories=hit_stories)
+    story_ids = {hit.story_id for hit in result.hits}
+    closed = stories.ids_closed_to_everyone(reads, story_ids, now=utcnow())
+    note_closed_hits(audit, actor, query=query, result=result, closed=closed)
     ids = {uuid.UUID(key) for key in result.facets.get("narrator", {})}
     titles: dict[uuid.UUID, str] = {}
-    if name_collections and result.facets.get("collection_id"):
-        titles = collections.collection_titles(
-            session, {uuid.UUID(key) for key in result.facets["collection_id"]}
-        )
+    hit_stories: dict[uuid.UUID, Story] = {}
+    if for_pages:
+        hit_stories = {story.id: story for story in stories.get_stories(reads, story_ids)}
+        if result.facets.get("collection_id"):
+            titles = collections.collection_titles(
+                reads, {uuid.UUID(key) for key in result.facets["collection_id"]}
+            )
     return SearchAnswer(
         result=result,
-        narrators=people.get_people(session, ids),
+        narrators=people.get_people(reads, ids),
         stories=hit_stories,
         collections=titles,
     )
@@ -119,22 +122,14 @@ def note_closed_hits(
     *,
     query: str,
     result: SearchResult,
-    stories: Mapping[uuid.UUID, Story],
+    closed: Set[uuid.UUID],
 ) -> None:
-    """A search whose answer shows words of stories that are not open to everyone leaves one
-    event naming those stories (in the order of their first hit): reading text through search
-    is audited as reading the transcript is. A search that shows only public words leaves
-    none. `stories` holds the hits' stories."""
+    """A search whose answer shows words of stories that are not open to everyone (`closed`)
+    leaves one event naming those stories (in the order of their first hit): reading text
+    through search is audited as reading the transcript is. A search that shows only public
+    words leaves none, and does not touch `session`."""
     story_ids = list(dict.fromkeys(hit.story_id for hit in result.hits))
-    if not story_ids:
-        return
-    now = utcnow()
-    closed = {
-        story.id
-        for story in stories.values()
-        if not can_view_story(None, story_access(story), now=now)
-    }
-    if not closed:
+    if closed.isdisjoint(story_ids):
         return
     record_without_subject(
         session,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    not_,
     or_,
     select,
 )
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from archive.db.paging import Sorting, keyset_page
 from archive.db.scope import within
-from archive.domain.access import CommunityScope, StoryScope, Visibility
+from archive.domain.access import CommunityScope, StoryScope, Visibility, story_scope
 from archive.domain.cursors import Position
 from archive.models import AccessGrant, Story, StoryPerson
 from archive.stories.filters import StoryFilters, StorySort
@@ -51,6 +52,21 @@ def get_stories(session: Session, story_ids: Collection[uuid.UUID]) -> Sequence[
     return session.scalars(
         select(Story).where(Story.id.in_(story_ids)).options(*ACCESS_LOADS)
     ).all()
+
+
+def ids_closed_to_everyone(
+    session: Session, story_ids: Collection[uuid.UUID], *, now: datetime
+) -> set[uuid.UUID]:
+    """Those of `story_ids` that an anonymous caller may not hear in full
+    (`domain.access.can_view_story(None, ...)`), decided inside one query."""
+    if not story_ids:
+        return set()
+    query = with_consent(
+        select(Story.id).where(
+            Story.id.in_(story_ids), not_(story_heard(story_scope(None), now=now))
+        )
+    )
+    return set(session.scalars(query))
 
 
 def stories_in(

@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from archive.deps import IndexDep, SessionDep
+from archive.deps import IndexDep, ReadSessionDep, SessionDep
 from archive.discovery import service
 from archive.discovery.schemas import SearchParams
 from archive.errors import BadRequest
@@ -99,6 +99,7 @@ def _facets(
 @router.get("/search")
 def search_page(
     page: PageDep,
+    reads: ReadSessionDep,
     session: SessionDep,
     index: IndexDep,
     q: str = "",
@@ -121,8 +122,9 @@ def search_page(
         return page.render("search.html", status=400, context=context)
     try:
         answer = service.search(
-            session,
+            reads,
             index,
+            audit=session,
             viewer=page.viewer,
             actor=page.actor,
             query=parsed.q,
@@ -130,7 +132,7 @@ def search_page(
             offset=(parsed.page - 1) * PER_PAGE,
             limit=PER_PAGE,
             facets=FILTERS,
-            name_collections=True,
+            for_pages=True,
         )
     except BadRequest as refused:
         context["problem"] = refused.detail

@@ -71,6 +71,7 @@ def story_page(
                 discovery.search(
                     session,
                     index,
+                    audit=session,
                     viewer=page.viewer,
                     actor=page.actor,
                     query=q,

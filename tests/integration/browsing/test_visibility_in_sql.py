@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db.base import utcnow
 from archive.db.session import transaction
-from archive.domain.access import Role, Viewer, Visibility, story_scope, story_visibility
+from archive.domain.access import (
+    Role,
+    Viewer,
+    Visibility,
+    can_view_story,
+    story_scope,
+    story_visibility,
+)
 from archive.models import (
     Collection,
     Community,
@@ -158,6 +165,14 @@ def test_the_query_lists_each_story_as_the_access_rules_say(
             assert total == len(expected)
             assert following is None
             levels_seen.update(itertools.product([name], set(listed.values())))
+        # What search audits as closed is what an anonymous caller may not hear.
+        closed = repository.ids_closed_to_everyone(session, stories, now=now)
+        assert closed == {
+            story_id
+            for story_id, story in loaded.items()
+            if not can_view_story(None, story_access(story), now=now)
+        }
+        assert 0 < len(closed) < len(stories)
         # The sample reaches every level for the callers that have them.
         assert ("member with one protocol", Visibility.LISTED) in levels_seen
         assert ("granted researcher", Visibility.FULL) in levels_seen

@@ -82,3 +82,35 @@ def test_a_search_showing_closed_words_leaves_one_event_naming_the_stories(
 
     client.get("/api/v1/search", params={"q": "public"}, headers=archivist)
     assert len(searches_logged(client, admin)) == 1
+
+
+def test_search_answers_while_another_transaction_is_writing(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    admin: dict[str, str],
+    make_user: MakeUser,
+) -> None:
+    """A search reads beside a writer (an import, a transcript being saved) instead of queueing
+    for its lock: on SQLite only one transaction writes at a time. Showing closed words still
+    leaves its event, once the writer is done."""
+    private = transcribed_story(sessions, "private", ["the canoe at dawn"])
+    transcribed_story(sessions, "public", ["a public canoe"])
+    index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
+    reindex.repair(
+        units_of_work(sessions), index, drift=reindex.check(units_of_work(sessions), index)
+    )
+    researcher = make_user("rosa", Role.RESEARCHER)
+    for headers in (researcher, admin):  # first uses write (the token's use, the admin's user)
+        assert client.get("/api/v1/users/me", headers=headers).status_code == 200
+
+    with transaction(sessions) as writer:
+        writer.add(Story(title="Being written", access="private"))
+        writer.flush()  # the writer holds the database's write lock until the block ends
+        for headers in ({}, researcher, admin):
+            found = client.get("/api/v1/search", params={"q": "public canoe"}, headers=headers)
+            assert found.status_code == 200, found.text
+            assert [hit["text"] for hit in found.json()["hits"]] == ["a public canoe"]
+
+    found = client.get("/api/v1/search", params={"q": "dawn"}, headers=admin).json()
+    assert [hit["story_id"] for hit in found["hits"]] == [private]
+    assert len(searches_logged(client, admin)) == 1
