@@ -9,7 +9,7 @@ import uuid
 
 from archive.domain.access import SearchScope
 from archive.search import fts5_tags
-from archive.search.base import SearchFilters
+from archive.search.base import NO_FILTERS, SearchFilters
 from archive.search.fts5_writing import NARRATOR_FIELD, SUBJECT_FIELD
 from archive.search.query import ParsedQuery
 
@@ -140,6 +140,16 @@ def narrowing(
             decades = range(low // 10 * 10, high + 1, 10)
             found.append(fts5_tags.any_of(tag("d", decade) for decade in decades))
     return found
+
+
+def tags_decide(scope: SearchScope, *, filters: SearchFilters, parsed: ParsedQuery) -> bool:
+    """Whether the documents that hold the tags of `narrowing` are exactly those the scope and
+    filters pass, so that counting the matches needs FTS5 alone: true for every scope but one
+    with protocols (its tag says a document needs some, not which) when nothing filters.
+    Each tag stands for one value, up to a collision of its hash (`fts5_tags.tag`)."""
+    return (
+        not scope.protocols and filters == NO_FILTERS and not parsed.fields and parsed.years is None
+    )
 
 
 def _optional_str(value: uuid.UUID | None) -> str | None:

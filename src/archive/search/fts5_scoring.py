@@ -111,15 +111,27 @@ Candidate = tuple[int, str, str, float, str]
 def score_window(
     candidates: Sequence[Candidate], found: Sequence[str], *, words: Tokenizer
 ) -> list[tuple[int, float]]:
-    """(rowid, score) of every candidate, best first (ties by story, start, segment id)."""
+    """(rowid, score) of every candidate, best first (ties by story, start, segment id).
+    A needle of one whole word is counted in the list of words, without joining them."""
     texts = words.words([text or "" for _, text, _, _, _ in candidates])
+    single = [needle[1:-1] for needle in found if _one_word(needle)]
+    joined = [needle for needle in found if not _one_word(needle)]
     scored: list[tuple[float, str, float, str, int]] = []
     for (rowid, _, story_id, start, segment_id), tokens in zip(candidates, texts, strict=True):
         if found:
-            field = tokens_field(tokens)
-            score = segment_score((field.count(needle) for needle in found), len(tokens))
+            tfs = [tokens.count(word) for word in single]
+            if joined:
+                field = tokens_field(tokens)
+                tfs.extend(field.count(needle) for needle in joined)
+            score = segment_score(tfs, len(tokens))
         else:
             score = 1.0
         scored.append((-score, story_id, start, segment_id, rowid))
     scored.sort()
     return [(rowid, -negative) for negative, _, _, _, rowid in scored]
+
+
+def _one_word(needle: str) -> bool:
+    """Whether the needle is one whole word (" river "), not a phrase (" the  river ") nor a
+    prefix (" riv")."""
+    return needle.endswith(" ") and "  " not in needle

@@ -529,6 +529,7 @@ def test_rebuild_switches_while_a_search_holds_the_old_snapshot(
     finally:
         reader.close()
     assert sorted(texts_found(index, "canoe")) == ["a new canoe", "another new canoe"]
+    index.close()  # the last connection to close removes the -wal and -shm files
     assert sorted(p.name for p in tmp_path.iterdir()) == ["search.sqlite3"]
 
 
