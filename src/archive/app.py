@@ -27,7 +27,7 @@ from archive.db.session import (
     create_session_factory,
 )
 from archive.discovery.endpoints import router as search_router
-from archive.domain.ratelimit import TokenBuckets
+from archive.domain.ratelimit import share_of
 from archive.events.endpoints import router as events_router
 from archive.fixity.endpoints import router as fixity_router
 from archive.health.endpoints import router as health_router
@@ -40,7 +40,7 @@ from archive.recordings.endpoints import router as recordings_router
 from archive.restrictions.endpoints import router as restrictions_router
 from archive.review.endpoints import router as review_router
 from archive.search.factory import open_search_index
-from archive.settings import Settings
+from archive.settings import Settings, get_settings
 from archive.storage.factory import open_object_store
 from archive.storage.spool import Spool
 from archive.stories.endpoints import router as stories_router
@@ -53,6 +53,12 @@ from archive.web.endpoints import router as web_router
 from archive.web.page import Templates
 
 API_PREFIX = "/api/v1"
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app with the settings of the environment: what each process of `archive serve`
+    builds when several answer HTTP (`http_processes`)."""
+    return create_app(get_settings())
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -70,8 +76,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.backends = Backends(
             app.state.sessions, app.state.store, app.state.spool, settings
         )
-        app.state.link_limiter = TokenBuckets(
-            capacity=settings.link_burst, rate=settings.link_requests_per_minute / 60
+        app.state.link_limiter = share_of(
+            settings.link_burst,
+            settings.link_requests_per_minute / 60,
+            processes=settings.http_processes,
         )
         app.state.passwords = passwords_from(settings)
         app.state.login_limiter = LoginLimiter.from_settings(settings)

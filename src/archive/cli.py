@@ -64,9 +64,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the archive: migrate the database, serve the API, and supervise the workers:
-    ARCHIVE_WORKERS transcription workers, and always one more for the fast lane (index
-    updates, listening copies, expiry, fixity), so those never wait behind transcription."""
+    """Run the archive: migrate the database, serve the API (in ARCHIVE_HTTP_PROCESSES
+    processes), and supervise the workers: ARCHIVE_WORKERS transcription workers, and always
+    one more for the fast lane (index updates, listening copies, expiry, fixity), so those
+    never wait behind transcription."""
     import uvicorn
 
     from archive.app import create_app
@@ -88,14 +89,28 @@ def serve(
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         supervisor.start()
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            http=ArchiveHttpProtocol,
-            log_config=None,
-            timeout_graceful_shutdown=10,
-        )
+        if settings.http_processes == 1:
+            uvicorn.run(
+                create_app(settings),
+                host=host,
+                port=port,
+                http=ArchiveHttpProtocol,
+                log_config=None,
+                timeout_graceful_shutdown=10,
+            )
+        else:
+            # Each process builds its app from the same environment; uvicorn restarts one
+            # that dies and stops them all on SIGTERM or Ctrl-C.
+            uvicorn.run(
+                "archive.app:create_app_from_environment",
+                factory=True,
+                workers=settings.http_processes,
+                host=host,
+                port=port,
+                http=ArchiveHttpProtocol,
+                log_config=None,
+                timeout_graceful_shutdown=10,
+            )
     finally:
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             signal.signal(stop_signal, signal.SIG_IGN)  # stopping is bounded; let it finish

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.25, gt=0)
     job_max_attempts: int = Field(default=3, ge=1)
     http_threads: int = Field(default=40, ge=1)
+    http_processes: int = Field(default=1, ge=1, le=64)
+    """Processes of `archive serve` answering HTTP, each with `http_threads` threads. Python
+    runs one thread at a time in a process: with one process per core, searches use every
+    core. The rate limits are shared out among them (`domain.ratelimit.share_of`)."""
     link_requests_per_minute: int = Field(default=600, ge=1)
     link_burst: int = Field(default=120, ge=1)
     upload_expiry_hours: float = Field(default=24.0, gt=0)

@@ -206,3 +206,32 @@ def test_workers_of_an_archive_serve_that_was_killed_stop_by_themselves(tmp_path
         while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
             time.sleep(0.2)
         assert not [pid for pid in workers if _alive(pid)], served.log.read_text()[-3000:]
+
+
+def test_several_http_processes_answer_and_share_the_sign_in_limit(tmp_path: Path) -> None:
+    """With ARCHIVE_HTTP_PROCESSES=2 each process keeps its share of a rate limit, so a
+    guesser spreading attempts over connections (and so over processes) still meets the
+    limit of one (5 attempts per name: at most 3 in each process); stopping stops them all."""
+    extra = {"ARCHIVE_HTTP_PROCESSES": "2"}
+    with archive_serve(tmp_path / "data", TOKEN, workers=0, extra_env=extra) as served:
+        wait_for_workers(served.url, 1)  # the fast lane's
+        processes = _children_of(served.process.pid)
+        answers = []
+        for _ in range(12):  # a new connection each time, as a guesser's many clients
+            answers.append(
+                httpx.post(
+                    f"{served.url}/api/v1/auth/login",
+                    json={"username": "rosa", "password": "a wrong guess here"},
+                ).status_code
+            )
+        assert set(answers) == {401, 429}, answers
+        assert 3 <= answers.count(401) <= 6, answers
+        found = httpx.get(f"{served.url}/api/v1/search", params={"q": "river"})
+        assert found.status_code == 200
+        assert found.json()["total"] == 0
+        served.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(pid) for pid in processes):
+            time.sleep(0.2)
+        assert not [pid for pid in processes if _alive(pid)], served.log.read_text()[-3000:]
+        assert served.process.wait(timeout=5) in (0, 128 + signal.SIGTERM, -signal.SIGTERM)

@@ -31,7 +31,7 @@ from archive.accounts.passwords import Passwords
 from archive.accounts.service import viewer_for_user
 from archive.db.base import utcnow
 from archive.domain.access import Viewer
-from archive.domain.ratelimit import TokenBuckets
+from archive.domain.ratelimit import TokenBuckets, share_of
 from archive.domain.tokens import token_digest
 from archive.errors import Forbidden, TooManyRequests, Unauthorized
 from archive.events.actor import Actor
@@ -65,9 +65,14 @@ class LoginLimiter:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoginLimiter:
+        processes = settings.http_processes
         return cls(
-            TokenBuckets(settings.login_burst, 1 / settings.login_refill_seconds),
-            TokenBuckets(settings.login_address_burst, 1 / settings.login_address_refill_seconds),
+            share_of(settings.login_burst, 1 / settings.login_refill_seconds, processes=processes),
+            share_of(
+                settings.login_address_burst,
+                1 / settings.login_address_refill_seconds,
+                processes=processes,
+            ),
         )
 
     def take(self, username: str, address: str, *, now: float) -> None:

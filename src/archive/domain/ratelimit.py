@@ -23,3 +23,10 @@ class TokenBuckets:
             return 0.0
         self._state[key] = (tokens, now)
         return math.ceil((1 - tokens) / self.rate * 1000) / 1000
+
+
+def share_of(capacity: int, rate: float, *, processes: int) -> TokenBuckets:
+    """One process's part of a limit that `processes` processes keep, each with buckets of
+    its own: whichever processes the requests reach, together they allow no more than the
+    limit (each burst rounded up to a whole request per process)."""
+    return TokenBuckets(capacity=math.ceil(capacity / processes), rate=rate / processes)

@@ -74,7 +74,7 @@ from archive.search.fts5_writing import (
 from archive.search.query import ParsedQuery, parse_query
 
 BUSY_TIMEOUT_SECONDS = 10.0
-_IDLE_READERS = 8  # connections kept open between searches; more run at once when needed
+_IDLE_READERS = 64  # connections kept open between searches: one per search at once
 _READER_CACHE_KIB = 16 * 1024  # each reader's page cache
 # Readers map the file into memory (shared with the operating system's cache, so it costs
 # no memory of the process's own): a search reads its pages without a system call each,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from archive.accounts.signin import LoginLimiter
-from archive.domain.ratelimit import TokenBuckets
+from archive.domain.ratelimit import TokenBuckets, share_of
 from archive.errors import TooManyRequests
 from archive.settings import Settings
 
@@ -40,3 +40,16 @@ def test_one_address_trying_many_names_is_slowed_too() -> None:
     assert refused.value.headers["Retry-After"] == "2"
     gate.take("dora", "198.51.100.1", now=0.0)
     gate.take("dora", "203.0.113.7", now=2.0)
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3, 4, 7])
+def test_processes_sharing_a_limit_allow_no_more_than_it_together(processes: int) -> None:
+    """Each process has its own buckets; whichever of them the attempts reach, together they
+    allow the burst (rounded up to a whole attempt per process) and then its rate."""
+    shares = [share_of(5, 1 / 12, processes=processes) for _ in range(processes)]
+    allowed_at_once = sum(1 for share in shares for _ in range(10) if share.take("rosa", 0.0) == 0)
+    assert 5 <= allowed_at_once <= 5 + processes - 1
+    allowed_in_a_minute = sum(
+        1 for share in shares for second in range(1, 61) if share.take("rosa", float(second)) == 0
+    )
+    assert allowed_in_a_minute <= 5 + processes  # one every 12 s, each share at its part
