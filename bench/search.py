@@ -21,6 +21,7 @@ the same run is made on it, side by side.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
@@ -220,22 +221,41 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rss_kib(pid: int) -> tuple[int, int]:
-    """(current, peak) resident memory of a process, in KiB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(value.split()[0])
-    return values["VmRSS"], values["VmHWM"]
+def group_pids(group: int) -> list[int]:
+    """The processes of a process group: `archive serve`, its HTTP processes and workers."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:
+            found.append(int(stat.parent.name))
+    return found
 
 
-SERVER = """
-import uvicorn
-from archive.app import create_app
-from archive.settings import get_settings
-uvicorn.run(create_app(get_settings()), host="127.0.0.1", port={port}, log_level="warning")
-"""
+def group_cpu_seconds(group: int) -> float:
+    total = 0.0
+    for pid in group_pids(group):
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(pid)
+    return total
+
+
+def memory_kib(group: int) -> tuple[int, int]:
+    """(resident, private) memory of a process group's processes, in KiB. Resident counts the
+    pages of the index file that the readers map, which the operating system's cache holds
+    anyway; private is the processes' own (RssAnon)."""
+    resident = private = 0
+    for pid in group_pids(group):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                name, _, value = line.partition(":")
+                if name == "VmRSS":
+                    resident += int(value.split()[0])
+                elif name == "RssAnon":
+                    private += int(value.split()[0])
+    return resident, private
 
 
 @dataclass
@@ -316,23 +336,78 @@ def percentile(values: list[float], p: float) -> float:
 
 
 @dataclass(frozen=True)
+class Served:
+    processes: int
+    resident: int
+    private: int
+    cpu_ms_per_search: float
+    """The server's CPU time per search (all its processes), over all the measured requests."""
+    latencies: dict[tuple[str, int, str], list[float]]
+
+
+@dataclass(frozen=True)
 class Measured:
     rate: float
     seconds: float
     cpu_rate: float
     """Segments per second of this process's CPU time: what the rate would be on an idle core."""
     size: int
-    rss: int
-    peak: int
-    cpu_ms_per_search: float
-    """The server's CPU time per search, over all the measured requests."""
-    latencies: dict[tuple[str, int, str], list[float]]
+    served: list[Served]
+
+
+def serve_and_measure(
+    base_env: dict[str, str],
+    callers: dict[str, dict[str, str]],
+    qs: list[Query],
+    *,
+    processes: int,
+    args: argparse.Namespace,
+) -> Served:
+    """`archive serve` with `processes` HTTP processes and no transcription worker, measured."""
+    port = free_port()
+    env = {
+        **base_env,
+        "ARCHIVE_HTTP_PROCESSES": str(processes),
+        "ARCHIVE_WORKERS": "0",
+        "ARCHIVE_FIXITY_INTERVAL_HOURS": "0",
+        "ARCHIVE_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "archive", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("archive serve did not start")
+            time.sleep(0.2)
+        # One pass per process to warm the page cache, as a running archive has it.
+        measure(base, {"anonymous": {}}, qs, requests=len(qs) * processes, concurrency=(1,))
+        server_cpu = group_cpu_seconds(server.pid)
+        latencies = measure(
+            base, callers, qs, requests=args.requests, concurrency=tuple(args.clients)
+        )
+        served = sum(len(values) for values in latencies.values())
+        per_search = (group_cpu_seconds(server.pid) - server_cpu) / served * 1000
+        resident, private = memory_kib(server.pid)
+        return Served(processes, resident, private, per_search, latencies)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 def run_backend(backend: Backend, args: argparse.Namespace, w: World, qs: list[Query]) -> Measured:
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-search-{backend.name}-"))
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data_dir), **backend.env}
-    server: subprocess.Popen[bytes] | None = None
     try:
         callers = prepare_accounts(data_dir, w, env)
         from archive.search.factory import open_search_index
@@ -349,44 +424,11 @@ def run_backend(backend: Backend, args: argparse.Namespace, w: World, qs: list[Q
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         index.close()
         size = sum(p.stat().st_size for p in data_dir.glob("search.sqlite3*"))
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-c", SERVER.format(port=port)], env=env, start_new_session=True
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
-        # One pass to warm the page cache, as a running archive has it.
-        measure(base, {"anonymous": {}}, qs, requests=len(qs), concurrency=(1,))
-        server_cpu = cpu_seconds(server.pid)
-        latencies = measure(
-            base, callers, qs, requests=args.requests, concurrency=tuple(args.clients)
-        )
-        served = sum(len(values) for values in latencies.values())
-        per_search = (cpu_seconds(server.pid) - server_cpu) / served * 1000
-        rss, peak = rss_kib(server.pid)
-        return Measured(
-            args.segments / seconds,
-            seconds,
-            args.segments / cpu,
-            size,
-            rss,
-            peak,
-            per_search,
-            latencies,
-        )
+        served = [
+            serve_and_measure(env, callers, qs, processes=n, args=args) for n in args.processes
+        ]
+        return Measured(args.segments / seconds, seconds, args.segments / cpu, size, served)
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -395,6 +437,13 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=120, help="per caller and concurrency")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="+",
+        default=sorted({1, os.cpu_count() or 1}),
+        help="ARCHIVE_HTTP_PROCESSES values to serve with, one after the other",
+    )
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument(
         "--elasticsearch",
@@ -420,33 +469,42 @@ def main() -> None:
     print()
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print()
-    print(
-        "| backend | indexing | segments/s | per CPU second | index on disk | "
-        "server RSS (peak) | server CPU per search |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for name, m in measured.items():
-        size = f"{m.size / 2**20:,.0f} MiB" if m.size else "(in the node)"
-        print(
-            f"| {name} | {m.seconds:.1f} s | {m.rate:,.0f} | {m.cpu_rate:,.0f} | {size} | "
-            f"{m.rss / 1024:,.0f} MiB ({m.peak / 1024:,.0f} MiB) | {m.cpu_ms_per_search:.1f} ms |"
-        )
-    print()
-    print("| backend | caller | clients | typical p50 / p95 / p99 ms | common p50 / p95 / p99 ms |")
+    print("| backend | indexing | segments/s | per CPU second | index on disk |")
     print("| --- | --- | --- | --- | --- |")
     for name, m in measured.items():
-        latencies = m.latencies
-        for caller in ("anonymous", "member", "archivist"):
-            for clients in args.clients:
-                cells = []
-                for kind in ("typical", "common"):
-                    values = latencies.get((caller, clients, kind), [])
-                    cells.append(
-                        " / ".join(f"{percentile(values, p):,.0f}" for p in (50, 95, 99))
-                        if values
-                        else "-"
+        size = f"{m.size / 2**20:,.0f} MiB" if m.size else "(in the node)"
+        print(f"| {name} | {m.seconds:.1f} s | {m.rate:,.0f} | {m.cpu_rate:,.0f} | {size} |")
+    print()
+    print("| backend | HTTP processes | server memory: resident (private) | CPU per search |")
+    print("| --- | --- | --- | --- |")
+    for name, m in measured.items():
+        for s in m.served:
+            print(
+                f"| {name} | {s.processes} | {s.resident / 1024:,.0f} MiB "
+                f"({s.private / 1024:,.0f} MiB) | {s.cpu_ms_per_search:.1f} ms |"
+            )
+    print()
+    print(
+        "| backend | processes | caller | clients | typical p50 / p95 / p99 ms "
+        "| common p50 / p95 / p99 ms |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, m in measured.items():
+        for s in m.served:
+            for caller in ("anonymous", "member", "archivist"):
+                for clients in args.clients:
+                    cells = []
+                    for kind in ("typical", "common"):
+                        values = s.latencies.get((caller, clients, kind), [])
+                        cells.append(
+                            " / ".join(f"{percentile(values, p):,.0f}" for p in (50, 95, 99))
+                            if values
+                            else "-"
+                        )
+                    print(
+                        f"| {name} | {s.processes} | {caller} | {clients} | {cells[0]} "
+                        f"| {cells[1]} |"
                     )
-                print(f"| {name} | {caller} | {clients} | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":
