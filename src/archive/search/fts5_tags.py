@@ -10,9 +10,13 @@ expression (`tags : (zpub OR zc... )`), so FTS5 intersects the word lists with t
 part of the index and can stop after a bounded number of matches: an anonymous search for a
 word in most segments never visits the segments it could not show.
 
-Tags only narrow: the exact conditions on `segment_meta` (`fts5._scope_filter`, `_filters`) are
-applied too, so a tag that two values share (a hash collision) can never widen what a caller
-sees. Values are hashed into short hex words that no tokenizer splits.
+Tags only narrow: the exact conditions on `segment_meta` (`fts5_filters.scope_filter`,
+`filters_sql`) are applied too, so a tag that two values share (a hash collision) can never
+widen what a caller sees. The one exception is the total past the page's window, counted from
+the tags alone where they decide exactly (`fts5_filters.tags_decide`): there a collision of two
+48-bit hashes (about one in 10^5 for an archive of 100,000 stories) could add another scope's
+matches to the count, never to the hits. Values are hashed into short hex words that no
+tokenizer splits.
 """
 
 from __future__ import annotations
