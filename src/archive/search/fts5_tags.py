@@ -14,9 +14,9 @@ Tags only narrow: the exact conditions on `segment_meta` (`fts5_filters.scope_fi
 `filters_sql`) are applied too, so a tag that two values share (a hash collision) can never
 widen what a caller sees. The one exception is the total past the page's window, counted from
 the tags alone where they decide exactly (`fts5_filters.tags_decide`): there a collision of two
-48-bit hashes (about one chance in 50,000 for an archive of 100,000 stories) could add another scope's
-matches to the count, never to the hits. Values are hashed into short hex words that no
-tokenizer splits.
+48-bit hashes (about one chance in 50,000 for an archive of 100,000 stories) could add another
+scope's matches to the count, never to the hits. Values are hashed into short hex words that
+no tokenizer splits.
 """
 
 from __future__ import annotations
