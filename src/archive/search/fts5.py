@@ -114,15 +114,21 @@ _COUNT_BY_TAGS = (
 )
 
 # Facets over the first `TOTAL_LIMIT` matches, run once (MATERIALIZED): the total (field ''),
-# each single-valued facet from its column, and the many-valued ones from `segment_terms`.
+# each single-valued facet from its column, and the many-valued ones from `segment_terms`,
+# read once per recording: a recording's documents are written together from one story, so
+# they share its narrators and subjects.
 _MATCHED = (
     """
 WITH matched AS MATERIALIZED (
-    SELECT m.rowid AS segment_rowid, m.language, m.collection_id, m.decade
+    SELECT m.rowid AS segment_rowid, m.recording_id, m.language, m.collection_id, m.decade
 """
     + _FROM_MATCHING
     + """LIMIT ?
-), sample AS (SELECT * FROM matched LIMIT ?)
+), sample AS (SELECT * FROM matched LIMIT ?),
+per_recording AS MATERIALIZED (
+    SELECT min(segment_rowid) AS segment_rowid, count(*) AS matches FROM sample
+    GROUP BY recording_id
+)
 SELECT '', NULL, count(*) FROM matched
 """
 )
@@ -135,10 +141,12 @@ WHERE collection_id IS NOT NULL GROUP BY 2""",
     "decade": """
 SELECT 'decade', CAST(decade AS TEXT), count(*) FROM sample WHERE decade IS NOT NULL GROUP BY 2""",
     "narrator": """
-SELECT t.field, t.value, count(*) FROM sample CROSS JOIN segment_terms AS t USING (segment_rowid)
+SELECT t.field, t.value, sum(matches) FROM per_recording
+CROSS JOIN segment_terms AS t USING (segment_rowid)
 WHERE t.field = 'narrator' GROUP BY 1, 2""",
     "subject": """
-SELECT t.field, t.value, count(*) FROM sample CROSS JOIN segment_terms AS t USING (segment_rowid)
+SELECT t.field, t.value, sum(matches) FROM per_recording
+CROSS JOIN segment_terms AS t USING (segment_rowid)
 WHERE t.field = 'subject' GROUP BY 1, 2""",
 }
 
