@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -58,15 +61,20 @@ def ids_closed_to_everyone(
     session: Session, story_ids: Collection[uuid.UUID], *, now: datetime
 ) -> set[uuid.UUID]:
     """Those of `story_ids` that an anonymous caller may not hear in full
-    (`domain.access.can_view_story(None, ...)`), decided inside one query."""
+    (`domain.access.can_view_story(None, ...)`), decided inside one query. Every search
+    asks, so the statement is built once."""
     if not story_ids:
         return set()
-    query = with_consent(
-        select(Story.id).where(
-            Story.id.in_(story_ids), not_(story_heard(story_scope(None), now=now))
-        )
+    return set(session.scalars(_closed_to_everyone(), {"ids": list(story_ids), "now": now}))
+
+
+@functools.cache
+def _closed_to_everyone() -> Select[uuid.UUID]:
+    now = bindparam("now", type_=Story.embargo_until.type)
+    heard = story_heard(story_scope(None), now=now)
+    return with_consent(
+        select(Story.id).where(Story.id.in_(bindparam("ids", expanding=True)), not_(heard))
     )
-    return set(session.scalars(query))
 
 
 def stories_in(

@@ -26,6 +26,10 @@ from archive.domain.access import (
 from archive.models import Consent, Protocol, Story
 from archive.models.communities import story_protocols
 
+Moment = datetime | ColumnElement[datetime]
+"""The time a decision is made at: a value, or a bound parameter for a statement that is
+built once and run at many times."""
+
 Selected = TypeVarTuple("Selected")
 
 _ACCESS_WIDTH = {access.value: access_width(access) for access in Access}
@@ -70,7 +74,7 @@ def _effective_width() -> ColumnElement[int]:
     return case((own >= ceiling, own), else_=ceiling)
 
 
-def _available(now: datetime) -> ColumnElement[bool]:
+def _available(now: Moment) -> ColumnElement[bool]:
     """`domain.access.is_available`: published, consent not withdrawn, embargoes passed."""
     return and_(
         Story.status == "published",
@@ -80,7 +84,7 @@ def _available(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def visibility_level(scope: StoryScope, *, now: datetime) -> ColumnElement[int]:
+def visibility_level(scope: StoryScope, *, now: Moment) -> ColumnElement[int]:
     """The caller's `Visibility` of each story (0 hidden, 1 listed, 2 full), as a column:
     the same decision as `domain.access.story_visibility`, for the caller of `scope`."""
     if scope.everything:
@@ -114,7 +118,7 @@ def visibility_level(scope: StoryScope, *, now: datetime) -> ColumnElement[int]:
     return case(*whens, else_=hidden)
 
 
-def story_heard(scope: StoryScope, *, now: datetime) -> ColumnElement[bool]:
+def story_heard(scope: StoryScope, *, now: Moment) -> ColumnElement[bool]:
     """The story may be heard in full by the caller of `scope` (`can_view_story`)."""
     if scope.everything:
         return true()
