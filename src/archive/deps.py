@@ -2,7 +2,8 @@
 
 Dependencies that only read the application's state are `async def`: FastAPI runs a plain
 `def` dependency in the thread pool, and a thread hop for each of them costs more than the
-lookup itself. Those that touch the database stay plain `def`.
+lookup itself. Those that touch the database stay plain `def`, or hand only that part to a
+thread (`get_viewer`: an anonymous request needs none).
 
 The request's session commits when the endpoint returns and rolls back when it raises, before
 the response is sent (its scope is the endpoint function's); services and repositories below
@@ -23,6 +24,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from archive.accounts.service import viewer_for_token
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
@@ -142,12 +144,13 @@ def viewer_resolver(request: Request) -> Callable[[Session], Viewer | None] | No
     return by_token
 
 
-def get_viewer(request: Request) -> Viewer | None:
-    """The caller, or None for an anonymous request."""
+async def get_viewer(request: Request) -> Viewer | None:
+    """The caller, or None for an anonymous request, which needs no thread of its own."""
     resolve = viewer_resolver(request)
     if resolve is None:
         return None
-    return read_mostly(read_sessions_of(request), resolve, writes=sessions_of(request))
+    reads, writes = read_sessions_of(request), sessions_of(request)
+    return await run_in_threadpool(read_mostly, reads, resolve, writes=writes)
 
 
 def signed_in(viewer: Viewer | None) -> Viewer:
