@@ -106,12 +106,15 @@ _CANDIDATES = (
     + "LIMIT ?"
 )
 
-# The total, counted up to one past `TOTAL_LIMIT`; by FTS5 alone where the tags in the MATCH
-# expression decide exactly what the caller may see (`fts5_filters.tags_decide`).
-_COUNT = "SELECT count(*) FROM (SELECT 1" + _FROM_MATCHING + "LIMIT ?)"
-_COUNT_BY_TAGS = (
-    "SELECT count(*) FROM (SELECT 1 FROM segment_text WHERE segment_text MATCH ? LIMIT ?)"
+# The matches past a full window (after its last rowid: FTS5 starts reading there), counted
+# up to one past `TOTAL_LIMIT` in all; by FTS5 alone where the tags in the MATCH expression
+# decide exactly what the caller may see (`fts5_filters.tags_decide`).
+_COUNT_AFTER = (
+    "SELECT count(*) FROM (SELECT 1" + _FROM_MATCHING + "AND segment_text.rowid > ? LIMIT ?)"
 )
+_COUNT_AFTER_BY_TAGS = """
+SELECT count(*) FROM (SELECT 1 FROM segment_text WHERE segment_text MATCH ? AND rowid > ? LIMIT ?)
+"""
 
 # Facets over the first `TOTAL_LIMIT` matches, run once (MATERIALIZED): the total (field ''),
 # each single-valued facet from its column, and the many-valued ones from `segment_terms`,
@@ -280,12 +283,14 @@ class Fts5Index:
                     total = next(count for field, _, count in groups if field == "")
                 elif len(candidates) < window:
                     total = len(candidates)
-                elif fts5_filters.tags_decide(scope, filters=filters, parsed=parsed):
-                    total = conn.execute(_COUNT_BY_TAGS, (match, TOTAL_LIMIT + 1)).fetchone()[0]
                 else:
-                    total = conn.execute(
-                        _COUNT.format(**sql), (*params, TOTAL_LIMIT + 1)
-                    ).fetchone()[0]
+                    last = max(rowid for rowid, *_ in candidates)
+                    rest = TOTAL_LIMIT + 1 - len(candidates)
+                    if fts5_filters.tags_decide(scope, filters=filters, parsed=parsed):
+                        counted = conn.execute(_COUNT_AFTER_BY_TAGS, (match, last, rest))
+                    else:
+                        counted = conn.execute(_COUNT_AFTER.format(**sql), (*params, last, rest))
+                    total = len(candidates) + counted.fetchone()[0]
                 with tokenizer() as words:
                     ranked = score_window(candidates, needles(parsed, words), words=words)
                 page = ranked[offset : offset + limit]
