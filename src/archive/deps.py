@@ -7,7 +7,8 @@ thread (`get_viewer`: an anonymous request needs none).
 
 The request's session commits when the endpoint returns and rolls back when it raises, before
 the response is sent (its scope is the endpoint function's); services and repositories below
-never commit. Right after the commit, the recordings a service marked for the search index
+never commit. Opening it does no I/O, and a session the endpoint never used ends without a
+thread hop. Right after the commit, the recordings a service marked for the search index
 (`discovery.updates`) are written to it, so a change that hides something is out of search when
 its response arrives. The caller is resolved in its own short transaction, so an
 endpoint that streams (an upload) holds no database transaction while bytes arrive; it only
@@ -19,7 +20,8 @@ transaction only if something is written.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -30,7 +32,7 @@ from archive.accounts.service import viewer_for_token
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE, viewer_for_session
 from archive.backends import Backends
 from archive.communities.service import with_memberships
-from archive.db.session import read_mostly, transaction, units_of_work
+from archive.db.session import finish, opened, read_mostly, touched, units_of_work
 from archive.discovery.updates import update_now
 from archive.domain.access import Viewer
 from archive.domain.ratelimit import TokenBuckets
@@ -65,18 +67,41 @@ def read_sessions_of(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def get_read_session(request: Request) -> Iterator[Session]:
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
     """A transaction that only reads: on SQLite a snapshot beside the writer, no lock."""
-    with transaction(read_sessions_of(request)) as session:
+    async with _request_transaction(read_sessions_of(request)) as session:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     sessions = sessions_of(request)
-    with transaction(sessions) as session:
+    async with _request_transaction(sessions) as session:
         yield session
-    index: SearchIndex = request.app.state.index
-    update_now(units_of_work(sessions), index, recording_ids=take_pending(session))
+    pending = take_pending(session)
+    if pending:
+        index: SearchIndex = request.app.state.index
+        await run_in_threadpool(update_now, units_of_work(sessions), index, recording_ids=pending)
+
+
+@asynccontextmanager
+async def _request_transaction(factory: sessionmaker[Session]) -> AsyncIterator[Session]:
+    """The request's transaction: opening it costs no I/O (the session connects with the
+    endpoint's first statement, in the endpoint's thread), and only one that was used needs a
+    thread to end it, so a request pays no thread hop for a session it never touched."""
+    session = opened(factory)
+    try:
+        yield session
+    except BaseException:
+        await _end(session, commit=False)
+        raise
+    await _end(session, commit=True)
+
+
+async def _end(session: Session, *, commit: bool) -> None:
+    if touched(session):
+        await run_in_threadpool(finish, session, commit=commit)
+    else:
+        session.close()
 
 
 async def get_store(request: Request) -> ObjectStore:

@@ -73,8 +73,18 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+CONNECTED = "archive_connected"
+"""`Session.info` key: the session's transaction has taken a connection (`touched`)."""
+
+
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "after_begin", _mark_connected)
+    return factory
+
+
+def _mark_connected(session: Session, *_event: object) -> None:
+    session.info[CONNECTED] = True
 
 
 def create_read_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -83,6 +93,7 @@ def create_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     `WriteInReadSession`: what writes belongs in a session of `create_session_factory`."""
     factory = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
     event.listen(factory, "before_flush", _refuse_flush)
+    event.listen(factory, "after_begin", _mark_connected)
     return factory
 
 
@@ -123,6 +134,31 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back if it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+def opened(factory: sessionmaker[Session]) -> Session:
+    """A session in a transaction that has not touched the database yet: it connects with its
+    first statement. End it with `finish`, or `close` it when it was never `touched`."""
+    session = factory()
+    session.begin()
+    return session
+
+
+def touched(session: Session) -> bool:
+    """Whether ending the session's transaction needs the database: it has connected, or it
+    holds changes a commit would flush."""
+    return bool(session.info.get(CONNECTED) or session.new or session.dirty or session.deleted)
+
+
+def finish(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) the session's transaction, and close it."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
