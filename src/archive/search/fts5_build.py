@@ -66,7 +66,11 @@ def _fill_in_child(path: Path, batches: Iterator[Rows], *, page_size: int) -> No
     context = multiprocessing.get_context("spawn")  # never a fork of a process with threads
     ours, theirs = context.Pipe()
     writer = context.Process(
-        target=_write, args=(str(path), page_size, theirs), name="fts5-rebuild", daemon=True
+        target=_write,
+        args=(str(path),),
+        kwargs={"page_size": page_size, "pipe": theirs},
+        name="fts5-rebuild",
+        daemon=True,
     )
     writer.start()
     theirs.close()
@@ -94,7 +98,7 @@ def _fill_in_child(path: Path, batches: Iterator[Rows], *, page_size: int) -> No
         writer.join()
 
 
-def _write(path: str, page_size: int, pipe: Connection) -> None:
+def _write(path: str, *, page_size: int, pipe: Connection) -> None:
     """The child process: writes the batches it is sent until None, then finishes the file;
     sends back None, or the exception that stopped it."""
     try:
