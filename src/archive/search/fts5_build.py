@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import signal
 import sqlite3
 from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
@@ -100,7 +101,9 @@ def _fill_in_child(path: Path, batches: Iterator[Rows], *, page_size: int) -> No
 
 def _write(path: str, *, page_size: int, pipe: Connection) -> None:
     """The child process: writes the batches it is sent until None, then finishes the file;
-    sends back None, or the exception that stopped it."""
+    sends back None, or the exception that stopped it. Ctrl-C is the caller's to handle (it
+    stops this process), not this process's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         build = _open(Path(path), page_size=page_size)
         try:
