@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from archive.db.base import utcnow
 from archive.db.session import UnitOfWork
 from archive.discovery import repository
+from archive.discovery.repository import TranscriptRows
 from archive.domain.access import StoryAccess, effective_access, is_available
 from archive.domain.restrictions import Span, masks, translation_spans
-from archive.models import Recording, Story, Transcript
+from archive.models import Recording, Story
 from archive.people.schemas import PersonRole
 from archive.recordings import repository as recordings_repository
 from archive.search.documents import SegmentDocument, decade_of, year_of
@@ -91,7 +92,7 @@ def _searchable(story: Story) -> StoryAccess | None:
 
 
 def _documents(
-    recording: Recording, story: Story, *, transcripts: list[Transcript], spans: list[Span]
+    recording: Recording, story: Story, *, transcripts: list[TranscriptRows], spans: list[Span]
 ) -> list[SegmentDocument]:
     access = _searchable(story)
     if not transcripts or access is None or recording.deaccessioned_at is not None:
@@ -110,43 +111,56 @@ def _documents(
     decade = decade_of(story.recorded_date)
     year = year_of(story.recorded_date)
     restricted_originals = [
-        (s.start, s.end)
+        (start, end)
         for t in transcripts
         if t.kind == "original"
-        for s in t.segments
-        if s.restricted
+        for _, _, start, end, _, _, _, restricted in t.segments
+        if restricted
     ]
     hiding = {
         "original": spans,
         "translation": translation_spans(spans, restricted_originals),
     }
-    return [
-        SegmentDocument(
-            segment_id=segment.id,
-            recording_id=recording.id,
-            story_id=story.id,
-            transcript_id=transcript.id,
-            start=segment.start,
-            end=segment.end,
-            text=segment.text,
-            language=segment.language or transcript.language,
-            story_title=story.title,
-            access=effective_access(access).value,
-            owner_id=story.created_by,
-            collection_id=story.collection_id,
-            community_id=story.community_id,
-            protocol_ids=protocol_ids,
-            protocol_mode=story.protocol_mode,
-            available=available,
-            narrators=narrators,
-            subjects=subjects,
-            decade=decade,
-            year=year,
-            speaker=segment.speaker,
-            track=transcript.kind,
-        )
-        for transcript in transcripts
-        for segment in transcript.segments
-        if not segment.restricted
-        and not masks(hiding.get(transcript.kind, spans), start=segment.start, end=segment.end)
-    ]
+    shown = effective_access(access).value
+    # Read once: the story's and recording's fields are ORM attributes, slow to get a
+    # million times.
+    recording_id, story_id, title = recording.id, story.id, story.title
+    owner_id, collection_id, community_id = (
+        story.created_by,
+        story.collection_id,
+        story.community_id,
+    )
+    protocol_mode = story.protocol_mode
+    found: list[SegmentDocument] = []
+    for transcript in transcripts:
+        hidden = hiding.get(transcript.kind, spans)
+        for _, segment_id, start, end, text, speaker, language, restricted in transcript.segments:
+            if restricted or (hidden and masks(hidden, start=start, end=end)):
+                continue
+            found.append(
+                SegmentDocument(
+                    segment_id=segment_id,
+                    recording_id=recording_id,
+                    story_id=story_id,
+                    transcript_id=transcript.id,
+                    start=start,
+                    end=end,
+                    text=text,
+                    language=language or transcript.language,
+                    story_title=title,
+                    access=shown,
+                    owner_id=owner_id,
+                    collection_id=collection_id,
+                    community_id=community_id,
+                    protocol_ids=protocol_ids,
+                    protocol_mode=protocol_mode,
+                    available=available,
+                    narrators=narrators,
+                    subjects=subjects,
+                    decade=decade,
+                    year=year,
+                    speaker=speaker,
+                    track=transcript.kind,
+                )
+            )
+    return found

@@ -5,16 +5,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, and_, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Recording, Story, Transcript
+from archive.models import Recording, Segment, Story, Transcript
 from archive.stories.repository import ACCESS_LOADS
 
 DOCUMENT_LOADS = (*ACCESS_LOADS, selectinload(Story.people))
 """What a story's search documents read beside its row: the access facts and who narrates it
 (the links only: documents hold person ids, not names)."""
+
+SegmentRow = tuple[object, uuid.UUID, float, float, str, str | None, str | None, bool]
+"""What a search document reads of a segment: its transcript's id as the driver gives it (not
+made a `UUID`: it is only looked up), its own id, start, end, text, speaker, language and
+whether it is marked restricted (never its `words`, the bulk of the row)."""
+
+
+@dataclass(slots=True)
+class TranscriptRows:
+    """What search documents read of a transcript version: plain rows, no ORM objects (a
+    rebuild reads millions of segments)."""
+
+    id: uuid.UUID
+    kind: str
+    language: str | None
+    segments: list[SegmentRow] = field(default_factory=list)
+    """In their order in the transcript."""
 
 
 def recording_ids_after(
@@ -43,9 +61,9 @@ def recordings_with_stories(
 
 def latest_transcripts(
     session: Session, recording_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, list[Transcript]]:
+) -> dict[uuid.UUID, list[TranscriptRows]]:
     """Each recording's newest transcript version of each track (the original first, then a
-    translation when there is one), with their segments loaded."""
+    translation when there is one), with their segments."""
     latest = (
         select(
             Transcript.recording_id,
@@ -56,8 +74,14 @@ def latest_transcripts(
         .group_by(Transcript.recording_id, Transcript.kind)
         .subquery()
     )
-    transcripts = session.scalars(
-        select(Transcript)
+    current = (
+        select(
+            Transcript.id,
+            type_coerce(Transcript.id, String),
+            Transcript.recording_id,
+            Transcript.kind,
+            Transcript.language,
+        )
         .join(
             latest,
             and_(
@@ -66,10 +90,33 @@ def latest_transcripts(
                 Transcript.version == latest.c.version,
             ),
         )
-        .options(selectinload(Transcript.segments))
         .order_by(Transcript.recording_id, Transcript.kind)  # "original" < "translation"
     )
-    found: dict[uuid.UUID, list[Transcript]] = {}
-    for transcript in transcripts:
-        found.setdefault(transcript.recording_id, []).append(transcript)
+    found: dict[uuid.UUID, list[TranscriptRows]] = {}
+    transcripts: dict[object, TranscriptRows] = {}
+    # Core statements on the session's connection: plain rows, without the ORM's per-row
+    # bookkeeping.
+    connection = session.connection()
+    for transcript_id, key, recording_id, kind, language in connection.execute(current):
+        rows = TranscriptRows(id=transcript_id, kind=kind, language=language)
+        transcripts[key] = rows
+        found.setdefault(recording_id, []).append(rows)
+    if not transcripts:
+        return found
+    segments = (
+        select(
+            type_coerce(Segment.transcript_id, String),
+            Segment.id,
+            Segment.start,
+            Segment.end,
+            Segment.text,
+            Segment.speaker,
+            Segment.language,
+            Segment.restricted,
+        )
+        .where(Segment.transcript_id.in_([rows.id for rows in transcripts.values()]))
+        .order_by(Segment.transcript_id, Segment.position)
+    )
+    for segment in connection.execute(segments).all():
+        transcripts[segment[0]].segments.append(segment)
     return found

@@ -37,10 +37,11 @@ the next one sees the whole new index, and a writer waits for the switch like fo
 from __future__ import annotations
 
 import html
-import itertools
+import logging
 import sqlite3
 import tempfile
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -49,7 +50,7 @@ from pathlib import Path
 
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
-from archive.search import fts5_filters
+from archive.search import fts5_build, fts5_filters, fts5_schema
 from archive.search.analysis import fts5_match
 from archive.search.base import (
     FACET_FIELDS,
@@ -73,6 +74,8 @@ from archive.search.fts5_writing import (
 )
 from archive.search.query import ParsedQuery, parse_query
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_SECONDS = 10.0
 _IDLE_READERS = 64  # connections kept open between searches: one per search at once
 _READER_CACHE_KIB = 16 * 1024  # each reader's page cache
@@ -80,11 +83,6 @@ _READER_CACHE_KIB = 16 * 1024  # each reader's page cache
 # no memory of the process's own): a search reads its pages without a system call each,
 # a quarter faster at a million segments.
 _READER_MMAP_BYTES = 2**31 - 2**16  # SQLite's largest by default
-_BUILD_BATCH = 10_000
-_BUILD_CACHE_KIB = 256 * 1024  # the page cache of a rebuild: 256 MiB while it runs
-_BUILD_CRISISMERGE = 64  # segments of one level before FTS5 merges them during a rebuild
-_AUTOMERGE = 4  # FTS5's defaults, for every other write
-_CRISISMERGE = 16
 
 # Private-use characters that FTS5 `highlight()` puts around matches; they survive
 # `html.escape`, which lets the text be escaped whole before the marks become tags.
@@ -191,7 +189,7 @@ class Fts5Index:
                         "`archive reindex`."
                     )
                 statements = MIGRATIONS.get(version, "") + SCHEMA
-                for statement in _statements(statements):
+                for statement in fts5_schema.statements(statements):
                     conn.execute(statement)
                 if version in MIGRATIONS:
                     retag(conn)
@@ -328,40 +326,20 @@ class Fts5Index:
         handle.close()
         fresh = Path(handle.name)
         try:
+            started = time.perf_counter()
+            fts5_build.fill(fresh, documents, page_size=page_size)
+            filled = time.perf_counter()
             build = sqlite3.connect(fresh, isolation_level=None)
             try:
-                # A throwaway file: no journal, no fsync. The online backup into a WAL file
-                # needs both files to have the same page size.
-                build.execute(f"PRAGMA page_size = {page_size}")
-                build.execute("PRAGMA journal_mode = OFF")
-                build.execute("PRAGMA synchronous = OFF")
-                build.execute("PRAGMA locking_mode = EXCLUSIVE")
-                build.execute("PRAGMA temp_store = MEMORY")
-                build.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KIB}")
-                build.execute("BEGIN")
-                # The secondary indexes are made once the tables are full (faster than keeping
-                # them up to date row by row), and FTS5 leaves its segments unmerged until the
-                # one 'optimize' at the end, which merges them all anyway.
-                statements = _statements(SCHEMA)
-                indexes = [s for s in statements if s.startswith("CREATE INDEX")]
-                for statement in statements:
-                    if statement not in indexes:
-                        build.execute(statement)
-                _configure(build, automerge=0, crisismerge=_BUILD_CRISISMERGE)
-                rowid = 1
-                for batch in _batched(documents, _BUILD_BATCH):
-                    insert_documents(build, batch, first_rowid=rowid)
-                    rowid += len(batch)
-                for statement in indexes:
-                    build.execute(statement)
-                build.execute("INSERT INTO segment_text (segment_text) VALUES ('optimize')")
-                # FTS5 keeps its settings in the file: the live index merges as it always did.
-                _configure(build, automerge=_AUTOMERGE, crisismerge=_CRISISMERGE)
-                build.execute("COMMIT")
                 with self._connection() as live, _unavailable_on_error():
                     build.backup(live)
             finally:
                 build.close()
+            log.info(
+                "search.rebuild_switched filled_seconds=%.1f switched_seconds=%.1f",
+                filled - started,
+                time.perf_counter() - filled,
+            )
         finally:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{fresh}{suffix}").unlink(missing_ok=True)
@@ -453,25 +431,6 @@ def _unavailable_on_error() -> Iterator[None]:
             "The search index is busy or cannot be read right now. Try again in a minute; "
             "if it keeps happening, an administrator can rebuild it with `archive reindex`."
         ) from exc
-
-
-def _statements(script: str) -> list[str]:
-    """A script as single statements (no string in the schema holds a ';'), for running
-    inside a transaction of ours: `executescript` would commit it first."""
-    return [statement.strip() for statement in script.split(";") if statement.strip()]
-
-
-def _batched(
-    documents: Iterable[SegmentDocument], size: int
-) -> Iterator[tuple[SegmentDocument, ...]]:
-    iterator = iter(documents)
-    while batch := tuple(itertools.islice(iterator, size)):
-        yield batch
-
-
-def _configure(conn: sqlite3.Connection, *, automerge: int, crisismerge: int) -> None:
-    for name, value in (("automerge", automerge), ("crisismerge", crisismerge)):
-        conn.execute("INSERT INTO segment_text (segment_text, rank) VALUES (?, ?)", (name, value))
 
 
 def _facets(

@@ -125,3 +125,9 @@ MIGRATIONS = {
 }
 """user_version -> the statements that bring a file of that version up to `SCHEMA` (which
 runs after them, creating what is new)."""
+
+
+def statements(script: str) -> list[str]:
+    """A script as single statements (no string in the schema holds a ';'), for running
+    inside a transaction of ours: `executescript` would commit it first."""
+    return [statement.strip() for statement in script.split(";") if statement.strip()]

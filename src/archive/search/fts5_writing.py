@@ -11,6 +11,7 @@ import functools
 import sqlite3
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from archive.search import fts5_tags
@@ -39,12 +40,27 @@ _INSERT_TEXT = "INSERT INTO segment_text (rowid, text, stems, tags) VALUES (?, ?
 _INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
 
 
+@dataclass(slots=True)
+class Rows:
+    """The rows of a run of documents, ready for `write_rows`."""
+
+    count: int
+    meta: list[tuple[object, ...]]
+    texts: list[tuple[int, str, str, str]]
+    terms: list[tuple[int, str, str]]
+
+
 def insert_documents(
     conn: sqlite3.Connection, docs: Sequence[SegmentDocument], *, first_rowid: int
 ) -> None:
     """Each table written with one prepared statement for all of `docs`, rowids from
-    `first_rowid` on. What the segments of a recording share (ids as text, tags, narrators and
-    subjects) is prepared once per run of them."""
+    `first_rowid` on."""
+    write_rows(conn, document_rows(docs, first_rowid=first_rowid))
+
+
+def document_rows(docs: Sequence[SegmentDocument], *, first_rowid: int) -> Rows:
+    """The rows of `docs`, rowids from `first_rowid` on. What the segments of a recording share
+    (ids as text, tags, narrators and subjects) is prepared once per run of them."""
     meta: list[tuple[object, ...]] = []
     texts: list[tuple[int, str, str, str]] = []
     terms: list[tuple[int, str, str]] = []
@@ -66,9 +82,13 @@ def insert_documents(
             texts.append((rowid, doc.text, stems, tags))
             terms.extend([(rowid, field, value) for field, value in pairs])
             rowid += 1
-    conn.executemany(_INSERT_META, meta)
-    conn.executemany(_INSERT_TEXT, texts)
-    conn.executemany(_INSERT_TERM, terms)
+    return Rows(count=len(docs), meta=meta, texts=texts, terms=terms)
+
+
+def write_rows(conn: sqlite3.Connection, rows: Rows) -> None:
+    conn.executemany(_INSERT_META, rows.meta)
+    conn.executemany(_INSERT_TEXT, rows.texts)
+    conn.executemany(_INSERT_TERM, rows.terms)
 
 
 def next_rowid(conn: sqlite3.Connection) -> int:

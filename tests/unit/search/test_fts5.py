@@ -672,3 +672,46 @@ def test_after_a_rebuild_the_index_merges_its_writes_as_usual(
     assert settings.get("automerge", 4) == 4
     assert settings.get("crisismerge", 16) == 16
     assert index.search("canoe", EVERYTHING, offset=0, limit=5).total == 1
+
+
+def _index_rows(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT * FROM segment_meta ORDER BY rowid").fetchall()
+        rows += conn.execute("SELECT rowid, * FROM segment_text ORDER BY rowid").fetchall()
+        rows += conn.execute("SELECT * FROM segment_terms ORDER BY 1, 2, 3").fetchall()
+        rows += conn.execute("SELECT k, v FROM segment_text_config ORDER BY k").fetchall()
+    conn.close()
+    return rows
+
+
+def test_a_rebuild_of_many_batches_is_written_by_a_child_process_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, docs = recording([f"the canoe number {n} carried the nets" for n in range(7)])
+    docs = [dataclasses.replace(d, narrators=(uuid.uuid4(),), subjects=("Boats",)) for d in docs]
+    alone = Fts5Index(tmp_path / "alone.sqlite3")
+    alone.rebuild(docs)  # one batch: written in this process
+    monkeypatch.setattr("archive.search.fts5_build.BATCH", 2)
+    child = Fts5Index(tmp_path / "child.sqlite3")
+    child.rebuild(iter(docs))  # four batches: written by a child process
+    assert _index_rows(tmp_path / "child.sqlite3") == _index_rows(tmp_path / "alone.sqlite3")
+    assert len(texts_found(child, "carry")) == 7
+
+
+def test_a_failed_rebuild_in_a_child_process_leaves_the_index_and_no_files(
+    index: Fts5Index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.search.fts5_build.BATCH", 2)
+    add(index, ["the old canoe"])
+    _, docs = recording(["a new canoe", "a new paddle", "a new net"])
+    with pytest.raises(sqlite3.IntegrityError):
+        index.rebuild([*docs, *docs])
+
+    def failing() -> Iterator[SegmentDocument]:
+        yield from docs
+        raise ConnectionError("the database went away")
+
+    with pytest.raises(ConnectionError, match="went away"):
+        index.rebuild(failing())
+    assert texts_found(index, "canoe") == ["the old canoe"]
+    assert sorted(p.name for p in tmp_path.iterdir() if "rebuild" in p.name) == []
