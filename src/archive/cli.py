@@ -68,13 +68,10 @@ def serve(
     processes), and supervise the workers: ARCHIVE_WORKERS transcription workers, and always
     one more for the fast lane (index updates, listening copies, expiry, fixity), so those
     never wait behind transcription."""
-    import uvicorn
-
-    from archive.app import create_app
     from archive.db import migrate
     from archive.fixity.flow import schedule_at_start
     from archive.jobs.supervisor import WorkerSupervisor
-    from archive.serving import ArchiveHttpProtocol
+    from archive.serving import serve_http
     from archive.uploads.recovery import recover_at_start
 
     settings = _settings()
@@ -89,28 +86,7 @@ def serve(
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         supervisor.start()
-        if settings.http_processes == 1:
-            uvicorn.run(
-                create_app(settings),
-                host=host,
-                port=port,
-                http=ArchiveHttpProtocol,
-                log_config=None,
-                timeout_graceful_shutdown=10,
-            )
-        else:
-            # Each process builds its app from the same environment; uvicorn restarts one
-            # that dies and stops them all on SIGTERM or Ctrl-C.
-            uvicorn.run(
-                "archive.app:create_app_from_environment",
-                factory=True,
-                workers=settings.http_processes,
-                host=host,
-                port=port,
-                http=ArchiveHttpProtocol,
-                log_config=None,
-                timeout_graceful_shutdown=10,
-            )
+        serve_http(settings, host=host, port=port)
     finally:
         for stop_signal in (signal.SIGTERM, signal.SIGINT):
             signal.signal(stop_signal, signal.SIG_IGN)  # stopping is bounded; let it finish

@@ -11,7 +11,10 @@ that window per uploading connection.
 
 from __future__ import annotations
 
+import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from archive.settings import Settings
 
 BODY_WINDOW_BYTES = 1024 * 1024
 
@@ -27,3 +30,31 @@ class ArchiveHttpProtocol(HttpToolsProtocol):
         if len(cycle.body) > BODY_WINDOW_BYTES:
             self.flow.pause_reading()
         cycle.message_event.set()
+
+
+def serve_http(settings: Settings, *, host: str, port: int) -> None:
+    """Answer HTTP until SIGTERM or Ctrl-C, in `settings.http_processes` processes."""
+    from archive.app import create_app
+
+    if settings.http_processes == 1:
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            http=ArchiveHttpProtocol,
+            log_config=None,
+            timeout_graceful_shutdown=10,
+        )
+        return
+    # Each process builds its app from the same environment; uvicorn restarts one that dies
+    # and stops them all on SIGTERM or Ctrl-C.
+    uvicorn.run(
+        "archive.app:create_app_from_environment",
+        factory=True,
+        workers=settings.http_processes,
+        host=host,
+        port=port,
+        http=ArchiveHttpProtocol,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )

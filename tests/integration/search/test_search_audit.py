@@ -32,6 +32,12 @@ def transcribed_story(sessions: sessionmaker[Session], access: str, texts: list[
         return str(story.id)
 
 
+def index_everything(client: TestClient, sessions: sessionmaker[Session]) -> None:
+    index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
+    units = units_of_work(sessions)
+    reindex.repair(units, index, drift=reindex.check(units, index))
+
+
 def searches_logged(client: TestClient, admin: dict[str, str]) -> list[dict[str, object]]:
     answer = client.get(
         "/api/v1/events", headers=admin, params={"action": "search.closed_hits_read"}
@@ -50,10 +56,7 @@ def test_a_search_showing_closed_words_leaves_one_event_naming_the_stories(
     private = transcribed_story(sessions, "private", ["the canoe at dawn", "the canoe at dusk"])
     community = transcribed_story(sessions, "community", ["a canoe of the community"])
     transcribed_story(sessions, "public", ["a public canoe"])
-    index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
-    reindex.repair(
-        units_of_work(sessions), index, drift=reindex.check(units_of_work(sessions), index)
-    )
+    index_everything(client, sessions)
     archivist = make_user("ana", Role.ARCHIVIST)
     archivist_id = client.get("/api/v1/users/me", headers=archivist).json()["id"]
     home = client.get("/api/v1/communities", headers=admin).json()["items"][0]
@@ -95,10 +98,7 @@ def test_search_answers_while_another_transaction_is_writing(
     leaves its event, once the writer is done."""
     private = transcribed_story(sessions, "private", ["the canoe at dawn"])
     transcribed_story(sessions, "public", ["a public canoe"])
-    index: SearchIndex = client.app.state.index  # type: ignore[attr-defined]
-    reindex.repair(
-        units_of_work(sessions), index, drift=reindex.check(units_of_work(sessions), index)
-    )
+    index_everything(client, sessions)
     researcher = make_user("rosa", Role.RESEARCHER)
     for headers in (researcher, admin):  # first uses write (the token's use, the admin's user)
         assert client.get("/api/v1/users/me", headers=headers).status_code == 200
