@@ -11,6 +11,8 @@ that window per uploading connection.
 
 from __future__ import annotations
 
+from typing import Any
+
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -36,15 +38,15 @@ def serve_http(settings: Settings, *, host: str, port: int) -> None:
     """Answer HTTP until SIGTERM or Ctrl-C, in `settings.http_processes` processes."""
     from archive.app import create_app
 
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "http": ArchiveHttpProtocol,
+        "log_config": None,
+        "timeout_graceful_shutdown": 10,
+    }
     if settings.http_processes == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            http=ArchiveHttpProtocol,
-            log_config=None,
-            timeout_graceful_shutdown=10,
-        )
+        uvicorn.run(create_app(settings), **options)
         return
     # Each process builds its app from the same environment; uvicorn restarts one that dies
     # and stops them all on SIGTERM or Ctrl-C.
@@ -52,9 +54,5 @@ def serve_http(settings: Settings, *, host: str, port: int) -> None:
         "archive.app:create_app_from_environment",
         factory=True,
         workers=settings.http_processes,
-        host=host,
-        port=port,
-        http=ArchiveHttpProtocol,
-        log_config=None,
-        timeout_graceful_shutdown=10,
+        **options,
     )
