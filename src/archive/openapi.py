@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from archive.accounts.signin import CSRF_HEADER, SESSION_COOKIE
-from archive.deps import get_caller, get_viewer, require_viewer
+from archive.deps import get_caller, get_find_viewer, get_viewer, require_viewer
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -63,8 +63,8 @@ SIGNED_IN_OR_ANONYMOUS: list[dict[str, list[str]]] = [*SIGNED_IN, {}]
 """Either way of signing in, or none: an anonymous caller sees published public material."""
 REQUIRED: frozenset[Callable[..., Any]] = frozenset({require_viewer, get_caller})
 """The dependencies (`deps.py`) that answer 401 without a caller."""
-OPTIONAL: frozenset[Callable[..., Any]] = frozenset({get_viewer})
-"""The dependency that finds the caller if there is one."""
+OPTIONAL: frozenset[Callable[..., Any]] = frozenset({get_viewer, get_find_viewer})
+"""The dependencies that find the caller if there is one."""
 
 TAGS: list[dict[str, str]] = [
     {

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import CompoundSelect, bindparam, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from archive.db.paging import KeysetPage, Sorting, keyset_page
@@ -82,10 +84,6 @@ def remove_membership(session: Session, membership: Membership) -> None:
     session.delete(membership)
 
 
-def memberships_of(session: Session, user_id: uuid.UUID) -> Sequence[Membership]:
-    return session.scalars(select(Membership).where(Membership.user_id == user_id)).all()
-
-
 def members(session: Session, community_id: uuid.UUID) -> Sequence[Membership]:
     return session.scalars(
         select(Membership)
@@ -134,13 +132,6 @@ def missing_users(session: Session, user_ids: Sequence[uuid.UUID]) -> list[uuid.
     return [user_id for user_id in user_ids if user_id not in found]
 
 
-def protocols_of(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
-    rows = session.execute(
-        select(protocol_members.c.protocol_id).where(protocol_members.c.user_id == user_id)
-    ).all()
-    return {row[0] for row in rows}
-
-
 def protocol_member_ids(session: Session, protocol_id: uuid.UUID) -> list[uuid.UUID]:
     rows = session.execute(
         select(protocol_members.c.user_id).where(protocol_members.c.protocol_id == protocol_id)
@@ -159,13 +150,57 @@ def set_protocol_members(
         )
 
 
-def granted_story_ids(session: Session, user_id: uuid.UUID, *, now: datetime) -> set[uuid.UUID]:
-    rows = session.execute(
-        select(AccessGrant.story_id).where(
+@dataclass(frozen=True, slots=True)
+class UserAccess:
+    """What a user's access decisions read besides their role."""
+
+    member_of: frozenset[uuid.UUID]
+    archivist_of: frozenset[uuid.UUID]
+    protocols: frozenset[uuid.UUID]
+    granted_stories: frozenset[uuid.UUID]
+    """Stories an access grant opens to the user now."""
+
+
+def access_of(session: Session, user_id: uuid.UUID, *, now: datetime) -> UserAccess:
+    """The user's communities (and where they are archivists), protocols and stories granted
+    now, in one statement: every request of a signed-in caller reads them."""
+    member_of: set[uuid.UUID] = set()
+    archivist_of: set[uuid.UUID] = set()
+    protocols: set[uuid.UUID] = set()
+    granted: set[uuid.UUID] = set()
+    for kind, found_id, role in session.execute(_access_of(), {"user_id": user_id, "now": now}):
+        if kind == "community":
+            member_of.add(found_id)
+            if role == "archivist":
+                archivist_of.add(found_id)
+        elif kind == "protocol":
+            protocols.add(found_id)
+        else:
+            granted.add(found_id)
+    return UserAccess(
+        member_of=frozenset(member_of),
+        archivist_of=frozenset(archivist_of),
+        protocols=frozenset(protocols),
+        granted_stories=frozenset(granted),
+    )
+
+
+@functools.cache
+def _access_of() -> CompoundSelect[str, uuid.UUID, str | None]:
+    user_id = bindparam("user_id", type_=Membership.user_id.type)
+    now = bindparam("now", type_=AccessGrant.starts_at.type)
+    no_role = null().cast(Membership.role.type)
+    return union_all(
+        select(literal("community"), Membership.community_id, Membership.role).where(
+            Membership.user_id == user_id
+        ),
+        select(literal("protocol"), protocol_members.c.protocol_id, no_role).where(
+            protocol_members.c.user_id == user_id
+        ),
+        select(literal("grant"), AccessGrant.story_id, no_role).where(
             AccessGrant.user_id == user_id,
             AccessGrant.status == "granted",
             or_(AccessGrant.starts_at.is_(None), AccessGrant.starts_at <= now),
             or_(AccessGrant.ends_at.is_(None), AccessGrant.ends_at > now),
-        )
-    ).all()
-    return {row[0] for row in rows}
+        ),
+    )

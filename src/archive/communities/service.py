@@ -45,15 +45,13 @@ def with_memberships(session: Session, viewer: Viewer) -> Viewer:
     """The viewer with their communities, protocols and current access grants."""
     if viewer.user_id is None or is_admin(viewer):
         return viewer  # link holders belong nowhere; administrators need no membership
-    memberships = repository.memberships_of(session, viewer.user_id)
+    access = repository.access_of(session, viewer.user_id, now=utcnow())
     return dataclasses.replace(
         viewer,
-        member_of=frozenset(m.community_id for m in memberships),
-        archivist_of=frozenset(m.community_id for m in memberships if m.role == "archivist"),
-        protocols=frozenset(repository.protocols_of(session, viewer.user_id)),
-        granted_stories=frozenset(
-            repository.granted_story_ids(session, viewer.user_id, now=utcnow())
-        ),
+        member_of=access.member_of,
+        archivist_of=access.archivist_of,
+        protocols=access.protocols,
+        granted_stories=access.granted_stories,
     )
 
 
