@@ -36,18 +36,19 @@ def fill(path: Path, documents: Iterable[SegmentDocument], *, page_size: int) ->
     committed when this returns. Raises `sqlite3.IntegrityError` when two documents share a
     segment id, and whatever reading `documents` raises; the file is then left half-made, for
     the caller to delete."""
-    batches = _rows(documents)
-    first = list(itertools.islice(batches, 2))
-    if len(first) < 2:
+    iterator = iter(documents)
+    head = tuple(itertools.islice(iterator, BATCH + 1))
+    if len(head) <= BATCH:
         build = _open(path, page_size=page_size)
         try:
-            for rows in first:
-                write_rows(build, rows)
+            if head:
+                write_rows(build, document_rows(head, first_rowid=1))
             _finish(build)
         finally:
             build.close()
         return
-    _fill_in_child(path, itertools.chain(first, batches), page_size=page_size)
+    # The child starts (importing its modules) while this process prepares the first batch.
+    _fill_in_child(path, _rows(itertools.chain(head, iterator)), page_size=page_size)
 
 
 def configure(conn: sqlite3.Connection, *, automerge: int, crisismerge: int) -> None:
