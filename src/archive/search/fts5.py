@@ -8,8 +8,9 @@ Two tables share one rowid: `segment_text` (FTS5: the searchable text, `stems`, 
 stems of an English segment's words (`analysis`), and `tags`, made-up words for who may see
 the document and for the values filters match: `fts5_tags`) and
 `segment_meta` (ordinary, the identity and access fields, and the fingerprint of the document
-they came from). A third, `segment_terms`, holds the many-valued fields (narrators, subjects)
-as one row per (segment rowid, field, value).
+they came from). A third, `recording_terms`, holds the many-valued fields (narrators, subjects)
+as one row per (recording, field, value): they are the story's, so every segment of a recording
+has the same, and a row per segment would make them a fifth of the file.
 
 A search does bounded work however much matches. Its MATCH expression holds the caller's scope
 and the filters as tags, so FTS5 reads only the caller's part of the index, in rowid order,
@@ -63,12 +64,14 @@ from archive.search.base import (
     SearchResult,
 )
 from archive.search.documents import SegmentDocument, documents_of
-from archive.search.fts5_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from archive.search.fts5_schema import MIGRATIONS, RETAGGED, SCHEMA, SCHEMA_VERSION
 from archive.search.fts5_scoring import needles, score_window, tokenizer
 from archive.search.fts5_writing import (
     DELETE_BATCH,
     delete_recording,
+    forget_emptied_recordings,
     insert_documents,
+    move_terms,
     next_rowid,
     retag,
 )
@@ -115,9 +118,8 @@ SELECT count(*) FROM (SELECT 1 FROM segment_text WHERE segment_text MATCH ? AND 
 """
 
 # Facets over the first `TOTAL_LIMIT` matches, run once (MATERIALIZED): the total (field ''),
-# each single-valued facet from its column, and the many-valued ones from `segment_terms`,
-# read once per recording: a recording's documents are written together from one story, so
-# they share its narrators and subjects.
+# each single-valued facet from its column, and the many-valued ones from `recording_terms`,
+# once per recording, weighted by its matches.
 _MATCHED = (
     """
 WITH matched AS MATERIALIZED (
@@ -127,8 +129,7 @@ WITH matched AS MATERIALIZED (
     + """LIMIT ?
 ), sample AS (SELECT * FROM matched LIMIT ?),
 per_recording AS MATERIALIZED (
-    SELECT min(segment_rowid) AS segment_rowid, count(*) AS matches FROM sample
-    GROUP BY recording_id
+    SELECT recording_id, count(*) AS matches FROM sample GROUP BY recording_id
 )
 SELECT '', NULL, count(*) FROM matched
 """
@@ -143,11 +144,11 @@ WHERE collection_id IS NOT NULL GROUP BY 2""",
 SELECT 'decade', CAST(decade AS TEXT), count(*) FROM sample WHERE decade IS NOT NULL GROUP BY 2""",
     "narrator": """
 SELECT t.field, t.value, sum(matches) FROM per_recording
-CROSS JOIN segment_terms AS t USING (segment_rowid)
+CROSS JOIN recording_terms AS t USING (recording_id)
 WHERE t.field = 'narrator' GROUP BY 1, 2""",
     "subject": """
 SELECT t.field, t.value, sum(matches) FROM per_recording
-CROSS JOIN segment_terms AS t USING (segment_rowid)
+CROSS JOIN recording_terms AS t USING (recording_id)
 WHERE t.field = 'subject' GROUP BY 1, 2""",
 }
 
@@ -162,7 +163,7 @@ WHERE segment_text MATCH ?3 AND segment_text.rowid = ?{param}
 _HITS_PER_STATEMENT = 100  # well under SQLite's limit of 500 parts of a compound SELECT
 
 
-"""The `segment_terms.field` of each many-valued field: the names of their facets."""
+"""The `recording_terms.field` of each many-valued field: the names of their facets."""
 
 
 class Fts5Index:
@@ -192,6 +193,8 @@ class Fts5Index:
                 for statement in fts5_schema.statements(statements):
                     conn.execute(statement)
                 if version in MIGRATIONS:
+                    move_terms(conn)
+                if version in RETAGGED:
                     retag(conn)
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -223,9 +226,13 @@ class Fts5Index:
                 batch = keys[start : start + DELETE_BATCH]
                 marks = ", ".join("?" * len(batch))
                 rowids = f"(SELECT rowid FROM segment_meta WHERE segment_id IN ({marks}))"
+                recordings = conn.execute(
+                    f"SELECT DISTINCT recording_id FROM segment_meta WHERE segment_id IN ({marks})",
+                    batch,
+                ).fetchall()
                 conn.execute(f"DELETE FROM segment_text WHERE rowid IN {rowids}", batch)
-                conn.execute(f"DELETE FROM segment_terms WHERE segment_rowid IN {rowids}", batch)
                 conn.execute(f"DELETE FROM segment_meta WHERE segment_id IN ({marks})", batch)
+                forget_emptied_recordings(conn, [key for (key,) in recordings])
 
     def search(
         self,

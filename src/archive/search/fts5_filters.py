@@ -50,7 +50,8 @@ def _marks(values: frozenset[uuid.UUID]) -> str:
 
 
 _TERM_CONDITION = (
-    "m.rowid IN (SELECT segment_rowid FROM segment_terms WHERE field = '{field}' AND value = ?)"
+    "m.recording_id IN "
+    "(SELECT recording_id FROM recording_terms WHERE field = '{field}' AND value = ?)"
 )
 
 
@@ -85,7 +86,7 @@ def filters_sql(filters: SearchFilters, parsed: ParsedQuery) -> tuple[str, list[
             conditions.append(f"{column} IN ({marks})")
         elif found.field == "narrator":
             conditions.append(
-                "m.rowid IN (SELECT segment_rowid FROM segment_terms "
+                "m.recording_id IN (SELECT recording_id FROM recording_terms "
                 f"WHERE field = '{NARRATOR_FIELD}' AND value IN ({marks}))"
             )
         else:  # pragma: no cover - the parser knows no other field

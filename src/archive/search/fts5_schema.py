@@ -6,7 +6,7 @@ brings that file to exactly what a new file gets (tests compare the two).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Tokenizer: `unicode61 remove_diacritics 2` folds case and accents in every script, so "Jose"
 # finds "José", "nino" finds "niño" (and the reverse), and decomposed accents match composed
@@ -48,13 +48,13 @@ CREATE TABLE IF NOT EXISTS segment_meta (
 );
 CREATE INDEX IF NOT EXISTS segment_meta_recording_id ON segment_meta (recording_id);
 CREATE INDEX IF NOT EXISTS segment_meta_story_id ON segment_meta (story_id);
-CREATE TABLE IF NOT EXISTS segment_terms (
-    segment_rowid INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS recording_terms (
+    recording_id TEXT NOT NULL,
     field TEXT NOT NULL,
     value TEXT NOT NULL,
-    PRIMARY KEY (segment_rowid, field, value)
+    PRIMARY KEY (recording_id, field, value)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS segment_terms_value ON segment_terms (field, value);
+CREATE INDEX IF NOT EXISTS recording_terms_value ON recording_terms (field, value);
 CREATE VIRTUAL TABLE IF NOT EXISTS segment_text USING fts5(
     text, stems, tags, tokenize = '{TOKENIZE}', prefix = '2 3', columnsize = 0
 );
@@ -76,7 +76,7 @@ ALTER TABLE segment_meta ADD COLUMN protocols_required INTEGER NOT NULL DEFAULT 
 ALTER TABLE segment_meta ADD COLUMN available INTEGER NOT NULL DEFAULT 1;
 """
 
-# Version 3 had no decade and no narrators or subjects (`segment_terms` is made by the schema
+# Version 3 had no decade and no narrators or subjects (the terms table is made by the schema
 # itself); its documents read as stale, and are found by no narrator, subject or decade.
 MIGRATE_FROM_3 = """
 ALTER TABLE segment_meta ADD COLUMN decade INTEGER;
@@ -122,9 +122,15 @@ MIGRATIONS = {
     4: MIGRATE_YEAR + MIGRATE_TRACK + MIGRATE_TEXT,
     5: MIGRATE_FROM_5 + MIGRATE_YEAR + MIGRATE_TRACK + MIGRATE_TEXT,
     6: MIGRATE_TRACK + MIGRATE_TEXT,
+    7: "",
 }
 """user_version -> the statements that bring a file of that version up to `SCHEMA` (which
-runs after them, creating what is new)."""
+runs after them, creating what is new). Versions 4 to 7 kept narrators and subjects per
+segment (`segment_terms`); opening such a file moves them to their recordings
+(`fts5_writing.move_terms`)."""
+
+RETAGGED = frozenset({1, 2, 3, 4, 5, 6})
+"""The versions whose text table is made again (`MIGRATE_TEXT`, then `fts5_writing.retag`)."""
 
 
 def statements(script: str) -> list[str]:

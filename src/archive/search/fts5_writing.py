@@ -37,7 +37,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 _INSERT_TEXT = "INSERT INTO segment_text (rowid, text, stems, tags) VALUES (?, ?, ?, ?)"
 
 
-_INSERT_TERM = "INSERT INTO segment_terms (segment_rowid, field, value) VALUES (?, ?, ?)"
+# A recording whose segments come in more than one run (a rebuild's batches split them) adds
+# its terms once.
+_INSERT_TERM = "INSERT OR IGNORE INTO recording_terms (recording_id, field, value) VALUES (?, ?, ?)"
 
 
 @dataclass(slots=True)
@@ -47,7 +49,7 @@ class Rows:
     count: int
     meta: list[tuple[object, ...]]
     texts: list[tuple[int, str, str, str]]
-    terms: list[tuple[int, str, str]]
+    terms: list[tuple[str, str, str]]
 
 
 def insert_documents(
@@ -63,7 +65,7 @@ def document_rows(docs: Sequence[SegmentDocument], *, first_rowid: int) -> Rows:
     (ids as text, tags, narrators and subjects) is prepared once per run of them."""
     meta: list[tuple[object, ...]] = []
     texts: list[tuple[int, str, str, str]] = []
-    terms: list[tuple[int, str, str]] = []
+    terms: list[tuple[str, str, str]] = []
     prints = iter(fingerprints(docs))
     rowid = first_rowid
     for run in runs(docs):
@@ -72,7 +74,8 @@ def document_rows(docs: Sequence[SegmentDocument], *, first_rowid: int) -> Rows:
         tags = _document_tags(head)
         found = {(NARRATOR_FIELD, _text(p) or "") for p in head.narrators}
         found.update((SUBJECT_FIELD, subject) for subject in head.subjects)
-        pairs = sorted(found)
+        recording_id = str(head.recording_id)
+        terms.extend((recording_id, field, value) for field, value in sorted(found))
         stemmed = is_stemmed(head.language)
         for doc in run:
             meta.append(
@@ -80,7 +83,6 @@ def document_rows(docs: Sequence[SegmentDocument], *, first_rowid: int) -> Rows:
             )
             stems = stems_text(doc.text, doc.language) if stemmed else ""
             texts.append((rowid, doc.text, stems, tags))
-            terms.extend([(rowid, field, value) for field, value in pairs])
             rowid += 1
     return Rows(count=len(docs), meta=meta, texts=texts, terms=terms)
 
@@ -150,10 +152,10 @@ def retag(conn: sqlite3.Connection) -> None:
         """
         SELECT m.rowid, o.text, m.access, m.available, m.community_id, m.owner_id, m.story_id,
                m.recording_id, m.protocols_required, m.language, m.collection_id, m.decade,
-               (SELECT group_concat(value, char(31)) FROM segment_terms
-                WHERE segment_rowid = m.rowid AND field = 'narrator'),
-               (SELECT group_concat(value, char(31)) FROM segment_terms
-                WHERE segment_rowid = m.rowid AND field = 'subject')
+               (SELECT group_concat(value, char(31)) FROM recording_terms
+                WHERE recording_id = m.recording_id AND field = 'narrator'),
+               (SELECT group_concat(value, char(31)) FROM recording_terms
+                WHERE recording_id = m.recording_id AND field = 'subject')
         FROM segment_meta AS m JOIN segment_text_old AS o ON o.rowid = m.rowid
         WHERE m.rowid > ? ORDER BY m.rowid LIMIT 1000
         """,
@@ -191,8 +193,36 @@ def delete_recording(conn: sqlite3.Connection, recording_id: uuid.UUID) -> None:
     key = str(recording_id)
     rowids = "(SELECT rowid FROM segment_meta WHERE recording_id = ?)"
     conn.execute(f"DELETE FROM segment_text WHERE rowid IN {rowids}", (key,))
-    conn.execute(f"DELETE FROM segment_terms WHERE segment_rowid IN {rowids}", (key,))
+    conn.execute("DELETE FROM recording_terms WHERE recording_id = ?", (key,))
     conn.execute("DELETE FROM segment_meta WHERE recording_id = ?", (key,))
+
+
+def forget_emptied_recordings(conn: sqlite3.Connection, recording_ids: Sequence[str]) -> None:
+    """Deletes the terms of those of `recording_ids` that have no document left."""
+    for start in range(0, len(recording_ids), DELETE_BATCH):
+        batch = recording_ids[start : start + DELETE_BATCH]
+        marks = ", ".join("?" * len(batch))
+        conn.execute(
+            f"DELETE FROM recording_terms WHERE recording_id IN ({marks}) AND NOT EXISTS "
+            "(SELECT 1 FROM segment_meta WHERE recording_id = recording_terms.recording_id)",
+            batch,
+        )
+
+
+def move_terms(conn: sqlite3.Connection) -> None:
+    """Moves the narrators and subjects of a file that kept them per segment (`segment_terms`,
+    versions 4 to 7) to their recordings, in the caller's transaction."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'segment_terms'"
+    ).fetchone()
+    if found is None:
+        return
+    conn.execute(
+        "INSERT OR IGNORE INTO recording_terms (recording_id, field, value) "
+        "SELECT m.recording_id, t.field, t.value FROM segment_terms AS t "
+        "JOIN segment_meta AS m ON m.rowid = t.segment_rowid"
+    )
+    conn.execute("DROP TABLE segment_terms")
 
 
 def _shared_meta(doc: SegmentDocument) -> tuple[object, ...]:

@@ -488,7 +488,7 @@ def test_an_index_of_an_older_schema_version_is_migrated_and_reads_as_stale(
     assert texts_found(index, "canoe", ANONYMOUS) == ["the old canoe"]
     Fts5Index(path)  # opening again migrates nothing
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     conn.close()
     fresh = Fts5Index(tmp_path / "fresh.sqlite3")
     assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
@@ -548,14 +548,13 @@ def test_filter_values_are_bound_never_spliced(index: Fts5Index) -> None:
     assert index.search("canoe", EVERYTHING, filters=filters, offset=0, limit=5).total == 0
 
 
-# Narrators, subjects and decades: the many-valued fields live in `segment_terms`
+# Narrators, subjects and decades: the many-valued fields live in `recording_terms`
 
 
 def terms_of(path: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(path) as conn:
         rows = conn.execute(
-            "SELECT m.segment_id, t.field, t.value FROM segment_terms AS t "
-            "LEFT JOIN segment_meta AS m ON m.rowid = t.segment_rowid ORDER BY 1, 2, 3"
+            "SELECT recording_id, field, value FROM recording_terms ORDER BY 1, 2, 3"
         ).fetchall()
     conn.close()
     return rows
@@ -579,18 +578,72 @@ def test_terms_are_written_replaced_and_removed_with_their_documents(
     narrator = uuid.uuid4()
     recording_id, docs = recording(["the canoe", "the paddle"])
     index.replace_recording(recording_id, with_story_fields(docs, (narrator,), ("Boats",)))
-    assert terms_of(path) == sorted(
-        (str(d.segment_id), field, value)
-        for d in docs
-        for field, value in (("narrator", str(narrator)), ("subject", "Boats"))
-    )
-    index.replace_recording(recording_id, with_story_fields(docs[:1], (), ("Canoes",)))
-    assert terms_of(path) == [(str(docs[0].segment_id), "subject", "Canoes")]
+    # Once for the recording, not once for each of its segments.
+    assert terms_of(path) == [
+        (str(recording_id), "narrator", str(narrator)),
+        (str(recording_id), "subject", "Boats"),
+    ]
+    index.replace_recording(recording_id, with_story_fields(docs, (), ("Canoes",)))
+    assert terms_of(path) == [(str(recording_id), "subject", "Canoes")]
+    # They stay while a segment of the recording does.
     index.remove_documents([docs[0].segment_id])
+    assert terms_of(path) == [(str(recording_id), "subject", "Canoes")]
+    assert (
+        index.search(
+            "paddle", EVERYTHING, filters=SearchFilters(subject="Canoes"), offset=0, limit=5
+        ).total
+        == 1
+    )
+    index.remove_documents([docs[1].segment_id])
     assert terms_of(path) == []
     index.replace_recording(recording_id, with_story_fields(docs, (), ("Canoes",)))
     index.remove_recording(recording_id)
     assert terms_of(path) == []
+
+
+def test_an_index_of_version_7_keeps_its_documents_and_moves_their_terms_to_recordings(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "search.sqlite3"
+    index = Fts5Index(path)
+    narrator = uuid.uuid4()
+    recording_id, docs = recording(["the canoe", "the paddle"])
+    index.replace_recording(recording_id, with_story_fields(docs, (narrator,), ("Boats",)))
+    fingerprints = index.document_fingerprints()
+    index.close()
+    # Version 7 kept the terms once per segment.
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE segment_terms (segment_rowid INTEGER NOT NULL, field TEXT NOT NULL,
+                value TEXT NOT NULL, PRIMARY KEY (segment_rowid, field, value)) WITHOUT ROWID;
+            CREATE INDEX segment_terms_value ON segment_terms (field, value);
+            INSERT INTO segment_terms SELECT m.rowid, t.field, t.value
+                FROM segment_meta AS m JOIN recording_terms AS t USING (recording_id);
+            DROP TABLE recording_terms;
+            PRAGMA user_version = 7;
+            """
+        )
+    conn.close()
+    migrated = Fts5Index(path)
+    assert migrated.document_fingerprints() == fingerprints  # nothing to write again
+    assert terms_of(path) == [
+        (str(recording_id), "narrator", str(narrator)),
+        (str(recording_id), "subject", "Boats"),
+    ]
+    found = migrated.search(
+        "canoe OR paddle",
+        EVERYTHING,
+        filters=SearchFilters(narrator=narrator),
+        offset=0,
+        limit=5,
+        facets=FACET_FIELDS,
+    )
+    assert found.total == 2
+    assert found.facets["subject"] == {"Boats": 2}
+    assert found.facets["narrator"] == {str(narrator): 2}
+    Fts5Index(tmp_path / "fresh.sqlite3")
+    assert schema_of(path) == schema_of(tmp_path / "fresh.sqlite3")
 
 
 def test_a_subject_written_twice_is_stored_once(index: Fts5Index) -> None:
@@ -678,7 +731,7 @@ def _index_rows(path: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(path) as conn:
         rows = conn.execute("SELECT * FROM segment_meta ORDER BY rowid").fetchall()
         rows += conn.execute("SELECT rowid, * FROM segment_text ORDER BY rowid").fetchall()
-        rows += conn.execute("SELECT * FROM segment_terms ORDER BY 1, 2, 3").fetchall()
+        rows += conn.execute("SELECT * FROM recording_terms ORDER BY 1, 2, 3").fetchall()
         rows += conn.execute("SELECT k, v FROM segment_text_config ORDER BY k").fetchall()
     conn.close()
     return rows
