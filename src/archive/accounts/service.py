@@ -15,7 +15,7 @@ from archive.accounts.passwords import Passwords, password_problem
 from archive.communities.service import place_new_user
 from archive.db.base import utcnow
 from archive.domain.access import Role, Viewer
-from archive.domain.tokens import new_token, token_digest
+from archive.domain.tokens import UseMarks, new_token, token_digest
 from archive.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from archive.events.actor import SYSTEM, Actor
 from archive.events.repository import record
@@ -25,6 +25,8 @@ from archive.upload_links.service import is_link_token, viewer_for_link_token
 BOOTSTRAP_ADMIN = "admin"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 """`last_used_at` is written at most this often per token, not on every request."""
+_USE_MARKS = UseMarks(resolution=TOKEN_USE_RESOLUTION)
+"""This process's claims to write a token's `last_used_at`: one request of a burst writes."""
 USERNAME_PUNCTUATION = frozenset("._-@")
 
 
@@ -43,7 +45,8 @@ def viewer_for_token(session: Session, token: str, *, admin_token: str | None) -
         )
     api_token, user = found
     stale = now - TOKEN_USE_RESOLUTION
-    if api_token.last_used_at is None or api_token.last_used_at < stale:
+    seen = api_token.last_used_at
+    if (seen is None or seen < stale) and _USE_MARKS.claim(api_token.id, seen=seen, now=now):
         repository.mark_token_used(session, api_token.id, now=now, stale=stale)
     return viewer_for_user(session, user)
 
