@@ -445,7 +445,12 @@ def run_backend(backend: Backend, args: argparse.Namespace, w: World, qs: list[Q
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--segments", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=120, help="per caller and concurrency")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=400,
+        help="per caller and concurrency (a p99 needs a few hundred)",
+    )
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument(
         "--processes",
