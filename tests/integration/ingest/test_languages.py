@@ -5,6 +5,7 @@ as in the original. Speech by espeak-ng (`tests/fixtures/make_fixtures.sh`)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -107,9 +108,13 @@ def test_a_spanish_story_is_found_with_and_without_accents_and_in_english(
     ).json()
     assert (translation["track"], translation["version"]) == ("translation", 1)
     assert {s["language"] for s in translation["segments"]} == {"en"}
-    coffee = [h for h in search(client, "coffee") if h["track"] == "translation"]
-    assert coffee
-    assert coffee[0]["recording_id"] == recording["id"]
+    # Whisper's English for espeak's Spanish varies from run to run (a weak greedy decode falls
+    # back to sampling), so the word looked for is one of the translation it made.
+    first = translation["segments"][0]
+    word = max(re.findall(r"[A-Za-z]+", first["text"]), key=len)
+    in_english = [h for h in search(client, word) if h["track"] == "translation"]
+    assert first["id"] in {h["segment_id"] for h in in_english}, (word, in_english)
+    assert {h["recording_id"] for h in in_english} == {recording["id"]}
 
     # A span restricted in the original hides the same time in the translation, for anyone
     # but the community's archivists, in reading and in search.
