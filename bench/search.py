@@ -339,6 +339,7 @@ def percentile(values: list[float], p: float) -> float:
 @dataclass(frozen=True)
 class Served:
     processes: int
+    search_processes: int
     resident: int
     private: int
     cpu_ms_per_search: float
@@ -364,13 +365,17 @@ def serve_and_measure(
     qs: list[Query],
     *,
     processes: int,
+    search_processes: int,
     args: argparse.Namespace,
 ) -> Served:
-    """`archive serve` with `processes` HTTP processes and no transcription worker, measured."""
+    """`archive serve` with `processes` HTTP processes, each answering searches in
+    `search_processes` processes of its own (0: in its threads), and no transcription worker,
+    measured."""
     port = free_port()
     env = {
         **base_env,
         "ARCHIVE_HTTP_PROCESSES": str(processes),
+        "ARCHIVE_SEARCH_PROCESSES": str(search_processes),
         "ARCHIVE_WORKERS": "0",
         "ARCHIVE_FIXITY_INTERVAL_HOURS": "0",
         "ARCHIVE_LOG_LEVEL": "WARNING",
@@ -402,7 +407,7 @@ def serve_and_measure(
         served = sum(len(values) for values in latencies.values())
         per_search = (group_cpu_seconds(server.pid) - server_cpu) / served * 1000
         resident, private = memory_kib(server.pid)
-        return Served(processes, resident, private, per_search, latencies)
+        return Served(processes, search_processes, resident, private, per_search, latencies)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -433,7 +438,9 @@ def run_backend(backend: Backend, args: argparse.Namespace, w: World, qs: list[Q
         index.close()
         size = sum(p.stat().st_size for p in data_dir.glob("search.sqlite3*"))
         served = [
-            serve_and_measure(env, callers, qs, processes=n, args=args) for n in args.processes
+            serve_and_measure(env, callers, qs, processes=n, search_processes=searching, args=args)
+            for n in args.processes
+            for searching in args.search_processes
         ]
         return Measured(
             args.segments / seconds, seconds, args.segments / cpu, size, served, generated
@@ -456,8 +463,16 @@ def main() -> None:
         "--processes",
         type=int,
         nargs="+",
-        default=sorted({1, os.cpu_count() or 1}),
+        default=[1],
         help="ARCHIVE_HTTP_PROCESSES values to serve with, one after the other",
+    )
+    parser.add_argument(
+        "--search-processes",
+        type=int,
+        nargs="+",
+        default=[0, os.cpu_count() or 1],
+        help="ARCHIVE_SEARCH_PROCESSES values to serve with, for each of --processes "
+        "(0, searches in the HTTP threads, is the baseline; one per core the default)",
     )
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument(
@@ -496,20 +511,23 @@ def main() -> None:
             f"| {m.cpu_rate:,.0f} | {size} |"
         )
     print()
-    print("| backend | HTTP processes | server memory: resident (private) | CPU per search |")
-    print("| --- | --- | --- | --- |")
+    print(
+        "| backend | HTTP processes | search processes | server memory: resident (private) "
+        "| CPU per search |"
+    )
+    print("| --- | --- | --- | --- | --- |")
     for name, m in measured.items():
         for s in m.served:
             print(
-                f"| {name} | {s.processes} | {s.resident / 1024:,.0f} MiB "
+                f"| {name} | {s.processes} | {s.search_processes} | {s.resident / 1024:,.0f} MiB "
                 f"({s.private / 1024:,.0f} MiB) | {s.cpu_ms_per_search:.1f} ms |"
             )
     print()
     print(
-        "| backend | processes | caller | clients | typical p50 / p95 / p99 ms "
-        "| common p50 / p95 / p99 ms |"
+        "| backend | HTTP processes | search processes | caller | clients "
+        "| typical p50 / p95 / p99 ms | common p50 / p95 / p99 ms |"
     )
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, m in measured.items():
         for s in m.served:
             for caller in ("anonymous", "member", "archivist"):
@@ -523,8 +541,8 @@ def main() -> None:
                             else "-"
                         )
                     print(
-                        f"| {name} | {s.processes} | {caller} | {clients} | {cells[0]} "
-                        f"| {cells[1]} |"
+                        f"| {name} | {s.processes} | {s.search_processes} | {caller} "
+                        f"| {clients} | {cells[0]} | {cells[1]} |"
                     )
 
 

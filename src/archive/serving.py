@@ -46,7 +46,7 @@ def serve_http(settings: Settings, *, host: str, port: int) -> None:
         "timeout_graceful_shutdown": 10,
     }
     if settings.http_processes == 1:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(create_app(settings, serving=True), **options)
         return
     # Each process builds its app from the same environment; uvicorn restarts one that dies
     # and stops them all on SIGTERM or Ctrl-C.

@@ -6,6 +6,7 @@ tests build their own `Settings` and every default is replaced by one setting, n
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     """Processes of `archive serve` answering HTTP, each with `http_threads` threads. Python
     runs one thread at a time in a process: with one process per core, searches use every
     core. The rate limits are shared out among them (`domain.ratelimit.share_of`)."""
+    search_processes: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 8), ge=0, le=64)
+    """Processes of each HTTP process of `archive serve` that answer searches on the built-in
+    index, one at a time each (`search.processes`): as many as cores by default; 0 answers
+    them in the HTTP threads."""
     link_requests_per_minute: int = Field(default=600, ge=1)
     link_burst: int = Field(default=120, ge=1)
     upload_expiry_hours: float = Field(default=24.0, gt=0)

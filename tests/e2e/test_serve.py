@@ -168,6 +168,19 @@ def _children_of(pid: int) -> set[int]:
     return found
 
 
+def _running(command: str, pids: set[int]) -> set[int]:
+    """Those of `pids` whose command line holds `command`."""
+    found = set()
+    for pid in pids:
+        try:
+            line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if command in line:
+            found.add(pid)
+    return found
+
+
 def _alive(pid: int) -> bool:
     """Running (a zombie, dead but not yet reaped by whoever adopted it, is not)."""
     try:
@@ -181,10 +194,12 @@ def _alive(pid: int) -> bool:
 def test_stopping_archive_serve_stops_its_workers(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    with archive_serve(tmp_path / "data", TOKEN, workers=2) as served:
+    extra = {"ARCHIVE_SEARCH_PROCESSES": "2"}
+    with archive_serve(tmp_path / "data", TOKEN, workers=2, extra_env=extra) as served:
         wait_for_workers(served.url, 3)  # two that transcribe, and the fast lane's
         workers = _children_of(served.process.pid)
-        assert len(workers) == 3, workers
+        assert len(_running("archive worker", workers)) == 3, workers
+        assert len(_running("spawn_main", workers)) == 2, workers  # the search processes
         served.process.send_signal(stop_signal)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
@@ -195,11 +210,14 @@ def test_stopping_archive_serve_stops_its_workers(
 
 def test_workers_of_an_archive_serve_that_was_killed_stop_by_themselves(tmp_path: Path) -> None:
     """SIGKILL (or the kernel's out-of-memory killer) gives `archive serve` no chance to stop
-    its workers: each notices its parent is gone, hands back its job and exits."""
-    with archive_serve(tmp_path / "data", TOKEN, workers=1) as served:
+    its workers: each notices its parent is gone, hands back its job and exits; each search
+    process ends when the pipe it answers on closes."""
+    extra = {"ARCHIVE_SEARCH_PROCESSES": "2"}
+    with archive_serve(tmp_path / "data", TOKEN, workers=1, extra_env=extra) as served:
         wait_for_workers(served.url, 2)  # one that transcribes, and the fast lane's
         workers = _children_of(served.process.pid)
-        assert len(workers) == 2, workers
+        assert len(_running("archive worker", workers)) == 2, workers
+        assert len(_running("spawn_main", workers)) == 2, workers  # the search processes
         served.process.kill()
         served.process.wait(timeout=5)
         deadline = time.monotonic() + 15

@@ -169,11 +169,17 @@ _HITS_PER_STATEMENT = 100  # well under SQLite's limit of 500 parts of a compoun
 class Fts5Index:
     """A `SearchIndex` in one SQLite file, created with its schema on first use."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, prepare: bool = True) -> None:
+        """`prepare=False` opens a file another `Fts5Index` already prepared (made, migrated):
+        no write lock is taken."""
         self._path = Path(path)
         self._closed = False
         self._idle: list[sqlite3.Connection] = []
         self._idle_lock = threading.Lock()
+        if prepare:
+            self._prepare()
+
+    def _prepare(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         with self._connection() as conn:
             # WAL is a property of the file: set once, every later connection uses it.

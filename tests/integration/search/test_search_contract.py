@@ -1,6 +1,7 @@
-"""What every `SearchIndex` promises, run on each backend: the built-in FTS5 index, the
-in-memory twin the tests use (`support.memory_search`), and a real Elasticsearch node (the
-session's `elasticsearch_url`; each test in indices of its own, deleted afterwards)."""
+"""What every `SearchIndex` promises, run on each backend: the built-in FTS5 index, the same
+answering in a search process as `archive serve` has it (`search.processes`), the in-memory
+twin the tests use (`support.memory_search`), and a real Elasticsearch node (the session's
+`elasticsearch_url`; each test in indices of its own, deleted afterwards)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ import pytest
 from archive.domain.access import Access, Role, SearchScope, Viewer, search_scope
 from archive.search.base import FACET_FIELDS, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
+from archive.search.factory import open_search_index
 from archive.search.fts5 import Fts5Index
+from archive.search.processes import SearchProcesses
+from archive.settings import Settings
 from support.memory_search import MemorySearchIndex
 
 EVERYTHING = SearchScope(everything=True)
@@ -33,13 +37,19 @@ def open_elasticsearch(url: str) -> Iterator[SearchIndex]:
         index.close()
 
 
-@pytest.fixture(params=["fts5", "memory", "elasticsearch"])
+@pytest.fixture(params=["fts5", "fts5-processes", "memory", "elasticsearch"])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
     if request.param == "elasticsearch":
         yield from open_elasticsearch(request.getfixturevalue("elasticsearch_url"))
         return
     if request.param == "memory":
         yield MemorySearchIndex()
+        return
+    if request.param == "fts5-processes":
+        settings = Settings(data_dir=tmp_path)
+        served = open_search_index(settings, search_processes=1)
+        yield served
+        served.close()
         return
     built = Fts5Index(tmp_path / "search.sqlite3")
     yield built
@@ -822,6 +832,8 @@ def test_totals_past_the_limit_are_a_lower_bound_and_facets_say_they_are_partial
     monkeypatch.setattr("archive.search.fts5.TOTAL_LIMIT", 5)
     monkeypatch.setattr("archive.search.fts5.RANK_WINDOW", 5)
     monkeypatch.setattr("support.memory_search.TOTAL_LIMIT", 5)
+    if isinstance(index, SearchProcesses):
+        pytest.skip("the limits are made small in this process; a search process has its own")
     if not isinstance(index, Fts5Index | MemorySearchIndex):
         pytest.skip("the limit of a node is its own (10,000): tested at that size in the bench")
     add(index, [f"canoe {n}" for n in range(8)])
