@@ -12,10 +12,12 @@ segment, ten communities of a few hundred stories each, stories public, communit
 or private, in English, Spanish or French, recorded 1940 to 2019, with narrators, collections
 and subjects. The documents are made first, then the index is filled from them through the
 `SearchIndex` port's `rebuild` (what `archive reindex` runs; the rate is the rebuild's alone),
-then the app is served by uvicorn in its own process, and a bounded number of
-requests (`--requests` per caller and concurrency) go to it over loopback from 1, 4 and 16
-client threads. Prints the indexing rate, index size, the server's memory, and p50/p95/p99
-per caller, concurrency and query kind ("typical" and "common"); with an Elasticsearch node
+then `archive serve` answers, once with searches in its HTTP threads
+(`ARCHIVE_SEARCH_PROCESSES=0`, the baseline) and once in a search process per core (the
+default), and a bounded number of requests (`--requests` per caller and concurrency) go to it
+over loopback from 1, 4 and 16 client threads, each with a connection of its own.
+Prints the indexing rate, index size, the server's memory, and p50/p95/p99 per caller,
+concurrency and query kind ("typical" and "common"); with an Elasticsearch node
 the same run is made on it, side by side.
 """
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import os
 import random
 import shutil
@@ -31,7 +34,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -307,28 +312,56 @@ def measure(
     requests: int,
     concurrency: tuple[int, ...],
 ) -> dict[tuple[str, int, str], list[float]]:
-    """(caller, clients, kind) -> latencies in ms."""
+    """(caller, clients, kind) -> latencies in ms. Each client thread keeps one connection
+    (`http.client`: the client's own work, which shares the cores and the interpreter with
+    the other threads, stays under half a millisecond a request)."""
     results: dict[tuple[str, int, str], list[float]] = {}
     failures = 0
+    address = urllib.parse.urlsplit(base)
     for caller, headers in callers.items():
         for clients in concurrency:
             plan = [qs[i % len(qs)] for i in range(requests)]
             random.Random(clients).shuffle(plan)
-            with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-
-                def one(query: Query) -> tuple[str, float, int]:
-                    started = time.perf_counter()
-                    response = http.get("/api/v1/search", params=query.params)
-                    return query.kind, (time.perf_counter() - started) * 1000, response.status_code
-
-                with ThreadPoolExecutor(clients) as pool:
-                    for kind, ms, status in pool.map(one, plan):
-                        if status != 200:
-                            failures += 1
-                        results.setdefault((caller, clients, kind), []).append(ms)
+            for kind, ms, status in run_clients(address, headers, plan, clients=clients):
+                if status != 200:
+                    failures += 1
+                results.setdefault((caller, clients, kind), []).append(ms)
     if failures:
         print(f"!! {failures} requests did not answer 200", file=sys.stderr)
     return results
+
+
+def run_clients(
+    address: urllib.parse.SplitResult,
+    headers: dict[str, str],
+    plan: list[Query],
+    *,
+    clients: int,
+) -> list[tuple[str, float, int]]:
+    """(kind, ms, status) of each query of `plan`, in order, from `clients` threads."""
+    local = threading.local()
+    opened: list[http.client.HTTPConnection] = []
+
+    def one(query: Query) -> tuple[str, float, int]:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection(
+                address.hostname or "127.0.0.1", address.port, timeout=60
+            )
+            opened.append(conn)
+        path = "/api/v1/search?" + urllib.parse.urlencode(query.params)
+        started = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return query.kind, (time.perf_counter() - started) * 1000, response.status
+
+    try:
+        with ThreadPoolExecutor(clients) as pool:
+            return list(pool.map(one, plan))
+    finally:
+        for conn in opened:
+            conn.close()
 
 
 def percentile(values: list[float], p: float) -> float:
