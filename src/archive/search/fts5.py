@@ -37,30 +37,26 @@ the next one sees the whole new index, and a writer waits for the switch like fo
 
 from __future__ import annotations
 
-import html
 import logging
 import sqlite3
 import tempfile
 import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
-from archive.search import fts5_build, fts5_filters, fts5_schema
+from archive.search import fts5_build, fts5_filters, fts5_page, fts5_schema
 from archive.search.analysis import fts5_match
 from archive.search.base import (
     FACET_FIELDS,
-    FACET_SIZE,
     NO_FILTERS,
     RANK_WINDOW,
     TOTAL_LIMIT,
     SearchFilters,
-    SearchHit,
     SearchResult,
 )
 from archive.search.documents import SegmentDocument, documents_of
@@ -86,11 +82,6 @@ _READER_CACHE_KIB = 16 * 1024  # each reader's page cache
 # no memory of the process's own): a search reads its pages without a system call each,
 # a quarter faster at a million segments.
 _READER_MMAP_BYTES = 2**31 - 2**16  # SQLite's largest by default
-
-# Private-use characters that FTS5 `highlight()` puts around matches; they survive
-# `html.escape`, which lets the text be escaped whole before the marks become tags.
-_OPEN = "\ue000"
-_CLOSE = "\ue001"
 
 # FTS5 drives (CROSS JOIN keeps it the outer loop): it reads the matches in rowid order and
 # the LIMIT stops it early; `segment_meta` is looked up by rowid for each match.
@@ -151,19 +142,6 @@ SELECT t.field, t.value, sum(matches) FROM per_recording
 CROSS JOIN recording_terms AS t USING (recording_id)
 WHERE t.field = 'subject' GROUP BY 1, 2""",
 }
-
-# The hits of the page, with their highlights, in one statement: one row by rowid each
-# (?1 and ?2 the marks, ?3 the MATCH expression, then the rowids), each with its place.
-_HIT = """
-SELECT {place}, m.story_id, m.recording_id, m.segment_id, m.start_seconds, m.end_seconds,
-       segment_text.text, highlight(segment_text, 0, ?1, ?2), m.language, m.track
-FROM segment_text CROSS JOIN segment_meta AS m ON m.rowid = segment_text.rowid
-WHERE segment_text MATCH ?3 AND segment_text.rowid = ?{param}
-"""
-_HITS_PER_STATEMENT = 100  # well under SQLite's limit of 500 parts of a compound SELECT
-
-
-"""The `recording_terms.field` of each many-valued field: the names of their facets."""
 
 
 class Fts5Index:
@@ -305,15 +283,15 @@ class Fts5Index:
                 with tokenizer() as words:
                     ranked = score_window(candidates, needles(parsed, words), words=words)
                 page = ranked[offset : offset + limit]
-                found = _hit_rows(conn, f"({wanted})", rowids=[rowid for rowid, _ in page])
+                found = fts5_page.hit_rows(conn, f"({wanted})", rowids=[rowid for rowid, _ in page])
                 rows = [(found.get(place), score) for place, (_, score) in enumerate(page)]
             finally:
                 conn.execute("COMMIT")
         relation = "gte" if total > TOTAL_LIMIT else "eq"
         return SearchResult(
             total=min(total, TOTAL_LIMIT),
-            hits=[_hit(row, score) for row, score in rows if row is not None],
-            facets=_facets(groups, facets),
+            hits=[fts5_page.hit(row, score) for row, score in rows if row is not None],
+            facets=fts5_page.facets(groups, facets),
             total_relation=relation,
             ranking="exact" if relation == "eq" and total <= len(candidates) else "approximate",
             facets_complete=relation == "eq",
@@ -444,60 +422,3 @@ def _unavailable_on_error() -> Iterator[None]:
             "The search index is busy or cannot be read right now. Try again in a minute; "
             "if it keeps happening, an administrator can rebuild it with `archive reindex`."
         ) from exc
-
-
-def _facets(
-    groups: list[tuple[str, str | None, int]], wanted: Collection[str]
-) -> dict[str, dict[str, int]]:
-    counters: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS if name in wanted}
-    for field, value, count in groups:
-        if field in counters and value is not None:
-            counters[field][value] += count
-    return {
-        name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE])
-        for name, counter in counters.items()
-    }
-
-
-def _hit_rows(
-    conn: sqlite3.Connection, match: str, *, rowids: Sequence[int]
-) -> dict[int, tuple[str, str, str, float, float, str, str, str | None, str]]:
-    """Place on the page -> the hit's row, with its highlight."""
-    found: dict[int, tuple[str, str, str, float, float, str, str, str | None, str]] = {}
-    for start in range(0, len(rowids), _HITS_PER_STATEMENT):
-        batch = rowids[start : start + _HITS_PER_STATEMENT]
-        statement = " UNION ALL ".join(
-            _HIT.format(place=start + n, param=n + 4) for n in range(len(batch))
-        )
-        for place, *row in conn.execute(statement, (_OPEN, _CLOSE, match, *batch)):
-            found[place] = tuple(row)
-    return found
-
-
-def _hit(
-    row: tuple[str, str, str, float, float, str, str, str | None, str], score: float
-) -> SearchHit:
-    story_id, recording_id, segment_id, start, end, text, marked, language, track = row
-    return SearchHit(
-        story_id=uuid.UUID(story_id),
-        recording_id=uuid.UUID(recording_id),
-        segment_id=uuid.UUID(segment_id),
-        start=start,
-        end=end,
-        text=text,
-        highlight=render_highlight(marked, text),
-        score=score,
-        language=language,
-        track=track,
-    )
-
-
-def render_highlight(marked: str, text: str) -> str:
-    """HTML for `text` with matches in `<mark>`: everything else escaped.
-
-    `marked` is `text` with `_OPEN`/`_CLOSE` around each match. A text that already contains
-    those characters is returned escaped and unmarked, since its marks cannot be told apart.
-    """
-    if _OPEN in text or _CLOSE in text:
-        return html.escape(text)
-    return html.escape(marked).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")

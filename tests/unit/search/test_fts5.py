@@ -14,7 +14,8 @@ from archive.errors import BadRequest
 from archive.search.base import FACET_FIELDS, FACET_SIZE, SearchFilters, SearchIndex
 from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
-from archive.search.fts5 import Fts5Index, render_highlight
+from archive.search.fts5 import Fts5Index
+from archive.search.fts5_page import render_highlight
 from archive.search.fts5_schema import SCHEMA_VERSION
 from archive.search.fts5_scoring import tokenizer
 from archive.search.scoring import segment_score
