@@ -18,6 +18,7 @@ process whose parent is gone ends at its next read.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import queue
@@ -60,6 +61,7 @@ class SearchProcesses:
         self._all: list[_Searcher] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._numbers = itertools.count()
         for _ in range(processes):
             searcher = self._start()
             self._all.append(searcher)
@@ -78,19 +80,25 @@ class SearchProcesses:
         """As `SearchIndex.search`, in the first search process that is free."""
         if self._closed:
             raise RuntimeError("the search processes are closed")
-        request = (query, scope, filters, offset, limit, tuple(facets))
+        number = next(self._numbers)
+        request = (number, query, scope, filters, offset, limit, tuple(facets))
         searcher = self._idle.get()
         try:
             searcher.conn.send(request)
-            outcome, value = searcher.conn.recv()
-        except (EOFError, OSError) as exc:
-            searcher = self._replace(searcher)
-            raise ServiceUnavailable(
-                "A search process stopped while answering. Try the search again; if it keeps "
-                "happening, the server's log says why."
-            ) from exc
-        finally:
-            self._idle.put(searcher)
+            answered, outcome, value = searcher.conn.recv()
+            if answered != number:
+                raise EOFError(f"answer {answered} to search {number}")
+        except BaseException as exc:
+            # Its answer may still be on the way, and must never reach the next caller: a
+            # process in an unknown state is stopped and another takes its place.
+            self._idle.put(self._replace(searcher))
+            if isinstance(exc, EOFError | OSError):
+                raise ServiceUnavailable(
+                    "A search process stopped while answering. Try the search again; if it "
+                    "keeps happening, the server's log says why."
+                ) from exc
+            raise
+        self._idle.put(searcher)
         if outcome == "error":
             raise value
         result: SearchResult = value
@@ -125,10 +133,7 @@ class SearchProcesses:
         for searcher in searchers:
             searcher.conn.close()
         for searcher in searchers:
-            searcher.process.join(JOIN_SECONDS)
-            if searcher.process.is_alive():
-                searcher.process.terminate()
-                searcher.process.join(JOIN_SECONDS)
+            _stop(searcher.process, wait=JOIN_SECONDS)
         self._index.close()
 
     @property
@@ -148,7 +153,7 @@ class SearchProcesses:
 
     def _replace(self, broken: _Searcher) -> _Searcher:
         broken.conn.close()
-        broken.process.join(JOIN_SECONDS)
+        _stop(broken.process, wait=1.0)
         with self._lock:
             if self._closed:
                 return broken
@@ -160,6 +165,14 @@ class SearchProcesses:
             fresh = self._start()
             self._all = [fresh if s is broken else s for s in self._all]
             return fresh
+
+
+def _stop(process: BaseProcess, *, wait: float) -> None:
+    """Waits for a search process whose pipe is closed to end, then ends it."""
+    process.join(wait)
+    if process.is_alive():
+        process.terminate()
+        process.join(JOIN_SECONDS)
 
 
 class _Searcher:
@@ -179,23 +192,24 @@ def _answer(opener: IndexFactory, conn: Connection) -> None:
     try:
         while True:
             try:
-                query, scope, filters, offset, limit, facets = conn.recv()
+                number, query, scope, filters, offset, limit, facets = conn.recv()
             except EOFError:
                 return
             try:
-                answer: tuple[str, object] = (
+                answer: tuple[int, str, object] = (
+                    number,
                     "ok",
                     index.search(
                         query, scope, filters=filters, offset=offset, limit=limit, facets=facets
                     ),
                 )
             except Exception as exc:  # the caller raises it
-                answer = ("error", exc)
+                answer = (number, "error", exc)
             try:
                 conn.send(answer)
             except (BrokenPipeError, EOFError):
                 return
             except Exception as exc:  # one that cannot be pickled
-                conn.send(("error", ServiceUnavailable(f"The search failed: {exc!r}")))
+                conn.send((number, "error", ServiceUnavailable(f"The search failed: {exc!r}")))
     finally:
         index.close()

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,37 @@ def test_a_search_process_that_dies_is_replaced(served: SearchProcesses) -> None
             texts(served, "canoe")
     assert set(served.pids).isdisjoint(killed)
     assert texts(served, "canoe") == ["the canoe by the river"]
+
+
+def test_an_answer_left_in_a_pipe_never_reaches_the_next_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that fails between asking and reading the answer leaves that answer in the
+    pipe; the process is replaced, so the next search (another caller's, maybe with another
+    scope) gets its own answer."""
+    index = open_search_index(Settings(data_dir=tmp_path), search_processes=1)
+    assert isinstance(index, SearchProcesses)
+    try:
+        recording_id, docs = documents(["the canoe by the river", "a storm in the hills"])
+        index.replace_recording(recording_id, docs)
+        before = index.pids
+        reading = Connection.recv
+        failed: list[bool] = []
+
+        def recv_failing_once(conn: Connection) -> object:
+            if not failed:
+                failed.append(True)
+                raise RuntimeError("interrupted while waiting")
+            return reading(conn)
+
+        monkeypatch.setattr(Connection, "recv", recv_failing_once)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            texts(index, "canoe")
+        assert texts(index, "storm") == ["a storm in the hills"]
+        assert texts(index, "canoe") == ["the canoe by the river"]
+        assert set(index.pids).isdisjoint(before)
+    finally:
+        index.close()
 
 
 def test_closing_ends_the_search_processes(tmp_path: Path) -> None:
