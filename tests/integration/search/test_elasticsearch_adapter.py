@@ -14,8 +14,8 @@ from archive.domain.access import Role, SearchScope, Viewer, search_scope
 from archive.errors import BadRequest
 from archive.search import es_mapping as m
 from archive.search.base import FACET_FIELDS, SearchFilters, SearchIndex
-from archive.search.documents import SegmentDocument
 from archive.search.elasticsearch import ElasticsearchIndex
+from support.segments import recording
 
 EVERYTHING = SearchScope(everything=True)
 
@@ -31,29 +31,6 @@ def index(elasticsearch_url: str) -> Iterator[ElasticsearchIndex]:
         if not built._closed:
             built.drop()
         built.close()
-
-
-def recording(
-    texts: list[str], *, access: str = "public", language: str = "en"
-) -> tuple[uuid.UUID, list[SegmentDocument]]:
-    recording_id, story_id, transcript_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    return recording_id, [
-        SegmentDocument(
-            segment_id=uuid.uuid4(),
-            recording_id=recording_id,
-            story_id=story_id,
-            transcript_id=transcript_id,
-            start=float(i),
-            end=i + 0.5,
-            text=text,
-            language=language,
-            story_title="A story",
-            access=access,
-            owner_id=None,
-            collection_id=None,
-        )
-        for i, text in enumerate(texts)
-    ]
 
 
 def test_is_a_search_index(index: ElasticsearchIndex) -> None:

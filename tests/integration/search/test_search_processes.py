@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
@@ -18,34 +17,12 @@ import pytest
 from archive.domain.access import SearchScope
 from archive.errors import BadRequest, ServiceUnavailable
 from archive.search.base import TOTAL_LIMIT
-from archive.search.documents import SegmentDocument
 from archive.search.factory import open_search_index
 from archive.search.processes import SearchProcesses
 from archive.settings import Settings
+from support.segments import recording
 
 EVERYTHING = SearchScope(everything=True)
-
-
-def documents(texts: list[str]) -> tuple[uuid.UUID, list[SegmentDocument]]:
-    recording_id, story_id, transcript_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    return recording_id, [
-        SegmentDocument(
-            segment_id=uuid.uuid4(),
-            recording_id=recording_id,
-            story_id=story_id,
-            transcript_id=transcript_id,
-            start=10.0 * n,
-            end=10.0 * n + 9.0,
-            text=text,
-            language="en",
-            story_title="The river",
-            access="public",
-            owner_id=None,
-            collection_id=None,
-            community_id=None,
-        )
-        for n, text in enumerate(texts)
-    ]
 
 
 @pytest.fixture
@@ -65,7 +42,7 @@ def test_a_recording_written_in_the_server_is_found_by_the_search_processes(
     served: SearchProcesses,
 ) -> None:
     assert texts(served, "canoe") == []
-    recording_id, docs = documents(["the canoe by the river", "no boat here"])
+    recording_id, docs = recording(["the canoe by the river", "no boat here"])
     served.replace_recording(recording_id, docs)
     for _ in served.pids:  # every process, whichever is free
         assert texts(served, "canoe") == ["the canoe by the river"]
@@ -85,7 +62,7 @@ def test_many_threads_searching_at_once_each_get_their_own_answer(
     served: SearchProcesses,
 ) -> None:
     words = [f"word{n}" for n in range(12)]
-    recording_id, docs = documents([f"{word} spoken here" for word in words])
+    recording_id, docs = recording([f"{word} spoken here" for word in words])
     served.replace_recording(recording_id, docs)
 
     def found(word: str) -> list[str]:
@@ -97,7 +74,7 @@ def test_many_threads_searching_at_once_each_get_their_own_answer(
 
 
 def test_a_search_process_that_dies_is_replaced(served: SearchProcesses) -> None:
-    recording_id, docs = documents(["the canoe by the river"])
+    recording_id, docs = recording(["the canoe by the river"])
     served.replace_recording(recording_id, docs)
     killed = served.pids
     for pid in killed:
@@ -121,7 +98,7 @@ def test_an_answer_left_in_a_pipe_never_reaches_the_next_caller(
     index = open_search_index(Settings(data_dir=tmp_path), search_processes=1)
     assert isinstance(index, SearchProcesses)
     try:
-        recording_id, docs = documents(["the canoe by the river", "a storm in the hills"])
+        recording_id, docs = recording(["the canoe by the river", "a storm in the hills"])
         index.replace_recording(recording_id, docs)
         before = index.pids
         reading = Connection.recv

@@ -28,6 +28,7 @@ from archive.search.factory import open_search_index
 from archive.search.query import parse_query
 from archive.settings import Settings, SettingsError
 from support.live import free_port
+from support.segments import recording
 from unit.search.fake_elasticsearch import FakeCluster, fake_elasticsearch
 
 EVERYTHING = SearchScope(everything=True)
@@ -50,29 +51,6 @@ def index(served: tuple[ElasticsearchIndex, FakeCluster]) -> ElasticsearchIndex:
 @pytest.fixture
 def cluster(served: tuple[ElasticsearchIndex, FakeCluster]) -> FakeCluster:
     return served[1]
-
-
-def recording(
-    texts: list[str], *, access: str = "public", language: str = "en"
-) -> tuple[uuid.UUID, list[SegmentDocument]]:
-    recording_id, story_id, transcript_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    return recording_id, [
-        SegmentDocument(
-            segment_id=uuid.uuid4(),
-            recording_id=recording_id,
-            story_id=story_id,
-            transcript_id=transcript_id,
-            start=float(i),
-            end=i + 0.5,
-            text=text,
-            language=language,
-            story_title="A story",
-            access=access,
-            owner_id=None,
-            collection_id=None,
-        )
-        for i, text in enumerate(texts)
-    ]
 
 
 def stored(cluster: FakeCluster) -> dict[str, dict[str, object]]:

@@ -20,6 +20,7 @@ from archive.search.fts5_schema import SCHEMA_VERSION
 from archive.search.fts5_scoring import tokenizer
 from archive.search.scoring import segment_score
 from archive.settings import Settings
+from support.segments import recording
 
 EVERYTHING = SearchScope(everything=True)
 ANONYMOUS = search_scope(None)
@@ -30,38 +31,6 @@ def index(tmp_path: Path) -> Iterator[Fts5Index]:
     idx = Fts5Index(tmp_path / "search.sqlite3")
     yield idx
     idx.close()
-
-
-def recording(
-    texts: list[str],
-    *,
-    access: Access = Access.PUBLIC,
-    owner_id: uuid.UUID | None = None,
-    story_id: uuid.UUID | None = None,
-    community_id: uuid.UUID | None = None,
-) -> tuple[uuid.UUID, list[SegmentDocument]]:
-    recording_id = uuid.uuid4()
-    story = story_id or uuid.uuid4()
-    transcript_id = uuid.uuid4()
-    docs = [
-        SegmentDocument(
-            segment_id=uuid.uuid4(),
-            recording_id=recording_id,
-            story_id=story,
-            transcript_id=transcript_id,
-            start=10.0 * i,
-            end=10.0 * i + 9.5,
-            text=text,
-            language="en",
-            story_title="A story",
-            access=access.value,
-            owner_id=owner_id,
-            collection_id=None,
-            community_id=community_id,
-        )
-        for i, text in enumerate(texts)
-    ]
-    return recording_id, docs
 
 
 def add(
